@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `tandem`: the co-management FHIR gateway's command line.
+@main
+struct TandemCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tandem",
+        abstract: "An HL7 FHIR R4 gateway for co-managed care.",
+        subcommands: []
+    )
+}

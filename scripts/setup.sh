@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tandem builds and tests against, when any is missing. Idempotent; needs root
+# (or sudo) only when something is missing.
+set -euo pipefail
+
+packages=(pkg-config libxml2-dev libxml2-utils libcurl4-openssl-dev libsqlite3-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
