@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
         .library(name: "FHIRCore", targets: ["FHIRCore"]),
+        .library(name: "CoManagement", targets: ["CoManagement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,6 +31,12 @@ let package = Package(
         .target(
             name: "FHIRCore",
             dependencies: ["CLibXML2"],
+            swiftSettings: strict
+        ),
+        // Co-management: the shared episode model, Mappings, FHIRPath, normalisation. Pure.
+        .target(
+            name: "CoManagement",
+            dependencies: ["FHIRCore"],
             swiftSettings: strict
         ),
         // Composition root and CLI.
