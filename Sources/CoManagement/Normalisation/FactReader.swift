@@ -1,0 +1,158 @@
+import FHIRCore
+
+/// Turns held resources into ``Facts`` through the extraction mappings.
+struct FactReader {
+    let fields: FieldReader
+    var mappings: MappingSet { self.fields.mappings }
+    var index: ResourceIndex { self.fields.index }
+
+    init(mappings: MappingSet, index: ResourceIndex) {
+        self.fields = FieldReader(mappings: mappings, index: index)
+    }
+
+    /// Reads every held resource of a type the normaliser knows; others are only there to be referenced.
+    func read() -> Facts {
+        var facts = Facts()
+        for key in self.index.held.keys.sorted() {
+            let item = self.index.held[key]!
+            switch item.resource.type {
+            case "ServiceRequest": facts.referrals.append(self.referral(item, &facts))
+            case "Task": facts.tasks.append(self.task(item, &facts))
+            case "CarePlan": facts.carePlans.append(self.carePlan(item, &facts))
+            case "CareTeam": facts.careTeams.append(self.careTeam(item, &facts))
+            case "Consent": facts.consents.append(self.consent(item, &facts))
+            case "Communication": facts.communications.append(self.communication(item, &facts))
+            default: break
+            }
+        }
+        return facts
+    }
+
+    private func referral(_ item: HeldResource, _ facts: inout Facts) -> ReferralFact {
+        let f = self.fields
+        let identifiers = f.identifiers("identifiers", of: item)
+        var referral = Referral(
+            key: Self.referralKey(item, identifiers: identifiers),
+            status: f.string("status", of: item) ?? "unknown",
+            intent: f.string("intent", of: item) ?? "unknown"
+        )
+        referral.identifiers = identifiers
+        referral.reference = item.key
+        referral.priority = f.string("priority", of: item)
+        referral.code = f.codings("code", of: item).first
+        referral.reasons = f.codings("reasons", of: item)
+        referral.basedOn = self.referralKeys("basedOn", of: item, &facts)
+        referral.lifecycle.requestedAt = f.string("authoredOn", of: item)
+        let requester = f.references("requester", of: item).first.flatMap { self.party($0, from: item) }
+        let performer = f.references("performer", of: item).first.flatMap { self.party($0, from: item) }
+        referral.requester = requester?.party
+        referral.performer = performer?.party
+        return ReferralFact(
+            item: item, patient: self.patient(item, &facts), referral: referral,
+            serviceCodes: f.codings("serviceCodes", of: item), requester: requester, performer: performer,
+            performerRoleCodes: f.codings("performerRoleCodes", of: item)
+        )
+    }
+
+    private func task(_ item: HeldResource, _ facts: inout Facts) -> TaskFact {
+        let f = self.fields
+        let translated = self.mappings.conceptMaps.expand(f.codings("businessStatus", of: item))
+        let business = translated.first { $0.system == Self.referralStatusSystem }?.code
+        return TaskFact(
+            item: item, patient: self.patient(item, &facts), referralKeys: self.referralKeys("focus", of: item, &facts),
+            status: f.string("status", of: item), businessStatus: business,
+            owner: f.references("owner", of: item).first.flatMap { self.party($0, from: item) },
+            at: f.string("at", of: item), serviceCodes: f.codings("serviceCodes", of: item)
+        )
+    }
+
+    private func carePlan(_ item: HeldResource, _ facts: inout Facts) -> CarePlanFact {
+        let f = self.fields
+        let identifiers = f.identifiers("identifiers", of: item)
+        var plan = CarePlanSummary(
+            key: identifiers.sorted().first?.token ?? item.key,
+            status: f.string("status", of: item) ?? "unknown", intent: f.string("intent", of: item) ?? "unknown"
+        )
+        plan.reference = item.key
+        plan.title = f.string("title", of: item)
+        let start = f.string("periodStart", of: item)
+        let end = f.string("periodEnd", of: item)
+        if start != nil || end != nil { plan.period = Period(start: start, end: end) }
+        var keys: Set<String> = []
+        for (offset, node) in f.nodes("activities", of: item).enumerated() {
+            let code = f.codings("activity.code", of: item, on: node).first
+            let description = f.string("activity.description", of: item, on: node)
+            var key = code.map { "\($0.system ?? "")|\($0.code)" } ?? description ?? "#\(offset)"
+            if !keys.insert(key).inserted { key += "#\(offset)" }
+            var activity = Activity(key: key, status: f.string("activity.status", of: item, on: node) ?? "unknown")
+            activity.code = code
+            activity.description = description
+            activity.responsible = f.references("activity.performer", of: item, on: node).first
+                .flatMap { self.party($0, from: item)?.party }
+            activity.scheduledStart = f.string("activity.scheduledStart", of: item, on: node)
+            activity.dueBy = f.string("activity.dueBy", of: item, on: node)
+            plan.activities.append(activity)
+        }
+        return CarePlanFact(
+            item: item, patient: self.patient(item, &facts), plan: plan,
+            referralKeys: self.referralKeys("basedOn", of: item, &facts), serviceCodes: f.codings("serviceCodes", of: item)
+        )
+    }
+
+    private func careTeam(_ item: HeldResource, _ facts: inout Facts) -> CareTeamFact {
+        let f = self.fields
+        var members: [CareTeamFact.Member] = []
+        for node in f.nodes("participants", of: item) {
+            guard let reference = f.references("participant.member", of: item, on: node).first,
+                let party = self.party(reference, from: item)
+            else {
+                facts.warn(item, .required, path: "CareTeam.participant", "a participant without a member is ignored")
+                continue
+            }
+            let start = f.string("participant.start", of: item, on: node)
+            let end = f.string("participant.end", of: item, on: node)
+            members.append(
+                CareTeamFact.Member(
+                    party: party, roleCodes: f.codings("participant.roleCodes", of: item, on: node),
+                    period: start == nil && end == nil ? nil : Period(start: start, end: end)
+                )
+            )
+        }
+        return CareTeamFact(
+            item: item, patient: self.patient(item, &facts), referralKeys: self.referralKeys("basedOn", of: item, &facts),
+            serviceCodes: f.codings("serviceCodes", of: item), members: members
+        )
+    }
+
+    private func consent(_ item: HeldResource, _ facts: inout Facts) -> ConsentFact {
+        let f = self.fields
+        let start = f.string("periodStart", of: item)
+        let end = f.string("periodEnd", of: item)
+        func keys(_ field: String) -> [String] {
+            f.references(field, of: item).compactMap { self.party($0, from: item)?.party.key }
+        }
+        return ConsentFact(
+            item: item, patient: self.patient(item, &facts), status: f.string("status", of: item),
+            decision: f.string("decision", of: item), deniedParties: keys("deniedActors"),
+            permittedParties: keys("permittedActors"), purposes: f.codings("purposes", of: item),
+            period: start == nil && end == nil ? nil : Period(start: start, end: end)
+        )
+    }
+
+    private func communication(_ item: HeldResource, _ facts: inout Facts) -> CommunicationFact {
+        let f = self.fields
+        return CommunicationFact(
+            item: item, patient: self.patient(item, &facts), status: f.string("status", of: item),
+            referralKeys: self.referralKeys("basedOn", of: item, &facts), reportCodes: f.codings("reportCodes", of: item),
+            sender: f.references("sender", of: item).first.flatMap { self.party($0, from: item) },
+            at: f.string("at", of: item)
+        )
+    }
+
+    static let referralStatusSystem = "http://tandem.example.org/fhir/CodeSystem/referral-status"
+
+    /// A referral's key: its first business identifier (sorted) as `system|value`, else its held key.
+    static func referralKey(_ item: HeldResource, identifiers: [Identifier]) -> String {
+        identifiers.sorted().first?.token ?? item.key
+    }
+}

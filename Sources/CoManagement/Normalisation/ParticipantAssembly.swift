@@ -1,0 +1,147 @@
+import FHIRCore
+
+/// Works out who takes part in an episode, in which role and for which phases, and the handoffs
+/// between them.
+struct ParticipantAssembly {
+    /// One mention of a party: from a referral or a CareTeam.
+    struct Mention {
+        var party: PartyFact
+        var role: String
+        var period: Period?
+        var source: String
+        /// 0 CareTeam, 1 a role code on the referral, 2 the service line's default role.
+        var rank: Int
+    }
+
+    let mappings: MappingSet
+    let line: ServiceLine
+
+    /// The role codes name that this service line knows, else any role they name.
+    func role(for codes: [Coding], knownOnly: Bool) -> String? {
+        let expanded = self.mappings.conceptMaps.expand(codes)
+        let roles = self.mappings.roles.rules
+            .filter { rule in expanded.contains { $0.system == rule.system && $0.code == rule.code } }.map(\.role)
+        return roles.first(where: self.line.knows(role:)) ?? (knownOnly ? nil : roles.first)
+    }
+
+    func mentions(_ group: EpisodeDerivation.Group, issues: inout [String: [Issue]]) -> [Mention] {
+        var mentions: [Mention] = []
+        for fact in group.referrals {
+            if let requester = fact.requester {
+                let explicit = self.role(for: requester.roleCodes, knownOnly: true)
+                mentions.append(
+                    Mention(
+                        party: requester, role: explicit ?? self.line.requesterRole, period: nil,
+                        source: "\(fact.item.key)#requester", rank: explicit == nil ? 2 : 1
+                    )
+                )
+            }
+            if let performer = fact.performer {
+                let explicit = self.role(for: fact.performerRoleCodes + performer.roleCodes, knownOnly: true)
+                mentions.append(
+                    Mention(
+                        party: performer, role: explicit ?? self.line.performerRole, period: nil,
+                        source: "\(fact.item.key)#performer", rank: explicit == nil ? 2 : 1
+                    )
+                )
+            }
+        }
+        for team in group.careTeams {
+            for member in team.members {
+                guard let role = self.role(for: member.roleCodes + member.party.roleCodes, knownOnly: false) else {
+                    issues[team.item.key, default: []].append(
+                        Issue(.warning, .codeInvalid, path: "CareTeam.participant",
+                              "no role in roles.json matches participant '\(member.party.party.key)'; it is ignored")
+                    )
+                    continue
+                }
+                mentions.append(Mention(party: member.party, role: role, period: member.period, source: team.item.key, rank: 0))
+            }
+        }
+        return mentions
+    }
+
+    /// Participants by party key: the role of the most specific mention, CareTeam periods, all sources.
+    func participants(_ group: EpisodeDerivation.Group, issues: inout [String: [Issue]]) -> [Participant] {
+        var byKey: [String: Participant] = [:]
+        for mention in self.mentions(group, issues: &issues).sorted(by: { ($0.rank, $0.source) < ($1.rank, $1.source) }) {
+            let key = mention.party.party.key
+            guard var participant = byKey[key] else {
+                byKey[key] = Participant(
+                    key: key, party: mention.party.party, role: mention.role, phases: self.line.phases(of: mention.role),
+                    period: mention.period, sources: [mention.source]
+                )
+                continue
+            }
+            if !participant.sources.contains(mention.source) { participant.sources.append(mention.source) }
+            if participant.party.display == nil { participant.party.display = mention.party.party.display }
+            if let period = mention.period { participant.period = Self.union(participant.period, period) }
+            byKey[key] = participant
+        }
+        let order = self.line.roles.map(\.role)
+        return byKey.values.map { participant in
+            var participant = participant
+            participant.sources.sort()
+            return participant
+        }.sorted {
+            (order.firstIndex(of: $0.role) ?? order.count, $0.key) < (order.firstIndex(of: $1.role) ?? order.count, $1.key)
+        }
+    }
+
+    /// A CareTeam in which a participant of the handoff's `from` role has a period that ends and one
+    /// of its `to` role has a period that starts is a handoff, effective when the later one starts.
+    func handoffs(_ group: EpisodeDerivation.Group) -> [Handoff] {
+        var found: [String: Handoff] = [:]
+        var ignored: [String: [Issue]] = [:]
+        let mentions = self.mentions(EpisodeDerivation.Group(
+            id: group.id, patient: group.patient, line: group.line, rootKey: group.rootKey, careTeams: group.careTeams
+        ), issues: &ignored)
+        for rule in self.line.handoffs {
+            for from in mentions where from.role == rule.from && from.period?.end != nil {
+                for to in mentions where to.role == rule.to && to.source == from.source && to.period?.start != nil {
+                    guard let effective = to.period?.start, let ended = from.period?.end,
+                        (FHIRInstant(effective) ?? FHIRInstant(secondsSinceEpoch: 0))
+                            >= (FHIRInstant(from.period?.start ?? ended) ?? FHIRInstant(secondsSinceEpoch: 0))
+                    else { continue }
+                    let key = "\(rule.phase)|\(from.party.party.key)|\(to.party.party.key)"
+                    var handoff = Handoff(
+                        phase: rule.phase, from: from.party.party.key, to: to.party.party.key, effective: effective, source: from.source
+                    )
+                    if let existing = found[key], (existing.effective ?? "") <= effective { handoff = existing }
+                    found[key] = handoff
+                }
+            }
+        }
+        return found.keys.sorted().map { key in
+            var handoff = found[key]!
+            handoff.acknowledgements = self.acknowledgements(of: handoff, group.tasks)
+            return handoff
+        }
+    }
+
+    /// Tasks owned by the receiving party that accept (or start or finish) the work, at or after the
+    /// handoff took effect: the referral's own acceptance weeks earlier is not an acknowledgement.
+    private func acknowledgements(of handoff: Handoff, _ tasks: [TaskFact]) -> [Acknowledgement] {
+        let effective = handoff.effective.flatMap(FHIRInstant.init)
+        return tasks.filter { task in
+            guard task.owner?.party.key == handoff.to, task.acknowledges else { return false }
+            guard let effective, let at = task.at.flatMap(FHIRInstant.init) else { return true }
+            return at >= effective
+        }.sorted { ($0.at ?? "", $0.item.key) < ($1.at ?? "", $1.item.key) }
+            .map { Acknowledgement(by: handoff.to, at: $0.at, source: $0.item.key) }
+    }
+
+    /// The smallest period covering both; an open end stays open.
+    static func union(_ lhs: Period?, _ rhs: Period) -> Period {
+        guard let lhs else { return rhs }
+        func earlier(_ a: String?, _ b: String?) -> String? {
+            guard let a, let b else { return nil }
+            return (FHIRInstant(a) ?? FHIRInstant(secondsSinceEpoch: 0)) <= (FHIRInstant(b) ?? FHIRInstant(secondsSinceEpoch: 0)) ? a : b
+        }
+        func later(_ a: String?, _ b: String?) -> String? {
+            guard let a, let b else { return nil }
+            return (FHIRInstant(a) ?? FHIRInstant(secondsSinceEpoch: 0)) >= (FHIRInstant(b) ?? FHIRInstant(secondsSinceEpoch: 0)) ? a : b
+        }
+        return Period(start: earlier(lhs.start, rhs.start), end: later(lhs.end, rhs.end))
+    }
+}
