@@ -48,7 +48,7 @@ struct XHTMLCapture {
             self.bytes.append(UInt8(ascii: " "))
             self.appendName(name, prefix: attributes.prefix(index), uri: attributes.uri(index))
             self.append("=\"")
-            XMLEscaping.appendAttribute(attributes.value(index), to: &self.bytes)
+            attributes.withValue(index) { XMLEscaping.appendAttribute($0, to: &self.bytes) }
             self.bytes.append(UInt8(ascii: "\""))
         }
         self.tagOpen = true

@@ -98,15 +98,41 @@ struct XMLAttributes {
     func prefix(_ index: Int) -> UnsafePointer<xmlChar>? { self.values?[5 * index + 1] }
     func uri(_ index: Int) -> UnsafePointer<xmlChar>? { self.values?[5 * index + 2] }
 
-    /// The value bytes; libxml2 has already decoded character references and normalised whitespace.
-    func value(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+    /// The raw value bytes as libxml2 reports them. libxml2 has already decoded character references and
+    /// normalised whitespace, except that without `XML_PARSE_NOENT` it leaves every `&` as the five bytes
+    /// `&#38;` (meant for re-parsing in `xmlStringGetNodeList`); ``withValue(_:_:)`` undoes that.
+    func rawValue(_ index: Int) -> UnsafeBufferPointer<UInt8> {
         guard let start = self.values?[5 * index + 3], let end = self.values?[5 * index + 4] else {
             return UnsafeBufferPointer(start: nil, count: 0)
         }
         return UnsafeBufferPointer(start: start, count: end - start)
     }
 
-    func string(_ index: Int) -> String { String(decoding: self.value(index), as: UTF8.self) }
+    /// Calls `body` with the attribute's value as the document meant it.
+    ///
+    /// Every literal `&` arrives as `&#38;` (see ``rawValue(_:)``) and no other `&` can occur, so
+    /// replacing each `&#38;` by `&` is exact: `&amp;#38;` in the document arrives as `&#38;#38;` and
+    /// becomes `&#38;`.
+    func withValue<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let raw = self.rawValue(index)
+        guard raw.contains(UInt8(ascii: "&")) else { return body(raw) }
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(raw.count)
+        var offset = 0
+        while offset < raw.count {
+            decoded.append(raw[offset])
+            if raw[offset] == UInt8(ascii: "&"), offset + 4 < raw.count, raw[offset + 1] == UInt8(ascii: "#"),
+                raw[offset + 2] == UInt8(ascii: "3"), raw[offset + 3] == UInt8(ascii: "8"), raw[offset + 4] == UInt8(ascii: ";")
+            {
+                offset += 5
+            } else {
+                offset += 1
+            }
+        }
+        return decoded.withUnsafeBufferPointer(body)
+    }
+
+    func string(_ index: Int) -> String { self.withValue(index) { String(decoding: $0, as: UTF8.self) } }
 }
 
 extension UnsafePointer where Pointee == xmlChar {
