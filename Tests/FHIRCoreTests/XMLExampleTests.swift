@@ -46,7 +46,7 @@ struct XMLExampleTests {
                 let parsed = try FHIRXML.read(example.bytes)
                 #expect(!parsed.issues.hasErrors, "\(example.name): \(parsed.issues)")
             } catch {
-                Issue.record("\(example.name): \(error)")
+                Testing.Issue.record("\(example.name): \(error)")
             }
         }
     }
