@@ -93,3 +93,18 @@ struct XMLExampleTests {
         #expect(process.terminationStatus == 0, "\(failures.prefix(20).joined(separator: "\n"))")
     }
 }
+
+extension XMLExampleTests {
+    @Test func everyExampleNarrativePassesTheNarrativeRules() throws {
+        func visit(_ node: Element, in name: String) {
+            if node.type == "xhtml", let markup = node.value {
+                let issues = XHTMLNarrative.issues(markup: markup, path: "div", at: node.location)
+                #expect(issues.isEmpty, "\(name) \(node.location): \(issues)")
+            }
+            node.children.forEach { visit($0, in: name) }
+        }
+        for example in try FHIRR4Material.xmlExamples() {
+            visit(try FHIRXML.read(example.bytes).root, in: example.name)
+        }
+    }
+}
