@@ -7,10 +7,9 @@ extension XMLReadContext {
         guard self.isFHIRNamespace(uri) else {
             return self.stop(.structure, "root element '\(name)' is not in the FHIR namespace \(FHIRXML.namespace)", at: location)
         }
-        guard R4Metadata.shared.isResource(name) else {
+        guard let typeIndex = self.schema.resourceIndex(name) else {
             return self.stop(.structure, "root element '\(name)' is not a FHIR resource type", at: location)
         }
-        let typeIndex = self.schema.typeIndex(name)
         self.frames.append(XMLFrame(element: Element(name: name, type: name, location: location), typeIndex: typeIndex, role: .element, pathIndex: nil))
         self.applyAttributes(attributes, at: location)
     }
@@ -18,13 +17,13 @@ extension XMLReadContext {
     func startSlotResource(localname: UnsafePointer<xmlChar>, uri: UnsafePointer<xmlChar>?, attributes: XMLAttributes, at location: SourceLocation) {
         let name = localname.string
         let top = self.frames.count - 1
-        guard self.isFHIRNamespace(uri), R4Metadata.shared.isResource(name) else {
+        guard self.isFHIRNamespace(uri), let typeIndex = self.schema.resourceIndex(name) else {
             self.issue(.structure, path: self.path(), "'\(name)' is not a FHIR resource type in the FHIR namespace", at: location)
             self.skipDepth = 1
             return
         }
         self.frames[top].element.type = name
-        self.frames[top].typeIndex = self.schema.typeIndex(name)
+        self.frames[top].typeIndex = typeIndex
         self.frames[top].role = .resourceOpen
         self.applyAttributes(attributes, at: location)
     }

@@ -8,19 +8,21 @@ internal import CLibXML2
 final class XMLReadContext {
     let parser: xmlParserCtxtPtr
     let limits: ReadLimits
-    var schema = XMLSchemaCache()
-    var frames: [XMLFrame] = []
-    var root: Element?
-    var issues = Outcome()
-    private(set) var fatal: Outcome?
-    private var depth = 0
-    private var elementCount = 0
+    // Hot state touched on every SAX event. Only the one thread running the parse ever touches this
+    // object, and no access overlaps another, so the dynamic exclusivity checks are pure overhead.
+    @exclusivity(unchecked) var schema = XMLSchemaCache()
+    @exclusivity(unchecked) var frames: [XMLFrame] = []
+    @exclusivity(unchecked) var root: Element?
+    @exclusivity(unchecked) var issues = Outcome()
+    @exclusivity(unchecked) private(set) var fatal: Outcome?
+    @exclusivity(unchecked) private var depth = 0
+    @exclusivity(unchecked) private var elementCount = 0
     /// Open elements of a subtree being skipped (unknown element); 0 when not skipping.
-    var skipDepth = 0
+    @exclusivity(unchecked) var skipDepth = 0
     /// The narrative being captured, with where its `div` started.
-    var capture: XHTMLCapture?
-    var captureLocation = SourceLocation.unknown
-    private var fhirNamespace: UnsafePointer<xmlChar>?
+    @exclusivity(unchecked) var capture: XHTMLCapture?
+    @exclusivity(unchecked) var captureLocation = SourceLocation.unknown
+    @exclusivity(unchecked) private var fhirNamespace: UnsafePointer<xmlChar>?
 
     init(parser: xmlParserCtxtPtr, limits: ReadLimits) {
         self.parser = parser

@@ -1,16 +1,17 @@
-/// Per-parse cache from libxml2's interned names to R4 definitions.
+/// Per-parse cache from libxml2's interned names to the pre-resolved definitions of ``XMLSchemaIndex``.
 ///
 /// libxml2 interns every element and attribute name in its dictionary, so within one parse the same
 /// name always arrives as the same pointer. Keying on (parent type, pointer) turns the per-element
 /// definition lookup into one integer-pair hash instead of building and hashing a Swift string.
 struct XMLSchemaCache {
     /// How a child element of a given type is to be read.
-    struct Resolution {
+    struct Resolution: Sendable {
         /// The FHIR name (`value` for `valueQuantity`).
         let name: String
         /// The occurrence's type (`Quantity`); empty for a resource slot, whose type comes from the
         /// wrapped element.
         let type: String
+        /// The type's index in ``XMLSchemaIndex``; -1 for a resource slot.
         let typeIndex: Int
         let order: Int
         let isRepeating: Bool
@@ -20,7 +21,7 @@ struct XMLSchemaCache {
     }
 
     /// How an attribute of a given type is to be read.
-    enum AttributeResolution {
+    enum AttributeResolution: Sendable {
         /// A primitive's `value`.
         case value
         /// An element represented as an attribute (`Element.id`, `Extension.url`).
@@ -33,23 +34,13 @@ struct XMLSchemaCache {
         let name: UnsafeRawPointer
     }
 
-    private let metadata = R4Metadata.shared
-    private var typeIndexByName: [String: Int] = [:]
-    private(set) var types: [TypeDefinition?] = []
-    private(set) var typeNames: [String] = []
-    private(set) var isPrimitive: [Bool] = []
+    let index = XMLSchemaIndex.shared
     private var elements: [Key: Resolution?] = [:]
     private var attributes: [Key: AttributeResolution] = [:]
 
-    /// A small integer naming the type for the rest of the parse.
-    mutating func typeIndex(_ name: String) -> Int {
-        if let index = self.typeIndexByName[name] { return index }
-        let index = self.types.count
-        self.typeIndexByName[name] = index
-        self.types.append(self.metadata.type(named: name))
-        self.typeNames.append(name)
-        self.isPrimitive.append(self.metadata.isPrimitive(name))
-        return index
+    /// The index of a resource type, nil when it is not one.
+    func resourceIndex(_ name: String) -> Int? {
+        R4Metadata.shared.isResource(name) ? self.index.index(of: name) : nil
     }
 
     /// The definition of the child element `wireName` (a libxml2 dictionary string) of a node of the
@@ -57,19 +48,7 @@ struct XMLSchemaCache {
     mutating func resolve(_ wireName: UnsafePointer<UInt8>, in typeIndex: Int) -> Resolution? {
         let key = Key(type: typeIndex, name: UnsafeRawPointer(wireName))
         if let cached = self.elements[key] { return cached }
-        var resolution: Resolution?
-        if let hit = self.types[typeIndex]?.element(wireName: wireName.string) {
-            let isSlot = hit.type == "Resource"
-            resolution = Resolution(
-                name: hit.definition.name,
-                type: isSlot ? "" : hit.type,
-                typeIndex: isSlot ? -1 : self.typeIndex(hit.type),
-                order: hit.definition.order,
-                isRepeating: hit.definition.isRepeating,
-                representation: hit.definition.representation,
-                isResourceSlot: isSlot
-            )
-        }
+        let resolution = typeIndex >= 0 ? self.index.types[typeIndex].children[wireName.string] : nil
         self.elements[key] = .some(resolution)
         return resolution
     }
@@ -78,16 +57,7 @@ struct XMLSchemaCache {
     mutating func resolveAttribute(_ name: UnsafePointer<UInt8>, in typeIndex: Int) -> AttributeResolution {
         let key = Key(type: typeIndex, name: UnsafeRawPointer(name))
         if let cached = self.attributes[key] { return cached }
-        var resolution = AttributeResolution.unknown
-        if typeIndex >= 0 {
-            if self.isPrimitive[typeIndex], name.equals("value") {
-                resolution = .value
-            } else if let hit = self.types[typeIndex]?.element(wireName: name.string),
-                hit.definition.representation == .attribute
-            {
-                resolution = .child(name: hit.definition.name, type: hit.type, order: hit.definition.order)
-            }
-        }
+        let resolution = typeIndex >= 0 ? self.index.types[typeIndex].attributes[name.string] ?? .unknown : .unknown
         self.attributes[key] = resolution
         return resolution
     }
@@ -95,6 +65,6 @@ struct XMLSchemaCache {
     /// Definition order of a child by FHIR name, for re-sorting; unknown names sort last.
     func order(of name: String, in typeIndex: Int) -> Int {
         guard typeIndex >= 0 else { return Int.max }
-        return self.types[typeIndex]?.element(named: name)?.order ?? Int.max
+        return self.index.types[typeIndex].orderByName[name] ?? Int.max
     }
 }
