@@ -27,9 +27,13 @@ enum FHIRR4Material {
 
     /// Every XML example: base name and bytes.
     static func xmlExamples() throws -> [(name: String, bytes: [UInt8])] {
-        let folder = try #require(Self.folder, "FHIR R4 material not found: set TANDEM_FHIR_R4 or provide ../shared/fhir-r4")
+        let folder = try #require(
+            Self.folder,
+            "FHIR R4 material not found: set TANDEM_FHIR_R4 or provide ../shared/fhir-r4"
+        )
         let xml = folder.appendingPathComponent("examples/xml")
-        let names = try FileManager.default.contentsOfDirectory(atPath: xml.path).filter { $0.hasSuffix(".xml") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: xml.path).filter { $0.hasSuffix(".xml") }
+            .sorted()
         return try names.map { name in
             (String(name.dropLast(4)), [UInt8](try Data(contentsOf: xml.appendingPathComponent(name))))
         }
@@ -65,7 +69,9 @@ struct XMLExampleTests {
     }
 
     @Test func everyWrittenExampleValidatesAgainstTheR4Schema() throws {
-        let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         guard let xmllint else {
             #expect(!FHIRR4Material.isCI, "xmllint is required under CI (apt-get install libxml2-utils)")
             return
@@ -82,7 +88,8 @@ struct XMLExampleTests {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: xmllint)
-        process.arguments = ["--noout", "--schema", folder.appendingPathComponent("schema/xsd/fhir-single.xsd").path] + files
+        process.arguments =
+            ["--noout", "--schema", folder.appendingPathComponent("schema/xsd/fhir-single.xsd").path] + files
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

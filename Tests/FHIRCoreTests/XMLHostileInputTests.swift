@@ -37,7 +37,9 @@ private func fatalIssue(_ text: String, limits: ReadLimits = .default) -> FHIRCo
     }
 
     @Test func externalDTDIsRefused() throws {
-        let issue = try #require(fatalIssue(#"<!DOCTYPE Patient SYSTEM "http://127.0.0.1:9/x.dtd"><Patient xmlns="http://hl7.org/fhir"/>"#))
+        let issue = try #require(
+            fatalIssue(#"<!DOCTYPE Patient SYSTEM "http://127.0.0.1:9/x.dtd"><Patient xmlns="http://hl7.org/fhir"/>"#)
+        )
         #expect(issue.message.contains("DOCTYPE"))
     }
 
@@ -47,26 +49,33 @@ private func fatalIssue(_ text: String, limits: ReadLimits = .default) -> FHIRCo
             entities += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level - 1);", count: 10) + "\">"
         }
         let issue = try #require(
-            fatalIssue("<!DOCTYPE Patient [\(entities)]><Patient xmlns=\"http://hl7.org/fhir\"><name><text value=\"&lol9;\"/></name></Patient>")
+            fatalIssue(
+                "<!DOCTYPE Patient [\(entities)]><Patient xmlns=\"http://hl7.org/fhir\"><name><text value=\"&lol9;\"/></name></Patient>"
+            )
         )
         #expect(issue.code == .security)
     }
 
     @Test func undeclaredEntityIsNotWellFormed() throws {
-        let issue = try #require(fatalIssue(#"<Patient xmlns="http://hl7.org/fhir"><name><text value="&xxe;"/></name></Patient>"#))
+        let issue = try #require(
+            fatalIssue(#"<Patient xmlns="http://hl7.org/fhir"><name><text value="&xxe;"/></name></Patient>"#)
+        )
         #expect(issue.code == .structure)
     }
 
     @Test func deepNestingHitsTheDepthLimit() throws {
         let depth = 10_000
-        let text = #"<Patient xmlns="http://hl7.org/fhir">"# + String(repeating: "<extension>", count: depth)
+        let text =
+            #"<Patient xmlns="http://hl7.org/fhir">"# + String(repeating: "<extension>", count: depth)
             + String(repeating: "</extension>", count: depth) + "</Patient>"
         let issue = try #require(fatalIssue(text))
         #expect(issue.code == .tooCostly)
     }
 
     @Test func elementCountLimitIsEnforced() throws {
-        let text = #"<Patient xmlns="http://hl7.org/fhir">"# + String(repeating: #"<active value="true"/>"#, count: 100) + "</Patient>"
+        let text =
+            #"<Patient xmlns="http://hl7.org/fhir">"# + String(repeating: #"<active value="true"/>"#, count: 100)
+            + "</Patient>"
         let issue = try #require(fatalIssue(text, limits: ReadLimits(maxElements: 50)))
         #expect(issue.code == .tooCostly)
     }
@@ -83,7 +92,8 @@ private func fatalIssue(_ text: String, limits: ReadLimits = .default) -> FHIRCo
     }
 
     @Test func invalidUTF8IsRefused() throws {
-        let bytes = Array(#"<Patient xmlns="http://hl7.org/fhir"><name><text value="a"#.utf8) + [0xC3, 0x28, 0xFF]
+        let bytes =
+            Array(#"<Patient xmlns="http://hl7.org/fhir"><name><text value="a"#.utf8) + [0xC3, 0x28, 0xFF]
             + Array(#""/></name></Patient>"#.utf8)
         let issue = try #require(fatalIssue(bytes))
         #expect(issue.code == .invalid || issue.code == .structure)
@@ -91,13 +101,17 @@ private func fatalIssue(_ text: String, limits: ReadLimits = .default) -> FHIRCo
     }
 
     @Test func truncatedDocumentReportsWhereItEnded() throws {
-        let issue = try #require(fatalIssue("<Patient xmlns=\"http://hl7.org/fhir\">\n  <name>\n    <family value=\"Ch"))
+        let issue = try #require(
+            fatalIssue("<Patient xmlns=\"http://hl7.org/fhir\">\n  <name>\n    <family value=\"Ch")
+        )
         #expect(issue.code == .structure)
         #expect(issue.location.line == 3)
     }
 
     @Test func wrongRootNamespaceIsFatal() throws {
-        let issue = try #require(fatalIssue(#"<Patient xmlns="http://hl7.org/fhir/wrong"><active value="true"/></Patient>"#))
+        let issue = try #require(
+            fatalIssue(#"<Patient xmlns="http://hl7.org/fhir/wrong"><active value="true"/></Patient>"#)
+        )
         #expect(issue.message.contains("namespace"))
         let none = try #require(fatalIssue(#"<Patient><active value="true"/></Patient>"#))
         #expect(none.message.contains("namespace"))
@@ -115,7 +129,9 @@ private func fatalIssue(_ text: String, limits: ReadLimits = .default) -> FHIRCo
     }
 
     @Test func childInAnotherNamespaceIsSkippedWithAnIssue() throws {
-        let parsed = try readXML(#"<Patient xmlns="http://hl7.org/fhir" xmlns:x="urn:x"><x:active value="true"/></Patient>"#)
+        let parsed = try readXML(
+            #"<Patient xmlns="http://hl7.org/fhir" xmlns:x="urn:x"><x:active value="true"/></Patient>"#
+        )
         #expect(parsed.root.children.isEmpty)
         #expect(parsed.issues.issues.count == 1)
     }

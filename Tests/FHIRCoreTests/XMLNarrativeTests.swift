@@ -32,7 +32,9 @@ import Testing
     }
 
     @Test func javascriptURLIsASecurityIssue() {
-        let issues = self.issues(#"<div xmlns="http://www.w3.org/1999/xhtml"><a href=" JavaScript&#10;:alert(1)">x</a></div>"#)
+        let issues = self.issues(
+            #"<div xmlns="http://www.w3.org/1999/xhtml"><a href=" JavaScript&#10;:alert(1)">x</a></div>"#
+        )
         #expect(issues.map(\.code) == [.security])
     }
 

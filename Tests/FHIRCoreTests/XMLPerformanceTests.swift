@@ -26,7 +26,13 @@ struct XMLPerformanceTests {
         let raw = measure { bytes in
             bytes.withUnsafeBufferPointer { buffer in
                 buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { pointer in
-                    let document = xmlReadMemory(pointer, Int32(buffer.count), nil, nil, Int32(XML_PARSE_NONET.rawValue))
+                    let document = xmlReadMemory(
+                        pointer,
+                        Int32(buffer.count),
+                        nil,
+                        nil,
+                        Int32(XML_PARSE_NONET.rawValue)
+                    )
                     xmlFreeDoc(document)
                 }
             }

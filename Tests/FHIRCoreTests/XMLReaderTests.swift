@@ -46,7 +46,10 @@ func readXML(_ text: String, limits: ReadLimits = .default) throws -> ParsedReso
         #expect(birthDate.child("id") == Element(name: "id", type: "string", value: "b1"))
         let extensionNode = try #require(birthDate.child("extension"))
         #expect(extensionNode.children.map(\.name) == ["url", "value"])
-        #expect(extensionNode.child("url") == Element(name: "url", type: "uri", value: "http://hl7.org/fhir/StructureDefinition/patient-birthTime"))
+        #expect(
+            extensionNode.child("url")
+                == Element(name: "url", type: "uri", value: "http://hl7.org/fhir/StructureDefinition/patient-birthTime")
+        )
         #expect(extensionNode.child("value")?.type == "dateTime")
     }
 
@@ -139,7 +142,12 @@ func readXML(_ text: String, limits: ReadLimits = .default) throws -> ParsedReso
     }
 
     @Test func byteOrderMarkBeforeTheDeclarationIsAccepted() throws {
-        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(#"<?xml version="1.0" encoding="UTF-8"?><Patient xmlns="http://hl7.org/fhir"><active value="true"/></Patient>"#.utf8)
+        let bytes: [UInt8] =
+            [0xEF, 0xBB, 0xBF]
+            + Array(
+                #"<?xml version="1.0" encoding="UTF-8"?><Patient xmlns="http://hl7.org/fhir"><active value="true"/></Patient>"#
+                    .utf8
+            )
         let parsed = try FHIRXML.read(bytes)
         #expect(parsed.root.string("active") == "true")
     }

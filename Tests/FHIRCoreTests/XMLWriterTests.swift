@@ -13,7 +13,11 @@ import Testing
             type: "Observation",
             children: [
                 Element(name: "status", type: "code", value: "final"),
-                Element(name: "value", type: "Quantity", children: [Element(name: "value", type: "decimal", value: "1.50")]),
+                Element(
+                    name: "value",
+                    type: "Quantity",
+                    children: [Element(name: "value", type: "decimal", value: "1.50")]
+                ),
             ]
         )
         #expect(
@@ -33,10 +37,14 @@ import Testing
                     value: "1970-03-30",
                     children: [
                         Element(name: "id", type: "string", value: "b1"),
-                        Element(name: "extension", type: "Extension", children: [
-                            Element(name: "url", type: "uri", value: "http://x"),
-                            Element(name: "value", type: "boolean", value: "true"),
-                        ]),
+                        Element(
+                            name: "extension",
+                            type: "Extension",
+                            children: [
+                                Element(name: "url", type: "uri", value: "http://x"),
+                                Element(name: "value", type: "boolean", value: "true"),
+                            ]
+                        ),
                     ]
                 )
             ]
@@ -49,21 +57,35 @@ import Testing
 
     @Test func attributeEscapingKeepsWhitespaceAndMarkup() throws {
         let value = "a & b < c \"d\"\n\te\r"
-        let patient = Element(name: "Patient", type: "Patient", children: [
-            Element(name: "name", type: "HumanName", children: [Element(name: "text", type: "string", value: value)])
-        ])
+        let patient = Element(
+            name: "Patient",
+            type: "Patient",
+            children: [
+                Element(
+                    name: "name",
+                    type: "HumanName",
+                    children: [Element(name: "text", type: "string", value: value)]
+                )
+            ]
+        )
         let written = FHIRXML.write(patient)
-        #expect(String(decoding: written, as: UTF8.self).contains(#"value="a &amp; b &lt; c &quot;d&quot;&#10;&#9;e&#13;""#))
+        #expect(
+            String(decoding: written, as: UTF8.self).contains(#"value="a &amp; b &lt; c &quot;d&quot;&#10;&#9;e&#13;""#)
+        )
         #expect(try FHIRXML.read(written).root.child("name")?.string("text") == value)
     }
 
     @Test func builtTreeOutOfOrderIsWrittenInDefinitionOrderAndUnknownChildrenAreSkipped() {
-        let patient = Element(name: "Patient", type: "Patient", children: [
-            Element(name: "gender", type: "code", value: "male"),
-            Element(name: "nonsense", type: "string", value: "x"),
-            Element(name: "active", type: "boolean", value: "true"),
-            Element(name: "deceased", type: "Quantity"),
-        ])
+        let patient = Element(
+            name: "Patient",
+            type: "Patient",
+            children: [
+                Element(name: "gender", type: "code", value: "male"),
+                Element(name: "nonsense", type: "string", value: "x"),
+                Element(name: "active", type: "boolean", value: "true"),
+                Element(name: "deceased", type: "Quantity"),
+            ]
+        )
         #expect(
             self.text(patient)
                 == #"<?xml version="1.0" encoding="UTF-8"?><Patient xmlns="http://hl7.org/fhir"><active value="true"/><gender value="male"/></Patient>"#
@@ -73,13 +95,25 @@ import Testing
 
     @Test func containedResourceAndNarrativeAreWrappedAndEmbedded() throws {
         let div = #"<div xmlns="http://www.w3.org/1999/xhtml"><p>Hi &amp; <b>bye</b></p></div>"#
-        let patient = Element(name: "Patient", type: "Patient", children: [
-            Element(name: "text", type: "Narrative", children: [
-                Element(name: "status", type: "code", value: "generated"),
-                Element(name: "div", type: "xhtml", value: div),
-            ]),
-            Element(name: "contained", type: "Organization", children: [Element(name: "id", type: "id", value: "o1")]),
-        ])
+        let patient = Element(
+            name: "Patient",
+            type: "Patient",
+            children: [
+                Element(
+                    name: "text",
+                    type: "Narrative",
+                    children: [
+                        Element(name: "status", type: "code", value: "generated"),
+                        Element(name: "div", type: "xhtml", value: div),
+                    ]
+                ),
+                Element(
+                    name: "contained",
+                    type: "Organization",
+                    children: [Element(name: "id", type: "id", value: "o1")]
+                ),
+            ]
+        )
         let pretty = self.text(patient, pretty: true)
         #expect(
             pretty == """

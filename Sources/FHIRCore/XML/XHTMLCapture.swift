@@ -39,7 +39,10 @@ struct XHTMLCapture {
             }
             self.append("=\"")
             if let nsURI = namespaces.uri(index) {
-                XMLEscaping.appendAttribute(UnsafeBufferPointer(start: nsURI, count: Self.length(nsURI)), to: &self.bytes)
+                XMLEscaping.appendAttribute(
+                    UnsafeBufferPointer(start: nsURI, count: Self.length(nsURI)),
+                    to: &self.bytes
+                )
             }
             self.bytes.append(UInt8(ascii: "\""))
         }
@@ -55,7 +58,8 @@ struct XHTMLCapture {
         self.depth += 1
     }
 
-    mutating func end(localname: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?) {
+    mutating func end(localname: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?)
+    {
         self.depth -= 1
         if self.tagOpen {
             self.append("/>")
@@ -80,7 +84,11 @@ struct XHTMLCapture {
     }
 
     /// `name`, or `prefix:name` unless the name is in the XHTML namespace.
-    private mutating func appendName(_ name: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?) {
+    private mutating func appendName(
+        _ name: UnsafePointer<xmlChar>,
+        prefix: UnsafePointer<xmlChar>?,
+        uri: UnsafePointer<xmlChar>?
+    ) {
         if let prefix, !(uri.map(Self.isXHTML) ?? false) {
             self.appendCString(prefix)
             self.bytes.append(UInt8(ascii: ":"))

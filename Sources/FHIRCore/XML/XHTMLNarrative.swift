@@ -54,7 +54,8 @@ public enum XHTMLNarrative {
     /// whitespace and control characters inside the scheme, so they are dropped before comparing.
     static func isScriptURL(_ value: String) -> Bool {
         let squeezed = String(String.UnicodeScalarView(value.unicodeScalars.filter { $0.value > 0x20 })).lowercased()
-        return squeezed.hasPrefix("javascript:") || squeezed.hasPrefix("vbscript:") || squeezed.hasPrefix("data:text/html")
+        return squeezed.hasPrefix("javascript:") || squeezed.hasPrefix("vbscript:")
+            || squeezed.hasPrefix("data:text/html")
     }
 
     /// Whether a `style` value can run code (old IE `expression()`, script URLs inside `url()`).

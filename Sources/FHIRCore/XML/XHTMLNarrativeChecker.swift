@@ -25,7 +25,9 @@ final class XHTMLNarrativeChecker {
             return [Issue(.error, .tooCostly, path: path, "the narrative is too large", at: location)]
         }
         xmlInitParser()
-        let created = base.withMemoryRebound(to: CChar.self, capacity: count) { xmlCreateMemoryParserCtxt($0, Int32(count)) }
+        let created = base.withMemoryRebound(to: CChar.self, capacity: count) {
+            xmlCreateMemoryParserCtxt($0, Int32(count))
+        }
         guard let parser = created else {
             return [Issue(.error, .exception, path: path, "the XML parser could not be created", at: location)]
         }
@@ -56,20 +58,29 @@ final class XHTMLNarrativeChecker {
         sax.initialized = UInt32(truncatingIfNeeded: XML_SAX2_MAGIC)
         sax.startElementNs = { ctx, localname, _, uri, _, _, nbAttributes, _, attributes in
             guard let localname, let checker = XHTMLNarrativeChecker.checker(ctx) else { return }
-            checker.startElement(localname.string, uri: uri, attributes: XMLAttributes(count: Int(nbAttributes), values: attributes))
+            checker.startElement(
+                localname.string,
+                uri: uri,
+                attributes: XMLAttributes(count: Int(nbAttributes), values: attributes)
+            )
         }
         sax.endElementNs = { ctx, _, _, _ in
             XHTMLNarrativeChecker.checker(ctx)?.depth -= 1
         }
         sax.characters = { ctx, text, length in
-            guard let text, length > 0, let checker = XHTMLNarrativeChecker.checker(ctx), !checker.hasContent else { return }
+            guard let text, length > 0, let checker = XHTMLNarrativeChecker.checker(ctx), !checker.hasContent else {
+                return
+            }
             let buffer = UnsafeBufferPointer(start: text, count: Int(length))
             if buffer.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D) }) {
                 checker.hasContent = true
             }
         }
         sax.internalSubset = { ctx, _, _, _ in
-            XHTMLNarrativeChecker.checker(ctx)?.fail(.security, "DOCTYPE and entity declarations are not allowed in narrative")
+            XHTMLNarrativeChecker.checker(ctx)?.fail(
+                .security,
+                "DOCTYPE and entity declarations are not allowed in narrative"
+            )
         }
         sax.externalSubset = sax.internalSubset
         sax.serror = { ctx, error in
@@ -78,7 +89,10 @@ final class XHTMLNarrativeChecker {
             else { return }
             var message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
             while message.last?.isWhitespace == true { message.removeLast() }
-            checker.fail(.value, "the narrative is not well-formed XHTML: \(message) (line \(error.pointee.line) of the div)")
+            checker.fail(
+                .value,
+                "the narrative is not well-formed XHTML: \(message) (line \(error.pointee.line) of the div)"
+            )
         }
         return sax
     }
@@ -109,7 +123,10 @@ final class XHTMLNarrativeChecker {
         if let uri {
             // Only xml:lang and xml:space; any other namespaced attribute (xlink:href, …) is refused.
             guard uri.equals("http://www.w3.org/XML/1998/namespace"), name == "lang" || name == "space" else {
-                return self.report(.value, "attribute '\(name)' in namespace \(uri.string) on <\(element)> is not allowed in narrative")
+                return self.report(
+                    .value,
+                    "attribute '\(name)' in namespace \(uri.string) on <\(element)> is not allowed in narrative"
+                )
             }
             return
         }

@@ -2,23 +2,49 @@ internal import CLibXML2
 
 /// Turning start tags into frames: resources, resource slots, FHIR elements, attributes, narrative.
 extension XMLReadContext {
-    func startRoot(localname: UnsafePointer<xmlChar>, uri: UnsafePointer<xmlChar>?, attributes: XMLAttributes, at location: SourceLocation) {
+    func startRoot(
+        localname: UnsafePointer<xmlChar>,
+        uri: UnsafePointer<xmlChar>?,
+        attributes: XMLAttributes,
+        at location: SourceLocation
+    ) {
         let name = localname.string
         guard self.isFHIRNamespace(uri) else {
-            return self.stop(.structure, "root element '\(name)' is not in the FHIR namespace \(FHIRXML.namespace)", at: location)
+            return self.stop(
+                .structure,
+                "root element '\(name)' is not in the FHIR namespace \(FHIRXML.namespace)",
+                at: location
+            )
         }
         guard let typeIndex = self.schema.resourceIndex(name) else {
             return self.stop(.structure, "root element '\(name)' is not a FHIR resource type", at: location)
         }
-        self.frames.append(XMLFrame(element: Element(name: name, type: name, location: location), typeIndex: typeIndex, role: .element, pathIndex: nil))
+        self.frames.append(
+            XMLFrame(
+                element: Element(name: name, type: name, location: location),
+                typeIndex: typeIndex,
+                role: .element,
+                pathIndex: nil
+            )
+        )
         self.applyAttributes(attributes, at: location)
     }
 
-    func startSlotResource(localname: UnsafePointer<xmlChar>, uri: UnsafePointer<xmlChar>?, attributes: XMLAttributes, at location: SourceLocation) {
+    func startSlotResource(
+        localname: UnsafePointer<xmlChar>,
+        uri: UnsafePointer<xmlChar>?,
+        attributes: XMLAttributes,
+        at location: SourceLocation
+    ) {
         let name = localname.string
         let top = self.frames.count - 1
         guard self.isFHIRNamespace(uri), let typeIndex = self.schema.resourceIndex(name) else {
-            self.issue(.structure, path: self.path(), "'\(name)' is not a FHIR resource type in the FHIR namespace", at: location)
+            self.issue(
+                .structure,
+                path: self.path(),
+                "'\(name)' is not a FHIR resource type in the FHIR namespace",
+                at: location
+            )
             self.skipDepth = 1
             return
         }
@@ -37,36 +63,67 @@ extension XMLReadContext {
     ) {
         let top = self.frames.count - 1
         guard let resolution = self.schema.resolve(localname, in: self.frames[top].typeIndex) else {
-            self.issue(.structure, path: self.path(appending: localname.string), "unknown element '\(localname.string)'", at: location)
+            self.issue(
+                .structure,
+                path: self.path(appending: localname.string),
+                "unknown element '\(localname.string)'",
+                at: location
+            )
             self.skipDepth = 1
             return
         }
         let index = resolution.isRepeating ? self.frames[top].nextIndex(of: resolution.name) : nil
         switch resolution.representation {
         case .attribute:
-            self.issue(.structure, path: self.path(appending: resolution.name), "'\(resolution.name)' must be an attribute, not an element", at: location)
+            self.issue(
+                .structure,
+                path: self.path(appending: resolution.name),
+                "'\(resolution.name)' must be an attribute, not an element",
+                at: location
+            )
             self.skipDepth = 1
             return
         case .xhtml:
             guard let uri, XHTMLCapture.isXHTML(uri) else {
-                self.issue(.structure, path: self.path(appending: resolution.name), "the narrative div must be in the XHTML namespace \(FHIRXML.xhtmlNamespace)", at: location)
+                self.issue(
+                    .structure,
+                    path: self.path(appending: resolution.name),
+                    "the narrative div must be in the XHTML namespace \(FHIRXML.xhtmlNamespace)",
+                    at: location
+                )
                 self.skipDepth = 1
                 return
             }
         case .element:
             guard self.isFHIRNamespace(uri) else {
-                self.issue(.structure, path: self.path(appending: resolution.name, index: index), "element '\(localname.string)' is not in the FHIR namespace", at: location)
+                self.issue(
+                    .structure,
+                    path: self.path(appending: resolution.name, index: index),
+                    "element '\(localname.string)' is not in the FHIR namespace",
+                    at: location
+                )
                 self.skipDepth = 1
                 return
             }
         }
         if self.frames[top].noteOrder(resolution.order, isElement: true) {
-            self.issue(.structure, path: self.path(appending: resolution.name, index: index), "element out of order: '\(localname.string)'", at: location)
+            self.issue(
+                .structure,
+                path: self.path(appending: resolution.name, index: index),
+                "element out of order: '\(localname.string)'",
+                at: location
+            )
         }
         if resolution.representation == .xhtml {
             self.captureLocation = location
             self.capture = XHTMLCapture()
-            self.capture?.start(localname: localname, prefix: nil, uri: uri, namespaces: namespaces, attributes: attributes)
+            self.capture?.start(
+                localname: localname,
+                prefix: nil,
+                uri: uri,
+                namespaces: namespaces,
+                attributes: attributes
+            )
             return
         }
         let element = Element(name: resolution.name, type: resolution.type, location: location)

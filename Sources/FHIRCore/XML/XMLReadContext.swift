@@ -48,7 +48,13 @@ final class XMLReadContext {
             return self.stop(.tooCostly, "XML has more than the limit of \(self.limits.maxElements) elements")
         }
         if self.capture != nil {
-            self.capture?.start(localname: localname, prefix: prefix, uri: uri, namespaces: namespaces, attributes: attributes)
+            self.capture?.start(
+                localname: localname,
+                prefix: prefix,
+                uri: uri,
+                namespaces: namespaces,
+                attributes: attributes
+            )
             return
         }
         if self.skipDepth > 0 {
@@ -63,10 +69,21 @@ final class XMLReadContext {
         case .resourceSlot:
             self.startSlotResource(localname: localname, uri: uri, attributes: attributes, at: location)
         case .resourceDone:
-            self.issue(.structure, path: self.path(), "'\(self.frames[top].element.name)' may hold only one resource", at: location)
+            self.issue(
+                .structure,
+                path: self.path(),
+                "'\(self.frames[top].element.name)' may hold only one resource",
+                at: location
+            )
             self.skipDepth = 1
         case .element, .resourceOpen:
-            self.startChild(localname: localname, uri: uri, namespaces: namespaces, attributes: attributes, at: location)
+            self.startChild(
+                localname: localname,
+                uri: uri,
+                namespaces: namespaces,
+                attributes: attributes,
+                at: location
+            )
         }
     }
 
@@ -94,7 +111,12 @@ final class XMLReadContext {
             return
         case .resourceSlot:
             let frame = self.frames[top]
-            self.issue(.structure, path: self.path(), "'\(frame.element.name)' must contain a resource", at: frame.element.location)
+            self.issue(
+                .structure,
+                path: self.path(),
+                "'\(frame.element.name)' must contain a resource",
+                at: frame.element.location
+            )
             self.frames.removeLast()
             return
         case .element, .resourceDone:
@@ -120,7 +142,12 @@ final class XMLReadContext {
         guard self.skipDepth == 0, let top = self.frames.indices.last, !self.frames[top].reportedText else { return }
         for byte in text where !(byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D) {
             self.frames[top].reportedText = true
-            self.issue(.structure, path: self.path(), "text content is not allowed in FHIR elements", at: self.currentLocation())
+            self.issue(
+                .structure,
+                path: self.path(),
+                "text content is not allowed in FHIR elements",
+                at: self.currentLocation()
+            )
             return
         }
     }
@@ -139,7 +166,11 @@ final class XMLReadContext {
             Int32(XML_ERR_UNSUPPORTED_ENCODING.rawValue), Int32(XML_ERR_UNKNOWN_ENCODING.rawValue),
         ]
         let code: Issue.Code = encodingErrors.contains(error.code) ? .invalid : .structure
-        self.stop(code, "XML is not well-formed: \(message)", at: SourceLocation(line: Int(error.line), column: Int(error.int2)))
+        self.stop(
+            code,
+            "XML is not well-formed: \(message)",
+            at: SourceLocation(line: Int(error.line), column: Int(error.int2))
+        )
     }
 
     /// The outcome of the parse once libxml2 has returned.

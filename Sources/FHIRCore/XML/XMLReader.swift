@@ -16,7 +16,9 @@ enum XMLReader {
             return .failure(.fatal(.tooCostly, "XML input is too large"))
         }
         xmlInitParser()
-        let created = base.withMemoryRebound(to: CChar.self, capacity: count) { xmlCreateMemoryParserCtxt($0, Int32(count)) }
+        let created = base.withMemoryRebound(to: CChar.self, capacity: count) {
+            xmlCreateMemoryParserCtxt($0, Int32(count))
+        }
         guard let parser = created else {
             return .failure(.fatal(.exception, "the XML parser could not be created"))
         }
@@ -122,7 +124,8 @@ struct XMLAttributes {
         while offset < raw.count {
             decoded.append(raw[offset])
             if raw[offset] == UInt8(ascii: "&"), offset + 4 < raw.count, raw[offset + 1] == UInt8(ascii: "#"),
-                raw[offset + 2] == UInt8(ascii: "3"), raw[offset + 3] == UInt8(ascii: "8"), raw[offset + 4] == UInt8(ascii: ";")
+                raw[offset + 2] == UInt8(ascii: "3"), raw[offset + 3] == UInt8(ascii: "8"),
+                raw[offset + 4] == UInt8(ascii: ";")
             {
                 offset += 5
             } else {

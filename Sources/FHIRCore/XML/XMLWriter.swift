@@ -17,8 +17,17 @@ struct XMLWriter {
     /// not a resource type yields only the declaration.
     mutating func writeDocument(_ resource: Element) {
         self.append(#"<?xml version="1.0" encoding="UTF-8"?>"#)
-        guard self.metadata.isResource(resource.type), let definition = self.metadata.type(named: resource.type) else { return }
-        self.writeElement(resource, tag: resource.type, definition: definition, isPrimitive: false, indent: 0, isRoot: true)
+        guard self.metadata.isResource(resource.type), let definition = self.metadata.type(named: resource.type) else {
+            return
+        }
+        self.writeElement(
+            resource,
+            tag: resource.type,
+            definition: definition,
+            isPrimitive: false,
+            indent: 0,
+            isRoot: true
+        )
         if self.pretty { self.bytes.append(UInt8(ascii: "\n")) }
     }
 
@@ -69,7 +78,9 @@ struct XMLWriter {
             self.append(markup)
         case .element:
             if definition.types == ["Resource"] {
-                guard self.metadata.isResource(child.type), let resource = self.metadata.type(named: child.type) else { return }
+                guard self.metadata.isResource(child.type), let resource = self.metadata.type(named: child.type) else {
+                    return
+                }
                 self.startLine(indent)
                 self.bytes.append(UInt8(ascii: "<"))
                 self.append(definition.name)
@@ -81,7 +92,9 @@ struct XMLWriter {
                 self.bytes.append(UInt8(ascii: ">"))
                 return
             }
-            guard definition.types.contains(child.type), let type = self.metadata.type(named: child.type) else { return }
+            guard definition.types.contains(child.type), let type = self.metadata.type(named: child.type) else {
+                return
+            }
             self.writeElement(
                 child,
                 tag: definition.wireName(for: child.type),
