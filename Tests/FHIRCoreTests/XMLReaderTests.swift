@@ -166,4 +166,21 @@ func readXML(_ text: String, limits: ReadLimits = .default) throws -> ParsedReso
         )
         #expect(parsed.root.child("name")?.string("text") == "a & b\nc\td &#38;")
     }
+
+    @Test func locationIsTheStartOfAMultiLineTagCountedInCharacters() throws {
+        let parsed = try readXML(
+            "<Patient xmlns=\"http://hl7.org/fhir\">\n  <name><text value=\"Zoë\"/><family\n     value=\"Ünal\"/></name></Patient>"
+        )
+        let name = try #require(parsed.root.child("name"))
+        #expect(name.child("text")?.location == SourceLocation(line: 2, column: 9))
+        #expect(name.child("family")?.location == SourceLocation(line: 2, column: 28))
+    }
+
+    @Test func resourceSlotHoldsOnlyOneResource() throws {
+        let parsed = try readXML(
+            #"<Patient xmlns="http://hl7.org/fhir"><contained><Organization/><Practitioner/></contained><contained/></Patient>"#
+        )
+        #expect(parsed.root.children(named: "contained").map(\.type) == ["Organization"])
+        #expect(parsed.issues.issues.map(\.path) == ["Patient.contained[0]", "Patient.contained[1]"])
+    }
 }
