@@ -184,3 +184,21 @@ func readXML(_ text: String, limits: ReadLimits = .default) throws -> ParsedReso
         #expect(parsed.issues.issues.map(\.path) == ["Patient.contained[0]", "Patient.contained[1]"])
     }
 }
+
+@Suite struct XMLSchemaLocationTests {
+    @Test func schemaLocationAttributeIsAcceptedAndNotKept() throws {
+        let xml = """
+            <Patient xmlns="http://hl7.org/fhir" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
+            xsi:schemaLocation="http://hl7.org/fhir ../../schema/fhir-single.xsd"><id value="p1"/></Patient>
+            """
+        let parsed = try FHIRXML.read(Array(xml.utf8))
+        #expect(parsed.issues.issues.isEmpty)
+        #expect(parsed.root.children.map(\.name) == ["id"])
+    }
+
+    @Test func otherForeignAttributesAreStillReported() throws {
+        let xml = #"<Patient xmlns="http://hl7.org/fhir" xmlns:x="urn:x" x:flag="1"><id value="p1"/></Patient>"#
+        let parsed = try FHIRXML.read(Array(xml.utf8))
+        #expect(parsed.issues.issues.contains { $0.message.contains("x:flag") })
+    }
+}

@@ -150,6 +150,9 @@ extension XMLReadContext {
                 let child = Element(name: childName, type: type, value: attributes.string(index), location: location)
                 self.frames[top].element.children.append(child)
             case .unknown:
+                // Interface engines often add `xsi:schemaLocation` for their own validation; it carries no
+                // FHIR content, so it is accepted and not kept.
+                if attributes.uri(index)?.string == Self.schemaInstanceNamespace { continue }
                 let qualified = (attributes.prefix(index).map { $0.string + ":" } ?? "") + name.string
                 self.issue(.structure, path: self.path(), "unknown attribute '\(qualified)'", at: location)
             }
@@ -163,6 +166,8 @@ extension XMLReadContext {
         }
         frame.element.children = keyed.sorted { ($0.order, $0.offset) < ($1.order, $1.offset) }.map(\.child)
     }
+
+    static let schemaInstanceNamespace = "http://www.w3.org/2001/XMLSchema-instance"
 
     /// The position of the current parser input (after the construct just read).
     func currentLocation() -> SourceLocation {
