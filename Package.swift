@@ -49,11 +49,6 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "CoManagementTests",
-            dependencies: ["CoManagement", "FHIRCore"],
-            swiftSettings: strict
-        ),
-        .testTarget(
             name: "FHIRCoreTests",
             dependencies: ["FHIRCore"],
             swiftSettings: strict

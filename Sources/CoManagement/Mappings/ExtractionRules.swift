@@ -31,11 +31,11 @@ public struct ExtractionRules: Sendable {
     ]
 
     /// Resource type → field → expression, from `extraction.json`.
-    public var base: [String: [String: ExtractionPath]]
+    public var base: [String: [String: FHIRPathExpression]]
     /// Sender name → resource type → field → expression, from `senders/`.
-    public var senders: [String: [String: [String: ExtractionPath]]]
+    public var senders: [String: [String: [String: FHIRPathExpression]]]
 
-    public init(base: [String: [String: ExtractionPath]], senders: [String: [String: [String: ExtractionPath]]] = [:]) {
+    public init(base: [String: [String: FHIRPathExpression]], senders: [String: [String: [String: FHIRPathExpression]]] = [:]) {
         self.base = base
         self.senders = senders
     }
@@ -44,7 +44,7 @@ public struct ExtractionRules: Sendable {
     ///
     /// A field like `activity.status` is evaluated on the node that `activities` selected, not on the
     /// resource; the caller decides which.
-    public func path(_ field: String, of type: String, sender: String?) -> ExtractionPath? {
+    public func path(_ field: String, of type: String, sender: String?) -> FHIRPathExpression? {
         if let sender, let override = self.senders[sender]?[type]?[field] { return override }
         return self.base[type]?[field]
     }

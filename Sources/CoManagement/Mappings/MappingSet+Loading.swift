@@ -13,8 +13,8 @@ extension MappingSet {
         var serviceLines: [ServiceLine] = []
         var roles: (RoleTable, [SourceLocation])?
         var trusted: [String]?
-        var base: [String: [String: ExtractionPath]]?
-        var senders: [String: [String: [String: ExtractionPath]]] = [:]
+        var base: [String: [String: FHIRPathExpression]]?
+        var senders: [String: [String: [String: FHIRPathExpression]]] = [:]
         var conceptMaps = ConceptMapTable()
         var rolesFile = "roles.json"
 
@@ -108,9 +108,9 @@ extension MappingSet {
     /// Reads `resources` (type → field → expression), checking fields against the catalog.
     private static func readResources(
         _ value: JSONValue, requireAll: Bool, _ reader: inout MappingReader
-    ) -> [String: [String: ExtractionPath]]? {
+    ) -> [String: [String: FHIRPathExpression]]? {
         guard let types = reader.object(value, "'resources'") else { return nil }
-        var result: [String: [String: ExtractionPath]] = [:]
+        var result: [String: [String: FHIRPathExpression]] = [:]
         let before = reader.problems.count
         for type in types.members {
             guard let known = ExtractionRules.catalog[type.key] else {
@@ -118,7 +118,7 @@ extension MappingSet {
                 continue
             }
             guard let fields = reader.object(type.value, "fields of \(type.key)") else { continue }
-            var paths: [String: ExtractionPath] = [:]
+            var paths: [String: FHIRPathExpression] = [:]
             for field in fields.members {
                 guard known.contains(field.key) else {
                     reader.error("unknown field '\(field.key)' for \(type.key)", at: field.keyLocation)
@@ -126,11 +126,11 @@ extension MappingSet {
                 }
                 guard let text = reader.string(field.value, "expression of \(type.key).\(field.key)") else { continue }
                 do {
-                    paths[field.key] = try ExtractionPath(text)
+                    paths[field.key] = try FHIRPathExpression(text)
                 } catch {
                     let location = field.value.location
-                    // +1 for the opening quote of the JSON string.
-                    let column = Int(location.column) + 1 + error.offset
+                    // +1 for the opening quote of the JSON string (exact while the text has no escapes).
+                    let column = Int(location.column) + 1 + (error.position ?? 0)
                     reader.error(
                         "FHIRPath expression of \(type.key).\(field.key) does not parse: \(error.message)",
                         at: SourceLocation(line: Int(location.line), column: column)
@@ -153,7 +153,7 @@ extension MappingSet {
         return reader.problems.count == before ? result : nil
     }
 
-    private static func readExtraction(_ root: JSONValue, _ reader: inout MappingReader) -> [String: [String: ExtractionPath]]? {
+    private static func readExtraction(_ root: JSONValue, _ reader: inout MappingReader) -> [String: [String: FHIRPathExpression]]? {
         guard var fields = reader.object(root, "extraction file") else { return nil }
         _ = fields.optional("description")
         let resources = fields.required("resources", &reader).flatMap { Self.readResources($0, requireAll: true, &reader) }
@@ -163,7 +163,7 @@ extension MappingSet {
 
     private static func readSender(
         _ root: JSONValue, fileID: String, _ reader: inout MappingReader
-    ) -> (String, [String: [String: ExtractionPath]])? {
+    ) -> (String, [String: [String: FHIRPathExpression]])? {
         guard var fields = reader.object(root, "sender file") else { return nil }
         let senderValue = fields.required("sender", &reader)
         let sender = senderValue.flatMap { reader.string($0, "'sender'") }

@@ -30,7 +30,9 @@ struct EpisodeDerivation {
     let evaluatedAt: FHIRInstant?
 
     func derive(_ held: [String: HeldResource]) -> Result {
-        var facts = FactReader(mappings: self.mappings, index: ResourceIndex(held)).read()
+        let log = IssueLog()
+        var facts = FactReader(mappings: self.mappings, index: ResourceIndex(held), log: log).read()
+        facts.issues.merge(log.issues) { $0 + $1 }
         var groups: [String: Group] = [:]
         var episodeOfReferral: [String: String] = [:]
 

@@ -13,8 +13,9 @@ extension FactReader {
     /// Key: the first trusted identifier system (in `patients.json` order) of the Patient the reference
     /// resolves to; else a trusted identifier on the reference itself; else any identifier on the
     /// reference; else the reference (`Patient/1`, normalised from an absolute URL).
-    func patient(_ item: HeldResource, _ facts: inout Facts) -> PatientSummary? {
-        guard let reference = self.fields.references("patient", of: item).first,
+    func patient(_ subject: FieldReader.Subject, _ facts: inout Facts) -> PatientSummary? {
+        let item = subject.item
+        guard let reference = self.fields.references("patient", of: subject).first,
             let target = self.index.resolve(reference, from: item)
         else {
             facts.warn(item, .required, "no patient: the resource names no subject the mappings can read")
@@ -22,7 +23,8 @@ extension FactReader {
         }
         var summary = PatientSummary(key: target.key, reference: target.key)
         var candidates: [Identifier] = []
-        if let patient = self.view(target), patient.resource.type == "Patient" {
+        if let view = self.view(target), view.resource.type == "Patient" {
+            let patient = self.fields.subject(view)
             summary.identifiers = self.fields.identifiers("identifiers", of: patient).sorted()
             summary.name = FieldReader.displayName(self.fields.nodes("name", of: patient).first)
             summary.birthDate = self.fields.string("birthDate", of: patient)
@@ -43,15 +45,16 @@ extension FactReader {
 
     /// Keys of the referrals a field references (`basedOn`, `focus`), resolved to held ServiceRequests
     /// where possible so that every route to one referral gives the same key.
-    func referralKeys(_ field: String, of item: HeldResource, _ facts: inout Facts) -> [String] {
+    func referralKeys(_ field: String, of subject: FieldReader.Subject, _ facts: inout Facts) -> [String] {
+        let item = subject.item
         var keys: [String] = []
-        for reference in self.fields.references(field, of: item) {
+        for reference in self.fields.references(field, of: subject) {
             guard let target = self.index.resolve(reference, from: item) else { continue }
             guard target.type == nil || target.type == "ServiceRequest" else { continue }
             let key: String
             if let referral = self.view(target) {
                 guard referral.resource.type == "ServiceRequest" else { continue }
-                key = Self.referralKey(referral, identifiers: self.fields.identifiers("identifiers", of: referral))
+                key = Self.referralKey(referral, identifiers: self.fields.identifiers("identifiers", of: self.fields.subject(referral)))
             } else {
                 key = reference.child("identifier").flatMap(FieldReader.identifier(in:))?.token ?? target.key
                 facts.warn(item, .notFound, "referenced referral '\(target.key)' is not held yet")
@@ -70,23 +73,24 @@ extension FactReader {
             guard let display = reference.string("display") else { return nil }
             return PartyFact(party: Party(kind: .unknown, display: display), roleCodes: [])
         }
-        guard let resolved = self.view(target) else {
+        guard let view = self.view(target) else {
             let identifiers = reference.child("identifier").flatMap(FieldReader.identifier(in:)).map { [$0] } ?? []
             let key = reference.string("reference") == nil ? nil : target.key
             let party = Party(kind: Self.kind(target.type), reference: key, identifiers: identifiers, display: reference.string("display"))
             return PartyFact(party: party, roleCodes: [])
         }
+        let resolved = self.fields.subject(view)
         let roleCodes = self.fields.codings("roleCodes", of: resolved)
-        if resolved.resource.type == "PractitionerRole",
+        if view.resource.type == "PractitionerRole",
             let practitioner = self.fields.references("practitioner", of: resolved).first,
-            var person = self.party(practitioner, from: resolved)
+            var person = self.party(practitioner, from: view)
         {
             person.roleCodes = roleCodes + person.roleCodes
             if person.party.display == nil { person.party.display = reference.string("display") }
             return person
         }
         let party = Party(
-            kind: Self.kind(resolved.resource.type), reference: target.key,
+            kind: Self.kind(view.resource.type), reference: target.key,
             identifiers: self.fields.identifiers("identifiers", of: resolved).sorted(),
             display: FieldReader.displayName(self.fields.nodes("name", of: resolved).first) ?? reference.string("display")
         )
