@@ -11,7 +11,8 @@ extension FHIRPathEvaluator {
     ) throws(FHIRPathError) -> [FHIRPathValue] {
         // Arguments that are not iterated over are evaluated where the call was written.
         let argument = { (position: Int) throws(FHIRPathError) -> [FHIRPathValue] in
-            try self.evaluate(arguments[position], input, scope)
+            guard position < arguments.count else { return [] }
+            return try self.evaluate(arguments[position], input, scope)
         }
         switch name {
         case "empty": return [.boolean(focus.isEmpty)]
