@@ -80,6 +80,8 @@ import Testing
             if case .time(let time) = system { return "@T" + time.description == expected.text }
         case "Quantity":
             if case .quantity(let quantity) = system { return quantity.description == expected.text }
+        case "":
+            return value.description == expected.text
         default:
             if case .string(let text) = system { return text == expected.text }
         }

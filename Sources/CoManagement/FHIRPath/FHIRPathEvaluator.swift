@@ -69,7 +69,7 @@ struct FHIRPathEvaluator {
             guard values.count == 1 else {
                 throw .evaluation("'\(isTest ? "is" : "as")' needs a single item, got \(values.count)")
             }
-            let matches = FHIRPathTypes.isTypeOrSubtype(values[0], type)
+            let matches = FHIRPathTypes.isTypeOrSubtype(values[0], type, exactPrimitives: !isTest)
             return isTest ? [.boolean(matches)] : (matches ? values : [])
         }
     }
