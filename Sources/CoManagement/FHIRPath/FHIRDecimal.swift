@@ -36,7 +36,12 @@ public struct FHIRDecimal: Sendable, Hashable, CustomStringConvertible {
             if byte >= 48, byte <= 57 {
                 let (times, o1) = significand.multipliedReportingOverflow(by: 10)
                 let (plus, o2) = times.addingReportingOverflow(Int(byte - 48))
-                guard !o1, !o2 else { return nil }
+                if o1 || o2 {
+                    // Digits after the point beyond 64 bits are dropped (precision is lost, not the value).
+                    guard sawPoint else { return nil }
+                    bytes = bytes.dropFirst()
+                    continue
+                }
                 significand = plus
                 if sawPoint { scale += 1 }
                 sawDigit = true

@@ -8,6 +8,11 @@ extension FHIRPathDateTime {
         if lhs.timeZoneOffset != nil, rhs.timeZoneOffset != nil, lhs.precision >= .hour, rhs.precision >= .hour {
             lhs = lhs.inUTC
             rhs = rhs.inUTC
+        } else if (lhs.timeZoneOffset == nil) != (rhs.timeZoneOffset == nil), lhs.precision >= .hour,
+            rhs.precision >= .hour
+        {
+            // One local time, one with an offset: the order depends on an unknown zone.
+            return nil
         }
         let levels: [Precision] =
             lhs.isTime ? [.hour, .minute, .second] : [.year, .month, .day, .hour, .minute, .second]
@@ -51,8 +56,9 @@ extension FHIRPathDateTime {
         /// Calendar keywords and the UCUM codes of definite durations.
         init?(unit: String) {
             switch unit {
-            case "year", "years", "a": self = .year
-            case "month", "months", "mo": self = .month
+            // UCUM `a` and `mo` are average durations, not calendar ones: not allowed here.
+            case "year", "years": self = .year
+            case "month", "months": self = .month
             case "week", "weeks", "wk": self = .week
             case "day", "days", "d": self = .day
             case "hour", "hours", "h": self = .hour
@@ -106,7 +112,8 @@ extension FHIRPathDateTime {
             }
             unit = finest
         }
-        let whole = (unit >= .second ? amount : amount.truncated)
+        // The decimal part of the quantity is ignored (https://hl7.org/fhirpath/N1/#datetime-arithmetic).
+        let whole = amount.truncated
         switch unit {
         case .year:
             var copy = self

@@ -48,8 +48,9 @@ public struct FHIRPathDateTime: Sendable, Hashable, CustomStringConvertible {
                 self.precision = .day
             }
         }
-        if allowTime, self.precision == .day, scanner.skip("T") {
-            if !scanner.atEnd, !scanner.peek("Z"), !scanner.peek("+"), !scanner.peek("-") {
+        if allowTime, scanner.skip("T") {
+            // `@2015T` is a DateTime with year precision; a time needs a full date before it.
+            if self.precision == .day, !scanner.atEnd, !scanner.peek("Z"), !scanner.peek("+"), !scanner.peek("-") {
                 guard self.readTime(&scanner) else { return nil }
             }
             guard self.readZone(&scanner) else { return nil }

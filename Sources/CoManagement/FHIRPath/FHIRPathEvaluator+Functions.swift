@@ -11,7 +11,8 @@ extension FHIRPathEvaluator {
     ) throws(FHIRPathError) -> [FHIRPathValue] {
         // Arguments that are not iterated over are evaluated where the call was written.
         let argument = { (position: Int) throws(FHIRPathError) -> [FHIRPathValue] in
-            try self.evaluate(arguments[position], input, scope)
+            guard position < arguments.count else { return [] }
+            return try self.evaluate(arguments[position], input, scope)
         }
         switch name {
         case "empty": return [.boolean(focus.isEmpty)]
@@ -26,7 +27,12 @@ extension FHIRPathEvaluator {
             return [.boolean(true)]
         case "allTrue", "anyTrue", "allFalse", "anyFalse":
             let wanted = name == "allTrue" || name == "anyTrue"
-            let matches = try focus.map { item throws(FHIRPathError) in try Self.boolean([item]) == wanted }
+            let matches = try focus.map { item throws(FHIRPathError) in
+                guard case .boolean(let flag) = item.systemValue else {
+                    throw .evaluation("\(name)() needs Booleans, got \(item.typeName)")
+                }
+                return flag == wanted
+            }
             return [.boolean(name.hasPrefix("all") ? !matches.contains(false) : matches.contains(true))]
         case "subsetOf", "supersetOf":
             let other = try argument(0)
@@ -46,11 +52,11 @@ extension FHIRPathEvaluator {
         case "aggregate": return try self.aggregate(focus, arguments, input: input, scope: scope)
         case "ofType":
             guard let type = FHIRPathFunctionTable.typeSpecifier(arguments[0]) else { return [] }
-            return focus.filter { FHIRPathTypes.isTypeOrSubtype($0, type) }
+            return focus.filter { FHIRPathTypes.isTypeOrSubtype($0, type, exactPrimitives: true) }
         case "is", "as":
             guard let item = try Self.single(focus, name), let type = FHIRPathFunctionTable.typeSpecifier(arguments[0])
             else { return [] }
-            let matches = FHIRPathTypes.isTypeOrSubtype(item, type)
+            let matches = FHIRPathTypes.isTypeOrSubtype(item, type, exactPrimitives: name == "as")
             return name == "is" ? [.boolean(matches)] : (matches ? [item] : [])
         case "first": return focus.first.map { [$0] } ?? []
         case "last": return focus.last.map { [$0] } ?? []
@@ -69,19 +75,21 @@ extension FHIRPathEvaluator {
             let other = try argument(0)
             return focus.filter { !FHIRPathEquality.contains(other, $0) }
         case "iif":
-            let condition = try self.evaluate(arguments[0], focus.isEmpty ? input : focus, scope)
+            // The criterion and results see the invocation's input as `$this`.
+            guard focus.count <= 1 else { throw .evaluation("iif() on \(focus.count) items") }
+            let context = focus.isEmpty ? input : focus
+            let inner = Scope(this: context, index: scope.index, total: scope.total)
+            let condition = try self.evaluate(arguments[0], context, inner)
             guard condition.count <= 1 else { throw FHIRPathError(.semantic, "iif() criterion is not a single Boolean") }
             if let only = condition.first {
                 guard case .boolean = only.systemValue else {
                     throw FHIRPathError(.semantic, "iif() criterion is not a Boolean")
                 }
             }
-            if try Self.boolean(condition) == true { return try argument(1) }
-            return arguments.count > 2 ? try argument(2) : []
+            if try Self.boolean(condition) == true { return try self.evaluate(arguments[1], context, inner) }
+            return arguments.count > 2 ? try self.evaluate(arguments[2], context, inner) : []
         case "not":
-            guard let value = try Self.single(focus, name) else { return [] }
-            guard case .boolean(let flag) = value.systemValue else { return [] }
-            return [.boolean(!flag)]
+            return try Self.boolean(focus).map { [.boolean(!$0)] } ?? []
         case "trace":
             let label = try Self.string(try argument(0)) ?? ""
             if let trace = self.environment.trace {

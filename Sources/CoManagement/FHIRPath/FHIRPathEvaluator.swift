@@ -24,7 +24,14 @@ struct FHIRPathEvaluator {
             // (https://hl7.org/fhirpath/N1/#path-selection): `Patient.name` on a Patient.
             if let first = name.first, first.isUppercase {
                 let matching = input.filter { FHIRPathTypes.isTypeOrSubtype($0, name) }
-                if !matching.isEmpty || R4Metadata.shared.isResource(name) { return matching }
+                if !matching.isEmpty { return matching }
+                if R4Metadata.shared.isResource(name) {
+                    // On the evaluated resource itself a wrong type is a mistake in the expression.
+                    if input.count == 1, input[0] == self.resource {
+                        throw FHIRPathError(.semantic, "expression is for \(name), input is \(self.resource.typeName)")
+                    }
+                    return []
+                }
             }
             return self.children(of: input, named: name)
         case .member(.some(let target), let name):
@@ -62,7 +69,7 @@ struct FHIRPathEvaluator {
             guard values.count == 1 else {
                 throw .evaluation("'\(isTest ? "is" : "as")' needs a single item, got \(values.count)")
             }
-            let matches = FHIRPathTypes.isTypeOrSubtype(values[0], type)
+            let matches = FHIRPathTypes.isTypeOrSubtype(values[0], type, exactPrimitives: !isTest)
             return isTest ? [.boolean(matches)] : (matches ? values : [])
         }
     }

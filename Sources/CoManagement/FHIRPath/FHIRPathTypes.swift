@@ -31,13 +31,18 @@ enum FHIRPathTypes {
 
     /// Whether a FHIR type is the given type or derives from it (`Patient` → `DomainResource` →
     /// `Resource`; `Age` → `Quantity`; `code` → `string`).
-    static func fhirType(_ type: String, derivesFrom target: String) -> Bool {
+    /// - Parameter exactPrimitives: match primitives only by their own type. The R4 suite wants
+    ///   `gender.is(string)` true but `gender.as(string)` and `gender.ofType(string)` empty.
+    static func fhirType(_ type: String, derivesFrom target: String, exactPrimitives: Bool = false) -> Bool {
         var current: String? = type
         var steps = 0
         while let name = current, steps < 16 {
             if name == target { return true }
-            current = Self.primitiveBase[name] ?? R4Metadata.shared.type(named: name)?.base
-            if R4Metadata.shared.isPrimitive(name), Self.primitiveBase[name] == nil { current = nil }
+            if R4Metadata.shared.isPrimitive(name) {
+                current = exactPrimitives ? nil : Self.primitiveBase[name]
+            } else {
+                current = R4Metadata.shared.type(named: name)?.base
+            }
             steps += 1
         }
         return false
@@ -49,11 +54,13 @@ enum FHIRPathTypes {
 
     /// `value is type`: a node matches FHIR types (unqualified or `FHIR.`); a System value matches
     /// System types (unqualified or `System.`).
-    static func isTypeOrSubtype(_ value: FHIRPathValue, _ type: FHIRPathTypeSpecifier) -> Bool {
+    static func isTypeOrSubtype(_ value: FHIRPathValue, _ type: FHIRPathTypeSpecifier, exactPrimitives: Bool = false)
+        -> Bool
+    {
         switch value {
         case .element(let ref):
             guard type.namespace == nil || type.namespace == "FHIR" else { return false }
-            return self.fhirType(ref.type, derivesFrom: type.name)
+            return self.fhirType(ref.type, derivesFrom: type.name, exactPrimitives: exactPrimitives)
         default:
             guard type.namespace == nil || type.namespace == "System" else { return false }
             return value.typeName == type.name
@@ -63,7 +70,7 @@ enum FHIRPathTypes {
     /// Whether a specifier names a type this engine knows, for the checks made before evaluation.
     static func isKnown(_ type: FHIRPathTypeSpecifier) -> Bool {
         switch type.namespace {
-        case "System": return self.systemTypes.contains(type.name)
+        case "System": return true  // `Patient.is(System.Patient)` is false, not an error.
         case "FHIR": return R4Metadata.shared.type(named: type.name) != nil || type.name == "xhtml"
         case nil:
             return self.systemTypes.contains(type.name) || R4Metadata.shared.type(named: type.name) != nil
