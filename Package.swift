@@ -53,6 +53,12 @@ let package = Package(
             dependencies: ["FHIRCore"],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "CoManagementTests",
+            dependencies: ["CoManagement", "FHIRCore"],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
