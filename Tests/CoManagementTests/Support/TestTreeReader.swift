@@ -1,106 +1,19 @@
 import FHIRCore
 import Foundation
 
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-
-/// A stand-in reader for the FHIRPath suite's inputs until `FHIRCodec` lands on main: builds the
-/// element tree from FHIR XML or JSON with the R4 metadata. Test code only; lossy where the suite does
-/// not care (narrative markup, JSON decimal spelling).
+/// Reads the FHIRPath suite's inputs: XML with ``FHIRXML``; JSON with a stand-in reader until
+/// `FHIRJSON`/`FHIRCodec` land on main (test code only; loses JSON decimal spelling, which the suite
+/// does not test).
 enum TestTreeReader {
     static func read(_ data: Data, fileName: String) throws -> Element {
-        fileName.hasSuffix(".json") ? try JSONTreeReader.read(data) : try XMLTreeReader.read(data)
+        if fileName.hasSuffix(".json") { return try JSONTreeReader.read(data) }
+        return try FHIRXML.read(Array(data)).root
     }
 
     /// The definition and occurrence type of a child element of `parentType` written as `wireName`.
     static func child(of parentType: String, wireName: String) -> (ElementDefinition, String)? {
         guard let hit = R4Metadata.shared.type(named: parentType)?.element(wireName: wireName) else { return nil }
         return (hit.definition, hit.type)
-    }
-}
-
-private final class XMLTreeReader: NSObject, XMLParserDelegate {
-    /// Open elements; a `Resource`-typed wrapper (`contained`) waits for its resource element.
-    private var stack: [Element] = []
-    private var root: Element?
-    private var skipDepth = 0
-    /// Per open XML element: whether it pushed a node (a resource inside `contained` does not).
-    private var opened: [Bool] = []
-
-    static func read(_ data: Data) throws -> Element {
-        let reader = XMLTreeReader()
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = true
-        parser.delegate = reader
-        guard parser.parse(), let root = reader.root else {
-            throw CocoaError(.fileReadCorruptFile)
-        }
-        return root
-    }
-
-    func parser(
-        _ parser: XMLParser,
-        didStartElement name: String,
-        namespaceURI: String?,
-        qualifiedName: String?,
-        attributes: [String: String] = [:]
-    ) {
-        if self.skipDepth > 0 || namespaceURI == "http://www.w3.org/1999/xhtml" {
-            self.skipDepth += 1
-            return
-        }
-        var element: Element
-        if let parent = self.stack.last {
-            if parent.value == "\u{0}resource" {
-                // The resource inside `contained` / `resource`: the wrapper becomes the resource node.
-                var wrapper = self.stack.removeLast()
-                wrapper.type = name
-                wrapper.value = nil
-                self.stack.append(wrapper)
-                self.addAttributes(attributes, to: &self.stack[self.stack.count - 1], isResource: true)
-                self.opened.append(false)
-                return
-            }
-            guard let (_, type) = TestTreeReader.child(of: parent.type, wireName: name) else {
-                self.skipDepth = 1
-                return
-            }
-            let definition = R4Metadata.shared.type(named: parent.type)?.element(wireName: name)?.definition
-            element = Element(name: definition?.name ?? name, type: type)
-            if type == "Resource" { element.value = "\u{0}resource" }
-        } else {
-            element = Element(name: name, type: name)
-        }
-        if element.value == nil { self.addAttributes(attributes, to: &element, isResource: self.stack.isEmpty) }
-        self.stack.append(element)
-        self.opened.append(true)
-    }
-
-    private func addAttributes(_ attributes: [String: String], to element: inout Element, isResource: Bool) {
-        if !isResource, let id = attributes["id"] { element.children.append(Element(name: "id", type: "string", value: id)) }
-        if let url = attributes["url"] { element.children.append(Element(name: "url", type: "uri", value: url)) }
-        if let value = attributes["value"] { element.value = value }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        if self.skipDepth > 0 {
-            self.skipDepth -= 1
-            if self.skipDepth == 0, namespaceURI == "http://www.w3.org/1999/xhtml", var div = self.stack.last,
-                div.type == "Narrative"
-            {
-                div.children.append(Element(name: "div", type: "xhtml", value: "<div/>"))
-                self.stack[self.stack.count - 1] = div
-            }
-            return
-        }
-        guard self.opened.removeLast() else { return }
-        let element = self.stack.removeLast()
-        if self.stack.isEmpty {
-            self.root = element
-        } else {
-            self.stack[self.stack.count - 1].children.append(element)
-        }
     }
 }
 
