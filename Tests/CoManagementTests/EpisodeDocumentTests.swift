@@ -47,15 +47,17 @@ import Testing
         #expect(enumValues(["$defs", "TimelineEvent", "properties", "kind"]) == EventKind.allCases.map(\.rawValue))
     }
 
+    /// Validates the document on stdin against the schema named by the first argument.
+    static let validator = """
+        import json, sys, jsonschema
+        schema = json.load(open(sys.argv[1]))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        errors = list(jsonschema.Draft202012Validator(schema).iter_errors(json.load(sys.stdin)))
+        for error in errors: print(list(error.absolute_path), error.message)
+        sys.exit(1 if errors else 0)
+        """
+
     @Test func encodedEpisodesValidateAgainstTheSchema() throws {
-        let validator = """
-            import json, sys, jsonschema
-            schema = json.load(open(sys.argv[1]))
-            jsonschema.Draft202012Validator.check_schema(schema)
-            errors = list(jsonschema.Draft202012Validator(schema).iter_errors(json.load(sys.stdin)))
-            for error in errors: print(list(error.absolute_path), error.message)
-            sys.exit(1 if errors else 0)
-            """
         guard Self.pythonHasJSONSchema() else {
             if ProcessInfo.processInfo.environment["CI"] == "true" {
                 Issue.record("python3 with the jsonschema package is required in CI")
@@ -65,7 +67,7 @@ import Testing
             return
         }
         let document = EpisodeDocument.encode(try Self.richEpisodes())
-        let (status, output) = try Self.run(["python3", "-c", validator, Self.schemaURL.path], input: document)
+        let (status, output) = try Self.run(["python3", "-c", Self.validator, Self.schemaURL.path], input: document)
         #expect(status == 0, "\(output)")
     }
 

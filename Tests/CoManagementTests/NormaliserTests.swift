@@ -79,7 +79,7 @@ import Testing
         #expect(handoff.from == CataractScenario.surgeonNPI && handoff.to == CataractScenario.optometristNPI)
         #expect(episode.status == .handedOff)
         #expect(episode.reports.first?.kind == "post-operative-report")
-        #expect(episode.reports.first?.dueBy == "2026-04-09T00:00:00Z")
+        #expect(episode.reports.first?.dueBy == "2026-04-09")
 
         let ack = self.normaliser.ingest(
             CataractScenario.task(id: "t-3", businessStatus: nil, status: "accepted", at: "2026-03-11T08:00:00Z"),
@@ -158,8 +158,15 @@ import Testing
         var (book, _) = self.book(CataractScenario.parties + [CataractScenario.referral(status: "completed", lastUpdated: "2026-04-20T12:00:00Z")])
         let stale = self.normaliser.ingest(CataractScenario.referral(status: "active", lastUpdated: "2026-03-01T09:00:00Z"), sender: nil, into: &book)
         #expect(stale.storedKeys.isEmpty)
-        #expect(stale.outcome.issues.contains { $0.severity == .warning && $0.message.contains("older version") })
+        #expect(stale.outcome.issues.contains { $0.severity == .warning && $0.message.contains("older than the version held") })
         #expect(book.sortedEpisodes.first?.status == .completed)
+    }
+
+    @Test func completedReferralIsNotReopenedByALateActiveCopyWithoutMeta() throws {
+        var (book, _) = self.book(CataractScenario.parties + [CataractScenario.referral(status: "completed")])
+        let late = self.normaliser.ingest(CataractScenario.referral(status: "active"), sender: nil, into: &book)
+        #expect(late.isEmpty)
+        #expect(book.sortedEpisodes.first?.referrals.first?.status == "completed")
     }
 
     @Test func bookRoundTripsThroughCodable() throws {

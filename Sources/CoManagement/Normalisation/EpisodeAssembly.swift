@@ -92,7 +92,9 @@ struct EpisodeAssembly {
 
     /// One report per expected kind once a handoff starts its clock or it comes back.
     private func reports(_ group: EpisodeDerivation.Group, participants: [Participant], handoffs: [Handoff]) -> [Report] {
-        let firstHandoff = handoffs.compactMap { handoff in handoff.effective.flatMap(FHIRInstant.init) }.min()
+        // The clock starts at the earliest handoff; due dates keep its form (a date stays a date).
+        let firstHandoff = handoffs.compactMap(\.effective)
+            .min { (FHIRInstant($0) ?? FHIRInstant(secondsSinceEpoch: 0)) < (FHIRInstant($1) ?? FHIRInstant(secondsSinceEpoch: 0)) }
         var reports: [Report] = []
         for rule in group.line.reports {
             let expected = participants.filter { $0.role == rule.from }
@@ -108,7 +110,7 @@ struct EpisodeAssembly {
             guard firstHandoff != nil || !returned.isEmpty else { continue }
             var report = Report(key: rule.kind, kind: rule.kind)
             report.from = expected.first?.key
-            report.dueBy = firstHandoff?.adding(days: rule.dueDaysAfterHandoff).fhirText
+            report.dueBy = firstHandoff.flatMap { FHIRDateText.adding(days: rule.dueDaysAfterHandoff, to: $0) }
             report.returnedAt = returned.first.map { $0.at ?? $0.item.key }
             report.source = returned.first?.item.key
             report.overdue = returned.isEmpty && Self.isPast(report.dueBy, self.evaluatedAt)

@@ -37,12 +37,30 @@ public struct HeldResource: Sendable, Hashable {
     /// `meta.lastUpdated`.
     var lastUpdated: FHIRInstant? { self.resource.child("meta")?.string("lastUpdated").flatMap(FHIRInstant.init) }
 
-    /// Whether this version is older than `other` by what the sender said (`meta.versionId` or
-    /// `meta.lastUpdated`): an out-of-order older version must not replace a newer one.
+    /// Whether this version is older than `other`, so that it must not replace it.
+    ///
+    /// By what the senders said when both said it (`meta.versionId`, else `meta.lastUpdated`); else by
+    /// how far along its lifecycle `status` is, because workflow statuses do not go back (a referral
+    /// completed is not active again) and duplicates and out-of-order messages are everyday traffic.
+    /// Without any of these, the later arrival wins. This keeps the final state independent of order.
     func isOlder(than other: HeldResource) -> Bool {
         if let mine = self.versionNumber, let theirs = other.versionNumber, mine != theirs { return mine < theirs }
         if let mine = self.lastUpdated, let theirs = other.lastUpdated, mine != theirs { return mine < theirs }
-        return false
+        let mine = Self.statusRank(self.resource.string("status"))
+        let theirs = Self.statusRank(other.resource.string("status"))
+        return mine < theirs
+    }
+
+    /// Position of a request, task or plan status along its lifecycle; unknown statuses rank lowest,
+    /// and equal ranks fall back to arrival order.
+    static func statusRank(_ status: String?) -> Int {
+        switch status {
+        case "draft", "proposed", "planned", "requested": 1
+        case "received", "accepted", "ready", "booked": 2
+        case "active", "in-progress", "on-hold", "suspended": 3
+        case "completed", "revoked", "cancelled", "rejected", "failed", "stopped", "inactive", "entered-in-error": 4
+        default: 0
+        }
     }
 
     /// The key with the version, for timeline sources: `ServiceRequest/sr-1/_history/2`.

@@ -15,7 +15,8 @@ public struct Normaliser: Sendable {
     /// Adds a resource (or a Bundle's entries) to the book and records what changed.
     ///
     /// Identical content re-sent changes nothing and yields no events. A version older than the one
-    /// held (by `meta.versionId`, else `meta.lastUpdated`) is ignored with a warning.
+    /// held (by `meta.versionId`, else `meta.lastUpdated`, else lifecycle `status`) is ignored with a
+    /// warning, so the final state does not depend on the order messages arrived in.
     /// - Parameters:
     ///   - resource: the root of a parsed resource.
     ///   - sender: the authenticated sender's name, which selects `Mappings/senders/NAME.json`.
@@ -28,7 +29,10 @@ public struct Normaliser: Sendable {
             if let held = book.resources[key] {
                 if held.resource == entry && held.sender == sender && held.fullUrl == fullUrl { continue }
                 if candidate.isOlder(than: held) {
-                    outcome.append(Issue(.warning, .conflict, path: entry.type, "\(key): an older version than the one held; ignored"))
+                    outcome.append(Issue(
+                        .warning, .conflict, path: entry.type,
+                        "\(key): older than the version held (by meta.versionId, meta.lastUpdated or status); ignored"
+                    ))
                     continue
                 }
             }

@@ -89,7 +89,8 @@ struct ParticipantAssembly {
     }
 
     /// A CareTeam in which a participant of the handoff's `from` role has a period that ends and one
-    /// of its `to` role has a period that starts is a handoff, effective when the later one starts.
+    /// of its `to` role has a period that starts then or later is a handoff, effective when the later
+    /// one starts.
     func handoffs(_ group: EpisodeDerivation.Group) -> [Handoff] {
         var found: [String: Handoff] = [:]
         var ignored: [String: [Issue]] = [:]
@@ -98,10 +99,11 @@ struct ParticipantAssembly {
         ), issues: &ignored)
         for rule in self.line.handoffs {
             for from in mentions where from.role == rule.from && from.period?.end != nil {
-                for to in mentions where to.role == rule.to && to.source == from.source && to.period?.start != nil {
+                for to in mentions where to.role == rule.to && to.source == from.source {
+                    // The receiver starts when the giver stops, or later: a colleague of the receiving
+                    // role who helped while the giver was still responsible received nothing.
                     guard let effective = to.period?.start, let ended = from.period?.end,
-                        (FHIRInstant(effective) ?? FHIRInstant(secondsSinceEpoch: 0))
-                            >= (FHIRInstant(from.period?.start ?? ended) ?? FHIRInstant(secondsSinceEpoch: 0))
+                        FHIRDateText.isOnOrAfter(effective, ended)
                     else { continue }
                     let key = "\(rule.phase)|\(from.party.party.key)|\(to.party.party.key)"
                     var handoff = Handoff(
