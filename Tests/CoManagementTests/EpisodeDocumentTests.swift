@@ -11,17 +11,20 @@ import Testing
     static func richEpisodes() throws -> [Episode] {
         let normaliser = Normaliser(mappings: try MappingFixtures.shipped())
         var book = EpisodeBook()
-        let resources = CataractScenario.parties + [
-            CataractScenario.referral(status: "completed", lastUpdated: "2026-04-20T12:00:00Z"),
-            CataractScenario.task(id: "t-1", businessStatus: nil, status: "accepted", at: "2026-03-11T08:00:00Z"),
-            CataractScenario.careTeam, CataractScenario.carePlan(), CataractScenario.consentDenyingOptometrist,
-            CataractScenario.postOpReport,
-            FHIRFixture.resource(#"""
-                { "resourceType": "ServiceRequest", "id": "hip-1", "status": "active", "intent": "order",
-                  "code": { "coding": [{ "system": "http://www.ama-assn.org/go/cpt", "code": "27236" }] },
-                  "subject": { "reference": "Patient/elsewhere" }, "authoredOn": "2026-02-01" }
-                """#),
-        ]
+        let resources =
+            CataractScenario.parties + [
+                CataractScenario.referral(status: "completed", lastUpdated: "2026-04-20T12:00:00Z"),
+                CataractScenario.task(id: "t-1", businessStatus: nil, status: "accepted", at: "2026-03-11T08:00:00Z"),
+                CataractScenario.careTeam, CataractScenario.carePlan(), CataractScenario.consentDenyingOptometrist,
+                CataractScenario.postOpReport,
+                FHIRFixture.resource(
+                    #"""
+                    { "resourceType": "ServiceRequest", "id": "hip-1", "status": "active", "intent": "order",
+                      "code": { "coding": [{ "system": "http://www.ama-assn.org/go/cpt", "code": "27236" }] },
+                      "subject": { "reference": "Patient/elsewhere" }, "authoredOn": "2026-02-01" }
+                    """#
+                ),
+            ]
         for resource in resources { _ = normaliser.ingest(resource, sender: nil, into: &book) }
         _ = normaliser.reevaluate(at: try #require(FHIRInstant("2026-05-01T00:00:00Z")), book: &book)
         return book.sortedEpisodes

@@ -5,10 +5,12 @@ import Testing
 @Suite struct MappingSetTests {
     @Test func shippedMappingsLoad() throws {
         let mappings = try MappingFixtures.shipped()
-        #expect(mappings.serviceLines.map(\.id) == [
-            "behavioral-health.integrated", "cardiology.service-line", "endocrinology.diabetes",
-            "ophthalmology.cataract", "orthopedics.hip-fracture",
-        ])
+        #expect(
+            mappings.serviceLines.map(\.id) == [
+                "behavioral-health.integrated", "cardiology.service-line", "endocrinology.diabetes",
+                "ophthalmology.cataract", "orthopedics.hip-fracture",
+            ]
+        )
         #expect(mappings.trustedIdentifierSystems.first == "http://hospital.example.org/fhir/sid/mrn")
         #expect(mappings.extraction.path("performer", of: "ServiceRequest", sender: nil)?.text == "performer.first()")
         #expect(
@@ -23,7 +25,10 @@ import Testing
     }
 
     @Test func malformedJSONNamesFileAndLine() throws {
-        let broken = try MappingFixtures.text(of: "roles.json").replacingOccurrences(of: "\"rules\": [", with: "\"rules\" [")
+        let broken = try MappingFixtures.text(of: "roles.json").replacingOccurrences(
+            of: "\"rules\": [",
+            with: "\"rules\" ["
+        )
         let errors = try #require(loadErrors(MappingFixtures.replacing("roles.json", with: broken)))
         let problem = try #require(errors.problems.first { $0.file == "roles.json" })
         #expect(problem.line == 3)
@@ -33,7 +38,10 @@ import Testing
     @Test func unknownRoleInHandoffIsReported() throws {
         let path = "service-lines/ophthalmology.cataract.json"
         let broken = try MappingFixtures.text(of: path)
-            .replacingOccurrences(of: #""from": "surgeon", "to": "optometrist""#, with: #""from": "surgeon", "to": "optician""#)
+            .replacingOccurrences(
+                of: #""from": "surgeon", "to": "optometrist""#,
+                with: #""from": "surgeon", "to": "optician""#
+            )
         let errors = try #require(loadErrors(MappingFixtures.replacing(path, with: broken)))
         let problem = try #require(errors.problems.first { $0.message.contains("unknown role 'optician'") })
         #expect(problem.file == path)
@@ -52,7 +60,9 @@ import Testing
     @Test func serviceLineIdMustMatchFileName() throws {
         let text = try MappingFixtures.text(of: "service-lines/cardiology.service-line.json")
         let errors = try #require(loadErrors(MappingFixtures.replacing("service-lines/cardiology.json", with: text)))
-        #expect(errors.problems.contains { $0.file == "service-lines/cardiology.json" && $0.message.contains("file name") })
+        #expect(
+            errors.problems.contains { $0.file == "service-lines/cardiology.json" && $0.message.contains("file name") }
+        )
     }
 
     @Test func phaseOwnedByNoRoleIsAnError() throws {
@@ -89,10 +99,14 @@ import Testing
     @Test func invalidConceptMapIsAnError() throws {
         let path = "concept-maps/task-business-status.json"
         let broken = try MappingFixtures.text(of: path)
-            .replacingOccurrences(of: #""code": "ACK", "target": [{ "code": "accepted", "equivalence": "equivalent" }]"#,
-                with: #""code": "ACK", "target": [{ "code": "accepted", "equivalence": "same" }]"#)
+            .replacingOccurrences(
+                of: #""code": "ACK", "target": [{ "code": "accepted", "equivalence": "equivalent" }]"#,
+                with: #""code": "ACK", "target": [{ "code": "accepted", "equivalence": "same" }]"#
+            )
         let errors = try #require(loadErrors(MappingFixtures.replacing(path, with: broken)))
-        #expect(errors.problems.contains { $0.file == path && $0.message.contains("equivalence 'same'") && $0.line == 14 })
+        #expect(
+            errors.problems.contains { $0.file == path && $0.message.contains("equivalence 'same'") && $0.line == 14 }
+        )
     }
 
     @Test func missingRequiredFileIsReported() throws {

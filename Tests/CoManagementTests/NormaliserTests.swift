@@ -34,7 +34,9 @@ import Testing
         #expect(episode.id.hasPrefix("ep-") && episode.id.count == 19)
 
         let completed = self.normaliser.ingest(
-            CataractScenario.referral(status: "completed", lastUpdated: "2026-04-20T12:00:00Z"), sender: nil, into: &book
+            CataractScenario.referral(status: "completed", lastUpdated: "2026-04-20T12:00:00Z"),
+            sender: nil,
+            into: &book
         )
         #expect(self.kinds(completed) == [.referralCompleted, .statusChanged])
         let after = try #require(book.episodes[episode.id])
@@ -46,7 +48,8 @@ import Testing
 
     @Test func taskBusinessStatusAcceptedThroughConceptMap() throws {
         let ack = CataractScenario.task(
-            id: "t-1", businessStatus: ("http://lakeside-eye.example.org/fhir/CodeSystem/referral-state", "ACK"),
+            id: "t-1",
+            businessStatus: ("http://lakeside-eye.example.org/fhir/CodeSystem/referral-state", "ACK"),
             at: "2026-03-02T15:00:00Z"
         )
         let (book, accepted) = self.book(CataractScenario.parties + [CataractScenario.referral(), ack])
@@ -61,7 +64,8 @@ import Testing
 
     @Test func taskBusinessStatusDeclinedDeclinesEpisode() throws {
         let declined = CataractScenario.task(
-            id: "t-2", businessStatus: ("http://hospital.example.org/fhir/CodeSystem/referral-workflow", "declined-by-performer"),
+            id: "t-2",
+            businessStatus: ("http://hospital.example.org/fhir/CodeSystem/referral-workflow", "declined-by-performer"),
             at: "2026-03-02T10:00:00Z"
         )
         let (book, ingestion) = self.book(CataractScenario.parties + [CataractScenario.referral(), declined])
@@ -71,7 +75,9 @@ import Testing
     }
 
     @Test func careTeamPeriodsMakeAHandoffThatATaskAcknowledges() throws {
-        var (book, handedOff) = self.book(CataractScenario.parties + [CataractScenario.referral(), CataractScenario.careTeam])
+        var (book, handedOff) = self.book(
+            CataractScenario.parties + [CataractScenario.referral(), CataractScenario.careTeam]
+        )
         #expect(self.kinds(handedOff) == [.participantChanged, .participantChanged, .handoff, .statusChanged])
         var episode = try #require(book.sortedEpisodes.first)
         let handoff = try #require(episode.handoffs.first)
@@ -83,7 +89,8 @@ import Testing
 
         let ack = self.normaliser.ingest(
             CataractScenario.task(id: "t-3", businessStatus: nil, status: "accepted", at: "2026-03-11T08:00:00Z"),
-            sender: nil, into: &book
+            sender: nil,
+            into: &book
         )
         #expect(self.kinds(ack) == [.referralAccepted, .handoffAcknowledged])
         episode = try #require(book.sortedEpisodes.first)
@@ -95,7 +102,9 @@ import Testing
     }
 
     @Test func carePlanActivityFallsOverdueAgainstGivenTime() throws {
-        var (book, planned) = self.book(CataractScenario.parties + [CataractScenario.referral(), CataractScenario.carePlan()])
+        var (book, planned) = self.book(
+            CataractScenario.parties + [CataractScenario.referral(), CataractScenario.carePlan()]
+        )
         #expect(self.kinds(planned) == [.carePlanCreated, .statusChanged])
         let early = self.normaliser.reevaluate(at: try #require(FHIRInstant("2026-03-19T00:00:00Z")), book: &book)
         #expect(early.changes.isEmpty)
@@ -107,7 +116,11 @@ import Testing
         #expect(late.changes.first?.events.first?.source == "CarePlan/cp-1")
         let again = self.normaliser.reevaluate(at: try #require(FHIRInstant("2026-03-26T00:00:00Z")), book: &book)
         #expect(self.kinds(again).isEmpty)
-        let done = self.normaliser.ingest(CataractScenario.carePlan(activityStatus: "completed"), sender: nil, into: &book)
+        let done = self.normaliser.ingest(
+            CataractScenario.carePlan(activityStatus: "completed"),
+            sender: nil,
+            into: &book
+        )
         #expect(self.kinds(done) == [.activityChanged])
         #expect(book.sortedEpisodes.first?.measures.overdueActivities == 0)
     }
@@ -120,7 +133,9 @@ import Testing
     }
 
     @Test func consentDenyingAParticipantIsRecorded() throws {
-        let (book, ingestion) = self.book(CataractScenario.parties + [CataractScenario.referral(), CataractScenario.consentDenyingOptometrist])
+        let (book, ingestion) = self.book(
+            CataractScenario.parties + [CataractScenario.referral(), CataractScenario.consentDenyingOptometrist]
+        )
         #expect(self.kinds(ingestion) == [.consentChanged])
         let consent = try #require(book.sortedEpisodes.first?.consent)
         #expect(consent.decision == .permit)
@@ -130,7 +145,10 @@ import Testing
     }
 
     @Test func sameContentResentChangesNothing() throws {
-        let resources = CataractScenario.parties + [CataractScenario.referral(), CataractScenario.careTeam, CataractScenario.carePlan()]
+        let resources =
+            CataractScenario.parties + [
+                CataractScenario.referral(), CataractScenario.careTeam, CataractScenario.carePlan(),
+            ]
         var (book, _) = self.book(resources)
         let before = book
         for resource in resources {
@@ -141,12 +159,13 @@ import Testing
     }
 
     @Test func reverseOrderGivesSameEpisodes() throws {
-        let resources = CataractScenario.parties + [
-            CataractScenario.referral(),
-            CataractScenario.task(id: "t-1", businessStatus: nil, status: "accepted", at: "2026-03-02T15:00:00Z"),
-            CataractScenario.careTeam, CataractScenario.carePlan(), CataractScenario.consentDenyingOptometrist,
-            CataractScenario.postOpReport,
-        ]
+        let resources =
+            CataractScenario.parties + [
+                CataractScenario.referral(),
+                CataractScenario.task(id: "t-1", businessStatus: nil, status: "accepted", at: "2026-03-02T15:00:00Z"),
+                CataractScenario.careTeam, CataractScenario.carePlan(), CataractScenario.consentDenyingOptometrist,
+                CataractScenario.postOpReport,
+            ]
         let (forward, _) = self.book(resources)
         let (backward, _) = self.book(resources.reversed())
         #expect(forward.episodes.count == 1)
@@ -155,10 +174,22 @@ import Testing
     }
 
     @Test func olderVersionDoesNotReplaceNewer() throws {
-        var (book, _) = self.book(CataractScenario.parties + [CataractScenario.referral(status: "completed", lastUpdated: "2026-04-20T12:00:00Z")])
-        let stale = self.normaliser.ingest(CataractScenario.referral(status: "active", lastUpdated: "2026-03-01T09:00:00Z"), sender: nil, into: &book)
+        var (book, _) = self.book(
+            CataractScenario.parties + [
+                CataractScenario.referral(status: "completed", lastUpdated: "2026-04-20T12:00:00Z")
+            ]
+        )
+        let stale = self.normaliser.ingest(
+            CataractScenario.referral(status: "active", lastUpdated: "2026-03-01T09:00:00Z"),
+            sender: nil,
+            into: &book
+        )
         #expect(stale.storedKeys.isEmpty)
-        #expect(stale.outcome.issues.contains { $0.severity == .warning && $0.message.contains("older than the version held") })
+        #expect(
+            stale.outcome.issues.contains {
+                $0.severity == .warning && $0.message.contains("older than the version held")
+            }
+        )
         #expect(book.sortedEpisodes.first?.status == .completed)
     }
 

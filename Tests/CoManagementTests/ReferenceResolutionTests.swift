@@ -20,7 +20,10 @@ import Testing
         ("relative", #"{ "reference": "Patient/p1" }"#),
         ("absolute", #"{ "reference": "https://hospital.example.org/fhir/Patient/p1" }"#),
         ("versioned", #"{ "reference": "Patient/p1/_history/3" }"#),
-        ("logical", #"{ "type": "Patient", "identifier": { "system": "http://hospital.example.org/fhir/sid/mrn", "value": "MRN-1001" } }"#),
+        (
+            "logical",
+            #"{ "type": "Patient", "identifier": { "system": "http://hospital.example.org/fhir/sid/mrn", "value": "MRN-1001" } }"#
+        ),
     ])
     func subjectReferenceResolvesToHeldPatient(form: String, subject: String) throws {
         let episode = try self.episode(CataractScenario.parties + [CataractScenario.referral(subject: subject)])
@@ -29,7 +32,8 @@ import Testing
     }
 
     @Test func urnUUIDReferencesResolveWithinATransactionBundle() throws {
-        let bundle = FHIRFixture.resource(#"""
+        let bundle = FHIRFixture.resource(
+            #"""
             { "resourceType": "Bundle", "type": "transaction", "entry": [
               { "fullUrl": "urn:uuid:0f7c3b7e-1b43-4d7a-9f0e-2d8c1b0a0001",
                 "resource": { "resourceType": "Patient",
@@ -47,7 +51,8 @@ import Testing
                   "code": [{ "coding": [{ "system": "http://nucc.org/provider-taxonomy", "code": "207W00000X" }] }],
                   "practitioner": { "reference": "Practitioner/surg" } },
                 "request": { "method": "POST", "url": "PractitionerRole" } } ] }
-            """#)
+            """#
+        )
         let episode = try self.episode([CataractScenario.surgeon, bundle])
         #expect(episode.serviceLine == "ophthalmology.cataract", "local code translated through the ConceptMap")
         #expect(episode.patient.key == CataractScenario.mrn && episode.patient.name == "Ada Okafor")
@@ -58,14 +63,16 @@ import Testing
     }
 
     @Test func containedPatientResolves() throws {
-        let referral = FHIRFixture.resource(#"""
+        let referral = FHIRFixture.resource(
+            #"""
             { "resourceType": "ServiceRequest", "id": "sr-9", "status": "active", "intent": "order",
               "contained": [{ "resourceType": "Patient", "id": "pat",
                 "identifier": [{ "system": "http://regional-hie.example.org/fhir/sid/enterprise-id", "value": "E-55" }],
                 "name": [{ "family": "Okafor", "given": ["Ada"] }] }],
               "code": { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "H25.9" }] },
               "subject": { "reference": "#pat" } }
-            """#)
+            """#
+        )
         let episode = try self.episode([referral])
         #expect(episode.patient.key == "http://regional-hie.example.org/fhir/sid/enterprise-id|E-55")
         #expect(episode.patient.name == "Ada Okafor")
@@ -86,13 +93,15 @@ import Testing
     }
 
     @Test func lakesideSenderOverrideFindsPerformerInExtension() throws {
-        let referral = FHIRFixture.resource(#"""
+        let referral = FHIRFixture.resource(
+            #"""
             { "resourceType": "ServiceRequest", "id": "lk-1", "status": "active", "intent": "order",
               "extension": [{ "url": "http://lakeside-eye.example.org/fhir/StructureDefinition/co-managing-provider",
                               "valueReference": { "reference": "Practitioner/opt" } }],
               "code": { "coding": [{ "system": "http://www.ama-assn.org/go/cpt", "code": "66984" }] },
               "subject": { "reference": "Patient/p1" }, "requester": { "reference": "Practitioner/surg" } }
-            """#)
+            """#
+        )
         var lakeside = EpisodeBook()
         for resource in CataractScenario.parties + [referral] {
             _ = self.normaliser.ingest(resource, sender: "lakeside-eye-surgery", into: &lakeside)

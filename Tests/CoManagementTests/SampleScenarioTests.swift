@@ -20,29 +20,44 @@ import Testing
     static let hie = "http://regional-hie.example.org/fhir/sid/"
     static let expectations: [Expectation] = [
         Expectation(
-            serviceLine: "behavioral-health.integrated", patientKey: hie + "enterprise-id|HIE-0211-7390-5",
-            hoursToAcknowledgement: 28.58, handoff: ("relapse-prevention", "2026-04-13", false),
-            report: ("treatment-summary", "2026-04-27", true, false), deniedParties: []
+            serviceLine: "behavioral-health.integrated",
+            patientKey: hie + "enterprise-id|HIE-0211-7390-5",
+            hoursToAcknowledgement: 28.58,
+            handoff: ("relapse-prevention", "2026-04-13", false),
+            report: ("treatment-summary", "2026-04-27", true, false),
+            deniedParties: []
         ),
         Expectation(
-            serviceLine: "cardiology.service-line", patientKey: "http://hospital.example.org/fhir/sid/mrn|MRN01127764",
-            hoursToAcknowledgement: 1.67, handoff: ("follow-up", "2026-05-06", false),
-            report: ("procedure-report", "2026-05-09", false, true), deniedParties: [hie + "provider-directory|PD-5139047"]
+            serviceLine: "cardiology.service-line",
+            patientKey: "http://hospital.example.org/fhir/sid/mrn|MRN01127764",
+            hoursToAcknowledgement: 1.67,
+            handoff: ("follow-up", "2026-05-06", false),
+            report: ("procedure-report", "2026-05-09", false, true),
+            deniedParties: [hie + "provider-directory|PD-5139047"]
         ),
         Expectation(
-            serviceLine: "endocrinology.diabetes", patientKey: "http://hospital.example.org/fhir/sid/mrn|MRN00519287",
-            hoursToAcknowledgement: 43.7, handoff: ("maintenance", "2026-03-30", false),
-            report: ("consult-note", "2026-04-13", false, true), deniedParties: [hie + "organization|ORG-77120"]
+            serviceLine: "endocrinology.diabetes",
+            patientKey: "http://hospital.example.org/fhir/sid/mrn|MRN00519287",
+            hoursToAcknowledgement: 43.7,
+            handoff: ("maintenance", "2026-03-30", false),
+            report: ("consult-note", "2026-04-13", false, true),
+            deniedParties: [hie + "organization|ORG-77120"]
         ),
         Expectation(
-            serviceLine: "ophthalmology.cataract", patientKey: "http://lakeside-eye.example.org/fhir/sid/patient|LES-204817",
-            hoursToAcknowledgement: 22.73, handoff: ("post-operative", "2026-03-11", true),
-            report: ("post-operative-report", "2026-04-10", true, false), deniedParties: []
+            serviceLine: "ophthalmology.cataract",
+            patientKey: "http://lakeside-eye.example.org/fhir/sid/patient|LES-204817",
+            hoursToAcknowledgement: 22.73,
+            handoff: ("post-operative", "2026-03-11", true),
+            report: ("post-operative-report", "2026-04-10", true, false),
+            deniedParties: []
         ),
         Expectation(
-            serviceLine: "orthopedics.hip-fracture", patientKey: "http://hospital.example.org/fhir/sid/mrn|MRN00773041",
-            hoursToAcknowledgement: 1.58, handoff: ("post-operative-medical", "2026-01-19T08:00:00-05:00", true),
-            report: ("discharge-summary", "2026-01-26T08:00:00-05:00", true, false), deniedParties: []
+            serviceLine: "orthopedics.hip-fracture",
+            patientKey: "http://hospital.example.org/fhir/sid/mrn|MRN00773041",
+            hoursToAcknowledgement: 1.58,
+            handoff: ("post-operative-medical", "2026-01-19T08:00:00-05:00", true),
+            report: ("discharge-summary", "2026-01-26T08:00:00-05:00", true, false),
+            deniedParties: []
         ),
     ]
 
@@ -79,7 +94,10 @@ import Testing
         // Every message changed something, and none of them drew a warning.
         for (step, ingestion) in zip(scenario.steps, ingestions) {
             #expect(!ingestion.changes.isEmpty, "\(step.file) changed nothing")
-            #expect(ingestion.outcome.issues.filter { $0.severity <= .warning }.isEmpty, "\(step.file): \(ingestion.outcome)")
+            #expect(
+                ingestion.outcome.issues.filter { $0.severity <= .warning }.isEmpty,
+                "\(step.file): \(ingestion.outcome)"
+            )
         }
         #expect(episode.timeline.map(\.number) == Array(1...episode.timeline.count))
     }

@@ -32,7 +32,9 @@ struct SampleScenario: CustomStringConvertible, Sendable {
         for step in scenario["steps"]?.arrayValue ?? [] {
             let file = step["file"]?.stringValue ?? ""
             let text = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)
-            steps.append(Step(file: file, expect: step["expect"]?.stringValue ?? "", resource: FHIRFixture.resource(text)))
+            steps.append(
+                Step(file: file, expect: step["expect"]?.stringValue ?? "", resource: FHIRFixture.resource(text))
+            )
         }
         return SampleScenario(
             serviceLine: scenario["serviceLine"]?.stringValue ?? folder,

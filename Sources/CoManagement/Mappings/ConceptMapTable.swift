@@ -20,7 +20,9 @@ public struct ConceptMapTable: Sendable, Hashable {
         let statuses = R4Metadata.shared.codes(ofValueSet: "PublicationStatus") ?? []
         if let status = conceptMap.child("status") {
             if !statuses.contains(status.value ?? "") {
-                problems.append(("ConceptMap.status '\(status.value ?? "")' is not a PublicationStatus code", status.location))
+                problems.append(
+                    ("ConceptMap.status '\(status.value ?? "")' is not a PublicationStatus code", status.location)
+                )
             }
         } else {
             problems.append(("ConceptMap.status is required", conceptMap.location))
@@ -28,7 +30,9 @@ public struct ConceptMapTable: Sendable, Hashable {
         let equivalences = R4Metadata.shared.codes(ofValueSet: "ConceptMapEquivalence") ?? []
         for group in conceptMap.children(named: "group") {
             guard let source = group.string("source"), let target = group.string("target") else {
-                problems.append(("ConceptMap.group needs 'source' and 'target' systems to translate codings", group.location))
+                problems.append(
+                    ("ConceptMap.group needs 'source' and 'target' systems to translate codings", group.location)
+                )
                 continue
             }
             for element in group.children(named: "element") {
@@ -39,10 +43,16 @@ public struct ConceptMapTable: Sendable, Hashable {
                 for mapped in element.children(named: "target") {
                     let equivalence = mapped.string("equivalence") ?? ""
                     guard equivalences.contains(equivalence) else {
-                        problems.append(("ConceptMap.group.element.target.equivalence '\(equivalence)' is not valid", mapped.location))
+                        problems.append(
+                            (
+                                "ConceptMap.group.element.target.equivalence '\(equivalence)' is not valid",
+                                mapped.location
+                            )
+                        )
                         continue
                     }
-                    guard equivalence != "unmatched", equivalence != "disjoint", let targetCode = mapped.string("code") else {
+                    guard equivalence != "unmatched", equivalence != "disjoint", let targetCode = mapped.string("code")
+                    else {
                         continue
                     }
                     self.targets["\(source)|\(code)", default: []].append(
@@ -63,7 +73,9 @@ public struct ConceptMapTable: Sendable, Hashable {
     public func expand(_ codings: [Coding]) -> [Coding] {
         var result: [Coding] = []
         for coding in codings + codings.flatMap(self.translate) {
-            if !result.contains(where: { $0.system == coding.system && $0.code == coding.code }) { result.append(coding) }
+            if !result.contains(where: { $0.system == coding.system && $0.code == coding.code }) {
+                result.append(coding)
+            }
         }
         return result
     }

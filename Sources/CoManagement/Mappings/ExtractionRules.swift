@@ -12,7 +12,9 @@ public struct ExtractionRules: Sendable {
             "identifiers", "patient", "status", "intent", "priority", "serviceCodes", "code", "requester",
             "performer", "performerRoleCodes", "reasons", "basedOn", "authoredOn",
         ],
-        "Task": ["identifiers", "patient", "focus", "status", "businessStatus", "owner", "requester", "at", "serviceCodes"],
+        "Task": [
+            "identifiers", "patient", "focus", "status", "businessStatus", "owner", "requester", "at", "serviceCodes",
+        ],
         "CarePlan": [
             "identifiers", "patient", "status", "intent", "title", "serviceCodes", "basedOn", "periodStart",
             "periodEnd", "activities", "activity.code", "activity.description", "activity.status",
@@ -35,7 +37,10 @@ public struct ExtractionRules: Sendable {
     /// Sender name → resource type → field → expression, from `senders/`.
     public var senders: [String: [String: [String: FHIRPathExpression]]]
 
-    public init(base: [String: [String: FHIRPathExpression]], senders: [String: [String: [String: FHIRPathExpression]]] = [:]) {
+    public init(
+        base: [String: [String: FHIRPathExpression]],
+        senders: [String: [String: [String: FHIRPathExpression]]] = [:]
+    ) {
         self.base = base
         self.senders = senders
     }

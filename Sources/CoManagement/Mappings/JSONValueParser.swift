@@ -71,9 +71,15 @@ public struct JSONValueParser {
         case UInt8(ascii: "{"): return JSONValue(.object(try self.parseObject()), at: start)
         case UInt8(ascii: "["): return JSONValue(.array(try self.parseArray()), at: start)
         case UInt8(ascii: "\""): return JSONValue(.string(try self.parseString()), at: start)
-        case UInt8(ascii: "t"): try self.expectLiteral("true"); return JSONValue(.bool(true), at: start)
-        case UInt8(ascii: "f"): try self.expectLiteral("false"); return JSONValue(.bool(false), at: start)
-        case UInt8(ascii: "n"): try self.expectLiteral("null"); return JSONValue(.null, at: start)
+        case UInt8(ascii: "t"):
+            try self.expectLiteral("true")
+            return JSONValue(.bool(true), at: start)
+        case UInt8(ascii: "f"):
+            try self.expectLiteral("false")
+            return JSONValue(.bool(false), at: start)
+        case UInt8(ascii: "n"):
+            try self.expectLiteral("null")
+            return JSONValue(.null, at: start)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return JSONValue(.number(try self.parseNumber()), at: start)
         default:
@@ -116,7 +122,9 @@ public struct JSONValueParser {
             self.skipWhitespace()
             switch self.current {
             case UInt8(ascii: ","): self.index += 1
-            case UInt8(ascii: "}"): self.index += 1; return members
+            case UInt8(ascii: "}"):
+                self.index += 1
+                return members
             default: throw self.error("expected ',' or '}' in object")
             }
         }
@@ -138,7 +146,9 @@ public struct JSONValueParser {
             self.skipWhitespace()
             switch self.current {
             case UInt8(ascii: ","): self.index += 1
-            case UInt8(ascii: "]"): self.index += 1; return items
+            case UInt8(ascii: "]"):
+                self.index += 1
+                return items
             default: throw self.error("expected ',' or ']' in array")
             }
         }
@@ -180,7 +190,9 @@ public struct JSONValueParser {
         func flush(_ parser: JSONValueParser, to end: Int) throws(SyntaxError) {
             guard runStart < end else { return }
             let run = parser.bytes[runStart..<end]
-            guard let text = String(validating: run, as: UTF8.self) else { throw parser.error("invalid UTF-8 in string") }
+            guard let text = String(validating: run, as: UTF8.self) else {
+                throw parser.error("invalid UTF-8 in string")
+            }
             scalars.append(contentsOf: text.unicodeScalars)
         }
         while true {

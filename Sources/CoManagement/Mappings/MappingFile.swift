@@ -33,7 +33,8 @@ public struct MappingProblem: Sendable, Hashable, CustomStringConvertible {
     public var column: Int
     public var message: String
 
-    public init(_ severity: Severity = .error, file: String, at location: SourceLocation = .unknown, _ message: String) {
+    public init(_ severity: Severity = .error, file: String, at location: SourceLocation = .unknown, _ message: String)
+    {
         self.severity = severity
         self.file = file
         self.line = Int(location.line)

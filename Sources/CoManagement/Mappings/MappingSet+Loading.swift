@@ -44,7 +44,9 @@ extension MappingSet {
                 reader.warning("unrecognised mapping file; it is ignored", at: .unknown)
             }
         }
-        for (present, path) in [(roles != nil, "roles.json"), (trusted != nil, "patients.json"), (base != nil, "extraction.json")]
+        for (present, path) in [
+            (roles != nil, "roles.json"), (trusted != nil, "patients.json"), (base != nil, "extraction.json"),
+        ]
         where !present && !problems.contains(where: { $0.file == path }) {
             problems.append(MappingProblem(file: path, "required mapping file is missing"))
         }
@@ -55,7 +57,12 @@ extension MappingSet {
             for (rule, location) in zip(table.rules, locations)
             where !serviceLines.contains(where: { $0.knows(role: rule.role) }) {
                 problems.append(
-                    MappingProblem(.warning, file: rolesFile, at: location, "role '\(rule.role)' is known to no service line")
+                    MappingProblem(
+                        .warning,
+                        file: rolesFile,
+                        at: location,
+                        "role '\(rule.role)' is known to no service line"
+                    )
                 )
             }
         }
@@ -107,7 +114,9 @@ extension MappingSet {
 
     /// Reads `resources` (type → field → expression), checking fields against the catalog.
     private static func readResources(
-        _ value: JSONValue, requireAll: Bool, _ reader: inout MappingReader
+        _ value: JSONValue,
+        requireAll: Bool,
+        _ reader: inout MappingReader
     ) -> [String: [String: FHIRPathExpression]]? {
         guard let types = reader.object(value, "'resources'") else { return nil }
         var result: [String: [String: FHIRPathExpression]] = [:]
@@ -145,30 +154,41 @@ extension MappingSet {
             result[type.key] = paths
         }
         if requireAll {
-            for type in ExtractionRules.catalog.keys.sorted() where result[type] == nil
-            && !types.members.contains(where: { $0.key == type }) {
+            for type in ExtractionRules.catalog.keys.sorted()
+            where result[type] == nil
+                && !types.members.contains(where: { $0.key == type })
+            {
                 reader.error("missing resource type '\(type)' in 'resources'", at: value.location)
             }
         }
         return reader.problems.count == before ? result : nil
     }
 
-    private static func readExtraction(_ root: JSONValue, _ reader: inout MappingReader) -> [String: [String: FHIRPathExpression]]? {
+    private static func readExtraction(
+        _ root: JSONValue,
+        _ reader: inout MappingReader
+    ) -> [String: [String: FHIRPathExpression]]? {
         guard var fields = reader.object(root, "extraction file") else { return nil }
         _ = fields.optional("description")
-        let resources = fields.required("resources", &reader).flatMap { Self.readResources($0, requireAll: true, &reader) }
+        let resources = fields.required("resources", &reader).flatMap {
+            Self.readResources($0, requireAll: true, &reader)
+        }
         fields.finish(&reader)
         return resources
     }
 
     private static func readSender(
-        _ root: JSONValue, fileID: String, _ reader: inout MappingReader
+        _ root: JSONValue,
+        fileID: String,
+        _ reader: inout MappingReader
     ) -> (String, [String: [String: FHIRPathExpression]])? {
         guard var fields = reader.object(root, "sender file") else { return nil }
         let senderValue = fields.required("sender", &reader)
         let sender = senderValue.flatMap { reader.string($0, "'sender'") }
         _ = fields.optional("description")
-        let resources = fields.required("resources", &reader).flatMap { Self.readResources($0, requireAll: false, &reader) }
+        let resources = fields.required("resources", &reader).flatMap {
+            Self.readResources($0, requireAll: false, &reader)
+        }
         fields.finish(&reader)
         if let sender, let senderValue, sender != fileID {
             reader.error("sender '\(sender)' does not match its file name '\(fileID).json'", at: senderValue.location)

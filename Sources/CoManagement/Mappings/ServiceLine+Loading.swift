@@ -25,17 +25,29 @@ extension ServiceLine {
             let handoffs, let reports
         else { return nil }
         let line = ServiceLine(
-            id: id, title: title, triggers: triggers.map(\.0), phases: phases, roles: roles.map(\.0),
-            requesterRole: requesterRole, performerRole: performerRole, handoffs: handoffs.map(\.0),
+            id: id,
+            title: title,
+            triggers: triggers.map(\.0),
+            phases: phases,
+            roles: roles.map(\.0),
+            requesterRole: requesterRole,
+            performerRole: performerRole,
+            handoffs: handoffs.map(\.0),
             reports: reports.map(\.0)
         )
         let before = reader.problems.count
         line.check(phasesAt: phasesValue?.location, roles: roles, handoffs: handoffs, reports: reports, &reader)
         if let requesterValue, !line.knows(role: requesterRole) {
-            reader.error("requesterRole '\(requesterRole)' is not one of the service line's roles", at: requesterValue.location)
+            reader.error(
+                "requesterRole '\(requesterRole)' is not one of the service line's roles",
+                at: requesterValue.location
+            )
         }
         if let performerValue, !line.knows(role: performerRole) {
-            reader.error("performerRole '\(performerRole)' is not one of the service line's roles", at: performerValue.location)
+            reader.error(
+                "performerRole '\(performerRole)' is not one of the service line's roles",
+                at: performerValue.location
+            )
         }
         return reader.problems.count == before ? line : nil
     }
@@ -72,7 +84,8 @@ extension ServiceLine {
         }
     }
 
-    private static func readTriggers(_ value: JSONValue, _ reader: inout MappingReader) -> [(Trigger, SourceLocation)]? {
+    private static func readTriggers(_ value: JSONValue, _ reader: inout MappingReader) -> [(Trigger, SourceLocation)]?
+    {
         guard let items = reader.array(value, "'triggers'") else { return nil }
         var triggers: [(Trigger, SourceLocation)] = []
         for item in items {
@@ -85,7 +98,8 @@ extension ServiceLine {
         return triggers.count == items.count ? triggers : nil
     }
 
-    private static func readRoles(_ value: JSONValue, _ reader: inout MappingReader) -> [(RolePhases, SourceLocation)]? {
+    private static func readRoles(_ value: JSONValue, _ reader: inout MappingReader) -> [(RolePhases, SourceLocation)]?
+    {
         guard let fields = reader.object(value, "'roles'") else { return nil }
         var roles: [(RolePhases, SourceLocation)] = []
         for member in fields.members {
@@ -96,7 +110,10 @@ extension ServiceLine {
         return roles.count == fields.members.count ? roles : nil
     }
 
-    private static func readHandoffs(_ value: JSONValue, _ reader: inout MappingReader) -> [(HandoffRule, SourceLocation)]? {
+    private static func readHandoffs(
+        _ value: JSONValue,
+        _ reader: inout MappingReader
+    ) -> [(HandoffRule, SourceLocation)]? {
         guard let items = reader.array(value, "'handoffs'") else { return nil }
         var handoffs: [(HandoffRule, SourceLocation)] = []
         for item in items {
@@ -105,12 +122,17 @@ extension ServiceLine {
             let from = fields.required("from", &reader).flatMap { reader.string($0, "handoff 'from'") }
             let to = fields.required("to", &reader).flatMap { reader.string($0, "handoff 'to'") }
             fields.finish(&reader)
-            if let phase, let from, let to { handoffs.append((HandoffRule(phase: phase, from: from, to: to), item.location)) }
+            if let phase, let from, let to {
+                handoffs.append((HandoffRule(phase: phase, from: from, to: to), item.location))
+            }
         }
         return handoffs.count == items.count ? handoffs : nil
     }
 
-    private static func readReports(_ value: JSONValue, _ reader: inout MappingReader) -> [(ReportRule, SourceLocation)]? {
+    private static func readReports(
+        _ value: JSONValue,
+        _ reader: inout MappingReader
+    ) -> [(ReportRule, SourceLocation)]? {
         guard let items = reader.array(value, "'reports'") else { return nil }
         var reports: [(ReportRule, SourceLocation)] = []
         for item in items {
@@ -118,10 +140,14 @@ extension ServiceLine {
             let kind = fields.required("kind", &reader).flatMap { reader.string($0, "report 'kind'") }
             let from = fields.required("from", &reader).flatMap { reader.string($0, "report 'from'") }
             let codes = fields.required("codes", &reader).flatMap { Self.readCodings($0, &reader) }
-            let days = fields.required("dueDaysAfterHandoff", &reader).flatMap { reader.integer($0, "'dueDaysAfterHandoff'") }
+            let days = fields.required("dueDaysAfterHandoff", &reader).flatMap {
+                reader.integer($0, "'dueDaysAfterHandoff'")
+            }
             fields.finish(&reader)
             if let kind, let from, let codes, let days {
-                reports.append((ReportRule(kind: kind, from: from, codes: codes, dueDaysAfterHandoff: days), item.location))
+                reports.append(
+                    (ReportRule(kind: kind, from: from, codes: codes, dueDaysAfterHandoff: days), item.location)
+                )
             }
         }
         return reports.count == items.count ? reports : nil

@@ -9,7 +9,9 @@ enum FHIRDateText {
             let month = Int(String(decoding: bytes[5..<7], as: UTF8.self)),
             let day = Int(String(decoding: bytes[8..<10], as: UTF8.self))
         else { return nil }
-        let (y, m, d) = FHIRInstant.civil(fromDays: FHIRInstant.daysFromCivil(year: year, month: month, day: day) + days)
+        let (y, m, d) = FHIRInstant.civil(
+            fromDays: FHIRInstant.daysFromCivil(year: year, month: month, day: day) + days
+        )
         func pad(_ value: Int, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits

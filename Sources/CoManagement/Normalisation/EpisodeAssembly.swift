@@ -16,7 +16,8 @@ struct EpisodeAssembly {
         episode.reports = self.reports(group, participants: episode.participants, handoffs: episode.handoffs)
         episode.status = Self.status(episode, rootKey: group.rootKey)
         episode.measures = self.measures(episode, rootKey: group.rootKey)
-        let items = group.referrals.map(\.item) + group.tasks.map(\.item) + group.carePlans.map(\.item)
+        let items =
+            group.referrals.map(\.item) + group.tasks.map(\.item) + group.carePlans.map(\.item)
             + group.careTeams.map(\.item) + group.consents.map(\.item) + group.communications.map(\.item)
         episode.sources = Array(Set(items.map(\.key))).sorted()
         return episode
@@ -25,7 +26,8 @@ struct EpisodeAssembly {
     /// The most complete view of the patient any of the episode's resources gave (a resolved Patient
     /// with identifiers and name beats a bare reference), ties broken by key.
     private func patient(_ group: EpisodeDerivation.Group) -> PatientSummary {
-        let candidates = (group.referrals.compactMap(\.patient) + group.carePlans.compactMap(\.patient)
+        let candidates =
+            (group.referrals.compactMap(\.patient) + group.carePlans.compactMap(\.patient)
             + group.careTeams.compactMap(\.patient) + group.tasks.compactMap(\.patient))
             .filter { $0.key == group.patient.key }
         func score(_ summary: PatientSummary) -> Int {
@@ -51,7 +53,9 @@ struct EpisodeAssembly {
             }
             referral.lifecycle.businessStatus = tasks.last(where: { $0.referralOutcome != nil })?.referralOutcome
             let updated = fact.item.resource.child("meta")?.string("lastUpdated")
-            if referral.status == "completed" { referral.lifecycle.completedAt = referral.lifecycle.completedAt ?? updated }
+            if referral.status == "completed" {
+                referral.lifecycle.completedAt = referral.lifecycle.completedAt ?? updated
+            }
             if referral.status == "revoked" { referral.lifecycle.cancelledAt = updated }
             result.append(referral)
         }
@@ -91,17 +95,24 @@ struct EpisodeAssembly {
     }
 
     /// One report per expected kind once a handoff starts its clock or it comes back.
-    private func reports(_ group: EpisodeDerivation.Group, participants: [Participant], handoffs: [Handoff]) -> [Report] {
+    private func reports(_ group: EpisodeDerivation.Group, participants: [Participant], handoffs: [Handoff]) -> [Report]
+    {
         // The clock starts at the earliest handoff; due dates keep its form (a date stays a date).
         let firstHandoff = handoffs.compactMap(\.effective)
-            .min { (FHIRInstant($0) ?? FHIRInstant(secondsSinceEpoch: 0)) < (FHIRInstant($1) ?? FHIRInstant(secondsSinceEpoch: 0)) }
+            .min {
+                (FHIRInstant($0) ?? FHIRInstant(secondsSinceEpoch: 0))
+                    < (FHIRInstant($1) ?? FHIRInstant(secondsSinceEpoch: 0))
+            }
         var reports: [Report] = []
         for rule in group.line.reports {
             let expected = participants.filter { $0.role == rule.from }
             let returned = group.communications.filter { fact in
                 guard !["entered-in-error", "not-done"].contains(fact.status ?? "") else { return false }
                 let codes = self.mappings.conceptMaps.expand(fact.reportCodes)
-                guard rule.codes.contains(where: { code in codes.contains { $0.system == code.system && $0.code == code.code } })
+                guard
+                    rule.codes.contains(where: { code in
+                        codes.contains { $0.system == code.system && $0.code == code.code }
+                    })
                 else { return false }
                 guard let sender = fact.sender else { return false }
                 return expected.contains { $0.key == sender.party.key }
@@ -122,8 +133,9 @@ struct EpisodeAssembly {
     /// Declined, completed, handed off, active, accepted or referred, in that order of precedence.
     static func status(_ episode: Episode, rootKey: String) -> EpisodeStatus {
         let root = episode.referrals.first { $0.key == rootKey }
-        if let root, root.lifecycle.declinedAt != nil || root.lifecycle.businessStatus == "declined"
-            || root.status == "revoked"
+        if let root,
+            root.lifecycle.declinedAt != nil || root.lifecycle.businessStatus == "declined"
+                || root.status == "revoked"
         {
             return .declined
         }
@@ -135,7 +147,9 @@ struct EpisodeAssembly {
         }
         if !episode.handoffs.isEmpty { return .handedOff }
         if planActive { return .active }
-        if let root, root.lifecycle.acceptedAt != nil || root.lifecycle.businessStatus == "accepted" { return .accepted }
+        if let root, root.lifecycle.acceptedAt != nil || root.lifecycle.businessStatus == "accepted" {
+            return .accepted
+        }
         return .referred
     }
 
@@ -144,8 +158,12 @@ struct EpisodeAssembly {
         if let root = episode.referrals.first(where: { $0.key == rootKey }),
             let requested = root.lifecycle.requestedAt.flatMap(FHIRInstant.init)
         {
-            measures.hoursToAcknowledgement = root.lifecycle.acceptedAt.flatMap(FHIRInstant.init).map(requested.hours(until:))
-            measures.referralTurnaroundHours = root.lifecycle.completedAt.flatMap(FHIRInstant.init).map(requested.hours(until:))
+            measures.hoursToAcknowledgement = root.lifecycle.acceptedAt.flatMap(FHIRInstant.init).map(
+                requested.hours(until:)
+            )
+            measures.referralTurnaroundHours = root.lifecycle.completedAt.flatMap(FHIRInstant.init).map(
+                requested.hours(until:)
+            )
         }
         measures.overdueActivities = episode.carePlans.flatMap(\.activities).filter(\.overdue).count
         measures.overdueReports = episode.reports.filter(\.overdue).count

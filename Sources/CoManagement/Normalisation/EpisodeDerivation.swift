@@ -45,7 +45,11 @@ struct EpisodeDerivation {
             let fact = referralsByKey[key]!
             guard let patient = fact.patient else { continue }
             guard let line = self.serviceLine(of: key, referralsByKey, visited: []) else {
-                facts.warn(fact.item, .notFound, "no service line matched the referral's codes or the referral it is based on")
+                facts.warn(
+                    fact.item,
+                    .notFound,
+                    "no service line matched the referral's codes or the referral it is based on"
+                )
                 continue
             }
             let root = self.root(of: key, referralsByKey)
@@ -55,7 +59,8 @@ struct EpisodeDerivation {
         }
 
         // CarePlans and CareTeams with trigger codes open an episode where no referral did.
-        let openers = facts.carePlans.map { ($0.item, $0.patient, $0.referralKeys, $0.serviceCodes) }
+        let openers =
+            facts.carePlans.map { ($0.item, $0.patient, $0.referralKeys, $0.serviceCodes) }
             + facts.careTeams.map { ($0.item, $0.patient, $0.referralKeys, $0.serviceCodes) }
         for (item, patient, referralKeys, codes) in openers.sorted(by: { $0.0.key < $1.0.key }) {
             guard let patient, referralKeys.allSatisfy({ episodeOfReferral[$0] == nil }) else { continue }
@@ -66,7 +71,12 @@ struct EpisodeDerivation {
             }
         }
 
-        func place(_ item: HeldResource, _ patient: PatientSummary?, _ referralKeys: [String], lines: [ServiceLine]) -> [String] {
+        func place(
+            _ item: HeldResource,
+            _ patient: PatientSummary?,
+            _ referralKeys: [String],
+            lines: [ServiceLine]
+        ) -> [String] {
             let byReferral = referralKeys.compactMap { episodeOfReferral[$0] }
             if !byReferral.isEmpty { return Array(Set(byReferral)).sorted() }
             guard let patient else { return [] }
@@ -79,31 +89,64 @@ struct EpisodeDerivation {
         }
 
         for fact in facts.tasks {
-            let ids = place(fact.item, fact.patient, fact.referralKeys, lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes))
-            if ids.isEmpty { facts.warn(fact.item, .notFound, "the Task names no referral or service line of a known episode") }
+            let ids = place(
+                fact.item,
+                fact.patient,
+                fact.referralKeys,
+                lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
+            )
+            if ids.isEmpty {
+                facts.warn(fact.item, .notFound, "the Task names no referral or service line of a known episode")
+            }
             for id in ids { groups[id]!.tasks.append(fact) }
         }
         for fact in facts.carePlans {
-            let ids = place(fact.item, fact.patient, fact.referralKeys, lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes))
-            if ids.isEmpty { facts.warn(fact.item, .notFound, "no service line matched the CarePlan and it is based on no known referral") }
+            let ids = place(
+                fact.item,
+                fact.patient,
+                fact.referralKeys,
+                lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
+            )
+            if ids.isEmpty {
+                facts.warn(
+                    fact.item,
+                    .notFound,
+                    "no service line matched the CarePlan and it is based on no known referral"
+                )
+            }
             for id in ids { groups[id]!.carePlans.append(fact) }
         }
         for fact in facts.careTeams {
-            var ids = place(fact.item, fact.patient, fact.referralKeys, lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes))
+            var ids = place(
+                fact.item,
+                fact.patient,
+                fact.referralKeys,
+                lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
+            )
             // A CareTeam without codes or basedOn still belongs to a patient's only episode.
             if ids.isEmpty { ids = onlyEpisode(of: fact.patient) }
-            if ids.isEmpty { facts.warn(fact.item, .notFound, "no service line matched the CareTeam and it is based on no known referral") }
+            if ids.isEmpty {
+                facts.warn(
+                    fact.item,
+                    .notFound,
+                    "no service line matched the CareTeam and it is based on no known referral"
+                )
+            }
             for id in ids { groups[id]!.careTeams.append(fact) }
         }
         for fact in facts.communications {
             let expanded = self.mappings.conceptMaps.expand(fact.reportCodes)
             let lines = self.mappings.serviceLines.filter { line in
                 line.reports.contains { report in
-                    report.codes.contains { code in expanded.contains { $0.system == code.system && $0.code == code.code } }
+                    report.codes.contains { code in
+                        expanded.contains { $0.system == code.system && $0.code == code.code }
+                    }
                 }
             }
             let ids = place(fact.item, fact.patient, fact.referralKeys, lines: lines)
-            if ids.isEmpty { facts.warn(fact.item, .notFound, "the Communication matches no expected report of a known episode") }
+            if ids.isEmpty {
+                facts.warn(fact.item, .notFound, "the Communication matches no expected report of a known episode")
+            }
             for id in ids { groups[id]!.communications.append(fact) }
         }
         // Consent is about the patient, so it applies to every episode of the patient.
@@ -122,7 +165,8 @@ struct EpisodeDerivation {
     }
 
     /// The referral's own triggered service line, else the one of the referral it is based on.
-    private func serviceLine(of key: String, _ referrals: [String: ReferralFact], visited: Set<String>) -> ServiceLine? {
+    private func serviceLine(of key: String, _ referrals: [String: ReferralFact], visited: Set<String>) -> ServiceLine?
+    {
         guard let fact = referrals[key], !visited.contains(key) else { return nil }
         if let line = self.mappings.serviceLines(triggeredBy: fact.serviceCodes).first { return line }
         for parent in fact.referral.basedOn {

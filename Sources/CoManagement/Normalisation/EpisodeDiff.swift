@@ -17,28 +17,41 @@ struct EpisodeDiff {
         var changes: [Change] = []
         let before = old ?? Episode(id: new.id, patient: new.patient, serviceLine: new.serviceLine)
         if old == nil {
-            changes.append(Change(
-                kind: .episodeOpened, at: new.referrals.first?.lifecycle.requestedAt,
-                summary: "\(new.serviceLine) episode opened for patient \(new.patient.key)", sources: new.sources
-            ))
+            changes.append(
+                Change(
+                    kind: .episodeOpened,
+                    at: new.referrals.first?.lifecycle.requestedAt,
+                    summary: "\(new.serviceLine) episode opened for patient \(new.patient.key)",
+                    sources: new.sources
+                )
+            )
         }
         changes += Self.referralChanges(before.referrals, new.referrals)
         changes += Self.participantChanges(before.participants, new.participants)
         changes += Self.carePlanChanges(before.carePlans, new.carePlans)
         changes += Self.handoffChanges(before.handoffs, new.handoffs)
         if before.consent != new.consent {
-            changes.append(Change(
-                kind: .consentChanged, at: new.consent.period?.start,
-                summary: "consent is now \(new.consent.decision.rawValue)"
-                    + (new.consent.deniedParties.isEmpty ? "" : ", denying \(new.consent.deniedParties.joined(separator: ", "))"),
-                sources: new.consent.sources
-            ))
+            changes.append(
+                Change(
+                    kind: .consentChanged,
+                    at: new.consent.period?.start,
+                    summary: "consent is now \(new.consent.decision.rawValue)"
+                        + (new.consent.deniedParties.isEmpty
+                            ? "" : ", denying \(new.consent.deniedParties.joined(separator: ", "))"),
+                    sources: new.consent.sources
+                )
+            )
         }
         changes += Self.reportChanges(before.reports, new.reports)
         if old != nil, before.status != new.status {
-            changes.append(Change(
-                kind: .statusChanged, at: nil, summary: "status \(before.status.rawValue) → \(new.status.rawValue)", sources: []
-            ))
+            changes.append(
+                Change(
+                    kind: .statusChanged,
+                    at: nil,
+                    summary: "status \(before.status.rawValue) → \(new.status.rawValue)",
+                    sources: []
+                )
+            )
         }
         return changes
     }
@@ -50,28 +63,59 @@ struct EpisodeDiff {
             let sources = [referral.reference].compactMap { $0 }
             let life = referral.lifecycle
             if previous == nil {
-                changes.append(Change(kind: .referralCreated, at: life.requestedAt, summary: "referral \(referral.key) created (\(referral.status))", sources: sources))
+                changes.append(
+                    Change(
+                        kind: .referralCreated,
+                        at: life.requestedAt,
+                        summary: "referral \(referral.key) created (\(referral.status))",
+                        sources: sources
+                    )
+                )
             }
             let was = previous ?? Referral(key: referral.key, status: "", intent: "")
             func became(_ now: Bool, _ then: Bool, _ kind: EventKind, _ at: String?, _ word: String) {
-                if now && !then { changes.append(Change(kind: kind, at: at, summary: "referral \(referral.key) \(word)", sources: sources)) }
+                if now && !then {
+                    changes.append(
+                        Change(kind: kind, at: at, summary: "referral \(referral.key) \(word)", sources: sources)
+                    )
+                }
             }
             became(Self.accepted(referral), Self.accepted(was), .referralAccepted, life.acceptedAt, "accepted")
             became(Self.declined(referral), Self.declined(was), .referralDeclined, life.declinedAt, "declined")
             became(Self.completed(referral), Self.completed(was), .referralCompleted, life.completedAt, "completed")
-            became(referral.status == "revoked", was.status == "revoked", .referralCancelled, life.cancelledAt, "cancelled")
+            became(
+                referral.status == "revoked",
+                was.status == "revoked",
+                .referralCancelled,
+                life.cancelledAt,
+                "cancelled"
+            )
             var comparable = referral
             comparable.lifecycle = was.lifecycle
             comparable.status = was.status
-            if let previous, comparable != previous || (referral.status != previous.status && !Self.statusReported(referral, previous)) {
-                changes.append(Change(kind: .referralUpdated, at: nil, summary: "referral \(referral.key) updated (\(referral.status))", sources: sources))
+            if let previous,
+                comparable != previous
+                    || (referral.status != previous.status && !Self.statusReported(referral, previous))
+            {
+                changes.append(
+                    Change(
+                        kind: .referralUpdated,
+                        at: nil,
+                        summary: "referral \(referral.key) updated (\(referral.status))",
+                        sources: sources
+                    )
+                )
             }
         }
         return changes
     }
 
-    private static func accepted(_ r: Referral) -> Bool { r.lifecycle.acceptedAt != nil || r.lifecycle.businessStatus == "accepted" }
-    private static func declined(_ r: Referral) -> Bool { r.lifecycle.declinedAt != nil || r.lifecycle.businessStatus == "declined" }
+    private static func accepted(_ r: Referral) -> Bool {
+        r.lifecycle.acceptedAt != nil || r.lifecycle.businessStatus == "accepted"
+    }
+    private static func declined(_ r: Referral) -> Bool {
+        r.lifecycle.declinedAt != nil || r.lifecycle.businessStatus == "declined"
+    }
     private static func completed(_ r: Referral) -> Bool { r.status == "completed" || r.lifecycle.completedAt != nil }
 
     /// Whether a status change was already told as completed or cancelled.
@@ -84,93 +128,38 @@ struct EpisodeDiff {
         for participant in new {
             let name = participant.party.display.map { "\($0) (\(participant.key))" } ?? participant.key
             guard let previous = old.first(where: { $0.key == participant.key }) else {
-                changes.append(Change(
-                    kind: .participantAdded, at: participant.period?.start,
-                    summary: "\(name) takes part as \(participant.role) for \(participant.phases.joined(separator: ", "))",
-                    sources: participant.sources.map { String($0.prefix { $0 != "#" }) }
-                ))
+                changes.append(
+                    Change(
+                        kind: .participantAdded,
+                        at: participant.period?.start,
+                        summary:
+                            "\(name) takes part as \(participant.role) for \(participant.phases.joined(separator: ", "))",
+                        sources: participant.sources.map { String($0.prefix { $0 != "#" }) }
+                    )
+                )
                 continue
             }
             if previous != participant {
-                changes.append(Change(
-                    kind: .participantChanged, at: participant.period?.start ?? participant.period?.end,
-                    summary: "\(name) now \(participant.role) for \(participant.phases.joined(separator: ", "))"
-                        + (participant.period?.end.map { " until \($0)" } ?? ""),
-                    sources: participant.sources.map { String($0.prefix { $0 != "#" }) }
-                ))
+                changes.append(
+                    Change(
+                        kind: .participantChanged,
+                        at: participant.period?.start ?? participant.period?.end,
+                        summary: "\(name) now \(participant.role) for \(participant.phases.joined(separator: ", "))"
+                            + (participant.period?.end.map { " until \($0)" } ?? ""),
+                        sources: participant.sources.map { String($0.prefix { $0 != "#" }) }
+                    )
+                )
             }
         }
         for participant in old where !new.contains(where: { $0.key == participant.key }) {
-            changes.append(Change(kind: .participantChanged, at: nil, summary: "\(participant.key) no longer takes part", sources: []))
-        }
-        return changes
-    }
-
-    private static func carePlanChanges(_ old: [CarePlanSummary], _ new: [CarePlanSummary]) -> [Change] {
-        var changes: [Change] = []
-        for plan in new {
-            let sources = [plan.reference].compactMap { $0 }
-            let previous = old.first { $0.key == plan.key }
-            if let previous {
-                var comparable = plan
-                comparable.activities = previous.activities
-                if comparable != previous {
-                    changes.append(Change(kind: .carePlanUpdated, at: nil, summary: "care plan \(plan.key) updated (\(plan.status))", sources: sources))
-                }
-            } else {
-                changes.append(Change(kind: .carePlanCreated, at: plan.period?.start, summary: "care plan \(plan.key) created (\(plan.status))", sources: sources))
-            }
-            for activity in plan.activities {
-                let was = previous?.activities.first { $0.key == activity.key }
-                let label = activity.description ?? activity.code?.display ?? activity.key
-                if let was {
-                    var comparable = activity
-                    comparable.overdue = was.overdue
-                    if comparable != was {
-                        changes.append(Change(kind: .activityChanged, at: nil, summary: "activity \(label): \(activity.status)", sources: sources))
-                    }
-                } else if previous != nil {
-                    changes.append(Change(kind: .activityChanged, at: activity.scheduledStart, summary: "activity \(label) added (\(activity.status))", sources: sources))
-                }
-                if activity.overdue && !(was?.overdue ?? false) {
-                    changes.append(Change(kind: .activityOverdue, at: activity.dueBy, summary: "activity \(label) overdue since \(activity.dueBy ?? "?")", sources: sources))
-                }
-            }
-        }
-        return changes
-    }
-
-    private static func handoffChanges(_ old: [Handoff], _ new: [Handoff]) -> [Change] {
-        var changes: [Change] = []
-        for handoff in new {
-            let previous = old.first { ($0.phase, $0.from, $0.to) == (handoff.phase, handoff.from, handoff.to) }
-            if previous == nil || previous?.effective != handoff.effective {
-                changes.append(Change(
-                    kind: .handoff, at: handoff.effective,
-                    summary: "\(handoff.phase) handed off from \(handoff.from) to \(handoff.to)", sources: [handoff.source]
-                ))
-            }
-            for ack in handoff.acknowledgements where !(previous?.acknowledgements.contains(ack) ?? false) {
-                changes.append(Change(
-                    kind: .handoffAcknowledged, at: ack.at, summary: "\(ack.by) acknowledged the \(handoff.phase) handoff", sources: [ack.source]
-                ))
-            }
-        }
-        return changes
-    }
-
-    private static func reportChanges(_ old: [Report], _ new: [Report]) -> [Change] {
-        var changes: [Change] = []
-        for report in new {
-            let previous = old.first { $0.key == report.key }
-            if report.returnedAt != nil && previous?.returnedAt == nil {
-                changes.append(Change(
-                    kind: .reportReturned, at: report.returnedAt, summary: "\(report.kind) returned", sources: [report.source].compactMap { $0 }
-                ))
-            }
-            if report.overdue && !(previous?.overdue ?? false) {
-                changes.append(Change(kind: .reportOverdue, at: report.dueBy, summary: "\(report.kind) overdue since \(report.dueBy ?? "?")", sources: []))
-            }
+            changes.append(
+                Change(
+                    kind: .participantChanged,
+                    at: nil,
+                    summary: "\(participant.key) no longer takes part",
+                    sources: []
+                )
+            )
         }
         return changes
     }

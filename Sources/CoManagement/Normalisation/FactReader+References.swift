@@ -5,7 +5,13 @@ extension FactReader {
     /// apply (a contained Patient is read with the Patient fields, under its container's sender).
     func view(_ target: ResourceIndex.Target) -> HeldResource? {
         guard let resource = target.resource, let holder = target.holder else { return nil }
-        return HeldResource(key: target.key, fullUrl: nil, sender: holder.sender, resource: resource, arrival: holder.arrival)
+        return HeldResource(
+            key: target.key,
+            fullUrl: nil,
+            sender: holder.sender,
+            resource: resource,
+            arrival: holder.arrival
+        )
     }
 
     /// The patient a resource is about, keyed the way episodes are matched.
@@ -54,7 +60,10 @@ extension FactReader {
             let key: String
             if let referral = self.view(target) {
                 guard referral.resource.type == "ServiceRequest" else { continue }
-                key = Self.referralKey(referral, identifiers: self.fields.identifiers("identifiers", of: self.fields.subject(referral)))
+                key = Self.referralKey(
+                    referral,
+                    identifiers: self.fields.identifiers("identifiers", of: self.fields.subject(referral))
+                )
             } else {
                 key = reference.child("identifier").flatMap(FieldReader.identifier(in:))?.token ?? target.key
                 facts.warn(item, .notFound, "referenced referral '\(target.key)' is not held yet")
@@ -76,7 +85,12 @@ extension FactReader {
         guard let view = self.view(target) else {
             let identifiers = reference.child("identifier").flatMap(FieldReader.identifier(in:)).map { [$0] } ?? []
             let key = reference.string("reference") == nil ? nil : target.key
-            let party = Party(kind: Self.kind(target.type), reference: key, identifiers: identifiers, display: reference.string("display"))
+            let party = Party(
+                kind: Self.kind(target.type),
+                reference: key,
+                identifiers: identifiers,
+                display: reference.string("display")
+            )
             return PartyFact(party: party, roleCodes: [])
         }
         let resolved = self.fields.subject(view)
@@ -90,9 +104,11 @@ extension FactReader {
             return person
         }
         let party = Party(
-            kind: Self.kind(view.resource.type), reference: target.key,
+            kind: Self.kind(view.resource.type),
+            reference: target.key,
             identifiers: self.fields.identifiers("identifiers", of: resolved).sorted(),
-            display: FieldReader.displayName(self.fields.nodes("name", of: resolved).first) ?? reference.string("display")
+            display: FieldReader.displayName(self.fields.nodes("name", of: resolved).first)
+                ?? reference.string("display")
         )
         return PartyFact(party: party, roleCodes: roleCodes)
     }

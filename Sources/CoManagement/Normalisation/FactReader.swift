@@ -49,8 +49,12 @@ struct FactReader {
         referral.requester = requester?.party
         referral.performer = performer?.party
         return ReferralFact(
-            item: item, patient: self.patient(s, &facts), referral: referral,
-            serviceCodes: f.codings("serviceCodes", of: s), requester: requester, performer: performer,
+            item: item,
+            patient: self.patient(s, &facts),
+            referral: referral,
+            serviceCodes: f.codings("serviceCodes", of: s),
+            requester: requester,
+            performer: performer,
             performerRoleCodes: f.codings("performerRoleCodes", of: s)
         )
     }
@@ -61,10 +65,14 @@ struct FactReader {
         let translated = self.mappings.conceptMaps.expand(f.codings("businessStatus", of: s))
         let business = translated.first { $0.system == Self.referralStatusSystem }?.code
         return TaskFact(
-            item: item, patient: self.patient(s, &facts), referralKeys: self.referralKeys("focus", of: s, &facts),
-            status: f.string("status", of: s), businessStatus: business,
+            item: item,
+            patient: self.patient(s, &facts),
+            referralKeys: self.referralKeys("focus", of: s, &facts),
+            status: f.string("status", of: s),
+            businessStatus: business,
             owner: f.references("owner", of: s).first.flatMap { self.party($0, from: item) },
-            at: f.string("at", of: s), serviceCodes: f.codings("serviceCodes", of: s)
+            at: f.string("at", of: s),
+            serviceCodes: f.codings("serviceCodes", of: s)
         )
     }
 
@@ -74,7 +82,8 @@ struct FactReader {
         let identifiers = f.identifiers("identifiers", of: s)
         var plan = CarePlanSummary(
             key: identifiers.sorted().first?.token ?? item.key,
-            status: f.string("status", of: s) ?? "unknown", intent: f.string("intent", of: s) ?? "unknown"
+            status: f.string("status", of: s) ?? "unknown",
+            intent: f.string("intent", of: s) ?? "unknown"
         )
         plan.reference = item.key
         plan.title = f.string("title", of: s)
@@ -97,8 +106,11 @@ struct FactReader {
             plan.activities.append(activity)
         }
         return CarePlanFact(
-            item: item, patient: self.patient(s, &facts), plan: plan,
-            referralKeys: self.referralKeys("basedOn", of: s, &facts), serviceCodes: f.codings("serviceCodes", of: s)
+            item: item,
+            patient: self.patient(s, &facts),
+            plan: plan,
+            referralKeys: self.referralKeys("basedOn", of: s, &facts),
+            serviceCodes: f.codings("serviceCodes", of: s)
         )
     }
 
@@ -117,14 +129,18 @@ struct FactReader {
             let end = f.string("participant.end", of: s, on: node)
             members.append(
                 CareTeamFact.Member(
-                    party: party, roleCodes: f.codings("participant.roleCodes", of: s, on: node),
+                    party: party,
+                    roleCodes: f.codings("participant.roleCodes", of: s, on: node),
                     period: start == nil && end == nil ? nil : Period(start: start, end: end)
                 )
             )
         }
         return CareTeamFact(
-            item: item, patient: self.patient(s, &facts), referralKeys: self.referralKeys("basedOn", of: s, &facts),
-            serviceCodes: f.codings("serviceCodes", of: s), members: members
+            item: item,
+            patient: self.patient(s, &facts),
+            referralKeys: self.referralKeys("basedOn", of: s, &facts),
+            serviceCodes: f.codings("serviceCodes", of: s),
+            members: members
         )
     }
 
@@ -137,9 +153,13 @@ struct FactReader {
             f.references(field, of: s).compactMap { self.party($0, from: item)?.party.key }
         }
         return ConsentFact(
-            item: item, patient: self.patient(s, &facts), status: f.string("status", of: s),
-            decision: f.string("decision", of: s), deniedParties: keys("deniedActors"),
-            permittedParties: keys("permittedActors"), purposes: f.codings("purposes", of: s),
+            item: item,
+            patient: self.patient(s, &facts),
+            status: f.string("status", of: s),
+            decision: f.string("decision", of: s),
+            deniedParties: keys("deniedActors"),
+            permittedParties: keys("permittedActors"),
+            purposes: f.codings("purposes", of: s),
             period: start == nil && end == nil ? nil : Period(start: start, end: end)
         )
     }
@@ -148,8 +168,11 @@ struct FactReader {
         let f = self.fields
         let s = f.subject(item)
         return CommunicationFact(
-            item: item, patient: self.patient(s, &facts), status: f.string("status", of: s),
-            referralKeys: self.referralKeys("basedOn", of: s, &facts), reportCodes: f.codings("reportCodes", of: s),
+            item: item,
+            patient: self.patient(s, &facts),
+            status: f.string("status", of: s),
+            referralKeys: self.referralKeys("basedOn", of: s, &facts),
+            reportCodes: f.codings("reportCodes", of: s),
             sender: f.references("sender", of: s).first.flatMap { self.party($0, from: item) },
             at: f.string("at", of: s)
         )

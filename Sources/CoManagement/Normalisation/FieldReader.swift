@@ -38,7 +38,8 @@ struct FieldReader {
         collect(item.resource)
         guard entries.count > 1 else { return Subject(item: item, root: ElementTree(item.resource).root) }
         let bundle = Element(
-            name: "Bundle", type: "Bundle",
+            name: "Bundle",
+            type: "Bundle",
             children: [Element(name: "type", type: "code", value: "collection")] + entries
         )
         let tree = ElementTree(bundle)
@@ -51,7 +52,8 @@ struct FieldReader {
         var resource = resource
         resource.name = "resource"
         return Element(
-            name: "entry", type: "Bundle.Entry",
+            name: "entry",
+            type: "Bundle.Entry",
             children: [Element(name: "fullUrl", type: "uri", value: fullUrl), resource]
         )
     }
@@ -59,13 +61,21 @@ struct FieldReader {
     /// The values a field selects, evaluated on `node` (an activity, a participant) or on the resource.
     func values(_ field: String, of subject: Subject, on node: ElementRef? = nil) -> [FHIRPathValue] {
         let type = subject.item.resource.type
-        guard let expression = self.mappings.extraction.path(field, of: type, sender: subject.item.sender) else { return [] }
+        guard let expression = self.mappings.extraction.path(field, of: type, sender: subject.item.sender) else {
+            return []
+        }
         do {
             return try expression.evaluate(node ?? subject.root)
         } catch {
-            self.log.append(subject.item.key, Issue(
-                .warning, .processing, path: type, "extraction of '\(field)' (\(expression.text)) failed: \(error.description)"
-            ))
+            self.log.append(
+                subject.item.key,
+                Issue(
+                    .warning,
+                    .processing,
+                    path: type,
+                    "extraction of '\(field)' (\(expression.text)) failed: \(error.description)"
+                )
+            )
             return []
         }
     }
@@ -105,7 +115,11 @@ struct FieldReader {
                 return node
             }
             guard let text = node.value else { return nil }
-            return Element(name: "reference", type: "Reference", children: [Element(name: "reference", type: "string", value: text)])
+            return Element(
+                name: "reference",
+                type: "Reference",
+                children: [Element(name: "reference", type: "string", value: text)]
+            )
         }
     }
 

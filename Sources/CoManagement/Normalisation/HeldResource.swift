@@ -26,7 +26,8 @@ public struct HeldResource: Sendable, Hashable {
         if let id = resource.string("id"), !id.isEmpty { return "\(resource.type)/\(id)" }
         if let fullUrl, !fullUrl.isEmpty { return fullUrl }
         if let identifier = resource.children(named: "identifier").first(where: { $0.string("value") != nil }) {
-            return "\(resource.type)?identifier=\(identifier.string("system") ?? "")|\(identifier.string("value") ?? "")"
+            return
+                "\(resource.type)?identifier=\(identifier.string("system") ?? "")|\(identifier.string("value") ?? "")"
         }
         return "\(resource.type)#\(FNV1a.hex(StoredElement(resource).canonicalText))"
     }

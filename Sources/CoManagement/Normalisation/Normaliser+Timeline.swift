@@ -25,15 +25,27 @@ extension Normaliser {
             var events: [TimelineEvent] = []
             for change in EpisodeDiff.changes(from: previous?.state, to: episode) {
                 number += 1
-                events.append(TimelineEvent(
-                    number: number, kind: change.kind, at: change.at, summary: change.summary,
-                    source: self.source(of: change, causes: causes, book: book)
-                ))
+                events.append(
+                    TimelineEvent(
+                        number: number,
+                        kind: change.kind,
+                        at: change.at,
+                        summary: change.summary,
+                        source: self.source(of: change, causes: causes, book: book)
+                    )
+                )
             }
             episode.timeline = (previous?.timeline ?? []) + events
             episodes[episode.id] = episode
             if !events.isEmpty || previousID != nil {
-                changes.append(Ingestion.EpisodeChange(episodeID: episode.id, previousEpisodeID: previousID, events: events, episode: episode))
+                changes.append(
+                    Ingestion.EpisodeChange(
+                        episodeID: episode.id,
+                        previousEpisodeID: previousID,
+                        events: events,
+                        episode: episode
+                    )
+                )
             }
         }
         let carried = Set(predecessors.values)
@@ -51,7 +63,10 @@ extension Normaliser {
         for episode in new where old[episode.id] == nil {
             let sources = Set(episode.sources)
             let scored = vanished.map { ($0, Set($0.sources).intersection(sources).count) }.filter { $0.1 > 0 }
-            guard let best = scored.max(by: { ($0.1, $0.0.timeline.count, $1.0.id) < ($1.1, $1.0.timeline.count, $0.0.id) })
+            guard
+                let best = scored.max(by: {
+                    ($0.1, $0.0.timeline.count, $1.0.id) < ($1.1, $1.0.timeline.count, $0.0.id)
+                })
             else { continue }
             result[episode.id] = best.0.id
             vanished.removeAll { $0.id == best.0.id }

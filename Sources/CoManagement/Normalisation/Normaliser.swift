@@ -25,14 +25,24 @@ public struct Normaliser: Sendable {
         var stored: [String] = []
         for (entry, fullUrl) in Self.entries(of: resource, &outcome) {
             let key = HeldResource.key(for: entry, fullUrl: fullUrl)
-            let candidate = HeldResource(key: key, fullUrl: fullUrl, sender: sender, resource: entry, arrival: book.arrivals)
+            let candidate = HeldResource(
+                key: key,
+                fullUrl: fullUrl,
+                sender: sender,
+                resource: entry,
+                arrival: book.arrivals
+            )
             if let held = book.resources[key] {
                 if held.resource == entry && held.sender == sender && held.fullUrl == fullUrl { continue }
                 if candidate.isOlder(than: held) {
-                    outcome.append(Issue(
-                        .warning, .conflict, path: entry.type,
-                        "\(key): older than the version held (by meta.versionId, meta.lastUpdated or status); ignored"
-                    ))
+                    outcome.append(
+                        Issue(
+                            .warning,
+                            .conflict,
+                            path: entry.type,
+                            "\(key): older than the version held (by meta.versionId, meta.lastUpdated or status); ignored"
+                        )
+                    )
                     continue
                 }
             }
@@ -61,13 +71,27 @@ public struct Normaliser: Sendable {
         guard resource.type == "Bundle" else { return [(resource, nil)] }
         let type = resource.string("type") ?? ""
         guard !["transaction-response", "batch-response"].contains(type) else {
-            outcome.append(Issue(.warning, .notSupported, path: "Bundle.type", "a \(type) Bundle carries no resources to normalise"))
+            outcome.append(
+                Issue(
+                    .warning,
+                    .notSupported,
+                    path: "Bundle.type",
+                    "a \(type) Bundle carries no resources to normalise"
+                )
+            )
             return []
         }
         var result: [(Element, String?)] = []
         for (index, entry) in resource.children(named: "entry").enumerated() {
             if entry.child("request")?.string("method") == "DELETE" {
-                outcome.append(Issue(.warning, .notSupported, path: "Bundle.entry[\(index)].request", "DELETE entries are not applied to episodes"))
+                outcome.append(
+                    Issue(
+                        .warning,
+                        .notSupported,
+                        path: "Bundle.entry[\(index)].request",
+                        "DELETE entries are not applied to episodes"
+                    )
+                )
                 continue
             }
             guard let inner = entry.child("resource") else { continue }

@@ -24,38 +24,47 @@ struct ParticipantAssembly {
         return roles.first(where: self.line.knows(role:)) ?? (knownOnly ? nil : roles.first)
     }
 
-    func mentions(_ group: EpisodeDerivation.Group, issues: inout [String: [Issue]]) -> [Mention] {
+    /// The requesters and performers of the episode's referrals, with the role their codes name or
+    /// the service line's default.
+    func referralMentions(_ group: EpisodeDerivation.Group) -> [Mention] {
         var mentions: [Mention] = []
         for fact in group.referrals {
-            if let requester = fact.requester {
-                let explicit = self.role(for: requester.roleCodes, knownOnly: true)
+            let sides = [
+                (fact.requester, [Coding](), self.line.requesterRole, "requester"),
+                (fact.performer, fact.performerRoleCodes, self.line.performerRole, "performer"),
+            ]
+            for (party, extraCodes, defaultRole, side) in sides {
+                guard let party else { continue }
+                let explicit = self.role(for: extraCodes + party.roleCodes, knownOnly: true)
                 mentions.append(
                     Mention(
-                        party: requester, role: explicit ?? self.line.requesterRole, period: nil,
-                        source: "\(fact.item.key)#requester", rank: explicit == nil ? 2 : 1
-                    )
-                )
-            }
-            if let performer = fact.performer {
-                let explicit = self.role(for: fact.performerRoleCodes + performer.roleCodes, knownOnly: true)
-                mentions.append(
-                    Mention(
-                        party: performer, role: explicit ?? self.line.performerRole, period: nil,
-                        source: "\(fact.item.key)#performer", rank: explicit == nil ? 2 : 1
+                        party: party,
+                        role: explicit ?? defaultRole,
+                        period: nil,
+                        source: "\(fact.item.key)#\(side)",
+                        rank: explicit == nil ? 2 : 1
                     )
                 )
             }
         }
+        return mentions
+    }
+
+    /// CareTeam members with the role their codes name; members without one go to `issues`.
+    func careTeamMentions(_ group: EpisodeDerivation.Group, issues: inout [String: [Issue]]) -> [Mention] {
+        var mentions: [Mention] = []
         for team in group.careTeams {
             for member in team.members {
                 guard let role = self.role(for: member.roleCodes + member.party.roleCodes, knownOnly: false) else {
+                    let message = "no role in roles.json matches participant '\(member.party.party.key)'; it is ignored"
                     issues[team.item.key, default: []].append(
-                        Issue(.warning, .codeInvalid, path: "CareTeam.participant",
-                              "no role in roles.json matches participant '\(member.party.party.key)'; it is ignored")
+                        Issue(.warning, .codeInvalid, path: "CareTeam.participant", message)
                     )
                     continue
                 }
-                mentions.append(Mention(party: member.party, role: role, period: member.period, source: team.item.key, rank: 0))
+                mentions.append(
+                    Mention(party: member.party, role: role, period: member.period, source: team.item.key, rank: 0)
+                )
             }
         }
         return mentions
@@ -64,12 +73,17 @@ struct ParticipantAssembly {
     /// Participants by party key: the role of the most specific mention, CareTeam periods, all sources.
     func participants(_ group: EpisodeDerivation.Group, issues: inout [String: [Issue]]) -> [Participant] {
         var byKey: [String: Participant] = [:]
-        for mention in self.mentions(group, issues: &issues).sorted(by: { ($0.rank, $0.source) < ($1.rank, $1.source) }) {
+        let mentions = self.referralMentions(group) + self.careTeamMentions(group, issues: &issues)
+        for mention in mentions.sorted(by: { ($0.rank, $0.source) < ($1.rank, $1.source) }) {
             let key = mention.party.party.key
             guard var participant = byKey[key] else {
                 byKey[key] = Participant(
-                    key: key, party: mention.party.party, role: mention.role, phases: self.line.phases(of: mention.role),
-                    period: mention.period, sources: [mention.source]
+                    key: key,
+                    party: mention.party.party,
+                    role: mention.role,
+                    phases: self.line.phases(of: mention.role),
+                    period: mention.period,
+                    sources: [mention.source]
                 )
                 continue
             }
@@ -84,7 +98,9 @@ struct ParticipantAssembly {
             participant.sources.sort()
             return participant
         }.sorted {
-            (order.firstIndex(of: $0.role) ?? order.count, $0.key) < (order.firstIndex(of: $1.role) ?? order.count, $1.key)
+            (order.firstIndex(of: $0.role) ?? order.count, $0.key) < (
+                order.firstIndex(of: $1.role) ?? order.count, $1.key
+            )
         }
     }
 
@@ -93,10 +109,9 @@ struct ParticipantAssembly {
     /// one starts.
     func handoffs(_ group: EpisodeDerivation.Group) -> [Handoff] {
         var found: [String: Handoff] = [:]
-        var ignored: [String: [Issue]] = [:]
-        let mentions = self.mentions(EpisodeDerivation.Group(
-            id: group.id, patient: group.patient, line: group.line, rootKey: group.rootKey, careTeams: group.careTeams
-        ), issues: &ignored)
+        // Members without a role were reported when the participants were assembled.
+        var reported: [String: [Issue]] = [:]
+        let mentions = self.careTeamMentions(group, issues: &reported)
         for rule in self.line.handoffs {
             for from in mentions where from.role == rule.from && from.period?.end != nil {
                 for to in mentions where to.role == rule.to && to.source == from.source {
@@ -107,7 +122,11 @@ struct ParticipantAssembly {
                     else { continue }
                     let key = "\(rule.phase)|\(from.party.party.key)|\(to.party.party.key)"
                     var handoff = Handoff(
-                        phase: rule.phase, from: from.party.party.key, to: to.party.party.key, effective: effective, source: from.source
+                        phase: rule.phase,
+                        from: from.party.party.key,
+                        to: to.party.party.key,
+                        effective: effective,
+                        source: from.source
                     )
                     if let existing = found[key], (existing.effective ?? "") <= effective { handoff = existing }
                     found[key] = handoff
@@ -138,11 +157,13 @@ struct ParticipantAssembly {
         guard let lhs else { return rhs }
         func earlier(_ a: String?, _ b: String?) -> String? {
             guard let a, let b else { return nil }
-            return (FHIRInstant(a) ?? FHIRInstant(secondsSinceEpoch: 0)) <= (FHIRInstant(b) ?? FHIRInstant(secondsSinceEpoch: 0)) ? a : b
+            return (FHIRInstant(a) ?? FHIRInstant(secondsSinceEpoch: 0))
+                <= (FHIRInstant(b) ?? FHIRInstant(secondsSinceEpoch: 0)) ? a : b
         }
         func later(_ a: String?, _ b: String?) -> String? {
             guard let a, let b else { return nil }
-            return (FHIRInstant(a) ?? FHIRInstant(secondsSinceEpoch: 0)) >= (FHIRInstant(b) ?? FHIRInstant(secondsSinceEpoch: 0)) ? a : b
+            return (FHIRInstant(a) ?? FHIRInstant(secondsSinceEpoch: 0))
+                >= (FHIRInstant(b) ?? FHIRInstant(secondsSinceEpoch: 0)) ? a : b
         }
         return Period(start: earlier(lhs.start, rhs.start), end: later(lhs.end, rhs.end))
     }

@@ -46,8 +46,11 @@ struct ResourceIndex {
                 let id = String(text.dropFirst())
                 let contained = holder.resource.children(named: "contained").first { $0.string("id") == id }
                 return Target(
-                    key: "\(holder.key)\(text)", resource: contained, type: contained?.type ?? declaredType,
-                    holder: contained == nil ? nil : holder, reference: reference
+                    key: "\(holder.key)\(text)",
+                    resource: contained,
+                    type: contained?.type ?? declaredType,
+                    holder: contained == nil ? nil : holder,
+                    reference: reference
                 )
             }
             if let key = self.byFullUrl[text], let item = self.held[key] { return self.target(item, reference) }
@@ -68,7 +71,9 @@ struct ResourceIndex {
     private func resolveIdentifier(_ reference: Element, _ declaredType: String?) -> Target? {
         guard let identifier = reference.child("identifier"), let value = identifier.string("value") else { return nil }
         let token = "\(identifier.string("system") ?? "")|\(value)"
-        guard let key = self.byIdentifier["\(declaredType ?? "")|\(token)"], let item = self.held[key] else { return nil }
+        guard let key = self.byIdentifier["\(declaredType ?? "")|\(token)"], let item = self.held[key] else {
+            return nil
+        }
         return self.target(item, reference)
     }
 
