@@ -33,6 +33,7 @@ extension Validator {
         /// The path of the node being visited; turned into a string only when an issue is recorded.
         var path: ElementPath
         var issues: [Issue] = []
+        var depthExceeded = false
 
         init(metadata: R4Metadata, root: String, maxDepth: Int) {
             self.metadata = metadata
@@ -55,6 +56,9 @@ extension Validator {
         /// Visits one node whose path is ``path``; `definition` is the element it occupies (nil for the root).
         mutating func visit(_ node: Element, definition: ElementDefinition?) {
             guard self.path.depth <= self.maxDepth else {
+                // Once per walk: every sibling at this depth would otherwise repeat it.
+                guard !self.depthExceeded else { return }
+                self.depthExceeded = true
                 self.record(
                     .error, .tooCostly,
                     "Elements are nested deeper than \(self.maxDepth) levels; the rest was not validated",
@@ -80,7 +84,8 @@ extension Validator {
                     at: node.location
                 )
             }
-            if node.children.isEmpty {
+            // An empty resource is reported through its missing required elements instead.
+            if node.children.isEmpty, !type.isResource {
                 if node.value == nil {
                     self.record(
                         .error, .required,
