@@ -21,8 +21,7 @@ public enum NarrativeRules {
         func record(_ code: Issue.Code, _ message: String) {
             issues.append(Issue(.error, code, path: path.description, message, at: location))
         }
-        var copy = markup
-        copy.withUTF8 { bytes in
+        PrimitiveSyntax.bytes(of: markup) { bytes in
             var start = 0
             while start < bytes.count, isSpace(bytes[start]) { start += 1 }
             if !matches(bytes, at: start, "<div") || (start + 4 < bytes.count && isNameByte(bytes[start + 4])) {
@@ -33,7 +32,7 @@ public enum NarrativeRules {
             {
                 record(.value, "Narrative <div> must declare xmlns=\"http://www.w3.org/1999/xhtml\"; the namespace is missing")
             }
-            for name in forbiddenElements where containsElement(bytes, name) {
+            for name in forbiddenElementsFound(bytes) {
                 record(.security, "Narrative must not contain <\(name)> (active or head content); found <\(name)")
             }
             if let attribute = eventAttribute(bytes) {
@@ -81,25 +80,34 @@ public enum NarrativeRules {
         return false
     }
 
-    /// Whether `<name` occurs as a whole tag name, optionally namespace-prefixed (`<x:script`).
-    private static func containsElement(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) -> Bool {
-        let length = name.utf8.count
+    /// The forbidden elements that occur as tag names (`<script`, `</x:style`), in list order, found in
+    /// one pass over the markup.
+    private static func forbiddenElementsFound(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var found = [Bool](repeating: false, count: forbiddenElements.count)
+        var anyFound = false
         var index = 0
         while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "<") {
-                var nameStart = index + 1
-                // Skip a namespace prefix such as `h:`.
-                var cursor = nameStart
-                while cursor < bytes.count, isNameByte(bytes[cursor]), bytes[cursor] != UInt8(ascii: ":") { cursor += 1 }
-                if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") { nameStart = cursor + 1 }
-                if matches(bytes, at: nameStart, name) {
-                    let end = nameStart + length
-                    if end >= bytes.count || !isNameByte(bytes[end]) { return true }
-                }
+            defer { index += 1 }
+            guard bytes[index] == UInt8(ascii: "<") else { continue }
+            var nameStart = index + 1
+            // Skip a namespace prefix such as `h:`.
+            var cursor = nameStart
+            while cursor < bytes.count, isNameByte(bytes[cursor]), bytes[cursor] != UInt8(ascii: ":") { cursor += 1 }
+            if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") {
+                nameStart = cursor + 1
+                cursor = nameStart
+                while cursor < bytes.count, isNameByte(bytes[cursor]) { cursor += 1 }
             }
-            index += 1
+            let length = cursor - nameStart
+            guard length >= 4, length <= 6 else { continue }
+            for (offset, name) in forbiddenElements.enumerated()
+            where name.utf8.count == length && matches(bytes, at: nameStart, name) {
+                found[offset] = true
+                anyFound = true
+            }
         }
-        return false
+        guard anyFound else { return [] }
+        return forbiddenElements.indices.filter { found[$0] }.map { forbiddenElements[$0] }
     }
 
     /// The first `on…=` attribute (` onclick=`, `\tonload =`), if any: `on` after whitespace inside a tag,

@@ -269,11 +269,12 @@ public enum PrimitiveSyntax {
 // MARK: - Scanning
 
 extension PrimitiveSyntax {
-    /// Runs `body` over the UTF-8 bytes of `value` without copying a native string.
+    /// Runs `body` over the UTF-8 bytes of `value` without allocating: native strings lend their storage,
+    /// small (inline) strings are copied to the stack. `String.withUTF8` would allocate for the latter.
     @inline(__always)
     static func bytes<Result>(of value: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        var copy = value
-        return copy.withUTF8(body)
+        if let result = value.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(value.utf8).withUnsafeBufferPointer(body)
     }
 
     static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
