@@ -4,8 +4,13 @@ import Testing
 
 @Suite struct OperationOutcomeResourceTests {
     let sample = Outcome([
-        FHIRCore.Issue(.error, .required, path: "ServiceRequest.status", "Missing required element 'status'",
-                       at: SourceLocation(line: 12, column: 5)),
+        FHIRCore.Issue(
+            .error,
+            .required,
+            path: "ServiceRequest.status",
+            "Missing required element 'status'",
+            at: SourceLocation(line: 12, column: 5)
+        ),
         FHIRCore.Issue(.warning, .value, path: nil, "Whole-message warning"),
     ])
 
@@ -16,13 +21,19 @@ import Testing
         #expect(issues.count == 2)
         let first = try #require(issues.first)
         #expect(first.type == "OperationOutcome.Issue")
-        #expect(first.children.map(\.name) == ["extension", "extension", "severity", "code", "diagnostics", "expression"])
+        #expect(
+            first.children.map(\.name) == [
+                "extension", "extension", "severity", "code", "diagnostics", "expression",
+            ]
+        )
         #expect(first.string("severity") == "error")
         #expect(first.string("code") == "required")
         #expect(first.string("diagnostics") == "Missing required element 'status'")
         #expect(first.string("expression") == "ServiceRequest.status")
         let extensions = first.children(named: "extension")
-        #expect(extensions.map { $0.string("url") } == [Outcome.lineExtensionURL, Outcome.columnExtensionURL])
+        #expect(
+            extensions.map { $0.string("url") } == [Outcome.lineExtensionURL, Outcome.columnExtensionURL]
+        )
         #expect(extensions.map { $0.string("value") } == ["12", "5"])
         #expect(extensions.allSatisfy { $0.child("value")?.type == "integer" })
     }
@@ -50,8 +61,16 @@ import Testing
 
     @Test func validatorFindingsRoundTripIntoAValidOperationOutcome() {
         let broken = Element(
-            name: "Task", type: "Task",
-            children: [Element(name: "status", type: "code", value: "bogus", location: SourceLocation(line: 3, column: 7))]
+            name: "Task",
+            type: "Task",
+            children: [
+                Element(
+                    name: "status",
+                    type: "code",
+                    value: "bogus",
+                    location: SourceLocation(line: 3, column: 7)
+                )
+            ]
         )
         let outcome = Validator.validate(broken)
         #expect(outcome.issues.count == 2)

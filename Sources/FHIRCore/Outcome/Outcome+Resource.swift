@@ -1,8 +1,10 @@
 extension Outcome {
     /// The standard extensions that place an issue in the input
     /// (http://hl7.org/fhir/R4/extension-operationoutcome-issue-line.html and `-issue-col`).
-    static let lineExtensionURL = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line"
-    static let columnExtensionURL = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col"
+    static let lineExtensionURL =
+        "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line"
+    static let columnExtensionURL =
+        "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col"
 
     /// The outcome as an `OperationOutcome` resource tree, ready for either writer.
     ///

@@ -7,7 +7,9 @@
 public enum NarrativeRules {
     /// Elements the narrative must not contain: scripts, frames, plug-ins, forms, and head-only elements
     /// (txt-1 and https://hl7.org/fhir/R4/security.html#narrative).
-    static let forbiddenElements = ["script", "iframe", "object", "embed", "form", "base", "link", "meta", "style"]
+    static let forbiddenElements = [
+        "script", "iframe", "object", "embed", "form", "base", "link", "meta", "style",
+    ]
 
     /// The issues with one narrative `div`.
     ///
@@ -16,7 +18,13 @@ public enum NarrativeRules {
     ///   - path: Where the `div` is; turned into a string only when there is an issue.
     ///   - location: Where the `div` started in the input.
     /// - Returns: Errors with code `value` for a missing `div` or namespace and `security` for active content.
-    public static func issues(markup: String, path: ElementPath, at location: SourceLocation) -> [Issue] {
+    public static func issues(
+        markup: String,
+        path: ElementPath,
+        at location: SourceLocation
+    )
+        -> [Issue]
+    {
         var issues: [Issue] = []
         func record(_ code: Issue.Code, _ message: String) {
             issues.append(Issue(.error, code, path: path.description, message, at: location))
@@ -24,19 +32,33 @@ public enum NarrativeRules {
         PrimitiveSyntax.bytes(of: markup) { bytes in
             var start = 0
             while start < bytes.count, isSpace(bytes[start]) { start += 1 }
-            if !matches(bytes, at: start, "<div") || (start + 4 < bytes.count && isNameByte(bytes[start + 4])) {
-                record(.value, "Narrative must be a <div> element; found markup starting with something else")
+            if !matches(bytes, at: start, "<div")
+                || (start + 4 < bytes.count && isNameByte(bytes[start + 4]))
+            {
+                record(
+                    .value,
+                    "Narrative must be a <div> element; found markup starting with something else"
+                )
             }
             if !contains(bytes, #"xmlns="http://www.w3.org/1999/xhtml""#)
                 && !contains(bytes, "xmlns='http://www.w3.org/1999/xhtml'")
             {
-                record(.value, "Narrative <div> must declare xmlns=\"http://www.w3.org/1999/xhtml\"; the namespace is missing")
+                record(
+                    .value,
+                    "Narrative <div> must declare xmlns=\"http://www.w3.org/1999/xhtml\"; the namespace is missing"
+                )
             }
             for name in forbiddenElementsFound(bytes) {
-                record(.security, "Narrative must not contain <\(name)> (active or head content); found <\(name)")
+                record(
+                    .security,
+                    "Narrative must not contain <\(name)> (active or head content); found <\(name)"
+                )
             }
             if let attribute = eventAttribute(bytes) {
-                record(.security, "Narrative must not contain event handler attributes; found \(attribute)=")
+                record(
+                    .security,
+                    "Narrative must not contain event handler attributes; found \(attribute)="
+                )
             }
             if contains(bytes, "javascript:") {
                 record(.security, "Narrative must not contain javascript: URLs; found javascript:")
@@ -51,7 +73,9 @@ public enum NarrativeRules {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+    }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {
         let lowered = lower(byte)
@@ -61,7 +85,13 @@ public enum NarrativeRules {
     }
 
     /// Whether `needle` (lowercase ASCII) occurs at `index`, ignoring ASCII case.
-    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ needle: String) -> Bool {
+    private static func matches(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        at index: Int,
+        _ needle: String
+    )
+        -> Bool
+    {
         var position = index
         for byte in needle.utf8 {
             guard position < bytes.count, lower(bytes[position]) == byte else { return false }
@@ -92,7 +122,9 @@ public enum NarrativeRules {
             var nameStart = index + 1
             // Skip a namespace prefix such as `h:`.
             var cursor = nameStart
-            while cursor < bytes.count, isNameByte(bytes[cursor]), bytes[cursor] != UInt8(ascii: ":") { cursor += 1 }
+            while cursor < bytes.count, isNameByte(bytes[cursor]), bytes[cursor] != UInt8(ascii: ":") {
+                cursor += 1
+            }
             if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") {
                 nameStart = cursor + 1
                 cursor = nameStart

@@ -49,7 +49,8 @@ public enum PrimitiveSyntax {
         case "oid": "urn:oid: followed by a dotted OID such as 2.16.840.1"
         case "uuid": "urn:uuid: followed by a lowercase 8-4-4-4-12 hexadecimal UUID"
         case "base64Binary": "base64 (A-Z, a-z, 0-9, '+', '/', '=' padding, length a multiple of 4)"
-        case "string", "markdown": "non-empty text without control characters other than tab, CR and LF, at most 1 MB"
+        case "string", "markdown":
+            "non-empty text without control characters other than tab, CR and LF, at most 1 MB"
         default: "a non-empty value"
         }
     }
@@ -62,7 +63,7 @@ public enum PrimitiveSyntax {
     public static func isValidInteger(_ value: String) -> Bool {
         bytes(of: value) { bytes in
             guard let first = bytes.first else { return false }
-            let negative = first == .minus
+            let negative = first == Byte.minus
             guard let magnitude = wholeNumber(bytes, from: negative ? 1 : 0) else { return false }
             return magnitude <= (negative ? 2_147_483_648 : 2_147_483_647)
         }
@@ -79,7 +80,7 @@ public enum PrimitiveSyntax {
     /// `+?[1-9][0-9]*`, at most 2147483647.
     public static func isValidPositiveInt(_ value: String) -> Bool {
         bytes(of: value) { bytes in
-            let start = bytes.first == .plus ? 1 : 0
+            let start = bytes.first == Byte.plus ? 1 : 0
             guard let magnitude = wholeNumber(bytes, from: start) else { return false }
             return magnitude >= 1 && magnitude <= 2_147_483_647
         }
@@ -89,23 +90,25 @@ public enum PrimitiveSyntax {
     public static func isValidDecimal(_ value: String) -> Bool {
         bytes(of: value) { bytes in
             var index = 0
-            if index < bytes.count, bytes[index] == .minus { index += 1 }
+            if index < bytes.count, bytes[index] == Byte.minus { index += 1 }
             let integerStart = index
-            while index < bytes.count, bytes[index].isDigit { index += 1 }
+            while index < bytes.count, Byte.isDigit(bytes[index]) { index += 1 }
             let integerDigits = index - integerStart
             guard integerDigits > 0 else { return false }
-            if integerDigits > 1, bytes[integerStart] == .zero { return false }
-            if index < bytes.count, bytes[index] == .dot {
+            if integerDigits > 1, bytes[integerStart] == Byte.zero { return false }
+            if index < bytes.count, bytes[index] == Byte.dot {
                 index += 1
                 let fractionStart = index
-                while index < bytes.count, bytes[index].isDigit { index += 1 }
+                while index < bytes.count, Byte.isDigit(bytes[index]) { index += 1 }
                 guard index > fractionStart else { return false }
             }
-            if index < bytes.count, bytes[index] == .lowerE || bytes[index] == .upperE {
+            if index < bytes.count, bytes[index] == Byte.lowerE || bytes[index] == Byte.upperE {
                 index += 1
-                if index < bytes.count, bytes[index] == .plus || bytes[index] == .minus { index += 1 }
+                if index < bytes.count, bytes[index] == Byte.plus || bytes[index] == Byte.minus {
+                    index += 1
+                }
                 let exponentStart = index
-                while index < bytes.count, bytes[index].isDigit { index += 1 }
+                while index < bytes.count, Byte.isDigit(bytes[index]) { index += 1 }
                 guard index > exponentStart else { return false }
             }
             return index == bytes.count
@@ -121,16 +124,16 @@ public enum PrimitiveSyntax {
             var trailingZeros = 0
             var seenDot = false
             for byte in bytes {
-                if byte == .lowerE || byte == .upperE { break }
-                if byte == .dot {
+                if byte == Byte.lowerE || byte == Byte.upperE { break }
+                if byte == Byte.dot {
                     seenDot = true
                     continue
                 }
-                guard byte.isDigit else { continue }
-                if leading, byte == .zero { continue }
+                guard Byte.isDigit(byte) else { continue }
+                if leading, byte == Byte.zero { continue }
                 leading = false
                 digits += 1
-                trailingZeros = byte == .zero ? trailingZeros + 1 : 0
+                trailingZeros = byte == Byte.zero ? trailingZeros + 1 : 0
             }
             // Trailing zeros of a whole number (`1200`) are not significant; after a dot (`1.50`) they are.
             return seenDot ? digits : digits - trailingZeros
@@ -148,7 +151,7 @@ public enum PrimitiveSyntax {
             guard let end = partialDate(bytes) else { return false }
             if end == bytes.count { return true }
             // A time is allowed only after a full date (10 bytes) and must carry seconds and a timezone.
-            guard end == 10, bytes[end] == .upperT else { return false }
+            guard end == 10, bytes[end] == Byte.upperT else { return false }
             return timeWithZone(bytes, from: end + 1)
         }
     }
@@ -156,7 +159,9 @@ public enum PrimitiveSyntax {
     /// A full date and time with seconds and timezone (https://hl7.org/fhir/R4/datatypes.html#instant).
     public static func isValidInstant(_ value: String) -> Bool {
         bytes(of: value) { bytes in
-            guard partialDate(bytes) == 10, bytes.count > 10, bytes[10] == .upperT else { return false }
+            guard partialDate(bytes) == 10, bytes.count > 10, bytes[10] == Byte.upperT else {
+                return false
+            }
             return timeWithZone(bytes, from: 11)
         }
     }
@@ -170,17 +175,21 @@ public enum PrimitiveSyntax {
     public static func isValidID(_ value: String) -> Bool {
         bytes(of: value) { bytes in
             guard (1...64).contains(bytes.count) else { return false }
-            return bytes.allSatisfy { $0.isDigit || $0.isLetter || $0 == .minus || $0 == .dot }
+            return bytes.allSatisfy {
+                Byte.isDigit($0) || Byte.isLetter($0) || $0 == Byte.minus || $0 == Byte.dot
+            }
         }
     }
 
     /// `[^\s]+(\s[^\s]+)*`: no leading, trailing or consecutive whitespace.
     public static func isValidCode(_ value: String) -> Bool {
         bytes(of: value) { bytes in
-            guard let first = bytes.first, let last = bytes.last, !first.isSpace, !last.isSpace else { return false }
+            guard let first = bytes.first, let last = bytes.last, !Byte.isSpace(first),
+                !Byte.isSpace(last)
+            else { return false }
             var previousWasSpace = false
             for byte in bytes {
-                let isSpace = byte.isSpace
+                let isSpace = Byte.isSpace(byte)
                 if isSpace, previousWasSpace { return false }
                 previousWasSpace = isSpace
             }
@@ -190,24 +199,26 @@ public enum PrimitiveSyntax {
 
     /// `\S*` and not empty: the rule for `uri`, `url` and `canonical`.
     public static func isValidURI(_ value: String) -> Bool {
-        bytes(of: value) { bytes in !bytes.isEmpty && !bytes.contains { $0.isSpace } }
+        bytes(of: value) { bytes in !bytes.isEmpty && !bytes.contains { Byte.isSpace($0) } }
     }
 
     /// `urn:oid:[0-2](\.(0|[1-9][0-9]*))+`.
     public static func isValidOID(_ value: String) -> Bool {
         bytes(of: value) { bytes in
             let prefix: StaticString = "urn:oid:"
-            guard hasPrefix(bytes, prefix), bytes.count > prefix.utf8CodeUnitCount + 2 else { return false }
+            guard hasPrefix(bytes, prefix), bytes.count > prefix.utf8CodeUnitCount + 2 else {
+                return false
+            }
             var index = prefix.utf8CodeUnitCount
             guard (UInt8(ascii: "0")...UInt8(ascii: "2")).contains(bytes[index]) else { return false }
             index += 1
             var arcs = 0
             while index < bytes.count {
-                guard bytes[index] == .dot else { return false }
+                guard bytes[index] == Byte.dot else { return false }
                 index += 1
                 let start = index
-                while index < bytes.count, bytes[index].isDigit { index += 1 }
-                guard index > start, index - start == 1 || bytes[start] != .zero else { return false }
+                while index < bytes.count, Byte.isDigit(bytes[index]) { index += 1 }
+                guard index > start, index - start == 1 || bytes[start] != Byte.zero else { return false }
                 arcs += 1
             }
             return arcs > 0
@@ -223,8 +234,11 @@ public enum PrimitiveSyntax {
             for offset in 0..<36 {
                 let byte = bytes[start + offset]
                 switch offset {
-                case 8, 13, 18, 23: if byte != .minus { return false }
-                default: if !(byte.isDigit || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)) { return false }
+                case 8, 13, 18, 23: if byte != Byte.minus { return false }
+                default:
+                    if !(Byte.isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)) {
+                        return false
+                    }
                 }
             }
             return true
@@ -238,12 +252,14 @@ public enum PrimitiveSyntax {
             var count = 0
             var padding = 0
             for byte in bytes {
-                if byte.isSpace { continue }
-                if byte == .equals {
+                if Byte.isSpace(byte) { continue }
+                if byte == Byte.equals {
                     padding += 1
                 } else {
                     // Data after padding is not base64.
-                    guard padding == 0, byte.isDigit || byte.isLetter || byte == .plus || byte == .slash else {
+                    guard padding == 0,
+                        Byte.isDigit(byte) || Byte.isLetter(byte) || byte == Byte.plus || byte == Byte.slash
+                    else {
                         return false
                     }
                 }
@@ -264,119 +280,4 @@ public enum PrimitiveSyntax {
             return true
         }
     }
-}
-
-// MARK: - Scanning
-
-extension PrimitiveSyntax {
-    /// Runs `body` over the UTF-8 bytes of `value` without allocating: native strings lend their storage,
-    /// small (inline) strings are copied to the stack. `String.withUTF8` would allocate for the latter.
-    @inline(__always)
-    static func bytes<Result>(of value: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let result = value.utf8.withContiguousStorageIfAvailable(body) { return result }
-        return Array(value.utf8).withUnsafeBufferPointer(body)
-    }
-
-    static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
-        let count = prefix.utf8CodeUnitCount
-        guard bytes.count >= count else { return false }
-        return prefix.withUTF8Buffer { prefixBytes in
-            for offset in 0..<count where bytes[offset] != prefixBytes[offset] { return false }
-            return true
-        }
-    }
-
-    /// `0|[1-9][0-9]*` from `start` to the end, as a value; nil when malformed or beyond 11 digits.
-    static func wholeNumber(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int64? {
-        let count = bytes.count - start
-        guard count > 0, count <= 11 else { return nil }
-        if count > 1, bytes[start] == .zero { return nil }
-        var result: Int64 = 0
-        for index in start..<bytes.count {
-            guard bytes[index].isDigit else { return nil }
-            result = result * 10 + Int64(bytes[index] - .zero)
-        }
-        return result
-    }
-
-    /// `count` digits at `index` as a number, or nil.
-    static func digits(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, count: Int) -> Int? {
-        guard index + count <= bytes.count else { return nil }
-        var result = 0
-        for offset in 0..<count {
-            let byte = bytes[index + offset]
-            guard byte.isDigit else { return nil }
-            result = result * 10 + Int(byte - .zero)
-        }
-        return result
-    }
-
-    /// Scans `YYYY(-MM(-DD)?)?` from the start; returns where it ended (4, 7 or 10), or nil.
-    static func partialDate(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let year = digits(bytes, at: 0, count: 4), year >= 1 else { return nil }
-        if bytes.count == 4 || bytes[4] != .minus { return 4 }
-        guard let month = digits(bytes, at: 5, count: 2), (1...12).contains(month) else { return nil }
-        if bytes.count == 7 || bytes[7] != .minus { return 7 }
-        guard let day = digits(bytes, at: 8, count: 2), day >= 1, day <= daysIn(month: month, year: year) else {
-            return nil
-        }
-        return 10
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Scans `hh:mm:ss(.s+)?` from `start`; returns where it ended, or nil. Second 60 allows leap seconds.
-    static func clockTime(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let hour = digits(bytes, at: start, count: 2), hour <= 23,
-            start + 2 < bytes.count, bytes[start + 2] == .colon,
-            let minute = digits(bytes, at: start + 3, count: 2), minute <= 59,
-            start + 5 < bytes.count, bytes[start + 5] == .colon,
-            let second = digits(bytes, at: start + 6, count: 2), second <= 60
-        else { return nil }
-        var index = start + 8
-        if index < bytes.count, bytes[index] == .dot {
-            index += 1
-            let fractionStart = index
-            while index < bytes.count, bytes[index].isDigit { index += 1 }
-            guard index > fractionStart else { return nil }
-        }
-        return index
-    }
-
-    /// `hh:mm:ss(.s+)?(Z|(+|-)hh:mm)` from `start` to the end; offsets up to ±14:00.
-    static func timeWithZone(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
-        guard let index = clockTime(bytes, from: start), index < bytes.count else { return false }
-        if bytes[index] == .upperZ { return index + 1 == bytes.count }
-        guard bytes[index] == .plus || bytes[index] == .minus, bytes.count == index + 6,
-            let hours = digits(bytes, at: index + 1, count: 2), bytes[index + 3] == .colon,
-            let minutes = digits(bytes, at: index + 4, count: 2), minutes <= 59
-        else { return false }
-        return hours < 14 || (hours == 14 && minutes == 0)
-    }
-}
-
-// File-private so the byte names cannot clash with the readers' own helpers in this module.
-fileprivate extension UInt8 {
-    static let minus = UInt8(ascii: "-")
-    static let plus = UInt8(ascii: "+")
-    static let dot = UInt8(ascii: ".")
-    static let colon = UInt8(ascii: ":")
-    static let slash = UInt8(ascii: "/")
-    static let equals = UInt8(ascii: "=")
-    static let zero = UInt8(ascii: "0")
-    static let lowerE = UInt8(ascii: "e")
-    static let upperE = UInt8(ascii: "E")
-    static let upperT = UInt8(ascii: "T")
-    static let upperZ = UInt8(ascii: "Z")
-
-    var isDigit: Bool { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") }
-    var isLetter: Bool { (self | 0x20) >= UInt8(ascii: "a") && (self | 0x20) <= UInt8(ascii: "z") }
-    /// The ASCII whitespace of `\s`: space, tab, LF, VT, FF, CR.
-    var isSpace: Bool { self == 0x20 || (self >= 0x09 && self <= 0x0D) }
 }

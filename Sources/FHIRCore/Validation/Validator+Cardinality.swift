@@ -31,22 +31,35 @@ extension Validator.Walk {
                 let order = scratch[index]
                 guard order >= 0 else {
                     self.record(
-                        .error, .structure, child: child.name,
+                        .error,
+                        .structure,
+                        child: child.name,
                         "Unknown element '\(child.name)' in \(type.name); expected one of \(Self.names(definitions))",
                         at: child.location
                     )
                     continue
                 }
                 if order >= nextUnchecked {
-                    self.checkMissing(definitions, from: nextUnchecked, to: order, totals: scratch, base: totalBase, node)
+                    self.checkMissing(
+                        definitions,
+                        from: nextUnchecked,
+                        to: order,
+                        totals: scratch,
+                        base: totalBase,
+                        node
+                    )
                     nextUnchecked = order + 1
                 }
                 let definition = definitions[order]
                 let occurrence = scratch[seenBase + order]
                 scratch[seenBase + order] += 1
                 if occurrence == definition.max {
-                    self.reportTooMany(definition, first: children[scratch[firstBase + order]], extra: child,
-                                       total: scratch[totalBase + order])
+                    self.reportTooMany(
+                        definition,
+                        first: children[scratch[firstBase + order]],
+                        extra: child,
+                        total: scratch[totalBase + order]
+                    )
                 }
                 self.path.push(child.name, index: definition.isRepeating ? occurrence : nil)
                 if self.checkType(child, definition) {
@@ -54,7 +67,14 @@ extension Validator.Walk {
                 }
                 self.path.pop()
             }
-            self.checkMissing(definitions, from: nextUnchecked, to: definitions.count, totals: scratch, base: totalBase, node)
+            self.checkMissing(
+                definitions,
+                from: nextUnchecked,
+                to: definitions.count,
+                totals: scratch,
+                base: totalBase,
+                node
+            )
         }
     }
 
@@ -81,14 +101,20 @@ extension Validator.Walk {
     }
 
     /// Reports the first occurrence past the maximum, once per element.
-    private mutating func reportTooMany(_ definition: ElementDefinition, first: Element, extra: Element, total: Int) {
+    private mutating func reportTooMany(
+        _ definition: ElementDefinition,
+        first: Element,
+        extra: Element,
+        total: Int
+    ) {
         let message: String
         if definition.isChoice, first.type != extra.type {
             message =
                 "Choice element '\(definition.name)[x]' has two values: \(definition.wireName(for: first.type))"
                 + " and \(definition.wireName(for: extra.type)); only one is allowed"
         } else {
-            message = "Element '\(definition.name)' occurs \(total) times; at most \(definition.max) allowed"
+            message =
+                "Element '\(definition.name)' occurs \(total) times; at most \(definition.max) allowed"
         }
         self.record(.error, .structure, child: definition.name, message, at: extra.location)
     }
@@ -102,13 +128,16 @@ extension Validator.Walk {
             if allowed == "Resource", self.metadata.isResource(node.type) { return true }
         }
         let isKnown =
-            node.type == "xhtml" || self.metadata.isPrimitive(node.type) || self.metadata.type(named: node.type) != nil
+            node.type == "xhtml" || self.metadata.isPrimitive(node.type)
+            || self.metadata.type(named: node.type) != nil
         let expected =
             definition.types == ["Resource"]
-            ? "a resource type" : definition.types.prefix(8).joined(separator: ", ")
+            ? "a resource type"
+            : definition.types.prefix(8).joined(separator: ", ")
                 + (definition.types.count > 8 ? ", …" : "")
         self.record(
-            .error, .structure,
+            .error,
+            .structure,
             "Element '\(definition.name)' has type '\(node.type)'\(isKnown ? "" : " (unknown)"); expected \(expected)",
             at: node.location
         )

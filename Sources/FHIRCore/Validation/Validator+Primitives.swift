@@ -10,7 +10,8 @@ extension Validator.Walk {
             self.checkPrimitiveValue(value, of: node, definition: definition)
         } else if node.children.isEmpty {
             self.record(
-                .error, .required,
+                .error,
+                .required,
                 "Element must have a value or children; found a \(node.type) with neither value nor extension",
                 at: node.location
             )
@@ -20,21 +21,28 @@ extension Validator.Walk {
         }
     }
 
-    private mutating func checkPrimitiveValue(_ value: String, of node: Element, definition: ElementDefinition?) {
+    private mutating func checkPrimitiveValue(
+        _ value: String,
+        of node: Element,
+        definition: ElementDefinition?
+    ) {
         guard !value.isEmpty else {
             // https://hl7.org/fhir/R4/json.html#primitive: empty values are not allowed; omit the element or
             // keep only its extensions.
             self.record(
-                .error, .invalid,
+                .error,
+                .invalid,
                 "Element must have a value or children; found an empty \(node.type) value \"\"",
                 at: node.location
             )
             return
         }
         guard PrimitiveSyntax.isValid(value, as: node.type) else {
+            let expected = PrimitiveSyntax.expectedForm(of: node.type)
             self.record(
-                .error, .value,
-                "Invalid \(node.type) '\(Self.excerpt(Self.visible(value)))'; expected \(PrimitiveSyntax.expectedForm(of: node.type))",
+                .error,
+                .value,
+                "Invalid \(node.type) '\(Self.excerpt(Self.visible(value)))'; expected \(expected)",
                 at: node.location
             )
             return
@@ -43,20 +51,23 @@ extension Validator.Walk {
             let digits = PrimitiveSyntax.significantDigits(ofDecimal: value)
             if digits > Self.decimalDigitsKeptByReceivers {
                 self.record(
-                    .warning, .value,
+                    .warning,
+                    .value,
                     "Decimal '\(Self.excerpt(value))' has \(digits) significant digits; receivers need keep only "
                         + "\(Self.decimalDigitsKeptByReceivers), so it may be rounded",
                     at: node.location
                 )
             }
         }
-        if let valueSet = definition?.requiredValueSet, let codes = self.metadata.codes(ofValueSet: valueSet),
+        if let valueSet = definition?.requiredValueSet,
+            let codes = self.metadata.codes(ofValueSet: valueSet),
             !codes.contains(value)
         {
             let allowed = codes.sorted()
             let listed = allowed.prefix(10).joined(separator: ", ") + (allowed.count > 10 ? ", …" : "")
             self.record(
-                .error, .codeInvalid,
+                .error,
+                .codeInvalid,
                 "Code '\(Self.excerpt(value))' is not in the required value set \(valueSet); expected one of \(listed)",
                 at: node.location
             )

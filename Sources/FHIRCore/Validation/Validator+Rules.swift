@@ -24,13 +24,15 @@ extension Validator.Walk {
         }
         if hasValue, hasExtensions {
             self.record(
-                .error, .structure,
+                .error,
+                .structure,
                 "Extension must have either nested extensions or a value[x], not both (ext-1); found both",
                 at: node.location
             )
         } else if !hasValue, !hasExtensions {
             self.record(
-                .error, .required,
+                .error,
+                .required,
                 "Extension must have a value[x] or nested extensions (ext-1); found neither",
                 at: node.location
             )
@@ -43,7 +45,9 @@ extension Validator.Walk {
             value.utf8.allSatisfy({ $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) })
         else { return }
         self.record(
-            .error, .value, child: "reference",
+            .error,
+            .value,
+            child: "reference",
             "Reference.reference must not be empty; found only whitespace",
             at: reference.location
         )
@@ -54,14 +58,19 @@ extension Validator.Walk {
     private mutating func checkContained(_ node: Element) {
         if node.child("id") == nil {
             self.record(
-                .error, .required, child: "id",
+                .error,
+                .required,
+                child: "id",
                 "Contained \(node.type) must have an id so it can be referenced; found none",
                 at: node.location
             )
         }
         if let nested = node.child("contained") {
             self.record(
-                .error, .structure, child: "contained", index: 0,
+                .error,
+                .structure,
+                child: "contained",
+                index: 0,
                 "Contained resources must not contain resources (dom-2); found a contained \(nested.type)",
                 at: nested.location
             )
@@ -71,18 +80,32 @@ extension Validator.Walk {
     /// fullUrl should agree with the resource's type and id when it is a RESTful URL
     /// (https://hl7.org/fhir/R4/bundle.html#bundle-unique); a mismatch is suspicious, not fatal.
     private mutating func checkBundleEntry(_ node: Element) {
-        guard let fullURL = node.string("fullUrl"), !fullURL.hasPrefix("urn:"),
-            let resource = node.child("resource"), let id = resource.string("id"), !id.isEmpty
+        guard let fullURL = node.child("fullUrl"), let url = fullURL.value, !url.hasPrefix("urn:"),
+            let resource = node.child("resource"), let id = resource.string("id"), !id.isEmpty,
+            !Self.url(url, endsWith: resource.type, id)
         else { return }
-        let expected = resource.type + "/" + id
-        let matches =
-            fullURL.hasSuffix("/" + expected) || fullURL == expected || fullURL.contains("/" + expected + "/_history/")
-        if !matches {
-            self.record(
-                .warning, .value, child: "fullUrl",
-                "Bundle.entry.fullUrl '\(Self.excerpt(fullURL))' does not match the resource; expected it to end with \(expected)",
-                at: node.child("fullUrl")?.location ?? node.location
-            )
+        self.record(
+            .warning,
+            .value,
+            child: "fullUrl",
+            "Bundle.entry.fullUrl '\(Self.excerpt(url))' does not match the resource; "
+                + "expected it to end with \(resource.type)/\(id)",
+            at: fullURL.location
+        )
+    }
+
+    /// Whether `url` is `…/type/id` or `…/type/id/_history/version`, compared without building strings.
+    static func url(_ url: String, endsWith type: String, _ id: String) -> Bool {
+        var rest = Substring(url)
+        if let history = rest.firstRange(of: "/_history/") {
+            rest = rest[..<history.lowerBound]
         }
+        guard rest.hasSuffix(id) else { return false }
+        rest = rest.dropLast(id.count)
+        guard rest.hasSuffix("/") else { return false }
+        rest = rest.dropLast()
+        guard rest.hasSuffix(type) else { return false }
+        rest = rest.dropLast(type.count)
+        return rest.isEmpty || rest.hasSuffix("/")
     }
 }

@@ -19,7 +19,11 @@ public enum Validator {
     /// Nesting deeper than ``ReadLimits/maxDepth`` of the default limits is reported and not descended,
     /// so hand-built trees cannot exhaust the stack.
     public static func validate(_ resource: Element) -> Outcome {
-        var walk = Walk(metadata: R4Metadata.shared, root: resource.type, maxDepth: ReadLimits.default.maxDepth)
+        var walk = Walk(
+            metadata: R4Metadata.shared,
+            root: resource.type,
+            maxDepth: ReadLimits.default.maxDepth
+        )
         walk.validateRoot(resource)
         return Outcome(walk.issues)
     }
@@ -44,7 +48,8 @@ extension Validator {
         mutating func validateRoot(_ resource: Element) {
             guard self.metadata.isResource(resource.type) else {
                 self.record(
-                    .error, .notSupported,
+                    .error,
+                    .notSupported,
                     "Root must be a FHIR R4 resource; found type '\(resource.type)'",
                     at: resource.location
                 )
@@ -60,7 +65,8 @@ extension Validator {
                 guard !self.depthExceeded else { return }
                 self.depthExceeded = true
                 self.record(
-                    .error, .tooCostly,
+                    .error,
+                    .tooCostly,
                     "Elements are nested deeper than \(self.maxDepth) levels; the rest was not validated",
                     at: node.location
                 )
@@ -76,10 +82,15 @@ extension Validator {
             // An unknown type was reported by the parent's type check; there is nothing to check it against.
         }
 
-        mutating func visitComplex(_ node: Element, as type: TypeDefinition, definition: ElementDefinition?) {
+        mutating func visitComplex(
+            _ node: Element,
+            as type: TypeDefinition,
+            definition: ElementDefinition?
+        ) {
             if let value = node.value {
                 self.record(
-                    .error, .structure,
+                    .error,
+                    .structure,
                     "Element of type \(node.type) cannot have a primitive value; found '\(Self.excerpt(value))'",
                     at: node.location
                 )
@@ -88,7 +99,8 @@ extension Validator {
             if node.children.isEmpty, !type.isResource {
                 if node.value == nil {
                     self.record(
-                        .error, .required,
+                        .error,
+                        .required,
                         "Element must have a value or children; found an empty \(node.type)",
                         at: node.location
                     )
@@ -102,12 +114,16 @@ extension Validator {
         mutating func visitNarrative(_ node: Element) {
             guard let markup = node.value, !markup.isEmpty else {
                 self.record(
-                    .error, .required, "Element must have a value or children; found an empty narrative div",
+                    .error,
+                    .required,
+                    "Element must have a value or children; found an empty narrative div",
                     at: node.location
                 )
                 return
             }
-            self.issues.append(contentsOf: NarrativeRules.issues(markup: markup, path: self.path, at: node.location))
+            self.issues.append(
+                contentsOf: NarrativeRules.issues(markup: markup, path: self.path, at: node.location)
+            )
         }
 
         // MARK: Recording
