@@ -55,6 +55,7 @@ public enum PrimitiveSyntax {
         }
     }
 
+    /// `true` or `false`, lowercase.
     public static func isValidBoolean(_ value: String) -> Bool {
         value == "true" || value == "false"
     }

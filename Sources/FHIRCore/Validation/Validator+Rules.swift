@@ -94,18 +94,40 @@ extension Validator.Walk {
         )
     }
 
-    /// Whether `url` is `…/type/id` or `…/type/id/_history/version`, compared without building strings.
+    /// Whether `url` is `…/type/id` or `…/type/id/_history/version`, compared as UTF-8 bytes: no strings
+    /// are built and no grapheme breaking is needed for these ASCII separators.
     static func url(_ url: String, endsWith type: String, _ id: String) -> Bool {
-        var rest = Substring(url)
-        if let history = rest.firstRange(of: "/_history/") {
-            rest = rest[..<history.lowerBound]
+        PrimitiveSyntax.bytes(of: url) { url in
+            PrimitiveSyntax.bytes(of: type) { type in
+                PrimitiveSyntax.bytes(of: id) { id in
+                    var end = Self.historyStart(url) ?? url.count
+                    func dropSuffix(_ suffix: UnsafeBufferPointer<UInt8>) -> Bool {
+                        guard end >= suffix.count else { return false }
+                        for offset in 0..<suffix.count where url[end - suffix.count + offset] != suffix[offset] {
+                            return false
+                        }
+                        end -= suffix.count
+                        return true
+                    }
+                    guard dropSuffix(id), end > 0, url[end - 1] == UInt8(ascii: "/") else { return false }
+                    end -= 1
+                    guard dropSuffix(type) else { return false }
+                    return end == 0 || url[end - 1] == UInt8(ascii: "/")
+                }
+            }
         }
-        guard rest.hasSuffix(id) else { return false }
-        rest = rest.dropLast(id.count)
-        guard rest.hasSuffix("/") else { return false }
-        rest = rest.dropLast()
-        guard rest.hasSuffix(type) else { return false }
-        rest = rest.dropLast(type.count)
-        return rest.isEmpty || rest.hasSuffix("/")
+    }
+
+    /// Where `/_history/` starts in the URL, if it does.
+    private static func historyStart(_ url: UnsafeBufferPointer<UInt8>) -> Int? {
+        let marker: StaticString = "/_history/"
+        let length = marker.utf8CodeUnitCount
+        guard url.count > length else { return nil }
+        return marker.withUTF8Buffer { marker in
+            for start in 0...(url.count - length) where url[start] == marker[0] {
+                if (1..<length).allSatisfy({ url[start + $0] == marker[$0] }) { return start }
+            }
+            return nil
+        }
     }
 }
