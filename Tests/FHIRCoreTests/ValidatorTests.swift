@@ -358,6 +358,14 @@ import Testing
         #expect(self.errors(self.serviceRequest(before: [T.narrative(div)])).isEmpty)
     }
 
+    @Test func narrativeDivMayFollowWhitespaceButMustBeADivElement() {
+        let spaced = "\n  " + T.safeDiv
+        #expect(self.errors(self.serviceRequest(before: [T.narrative(spaced)])).isEmpty)
+        let divider = #"<divider xmlns="http://www.w3.org/1999/xhtml"/>"#
+        #expect(self.errors(self.serviceRequest(before: [T.narrative(divider)])).map(\.code) == [.value])
+        #expect(self.errors(self.serviceRequest(before: [T.narrative("")])).map(\.code) == [.required])
+    }
+
     // MARK: Paths, locations, order
 
     @Test func pathsIndexOnlyRepeatingElements() throws {
