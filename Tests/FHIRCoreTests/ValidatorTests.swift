@@ -340,10 +340,12 @@ import Testing
             #"<div xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></div>"#,
             FHIRCore.Issue.Code.security
         ),
-        (#"<div xmlns="http://www.w3.org/1999/xhtml"><IFRAME src="x"/></div>"#, .security),
+        // XHTML is case-sensitive: IFRAME is no XHTML element at all, so it is refused as foreign markup.
+        (#"<div xmlns="http://www.w3.org/1999/xhtml"><IFRAME src="x"/></div>"#, .value),
         (#"<div xmlns="http://www.w3.org/1999/xhtml"><img src="a" onerror="x()"/></div>"#, .security),
         (#"<div xmlns="http://www.w3.org/1999/xhtml"><a href="JavaScript:x()">a</a></div>"#, .security),
-        (#"<div xmlns="http://www.w3.org/1999/xhtml"><h:style xmlns:h="x"/></div>"#, .security),
+        (#"<div xmlns="http://www.w3.org/1999/xhtml"><h:style xmlns:h="x"/></div>"#, .value),
+        (#"<div xmlns="http://www.w3.org/1999/xhtml"><style>p{}</style></div>"#, .security),
         (#"<div><p>no namespace</p></div>"#, .value),
         (#"<p xmlns="http://www.w3.org/1999/xhtml">not a div</p>"#, .value),
     ])
@@ -362,7 +364,7 @@ import Testing
         let spaced = "\n  " + T.safeDiv
         #expect(self.errors(self.serviceRequest(before: [T.narrative(spaced)])).isEmpty)
         let divider = #"<divider xmlns="http://www.w3.org/1999/xhtml"/>"#
-        #expect(self.errors(self.serviceRequest(before: [T.narrative(divider)])).map(\.code) == [.value])
+        #expect(self.errors(self.serviceRequest(before: [T.narrative(divider)])).map(\.code).first == .value)
         #expect(self.errors(self.serviceRequest(before: [T.narrative("")])).map(\.code) == [.required])
     }
 

@@ -122,7 +122,7 @@ extension Validator {
                 return
             }
             self.issues.append(
-                contentsOf: NarrativeRules.issues(markup: markup, path: self.path, at: node.location)
+                contentsOf: XHTMLNarrative.issues(markup: markup, path: self.path.description, at: node.location)
             )
         }
 
