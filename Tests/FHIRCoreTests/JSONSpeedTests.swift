@@ -1,0 +1,31 @@
+import FHIRCore
+import Foundation
+import Testing
+
+/// Reading speed against Foundation's `JSONSerialization` on the same bytes. Timing depends on the
+/// machine and build, so it runs only when asked: `TANDEM_BENCH=1 swift test -c release --filter JSONSpeed`.
+@Suite struct JSONSpeedTests {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TANDEM_BENCH"] != nil && OfficialExamples.directory != nil))
+    func readingIsFasterThanJSONSerialization() throws {
+        let documents = try OfficialExamples.jsonNames.map { try OfficialExamples.bytes($0) }
+        let data = documents.map { Data($0) }
+        // Warm up both, so one-time costs (the R4 metadata table) are not timed.
+        for document in documents { _ = try FHIRJSON.read(document) }
+        for datum in data { _ = try JSONSerialization.jsonObject(with: datum) }
+        let clock = ContinuousClock()
+        let rounds = 20
+        let ours = try clock.measure {
+            for _ in 0..<rounds {
+                for document in documents { _ = try FHIRJSON.read(document) }
+            }
+        }
+        let foundation = try clock.measure {
+            for _ in 0..<rounds {
+                for datum in data { _ = try JSONSerialization.jsonObject(with: datum) }
+            }
+        }
+        let megabytes = Double(documents.reduce(0) { $0 + $1.count } * rounds) / 1_000_000
+        print("FHIRJSON.read: \(ours) for \(megabytes) MB; JSONSerialization: \(foundation)")
+        #expect(ours < foundation)
+    }
+}
