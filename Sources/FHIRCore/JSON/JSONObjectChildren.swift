@@ -6,7 +6,8 @@
 struct JSONObjectChildren {
     /// A primitive element whose occurrences may receive their other half (`x` or `_x`) later.
     private struct PrimitiveRun {
-        let key: String
+        let order: Int
+        let type: String
         let start: Int
         let count: Int
         let isRepeating: Bool
@@ -35,14 +36,15 @@ struct JSONObjectChildren {
     /// companions bring `children`. Returns the two lengths when they differ, which is an error.
     mutating func mergePrimitive(
         _ items: [Element],
-        key: String,
         order: Int,
+        type: String,
         isRepeating: Bool,
         areCompanions: Bool
     ) -> (existing: Int, new: Int)? {
-        guard let runIndex = self.runs.firstIndex(where: { $0.key == key }) else {
+        // Keyed by order and type: `valueString` and `_valueBoolean` are halves of different occurrences.
+        guard let runIndex = self.runs.firstIndex(where: { $0.order == order && $0.type == type }) else {
             self.runs.append(
-                PrimitiveRun(key: key, start: self.elements.count, count: items.count, isRepeating: isRepeating))
+                PrimitiveRun(order: order, type: type, start: self.elements.count, count: items.count, isRepeating: isRepeating))
             for item in items { self.append(item, order: order) }
             return nil
         }

@@ -4,10 +4,11 @@ extension JSONResourceReader {
     ///
     /// A value of the wrong JSON kind (`"active": "true"`) is reported but kept, so the tree still
     /// shows what was sent; objects, arrays and `null` are reported and give nil.
-    mutating func readScalar(type: String, name: String, index: Int?, at location: SourceLocation) throws(Outcome) -> String? {
+    mutating func readScalar(
+        _ expected: R4Metadata.JSONKind, type: String, name: String, index: Int?, at location: SourceLocation
+    ) throws(Outcome) -> String? {
         // The path string is made only when there is something to report.
         func path() -> String { self.path.appending(name, index: index) }
-        let expected = self.metadata.primitiveKind(of: type) ?? .string
         let found: R4Metadata.JSONKind
         let text: String
         switch self.scanner.current {

@@ -1,28 +1,31 @@
 /// Reads one FHIR JSON resource into the ``Element`` tree in a single pass over the bytes: the
-/// ``JSONScanner`` tokenises and this type resolves each key against the R4 metadata as it goes, so no
-/// generic JSON value is ever built.
+/// ``JSONScanner`` tokenises and this type resolves each key against the type's ``JSONPropertyTable`` as
+/// it goes, so no generic JSON value is ever built.
 ///
 /// Problems with the JSON itself, and broken limits, are fatal and thrown; problems with the FHIR content
 /// (unknown keys, wrong kinds, empty arrays) become error issues and the value is skipped.
 struct JSONResourceReader {
     var scanner: JSONScanner
     let limits: ReadLimits
-    let metadata = R4Metadata.shared
-    /// The definition of `Element` (its `id` and `extension`): what a primitive's `_x` object may hold.
-    let primitiveExtras: TypeDefinition
+    let tables = JSONPropertyTables.shared
+    /// The table of `Element` (its `id` and `extension`): what a primitive's `_x` object may hold.
+    let companionTable: Int
     var issues = Outcome()
     var path = ElementPath(root: "")
     /// Objects and arrays open around the cursor.
     var depth = 0
     var elementCount = 0
+    /// Properties seen in each open object, innermost last: duplicate detection without a set per object.
+    var seenProperties: [Int32] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, limits: ReadLimits) {
         self.scanner = JSONScanner(bytes)
         self.limits = limits
-        guard let extras = R4Metadata.shared.type(named: "Element") else {
+        guard let companionTable = JSONPropertyTables.shared.index(of: "Element") else {
             preconditionFailure("R4Definitions lacks the Element type")
         }
-        self.primitiveExtras = extras
+        self.companionTable = companionTable
+        self.seenProperties.reserveCapacity(256)
     }
 
     /// Reads the whole input as one resource.
@@ -36,12 +39,12 @@ struct JSONResourceReader {
         guard let found = try self.peekResourceType() else {
             throw Outcome.fatal(.invalid, "the resource has no resourceType string", at: location)
         }
-        guard self.metadata.isResource(found.name), let type = self.metadata.type(named: found.name) else {
+        guard R4Metadata.shared.isResource(found.name), let table = self.tables.index(of: found.name) else {
             throw Outcome.fatal(.invalid, "unknown resourceType \"\(found.name)\"", at: found.location)
         }
         self.path = ElementPath(root: found.name)
         try self.countElement()
-        let children = try self.readMembers(of: type, isResource: true)
+        let children = try self.readMembers(of: table)
         self.scanner.skipWhitespace()
         guard self.scanner.isAtEnd else { throw self.scanner.failure("unexpected content after the resource") }
         let root = Element(name: found.name, type: found.name, children: children, location: location)
@@ -79,9 +82,9 @@ struct JSONResourceReader {
         }
     }
 
-    /// Reads the object at the cursor as an instance of `type` and returns its children in definition
-    /// order. At a resource position `resourceType` was already resolved by ``peekResourceType()``.
-    mutating func readMembers(of type: TypeDefinition, isResource: Bool) throws(Outcome) -> [Element] {
+    /// Reads the object at the cursor as an instance of the type of `table` and returns its children in
+    /// definition order. On a resource, `resourceType` was already resolved by ``peekResourceType()``.
+    mutating func readMembers(of table: Int) throws(Outcome) -> [Element] {
         try self.enterContainer()
         self.scanner.skipWhitespace()
         if self.scanner.current == .closeBrace {
@@ -90,19 +93,47 @@ struct JSONResourceReader {
             return []
         }
         var children = JSONObjectChildren()
-        var keys = KeySet()
+        let seenBase = self.seenProperties.count
+        defer { self.seenProperties.removeSubrange(seenBase...) }
+        var unknownKeys: KeySet?
         while true {
             self.scanner.skipWhitespace()
             guard self.scanner.current == .quote else { throw self.scanner.unexpected(expecting: "a key") }
             let keyLocation = self.scanner.location
-            let key = try self.scanner.readString()
-            guard keys.insert(key) else {
-                throw Outcome.fatal(.structure, "duplicate key \"\(key)\" in one object", at: keyLocation)
+            var unknownKey: String?
+            var found: Int?
+            if let span = self.scanner.readPlainKey() {
+                found = self.tables.tables[table].lookup(span)
+                if found == nil { unknownKey = String(decoding: span, as: UTF8.self) }
+            } else {
+                var key = try self.scanner.readString()
+                found = key.withUTF8 { self.tables.tables[table].lookup($0) }
+                if found == nil { unknownKey = key }
+            }
+            if let found {
+                // A handful of keys per object: a linear scan beats hashing.
+                let id = Int32(truncatingIfNeeded: found)
+                if self.seenProperties[seenBase...].contains(id) {
+                    let key = self.tables.tables[table].key(at: found)
+                    throw Outcome.fatal(.structure, "duplicate key \"\(key)\" in one object", at: keyLocation)
+                }
+                self.seenProperties.append(id)
+            } else if let unknownKey {
+                // Unknown keys are rare, so their set is made only when one turns up.
+                if unknownKeys == nil { unknownKeys = KeySet() }
+                guard unknownKeys!.insert(unknownKey) else {
+                    throw Outcome.fatal(.structure, "duplicate key \"\(unknownKey)\" in one object", at: keyLocation)
+                }
             }
             self.scanner.skipWhitespace()
             try self.scanner.expect(.colon, "':'")
             self.scanner.skipWhitespace()
-            try self.readMember(key: key, at: keyLocation, of: type, isResource: isResource, into: &children)
+            if let found {
+                let property = self.tables.tables[table].properties[found]
+                try self.readProperty(property, at: keyLocation, into: &children)
+            } else {
+                try self.readUnknown(unknownKey ?? "", in: table, at: keyLocation)
+            }
             self.scanner.skipWhitespace()
             if self.scanner.current == .comma {
                 self.scanner.position += 1
@@ -124,35 +155,13 @@ struct JSONResourceReader {
         return elements
     }
 
-    /// Dispatches one key: `resourceType`, a `_x` companion, a known element, or an unknown key.
-    private mutating func readMember(
-        key: String,
-        at location: SourceLocation,
-        of type: TypeDefinition,
-        isResource: Bool,
-        into children: inout JSONObjectChildren
-    ) throws(Outcome) {
-        if key == "resourceType" {
-            if !isResource {
-                self.report(.structure, self.path.appending(key), "resourceType is only allowed on a resource", at: location)
-            }
-            try self.skipValue()
-            return
-        }
-        if key.utf8.first == UInt8(ascii: "_") {
-            let wireName = String(key.utf8.dropFirst())!
-            // Only primitives written as JSON properties have companions; Element.id and Extension.url do not.
-            if let hit = type.element(wireName: wireName), hit.definition.representation == .element,
-                self.metadata.isPrimitive(hit.type)
-            {
-                try self.readCompanion(hit.definition, type: hit.type, key: wireName, at: location, into: &children)
-                return
-            }
-        } else if let hit = type.element(wireName: key) {
-            try self.readProperty(hit.definition, type: hit.type, key: key, at: location, into: &children)
-            return
-        }
-        self.report(.structure, self.path.appending(key), "unknown element \"\(key)\" in \(type.name)", at: location)
+    /// Reports and skips a key the type does not define.
+    private mutating func readUnknown(_ key: String, in table: Int, at location: SourceLocation) throws(Outcome) {
+        let message =
+            key == "resourceType"
+            ? "resourceType is only allowed on a resource"
+            : "unknown element \"\(key)\" in \(self.tables.tables[table].typeName)"
+        self.report(.structure, self.path.appending(key), message, at: location)
         try self.skipValue()
     }
 

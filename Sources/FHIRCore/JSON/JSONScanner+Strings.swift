@@ -24,6 +24,23 @@ extension JSONScanner {
         return String(decoding: self.scratch, as: UTF8.self)
     }
 
+    /// Consumes a key that is plain ASCII without escapes (nearly every key) and returns its bytes in the
+    /// input; returns nil without moving for any other key, which the caller reads with ``readString()``.
+    mutating func readPlainKey() -> UnsafeBufferPointer<UInt8>? {
+        let start = self.position + 1
+        var index = start
+        while index < self.bytes.count {
+            let byte = self.bytes[index]
+            if byte == .quote {
+                self.position = index + 1
+                return UnsafeBufferPointer(rebasing: self.bytes[start..<index])
+            }
+            if byte == .backslash || byte >= 0x80 || byte < 0x20 { return nil }
+            index += 1
+        }
+        return nil
+    }
+
     /// Continues a string from the cursor into ``scratch`` up to and including the closing quote.
     private mutating func readStringTail() throws(Outcome) {
         while self.position < self.bytes.count {
