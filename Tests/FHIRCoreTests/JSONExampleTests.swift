@@ -70,7 +70,8 @@ func jsonDifference(_ lhs: Any, _ rhs: Any, at path: String = "$") -> String? {
 
     @Test(
         .enabled(if: OfficialExamples.directory != nil, "official FHIR R4 examples not found: set TANDEM_FHIR_R4"),
-        arguments: OfficialExamples.jsonNames)
+        arguments: OfficialExamples.jsonNames
+    )
     func officialExampleReadsWithoutErrors(_ name: String) throws {
         let parsed = try FHIRJSON.read(OfficialExamples.bytes(name))
         #expect(!parsed.issues.hasErrors, "\(parsed.issues)")
@@ -80,7 +81,8 @@ func jsonDifference(_ lhs: Any, _ rhs: Any, at path: String = "$") -> String? {
 
     @Test(
         .enabled(if: OfficialExamples.directory != nil, "official FHIR R4 examples not found: set TANDEM_FHIR_R4"),
-        arguments: OfficialExamples.jsonNames)
+        arguments: OfficialExamples.jsonNames
+    )
     func officialExampleRoundTripsAndMatchesTheOfficialJSON(_ name: String) throws {
         let original = try OfficialExamples.bytes(name)
         let tree = try FHIRJSON.read(original).root

@@ -23,14 +23,16 @@ import Testing
         try self.fatalIssue(Array(text.utf8), limits: limits)
     }
 
-    @Test(arguments: [
-        ([0xC3, 0x28], "invalid UTF-8"),  // lead byte without continuation
-        ([0xC0, 0xAF], "invalid UTF-8"),  // overlong "/"
-        ([0xE0, 0x80, 0xAF], "overlong"),  // overlong 3-byte
-        ([0xED, 0xA0, 0x80], "surrogate"),  // UTF-8-encoded surrogate
-        ([0xF4, 0x90, 0x80, 0x80], "invalid UTF-8"),  // beyond U+10FFFF
-        ([0xFF], "invalid UTF-8"),
-    ] as [([UInt8], String)])
+    @Test(
+        arguments: [
+            ([0xC3, 0x28], "invalid UTF-8"),  // lead byte without continuation
+            ([0xC0, 0xAF], "invalid UTF-8"),  // overlong "/"
+            ([0xE0, 0x80, 0xAF], "overlong"),  // overlong 3-byte
+            ([0xED, 0xA0, 0x80], "surrogate"),  // UTF-8-encoded surrogate
+            ([0xF4, 0x90, 0x80, 0x80], "invalid UTF-8"),  // beyond U+10FFFF
+            ([0xFF], "invalid UTF-8"),
+        ] as [([UInt8], String)]
+    )
     func invalidUTF8IsFatal(sequence: [UInt8], message: String) throws {
         let bytes = Array(#"{"resourceType":"Patient","name":[{"family":""#.utf8) + sequence + Array(#""}]}"#.utf8)
         let issue = try self.fatalIssue(bytes)
@@ -87,7 +89,10 @@ import Testing
         let prefix = #"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":"#
         for number in ["NaN", "Infinity", "-Infinity", "01", "-01", "1.", ".5", "+1", "1e", "0x10"] {
             let issue = try self.fatalIssue(prefix + number + "}}")
-            #expect(issue.location == SourceLocation(line: 1, column: prefix.utf8.count + 1) || number.count > 1, "\(number)")
+            #expect(
+                issue.location == SourceLocation(line: 1, column: prefix.utf8.count + 1) || number.count > 1,
+                "\(number)"
+            )
             #expect(issue.location.isKnown)
         }
         #expect(try self.fatalIssue(prefix + "NaN}}").message.contains("NaN"))
@@ -115,7 +120,9 @@ import Testing
     @Test func tooManyElementsIsTooCostly() throws {
         let items = Array(repeating: #""x""#, count: 100).joined(separator: ",")
         let issue = try self.fatalIssue(
-            #"{"resourceType":"Patient","name":[{"given":[\#(items)]}]}"#, limits: ReadLimits(maxElements: 50))
+            #"{"resourceType":"Patient","name":[{"given":[\#(items)]}]}"#,
+            limits: ReadLimits(maxElements: 50)
+        )
         #expect(issue.code == .tooCostly)
     }
 

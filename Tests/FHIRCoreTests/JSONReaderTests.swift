@@ -8,7 +8,9 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
 
 @Suite struct JSONReaderTests {
     @Test func choiceKeysResolveToNameAndType() throws {
-        let parsed = try readJSON(#"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.50,"unit":"mg"}}"#)
+        let parsed = try readJSON(
+            #"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.50,"unit":"mg"}}"#
+        )
         #expect(parsed.issues.issues.isEmpty)
         let value = try #require(parsed.root.child("value"))
         #expect(value.type == "Quantity")
@@ -18,7 +20,9 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
 
     @Test func numbersKeepTheirSpelling() throws {
         for spelling in ["1.50", "1e3", "-0.0", "0", "12500.00", "1E-7"] {
-            let parsed = try readJSON(#"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":\#(spelling)}}"#)
+            let parsed = try readJSON(
+                #"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":\#(spelling)}}"#
+            )
             #expect(parsed.root.child("value")?.string("value") == spelling)
             let written = String(decoding: FHIRJSON.write(parsed.root), as: UTF8.self)
             #expect(written.contains(#""value":\#(spelling)"#))
@@ -27,7 +31,8 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
 
     @Test func childrenEndUpInDefinitionOrder() throws {
         let parsed = try readJSON(
-            #"{"gender":"male","name":[{"given":["A"],"family":"F"}],"resourceType":"Patient","active":true,"id":"p1"}"#)
+            #"{"gender":"male","name":[{"given":["A"],"family":"F"}],"resourceType":"Patient","active":true,"id":"p1"}"#
+        )
         #expect(parsed.issues.issues.isEmpty, "\(parsed.issues)")
         #expect(parsed.root.children.map(\.name) == ["id", "active", "name", "gender"])
         #expect(parsed.root.child("name")?.children.map(\.name) == ["family", "given"])
@@ -36,7 +41,8 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
 
     @Test func primitiveCompanionBecomesChildren() throws {
         let parsed = try readJSON(
-            #"{"resourceType":"Patient","birthDate":"1970-03-30","_birthDate":{"id":"a","extension":[{"url":"http://x","valueDateTime":"1970-03-30T14:35:45-05:00"}]}}"#)
+            #"{"resourceType":"Patient","birthDate":"1970-03-30","_birthDate":{"id":"a","extension":[{"url":"http://x","valueDateTime":"1970-03-30T14:35:45-05:00"}]}}"#
+        )
         #expect(parsed.issues.issues.isEmpty, "\(parsed.issues)")
         let birthDate = try #require(parsed.root.child("birthDate"))
         #expect(birthDate.value == "1970-03-30")
@@ -47,7 +53,9 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
     }
 
     @Test func companionOnlyPrimitiveHasNoValue() throws {
-        let parsed = try readJSON(#"{"resourceType":"Patient","_gender":{"extension":[{"url":"http://x","valueCode":"u"}]}}"#)
+        let parsed = try readJSON(
+            #"{"resourceType":"Patient","_gender":{"extension":[{"url":"http://x","valueCode":"u"}]}}"#
+        )
         #expect(parsed.issues.issues.isEmpty, "\(parsed.issues)")
         let gender = try #require(parsed.root.child("gender"))
         #expect(gender.value == nil)
@@ -55,7 +63,8 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
     }
 
     @Test func nullsAlignValuesWithCompanionsAndRoundTrip() throws {
-        let text = #"{"resourceType":"Patient","name":[{"given":["a",null],"_given":[null,{"extension":[{"url":"http://x","valueString":"b"}]}]}]}"#
+        let text =
+            #"{"resourceType":"Patient","name":[{"given":["a",null],"_given":[null,{"extension":[{"url":"http://x","valueString":"b"}]}]}]}"#
         let parsed = try readJSON(text)
         #expect(parsed.issues.issues.isEmpty, "\(parsed.issues)")
         let given = try #require(parsed.root.child("name")).children(named: "given")
@@ -105,7 +114,9 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
     }
 
     @Test func numberBeyondDoubleIsAValueError() throws {
-        let parsed = try readJSON(#"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e400}}"#)
+        let parsed = try readJSON(
+            #"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e400}}"#
+        )
         let issue = try #require(parsed.issues.errors.first)
         #expect(issue.code == .value)
         #expect(issue.path == "Observation.value.value")
@@ -113,7 +124,8 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
 
     @Test func nestedResourcesGetTheirResourceType() throws {
         let parsed = try readJSON(
-            #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"id":"1","resourceType":"Patient","contained":[{"resourceType":"Organization","name":"O"}]}}]}"#)
+            #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"id":"1","resourceType":"Patient","contained":[{"resourceType":"Organization","name":"O"}]}}]}"#
+        )
         #expect(parsed.issues.issues.isEmpty, "\(parsed.issues)")
         let resource = try #require(parsed.root.child("entry")?.child("resource"))
         #expect(resource.name == "resource" && resource.type == "Patient")
@@ -123,14 +135,17 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
 
     @Test func narrativeDivKeepsItsMarkup() throws {
         let parsed = try readJSON(
-            #"{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>a &amp; b</p></div>"}}"#)
+            #"{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>a &amp; b</p></div>"}}"#
+        )
         let div = try #require(parsed.root.child("text")?.child("div"))
         #expect(div.type == "xhtml")
         #expect(div.value == #"<div xmlns="http://www.w3.org/1999/xhtml"><p>a &amp; b</p></div>"#)
     }
 
     @Test func escapesAndNonASCIIAreDecoded() throws {
-        let parsed = try readJSON(#"{"resourceType":"Patient","name":[{"family":"M\u00fcller \ud83d\ude00 \"q\"\n/\/","given":["Zoë"]}]}"#)
+        let parsed = try readJSON(
+            #"{"resourceType":"Patient","name":[{"family":"M\u00fcller \ud83d\ude00 \"q\"\n/\/","given":["Zoë"]}]}"#
+        )
         let name = try #require(parsed.root.child("name"))
         #expect(name.string("family") == "Müller 😀 \"q\"\n//")
         #expect(name.string("given") == "Zoë")

@@ -18,16 +18,22 @@ import Testing
         var ours = Duration.seconds(1000)
         var foundation = Duration.seconds(1000)
         for _ in 0..<5 {
-            ours = min(ours, try clock.measure {
-                for _ in 0..<rounds {
-                    for document in documents { _ = try FHIRJSON.read(document) }
+            ours = min(
+                ours,
+                try clock.measure {
+                    for _ in 0..<rounds {
+                        for document in documents { _ = try FHIRJSON.read(document) }
+                    }
                 }
-            })
-            foundation = min(foundation, try clock.measure {
-                for _ in 0..<rounds {
-                    for datum in data { _ = try JSONSerialization.jsonObject(with: datum) }
+            )
+            foundation = min(
+                foundation,
+                try clock.measure {
+                    for _ in 0..<rounds {
+                        for datum in data { _ = try JSONSerialization.jsonObject(with: datum) }
+                    }
                 }
-            })
+            )
         }
         let megabytes = Double(documents.reduce(0) { $0 + $1.count } * rounds) / 1_000_000
         print("FHIRJSON.read: \(ours) for \(megabytes) MB; JSONSerialization: \(foundation)")

@@ -17,11 +17,17 @@ public enum FHIRJSON {
     ///   with a known `resourceType`.
     public static func read(_ bytes: [UInt8], limits: ReadLimits = .default) throws(Outcome) -> ParsedResource {
         guard bytes.count <= limits.maxBytes else {
-            throw Outcome.fatal(.tooCostly, "the body is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)")
+            throw Outcome.fatal(
+                .tooCostly,
+                "the body is \(bytes.count) bytes, more than the limit of \(limits.maxBytes)"
+            )
         }
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             throw Outcome.fatal(
-                .invalid, "byte order mark is not allowed in FHIR JSON (RFC 8259 §8.1)", at: SourceLocation(line: 1, column: 1))
+                .invalid,
+                "byte order mark is not allowed in FHIR JSON (RFC 8259 §8.1)",
+                at: SourceLocation(line: 1, column: 1)
+            )
         }
         return try bytes.withUnsafeBufferPointer { buffer throws(Outcome) in
             var reader = JSONResourceReader(buffer, limits: limits)

@@ -44,7 +44,14 @@ struct JSONObjectChildren {
         // Keyed by order and type: `valueString` and `_valueBoolean` are halves of different occurrences.
         guard let runIndex = self.runs.firstIndex(where: { $0.order == order && $0.type == type }) else {
             self.runs.append(
-                PrimitiveRun(order: order, type: type, start: self.elements.count, count: items.count, isRepeating: isRepeating))
+                PrimitiveRun(
+                    order: order,
+                    type: type,
+                    start: self.elements.count,
+                    count: items.count,
+                    isRepeating: isRepeating
+                )
+            )
             for item in items { self.append(item, order: order) }
             return nil
         }
@@ -73,7 +80,11 @@ struct JSONObjectChildren {
                 if element.value == nil && element.children.isEmpty {
                     empties.append(
                         EmptyPrimitive(
-                            name: element.name, index: run.isRepeating ? offset : nil, location: element.location))
+                            name: element.name,
+                            index: run.isRepeating ? offset : nil,
+                            location: element.location
+                        )
+                    )
                     removed.append(run.start + offset)
                 }
             }

@@ -20,7 +20,8 @@ struct JSONPropertyTables: Sendable {
             position += 1
             guard let definition = metadata.type(named: name) else { continue }
             for element in definition.elements {
-                for type in element.types where metadata.primitiveKind(of: type) == nil && type != "Resource"
+                for type in element.types
+                where metadata.primitiveKind(of: type) == nil && type != "Resource"
                     && type != "DomainResource" && type != "xhtml" && metadata.type(named: type) != nil
                     && pending.insert(type).inserted
                 {
@@ -38,7 +39,10 @@ struct JSONPropertyTables: Sendable {
         var table = JSONPropertyTable(typeName: typeName)
         let isResource = metadata.isResource(typeName)
         if isResource {
-            table.add(key: "resourceType", .init(name: "resourceType", type: "string", kind: .resourceType, order: -1, isRepeating: false))
+            table.add(
+                key: "resourceType",
+                .init(name: "resourceType", type: "string", kind: .resourceType, order: -1, isRepeating: false)
+            )
         }
         for element in metadata.type(named: typeName)?.elements ?? [] {
             for type in element.types {
@@ -52,7 +56,14 @@ struct JSONPropertyTables: Sendable {
                     if element.representation == .element {
                         table.add(
                             key: "_" + key,
-                            .init(name: element.name, type: type, kind: .companion, order: element.order, isRepeating: element.isRepeating))
+                            .init(
+                                name: element.name,
+                                type: type,
+                                kind: .companion,
+                                order: element.order,
+                                isRepeating: element.isRepeating
+                            )
+                        )
                     }
                 } else if type == "Resource" || type == "DomainResource" {
                     kind = .resource
@@ -62,7 +73,10 @@ struct JSONPropertyTables: Sendable {
                     kind = .undefined
                 }
                 let isRepeating = element.isRepeating && element.representation != .attribute
-                table.add(key: key, .init(name: element.name, type: type, kind: kind, order: element.order, isRepeating: isRepeating))
+                table.add(
+                    key: key,
+                    .init(name: element.name, type: type, kind: kind, order: element.order, isRepeating: isRepeating)
+                )
             }
         }
         table.seal()

@@ -5,7 +5,11 @@ extension JSONResourceReader {
     /// A value of the wrong JSON kind (`"active": "true"`) is reported but kept, so the tree still
     /// shows what was sent; objects, arrays and `null` are reported and give nil.
     mutating func readScalar(
-        _ expected: R4Metadata.JSONKind, type: String, name: String, index: Int?, at location: SourceLocation
+        _ expected: R4Metadata.JSONKind,
+        type: String,
+        name: String,
+        index: Int?,
+        at location: SourceLocation
     ) throws(Outcome) -> String? {
         // The path string is made only when there is something to report.
         func path() -> String { self.path.appending(name, index: index) }
@@ -35,7 +39,11 @@ extension JSONResourceReader {
         }
         if found != expected {
             self.report(
-                .structure, path(), "\(type) must be a JSON \(expected.rawValue), found a \(found.rawValue)", at: location)
+                .structure,
+                path(),
+                "\(type) must be a JSON \(expected.rawValue), found a \(found.rawValue)",
+                at: location
+            )
         }
         return text
     }
@@ -48,8 +56,18 @@ extension JSONResourceReader {
     }
 
     /// Reports a value of the wrong JSON kind for element `key` and skips it.
-    mutating func wrongKind(_ key: String, index: Int? = nil, expected: String, at location: SourceLocation) throws(Outcome) {
-        self.report(.structure, self.path.appending(key, index: index), "expected \(expected), found \(self.kindAtCursor)", at: location)
+    mutating func wrongKind(
+        _ key: String,
+        index: Int? = nil,
+        expected: String,
+        at location: SourceLocation
+    ) throws(Outcome) {
+        self.report(
+            .structure,
+            self.path.appending(key, index: index),
+            "expected \(expected), found \(self.kindAtCursor)",
+            at: location
+        )
         try self.skipValue()
     }
 
@@ -96,7 +114,10 @@ extension JSONResourceReader {
     func nextIsEmptyObject() -> Bool {
         var index = self.scanner.position + 1
         let bytes = self.scanner.bytes
-        while index < bytes.count, bytes[index] == .space || bytes[index] == .newline || bytes[index] == .tab || bytes[index] == .carriageReturn {
+        while index < bytes.count,
+            bytes[index] == .space || bytes[index] == .newline || bytes[index] == .tab
+                || bytes[index] == .carriageReturn
+        {
             index += 1
         }
         return index < bytes.count && bytes[index] == .closeBrace

@@ -18,9 +18,17 @@ extension JSONResourceReader {
             }
             let markup = try self.scanner.readString()
             try self.countElement()
-            children.append(Element(name: property.name, type: "xhtml", value: markup, location: location), order: property.order)
+            children.append(
+                Element(name: property.name, type: "xhtml", value: markup, location: location),
+                order: property.order
+            )
         case .undefined:
-            self.report(.notSupported, self.path.appending(property.name), "no definition for type \(property.type)", at: location)
+            self.report(
+                .notSupported,
+                self.path.appending(property.name),
+                "no definition for type \(property.type)",
+                at: location
+            )
             try self.skipValue()
         case .primitive, .companion:
             try self.readPrimitive(property, at: location, into: &children)
@@ -55,10 +63,22 @@ extension JSONResourceReader {
         let isCompanion: Bool
         if case .companion = property.kind { isCompanion = true } else { isCompanion = false }
         guard property.isRepeating else {
-            guard let element = try self.readOccurrence(property, index: nil, isCompanion: isCompanion, inArray: false, at: location)
+            guard
+                let element = try self.readOccurrence(
+                    property,
+                    index: nil,
+                    isCompanion: isCompanion,
+                    inArray: false,
+                    at: location
+                )
             else { return }
             _ = children.mergePrimitive(
-                [element], order: property.order, type: property.type, isRepeating: false, areCompanions: isCompanion)
+                [element],
+                order: property.order,
+                type: property.type,
+                isRepeating: false,
+                areCompanions: isCompanion
+            )
             return
         }
         let key = isCompanion ? "_" + property.name : property.name
@@ -69,17 +89,31 @@ extension JSONResourceReader {
         var items: [Element] = []
         repeat {
             let itemLocation = self.scanner.location
-            let item = try self.readOccurrence(property, index: items.count, isCompanion: isCompanion, inArray: true, at: itemLocation)
+            let item = try self.readOccurrence(
+                property,
+                index: items.count,
+                isCompanion: isCompanion,
+                inArray: true,
+                at: itemLocation
+            )
             items.append(item ?? Element(name: property.name, type: property.type, location: itemLocation))
         } while try self.nextItem()
         let mismatch = children.mergePrimitive(
-            items, order: property.order, type: property.type, isRepeating: true, areCompanions: isCompanion)
+            items,
+            order: property.order,
+            type: property.type,
+            isRepeating: true,
+            areCompanions: isCompanion
+        )
         if let mismatch {
-            let (values, companions) = isCompanion ? (mismatch.existing, mismatch.new) : (mismatch.new, mismatch.existing)
+            let (values, companions) =
+                isCompanion ? (mismatch.existing, mismatch.new) : (mismatch.new, mismatch.existing)
             self.report(
-                .structure, self.path.appending(property.name),
+                .structure,
+                self.path.appending(property.name),
                 "\(property.name) has \(values) items but _\(property.name) has \(companions); they must align by index",
-                at: location)
+                at: location
+            )
         }
     }
 
@@ -114,7 +148,11 @@ extension JSONResourceReader {
     }
 
     /// The `id` and `extension` children inside a `_x` object.
-    private mutating func readExtras(name: String, index: Int?, at location: SourceLocation) throws(Outcome) -> [Element] {
+    private mutating func readExtras(
+        name: String,
+        index: Int?,
+        at location: SourceLocation
+    ) throws(Outcome) -> [Element] {
         self.path.push(name, index: index)
         defer { self.path.pop() }
         if self.nextIsEmptyObject() { self.report(.required, self.path.description, "empty object", at: location) }
@@ -122,7 +160,11 @@ extension JSONResourceReader {
     }
 
     /// Reads an object of a complex type, or a resource at a resource position.
-    private mutating func readComplex(_ property: JSONPropertyTable.Property, index: Int?, at location: SourceLocation) throws(Outcome) -> Element? {
+    private mutating func readComplex(
+        _ property: JSONPropertyTable.Property,
+        index: Int?,
+        at location: SourceLocation
+    ) throws(Outcome) -> Element? {
         guard self.scanner.current == .openBrace else {
             try self.wrongKind(property.name, index: index, expected: "an object", at: location)
             return nil
@@ -135,18 +177,33 @@ extension JSONResourceReader {
         if self.nextIsEmptyObject() { self.report(.required, self.path.description, "empty object", at: location) }
         try self.countElement()
         let children = try self.readMembers(of: table)
-        return children.isEmpty ? nil : Element(name: property.name, type: property.type, children: children, location: location)
+        return children.isEmpty
+            ? nil : Element(name: property.name, type: property.type, children: children, location: location)
     }
 
     /// Reads a resource in a resource position (`contained`, `Bundle.entry.resource`, …).
-    private mutating func readResource(name: String, index: Int?, at location: SourceLocation) throws(Outcome) -> Element? {
+    private mutating func readResource(
+        name: String,
+        index: Int?,
+        at location: SourceLocation
+    ) throws(Outcome) -> Element? {
         guard let found = try self.peekResourceType() else {
-            self.report(.structure, self.path.appending(name, index: index), "a resource here needs a resourceType string", at: location)
+            self.report(
+                .structure,
+                self.path.appending(name, index: index),
+                "a resource here needs a resourceType string",
+                at: location
+            )
             try self.skipValue()
             return nil
         }
         guard R4Metadata.shared.isResource(found.name), let table = self.tables.index(of: found.name) else {
-            self.report(.invalid, self.path.appending(name, index: index), "unknown resourceType \"\(found.name)\"", at: found.location)
+            self.report(
+                .invalid,
+                self.path.appending(name, index: index),
+                "unknown resourceType \"\(found.name)\"",
+                at: found.location
+            )
             try self.skipValue()
             return nil
         }

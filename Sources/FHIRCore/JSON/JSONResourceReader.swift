@@ -148,9 +148,11 @@ struct JSONResourceReader {
         let (elements, empties) = children.finish()
         for empty in empties {
             self.report(
-                .required, self.path.appending(empty.name, index: empty.index),
+                .required,
+                self.path.appending(empty.name, index: empty.index),
                 "\(empty.name) has neither a value nor an id or extension (null in both the value and its _ companion)",
-                at: empty.location)
+                at: empty.location
+            )
         }
         return elements
     }

@@ -53,13 +53,17 @@ extension JSONScanner {
                 try self.readEscape()
             case 0..<0x20:
                 throw self.failure(
-                    "control character 0x\(String(byte, radix: 16)) must be escaped in a JSON string", code: .invalid)
+                    "control character 0x\(String(byte, radix: 16)) must be escaped in a JSON string",
+                    code: .invalid
+                )
             case 0x20..<0x80:
                 self.scratch.append(byte)
                 self.position += 1
             default:
                 let length = try self.validatedSequenceLength()
-                self.scratch.append(contentsOf: UnsafeBufferPointer(rebasing: self.bytes[self.position..<self.position + length]))
+                self.scratch.append(
+                    contentsOf: UnsafeBufferPointer(rebasing: self.bytes[self.position..<self.position + length])
+                )
                 self.position += length
             }
         }
@@ -81,7 +85,11 @@ extension JSONScanner {
         case 0xF0: length = 4; secondRange = 0x90...0xBF
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; secondRange = 0x80...0x8F
-        default: throw self.failure("invalid UTF-8: byte 0x\(String(lead, radix: 16)) cannot start a character", code: .invalid)
+        default:
+            throw self.failure(
+                "invalid UTF-8: byte 0x\(String(lead, radix: 16)) cannot start a character",
+                code: .invalid
+            )
         }
         guard self.bytes.count - self.position >= length else {
             throw self.failure("invalid UTF-8: truncated multi-byte character", code: .invalid)
@@ -110,7 +118,11 @@ extension JSONScanner {
             case UInt8(ascii: "r"): .carriageReturn
             case UInt8(ascii: "t"): .tab
             case UInt8(ascii: "u"): nil
-            default: throw self.failure("invalid escape '\\\(Character(Unicode.Scalar(letter)))' in a string", code: .invalid)
+            default:
+                throw self.failure(
+                    "invalid escape '\\\(Character(Unicode.Scalar(letter)))' in a string",
+                    code: .invalid
+                )
             }
         if let simple {
             self.scratch.append(simple)

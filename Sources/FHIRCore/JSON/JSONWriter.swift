@@ -39,7 +39,8 @@ struct JSONWriter {
         plan.reserveCapacity(node.children.count)
         for (index, child) in node.children.enumerated() {
             guard let definition = type.element(named: child.name) else { continue }
-            let rank = definition.representation == .attribute ? definition.order : definition.order + type.elements.count
+            let rank =
+                definition.representation == .attribute ? definition.order : definition.order + type.elements.count
             plan.append((rank, index, definition.order))
         }
         if !plan.indices.dropFirst().allSatisfy({ plan[$0 - 1].rank <= plan[$0].rank }) {
@@ -125,7 +126,11 @@ struct JSONWriter {
         if isArray { self.openContainer(.openBracket) }
         for index in kept {
             if isArray { self.beginEntry() }
-            if hasExtras[index] { self.writeObject(items[index], type: extras, resourceType: nil) } else { self.writeNull() }
+            if hasExtras[index] {
+                self.writeObject(items[index], type: extras, resourceType: nil)
+            } else {
+                self.writeNull()
+            }
         }
         if isArray { self.closeContainer(.closeBracket) }
     }
