@@ -95,7 +95,7 @@ struct JSONResourceReader {
         var children = JSONObjectChildren()
         let seenBase = self.seenProperties.count
         defer { self.seenProperties.removeSubrange(seenBase...) }
-        var unknownKeys: KeySet?
+        var unknownKeys: JSONKeySet?
         while true {
             self.scanner.skipWhitespace()
             guard self.scanner.current == .quote else { throw self.scanner.unexpected(expecting: "a key") }
@@ -120,7 +120,7 @@ struct JSONResourceReader {
                 self.seenProperties.append(id)
             } else if let unknownKey {
                 // Unknown keys are rare, so their set is made only when one turns up.
-                if unknownKeys == nil { unknownKeys = KeySet() }
+                if unknownKeys == nil { unknownKeys = JSONKeySet() }
                 guard unknownKeys!.insert(unknownKey) else {
                     throw Outcome.fatal(.structure, "duplicate key \"\(unknownKey)\" in one object", at: keyLocation)
                 }

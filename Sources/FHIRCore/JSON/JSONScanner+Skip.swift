@@ -4,7 +4,7 @@ extension JSONScanner {
     /// One open container while skipping.
     private struct OpenContainer {
         var isObject: Bool
-        var keys: KeySet
+        var keys: JSONKeySet
     }
 
     /// Consumes one complete value at the cursor without building anything.
@@ -23,7 +23,7 @@ extension JSONScanner {
                     throw self.failure("nesting deeper than \(maxDepth) levels", code: .tooCostly)
                 }
                 self.position += 1
-                stack.append(OpenContainer(isObject: isObject, keys: KeySet()))
+                stack.append(OpenContainer(isObject: isObject, keys: JSONKeySet()))
                 self.skipWhitespace()
                 if self.current == (isObject ? .closeBrace : .closeBracket) {
                     self.position += 1
@@ -60,7 +60,7 @@ extension JSONScanner {
     }
 
     /// Consumes `"key":` inside a skipped object, rejecting a key seen before in that object.
-    private mutating func skipKey(into keys: inout KeySet) throws(Outcome) {
+    private mutating func skipKey(into keys: inout JSONKeySet) throws(Outcome) {
         self.skipWhitespace()
         guard self.current == .quote else { throw self.unexpected(expecting: "a key") }
         let location = self.location
@@ -70,24 +70,5 @@ extension JSONScanner {
         }
         self.skipWhitespace()
         try self.expect(.colon, "':'")
-    }
-}
-
-/// The keys seen in one object, for duplicate detection: a plain array while small (FHIR objects have a
-/// handful of keys), a hash set once a hostile object grows large.
-struct KeySet {
-    private var small: [String] = []
-    private var large: Set<String>?
-
-    /// Adds the key; false when it was already there.
-    mutating func insert(_ key: String) -> Bool {
-        if self.large != nil { return self.large!.insert(key).inserted }
-        if self.small.contains(key) { return false }
-        self.small.append(key)
-        if self.small.count > 24 {
-            self.large = Set(self.small)
-            self.small = []
-        }
-        return true
     }
 }
