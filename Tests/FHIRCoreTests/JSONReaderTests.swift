@@ -120,6 +120,12 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
         let issue = try #require(parsed.issues.errors.first)
         #expect(issue.code == .value)
         #expect(issue.path == "Observation.value.value")
+        for number in ["-1e400", String(repeating: "9", count: 400)] {
+            let more = try readJSON(
+                #"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueInteger":\#(number)}"#
+            )
+            #expect(more.issues.errors.map(\.code) == [.value], "\(number)")
+        }
     }
 
     @Test func nestedResourcesGetTheirResourceType() throws {
@@ -156,5 +162,49 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
         let given = try #require(parsed.root.child("name")).children(named: "given")
         #expect(parsed.root.child("name")?.location == SourceLocation(line: 3, column: 3))
         #expect(given.map(\.location) == [SourceLocation(line: 3, column: 13), SourceLocation(line: 4, column: 4)])
+    }
+
+    @Test func attributesHaveNoCompanion() throws {
+        let parsed = try readJSON(
+            #"{"resourceType":"Patient","extension":[{"url":"http://x","_url":{"id":"u"},"valueBoolean":true}],"#
+                + #""name":[{"id":"n1","_id":{"id":"i"}}]}"#
+        )
+        #expect(parsed.issues.errors.map(\.path) == ["Patient.extension[0]._url", "Patient.name[0]._id"])
+        #expect(parsed.root.child("extension")?.string("url") == "http://x")
+        #expect(parsed.root.child("name")?.children == [Element(name: "id", type: "string", value: "n1")])
+    }
+
+    @Test func resourcePositionsAcceptAnyResourceWithResourceTypeAnywhere() throws {
+        let parsed = try readJSON(
+            #"{"resourceType":"Bundle","type":"batch-response","entry":[{"response":{"status":"400","#
+                + #""outcome":{"issue":[{"severity":"error","code":"invalid"}],"resourceType":"OperationOutcome"}}}]}"#
+        )
+        #expect(parsed.issues.issues.isEmpty, "\(parsed.issues)")
+        let outcome = try #require(parsed.root.child("entry")?.child("response")?.child("outcome"))
+        #expect(outcome.name == "outcome" && outcome.type == "OperationOutcome")
+
+        let parameters = try readJSON(
+            #"{"resourceType":"Parameters","parameter":[{"name":"p","resource":{"resourceType":"Patient","active":false}},"#
+                + #"{"name":"q","part":[{"name":"r","valueInteger":-3}]}]}"#
+        )
+        #expect(parameters.issues.issues.isEmpty, "\(parameters.issues)")
+        let resource = try #require(parameters.root.child("parameter")?.child("resource"))
+        #expect(resource.type == "Patient" && resource.string("active") == "false")
+        #expect(parameters.root.children(named: "parameter")[1].child("part")?.child("value")?.type == "integer")
+    }
+
+    @Test func unknownNestedResourceTypeIsAnErrorNotFatal() throws {
+        let parsed = try readJSON(
+            #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Nope","x":[1]}},"#
+                + #"{"resource":{"id":"1"}}]}"#
+        )
+        #expect(parsed.issues.errors.map(\.path) == ["Bundle.entry[0].resource", "Bundle.entry[1].resource"])
+        #expect(parsed.root.children(named: "entry").allSatisfy { $0.child("resource") == nil })
+    }
+
+    @Test func keysWithEscapesResolveLikePlainKeys() throws {
+        let parsed = try readJSON(#"{"resourceType":"Patient","\u0061ctive":true}"#)
+        #expect(parsed.issues.issues.isEmpty)
+        #expect(parsed.root.string("active") == "true")
     }
 }
