@@ -97,6 +97,8 @@ import Testing
         }
         #expect(try self.fatalIssue(prefix + "NaN}}").message.contains("NaN"))
         #expect(try self.fatalIssue(prefix + "01}}").message.contains("leading zeros"))
+        #expect(try self.fatalIssue(prefix + "-Infinity}}").message.contains("Infinity"))
+        #expect(try self.fatalIssue(#"{"resourceType":"Patient",Nope:1}"#).message.contains("expected a key"))
     }
 
     @Test func deepNestingIsTooCostlyWithoutOverflowingTheStack() throws {

@@ -60,7 +60,7 @@ struct JSONScanner {
         }
         let byte = self.bytes[self.position]
         switch byte {
-        case UInt8(ascii: "N"), UInt8(ascii: "I"):
+        case UInt8(ascii: "N") where self.hasPrefix("NaN"), UInt8(ascii: "I") where self.hasPrefix("Infinity"):
             return self.failure("NaN and Infinity are not valid JSON numbers (RFC 8259 §6)", code: .invalid)
         case 0x80...:
             return self.failure("unexpected non-ASCII byte outside a string, expected \(what)", code: .invalid)
@@ -69,6 +69,13 @@ struct JSONScanner {
         default:
             return self.failure("unexpected byte 0x\(String(byte, radix: 16)), expected \(what)")
         }
+    }
+
+    /// Whether the input at the cursor starts with `text`.
+    func hasPrefix(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard self.bytes.count - self.position >= count else { return false }
+        return (0..<count).allSatisfy { self.bytes[self.position + $0] == text.utf8Start[$0] }
     }
 
     /// Consumes `true`, `false` or `null` at the cursor and returns its text.
