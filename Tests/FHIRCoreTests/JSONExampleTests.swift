@@ -7,13 +7,17 @@ import Testing
 /// skipped; on CI (`CI=true`) their absence is a failure.
 enum OfficialExamples {
     static let directory: URL? = {
-        if let path = ProcessInfo.processInfo.environment["TANDEM_FHIR_R4"] { return URL(fileURLWithPath: path) }
+        func hasExamples(_ folder: URL) -> Bool {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("examples/json").path)
+        }
+        if let path = ProcessInfo.processInfo.environment["TANDEM_FHIR_R4"] {
+            let folder = URL(fileURLWithPath: path)
+            return hasExamples(folder) ? folder : nil
+        }
         var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while folder.path != "/" {
             let candidate = folder.appendingPathComponent("shared/fhir-r4")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("examples/json").path) {
-                return candidate
-            }
+            if hasExamples(candidate) { return candidate }
             folder = folder.deletingLastPathComponent()
         }
         return nil
