@@ -81,6 +81,12 @@ func readJSON(_ text: String, limits: ReadLimits = .default) throws(Outcome) -> 
         #expect(issue.location.isKnown)
     }
 
+    @Test func wrongKindInAPrimitiveArrayIsReportedOnce() throws {
+        let parsed = try readJSON(#"{"resourceType":"Patient","name":[{"given":["a",{"x":1},"c"]}]}"#)
+        #expect(parsed.issues.errors.map(\.path) == ["Patient.name[0].given[1]"], "\(parsed.issues)")
+        #expect(parsed.root.child("name")?.children(named: "given").map(\.value) == ["a", "c"])
+    }
+
     @Test func misalignedCompanionArrayIsAnError() throws {
         let parsed = try readJSON(#"{"resourceType":"Patient","name":[{"given":["a","b"],"_given":[null]}]}"#)
         #expect(parsed.issues.errors.contains { $0.message.contains("align") })

@@ -24,6 +24,8 @@ struct JSONObjectChildren {
     private var elements: [Element] = []
     private var orders: [Int] = []
     private var runs: [PrimitiveRun] = []
+    /// Array items already reported as the wrong kind; finish() drops them without a second issue.
+    private var reportedItems: [SourceLocation] = []
 
     mutating func append(_ element: Element, order: Int) {
         self.elements.append(element)
@@ -69,6 +71,12 @@ struct JSONObjectChildren {
         return run.count == items.count ? nil : (run.count, items.count)
     }
 
+    /// Notes an array item that was reported already (wrong JSON kind) and is kept only as a placeholder
+    /// for index alignment.
+    mutating func noteReported(at location: SourceLocation) {
+        self.reportedItems.append(location)
+    }
+
     /// The children in definition order (stable, so repeated elements keep array order), without the
     /// empty primitive occurrences, which are returned for the caller to report.
     mutating func finish() -> (children: [Element], empties: [EmptyPrimitive]) {
@@ -78,6 +86,8 @@ struct JSONObjectChildren {
             for offset in 0..<run.count {
                 let element = self.elements[run.start + offset]
                 if element.value == nil && element.children.isEmpty {
+                    removed.append(run.start + offset)
+                    if self.reportedItems.contains(element.location) { continue }
                     empties.append(
                         EmptyPrimitive(
                             name: element.name,
@@ -85,7 +95,6 @@ struct JSONObjectChildren {
                             location: element.location
                         )
                     )
-                    removed.append(run.start + offset)
                 }
             }
         }

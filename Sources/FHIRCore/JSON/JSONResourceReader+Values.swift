@@ -89,6 +89,7 @@ extension JSONResourceReader {
         var items: [Element] = []
         repeat {
             let itemLocation = self.scanner.location
+            let isNull = self.scanner.current == UInt8(ascii: "n")
             let item = try self.readOccurrence(
                 property,
                 index: items.count,
@@ -96,6 +97,7 @@ extension JSONResourceReader {
                 inArray: true,
                 at: itemLocation
             )
+            if item == nil && !isNull { children.noteReported(at: itemLocation) }
             items.append(item ?? Element(name: property.name, type: property.type, location: itemLocation))
         } while try self.nextItem()
         let mismatch = children.mergePrimitive(
