@@ -136,4 +136,50 @@ import Testing
         #expect(try self.fatalIssue(#"["Patient"]"#).message.contains("must be a JSON object"))
         #expect(try self.fatalIssue(#"{"resourceType":7}"#).code == .invalid)
     }
+
+    /// Mutated copies of a real resource must each be read or rejected, never crash; whatever is read
+    /// must write out as JSON that reads again.
+    @Test func mutatedInputNeverCrashes() throws {
+        let original = Array(
+            (#"{"resourceType":"Patient","id":"p","_id":{"id":"i"},"name":[{"given":["a",null],"#
+                + #""_given":[null,{"extension":[{"url":"u","valueDecimal":1.50}]}]}],"active":true,"#
+                + #""contained":[{"resourceType":"Organization","name":"\u00e9O"}],"birthDate":"1970"}"#).utf8
+        )
+        #expect(try FHIRJSON.read(original).issues.issues.isEmpty)
+        var generator = SplitMix64(seed: 42)
+        let alphabet = Array(#"{}[]":,\ 0-1e.nulltruefalse_x"#.utf8) + [0xC3, 0xA9, 0xFF, 0x0A]
+        for _ in 0..<3_000 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[index] = alphabet.randomElement(using: &generator)!
+                case 1: bytes.remove(at: index)
+                default: bytes.insert(alphabet.randomElement(using: &generator)!, at: index)
+                }
+            }
+            do throws(Outcome) {
+                let parsed = try FHIRJSON.read(bytes)
+                let written = FHIRJSON.write(parsed.root)
+                #expect(try FHIRJSON.read(written).root == parsed.root)
+            } catch {
+                #expect(error.issues.count == 1 && error.issues[0].severity == .fatal)
+            }
+        }
+    }
+}
+
+/// A small seeded generator, so the mutation test is the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { self.state = seed }
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
