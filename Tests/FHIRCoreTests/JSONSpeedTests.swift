@@ -38,5 +38,13 @@ import Testing
         let megabytes = Double(documents.reduce(0) { $0 + $1.count } * rounds) / 1_000_000
         print("FHIRJSON.read: \(ours) for \(megabytes) MB; JSONSerialization: \(foundation)")
         #expect(ours < foundation)
+
+        let trees = try documents.map { try FHIRJSON.read($0).root }
+        let writing = clock.measure {
+            for _ in 0..<rounds {
+                for tree in trees { _ = FHIRJSON.write(tree) }
+            }
+        }
+        print("FHIRJSON.write: \(writing) for the same documents")
     }
 }
