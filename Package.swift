@@ -44,6 +44,8 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "FHIRCore",
+                "CoManagement",
+                "CLibXML2",  // only for the raw libxml2 floor in `tandem bench codec`
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
