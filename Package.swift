@@ -61,6 +61,11 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "TandemCLITests",
+            dependencies: ["tandem"],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
