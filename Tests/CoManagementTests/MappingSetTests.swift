@@ -104,9 +104,23 @@ import Testing
                 with: #""code": "ACK", "target": [{ "code": "accepted", "equivalence": "same" }]"#
             )
         let errors = try #require(loadErrors(MappingFixtures.replacing(path, with: broken)))
-        #expect(
-            errors.problems.contains { $0.file == path && $0.message.contains("equivalence 'same'") && $0.line == 14 }
-        )
+        let problem = try #require(errors.problems.first { $0.file == path })
+        #expect(problem.severity == .error && problem.line == 14, "\(errors)")
+        #expect(problem.message.contains("ConceptMap.group[0].element[0].target[0].equivalence"), "\(errors)")
+    }
+
+    @Test func conceptMapMissingARequiredElementIsAnError() throws {
+        let path = "concept-maps/local-service-codes.json"
+        let broken = try MappingFixtures.text(of: path).replacingOccurrences(of: #"  "status": "active",\#n"#, with: "")
+        let errors = try #require(loadErrors(MappingFixtures.replacing(path, with: broken)))
+        #expect(errors.problems.contains { $0.file == path && $0.message.contains("status") }, "\(errors)")
+    }
+
+    @Test func resourceOtherThanConceptMapIsRefused() throws {
+        let path = "concept-maps/patient.json"
+        let text = #"{ "resourceType": "Patient", "id": "x" }"#
+        let errors = try #require(loadErrors(MappingFixtures.replacing(path, with: text)))
+        #expect(errors.problems.contains { $0.file == path && $0.message.contains("expected a ConceptMap") })
     }
 
     @Test func missingRequiredFileIsReported() throws {

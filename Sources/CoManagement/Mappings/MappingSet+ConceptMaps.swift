@@ -1,33 +1,38 @@
 import FHIRCore
 
 extension MappingSet {
-    /// Turns a ConceptMap file's JSON into an element tree by member names alone.
+    /// Reads one `concept-maps/` file with the FHIR codec, validates it as a FHIR R4 resource, and adds
+    /// its translations when it is a ConceptMap without validation errors.
     ///
-    /// Interim: the FHIR JSON codec (`FHIRCodec`) and the validator are landing from other branches;
-    /// once merged, concept-map files are read with `FHIRCodec.read` and checked with
-    /// `Validator.validate`, and this goes. Until then ``ConceptMapTable/add(conceptMap:)`` checks the
-    /// parts translation depends on (status, group source and target, codes, equivalence).
-    static func conceptMapElement(_ root: JSONValue) -> Element {
-        let type = root["resourceType"]?.stringValue ?? "(no resourceType)"
-        var element = Self.element(named: type, from: root)
-        element.type = type
-        return element
-    }
-
-    private static func element(named name: String, from value: JSONValue) -> Element {
-        var node = Element(name: name, type: "", location: value.location)
-        switch value.kind {
-        case .null: break
-        case .bool(let flag): node.value = flag ? "true" : "false"
-        case .number(let text), .string(let text): node.value = text
-        case .array: break
-        case .object(let members):
-            for member in members where member.key != "resourceType" {
-                for item in member.value.arrayValue ?? [member.value] {
-                    node.children.append(Self.element(named: member.key, from: item))
-                }
+    /// Validation errors become mapping errors with the validator's FHIR path and line; its warnings
+    /// become mapping warnings. A map with errors adds nothing, so a half-read map never translates.
+    static func readConceptMap(_ file: MappingFile, into table: inout ConceptMapTable, _ reader: inout MappingReader) {
+        let parsed: ParsedResource
+        do {
+            parsed = try FHIRCodec.read(file.bytes)
+        } catch {
+            for issue in error.issues { reader.error(Self.text(of: issue), at: issue.location) }
+            return
+        }
+        guard parsed.root.type == "ConceptMap" else {
+            reader.error("expected a ConceptMap resource, found \(parsed.root.type)", at: parsed.root.location)
+            return
+        }
+        let outcome = Validator.validate(parsed)
+        for issue in outcome.issues where issue.severity <= .warning {
+            if issue.isError {
+                reader.error(Self.text(of: issue), at: issue.location)
+            } else {
+                reader.warning(Self.text(of: issue), at: issue.location)
             }
         }
-        return node
+        guard !outcome.hasErrors else { return }
+        for problem in table.add(conceptMap: parsed.root) {
+            reader.error(problem.message, at: problem.location)
+        }
+    }
+
+    private static func text(of issue: Issue) -> String {
+        (issue.path.map { "\($0): " } ?? "") + issue.message
     }
 }

@@ -18,9 +18,17 @@ extension MappingSet {
         var conceptMaps = ConceptMapTable()
         var rolesFile = "roles.json"
 
-        for file in files.sorted(by: { $0.path < $1.path }) where file.path.hasSuffix(".json") {
+        for file in files.sorted(by: { $0.path < $1.path }) {
             var reader = MappingReader(file: file.path)
             defer { problems += reader.problems }
+            // ConceptMaps are FHIR resources: read with the FHIR codec (JSON or XML) and validated.
+            if file.path.hasPrefix("concept-maps/") {
+                if file.path.hasSuffix(".json") || file.path.hasSuffix(".xml") {
+                    Self.readConceptMap(file, into: &conceptMaps, &reader)
+                }
+                continue
+            }
+            guard file.path.hasSuffix(".json") else { continue }
             guard let root = reader.parse(file.bytes) else { continue }
             let name = String(file.path.split(separator: "/").last ?? "")
             let stem = String(name.dropLast(".json".count))
@@ -36,10 +44,6 @@ extension MappingSet {
                 if let line = ServiceLine.read(root, fileID: stem, &reader) { serviceLines.append(line) }
             case _ where file.path.hasPrefix("senders/"):
                 if let (sender, fields) = Self.readSender(root, fileID: stem, &reader) { senders[sender] = fields }
-            case _ where file.path.hasPrefix("concept-maps/"):
-                for problem in conceptMaps.add(conceptMap: Self.conceptMapElement(root)) {
-                    reader.error(problem.message, at: problem.location)
-                }
             default:
                 reader.warning("unrecognised mapping file; it is ignored", at: .unknown)
             }
