@@ -137,3 +137,38 @@ extension Normaliser {
         scenario.run(self).book
     }
 }
+
+/// Re-deriving only what a message touches must give what re-deriving everything gives.
+@Suite struct ScopedDerivationTests {
+    @Test func interleavedScenariosMatchAFullDerivation() throws {
+        let normaliser = Normaliser(mappings: try MappingFixtures.shipped())
+        let scenarios = SampleScenario.all()
+        var book = EpisodeBook()
+        let longest = scenarios.map(\.steps.count).max() ?? 0
+        for index in 0..<longest {
+            for scenario in scenarios where index < scenario.steps.count {
+                _ = normaliser.ingest(scenario.steps[index].resource, sender: scenario.sender, into: &book)
+            }
+        }
+        #expect(book.episodes.count == scenarios.count)
+        // A re-evaluation derives every episode from every resource; before any due date it must find
+        // nothing to change.
+        let full = normaliser.reevaluate(at: FHIRInstant(secondsSinceEpoch: 0), book: &book)
+        #expect(full.changes.isEmpty, "\(full.changes.map(\.events))")
+    }
+
+    @Test func practitionerArrivingLateChangesOnlyTheEpisodesThatNameIt() throws {
+        let normaliser = Normaliser(mappings: try MappingFixtures.shipped())
+        var book = EpisodeBook()
+        let other = try SampleScenario.load(folder: "orthopedics.hip-fracture")
+        for step in other.steps { _ = normaliser.ingest(step.resource, sender: other.sender, into: &book) }
+        for resource in [CataractScenario.patient, CataractScenario.surgeon, CataractScenario.referral()] {
+            _ = normaliser.ingest(resource, sender: nil, into: &book)
+        }
+        let arrived = normaliser.ingest(CataractScenario.optometrist, sender: nil, into: &book)
+        #expect(arrived.changes.count == 1)
+        #expect(arrived.changes.first?.episode.serviceLine == "ophthalmology.cataract")
+        #expect(arrived.changes.first?.events.map(\.kind) == [.referralUpdated, .participantChanged])
+        #expect(arrived.changes.first?.events.last?.summary.contains("(was Practitioner/opt)") == true)
+    }
+}

@@ -29,9 +29,12 @@ struct EpisodeDerivation {
     /// The time overdue flags are computed against; nil means nothing is overdue yet.
     let evaluatedAt: FHIRInstant?
 
-    func derive(_ held: [String: HeldResource]) -> Result {
+    /// Derives the episodes of the resources in `scope` (all held resources when nil); `scope` must be
+    /// closed under relatedness (``ResourceGraph``), which makes the result the same as a full run's
+    /// episodes for those resources.
+    func derive(_ index: ResourceIndex, scope: Set<String>?) -> Result {
         let log = IssueLog()
-        var facts = FactReader(mappings: self.mappings, index: ResourceIndex(held), log: log).read()
+        var facts = FactReader(mappings: self.mappings, index: index, log: log).read(scope: scope)
         facts.issues.merge(log.issues) { $0 + $1 }
         var groups: [String: Group] = [:]
         var episodeOfReferral: [String: String] = [:]

@@ -125,33 +125,48 @@ struct EpisodeDiff {
 
     private static func participantChanges(_ old: [Participant], _ new: [Participant]) -> [Change] {
         var changes: [Change] = []
+        let newKeys = Set(new.map(\.key))
+        // A participant whose key changed because its resource arrived (a reference became an NPI) is
+        // the same party: matched by the reference both name, it is changed, not added and removed.
+        var rekeyed: [String: Participant] = [:]
+        for participant in old where !newKeys.contains(participant.key) {
+            if let reference = participant.party.reference,
+                let successor = new.first(where: { $0.party.reference == reference && !old.map(\.key).contains($0.key) }
+                )
+            {
+                rekeyed[successor.key] = participant
+            }
+        }
         for participant in new {
             let name = participant.party.display.map { "\($0) (\(participant.key))" } ?? participant.key
-            guard let previous = old.first(where: { $0.key == participant.key }) else {
+            let sources = participant.sources.map { String($0.prefix { $0 != "#" }) }
+            let responsibility = "\(participant.role) for \(participant.phases.joined(separator: ", "))"
+            guard let previous = old.first(where: { $0.key == participant.key }) ?? rekeyed[participant.key] else {
                 changes.append(
                     Change(
                         kind: .participantAdded,
                         at: participant.period?.start,
-                        summary:
-                            "\(name) takes part as \(participant.role) for \(participant.phases.joined(separator: ", "))",
-                        sources: participant.sources.map { String($0.prefix { $0 != "#" }) }
+                        summary: "\(name) takes part as \(responsibility)",
+                        sources: sources
                     )
                 )
                 continue
             }
             if previous != participant {
+                let renamed = previous.key == participant.key ? "" : " (was \(previous.key))"
                 changes.append(
                     Change(
                         kind: .participantChanged,
                         at: participant.period?.start ?? participant.period?.end,
-                        summary: "\(name) now \(participant.role) for \(participant.phases.joined(separator: ", "))"
+                        summary: "\(name)\(renamed) now \(responsibility)"
                             + (participant.period?.end.map { " until \($0)" } ?? ""),
-                        sources: participant.sources.map { String($0.prefix { $0 != "#" }) }
+                        sources: sources
                     )
                 )
             }
         }
-        for participant in old where !new.contains(where: { $0.key == participant.key }) {
+        let carried = Set(rekeyed.values.map(\.key))
+        for participant in old where !newKeys.contains(participant.key) && !carried.contains(participant.key) {
             changes.append(
                 Change(
                     kind: .participantChanged,

@@ -10,10 +10,12 @@ struct FactReader {
         self.fields = FieldReader(mappings: mappings, index: index, log: log)
     }
 
-    /// Reads every held resource of a type the normaliser knows; others are only there to be referenced.
-    func read() -> Facts {
+    /// Reads every held resource of a type the normaliser knows (only those in `scope`, when given);
+    /// others are only there to be referenced.
+    func read(scope: Set<String>?) -> Facts {
         var facts = Facts()
-        for key in self.index.held.keys.sorted() {
+        for key in (scope.map(Array.init) ?? Array(self.index.held.keys)).sorted() {
+            guard self.index.held[key] != nil else { continue }
             let item = self.index.held[key]!
             switch item.resource.type {
             case "ServiceRequest": facts.referrals.append(self.referral(item, &facts))

@@ -5,7 +5,10 @@ extension Normaliser {
     /// and stores the result in the book.
     func rederive(_ book: inout EpisodeBook, causes: [String], outcome: Outcome) -> Ingestion {
         var outcome = outcome
-        let result = EpisodeDerivation(mappings: self.mappings, evaluatedAt: book.evaluatedAt).derive(book.resources)
+        let index = ResourceIndex(book.resources)
+        let scope = causes.isEmpty ? nil : Self.scope(of: causes, index: index, episodes: book.episodes)
+        let derivation = EpisodeDerivation(mappings: self.mappings, evaluatedAt: book.evaluatedAt)
+        let result = derivation.derive(index, scope: scope)
         for key in causes {
             for issue in result.issues[key] ?? [] {
                 var issue = issue
@@ -13,11 +16,14 @@ extension Normaliser {
                 outcome.append(issue)
             }
         }
-        let old = book.episodes
+        // Only the episodes of the affected resources are replaced; the rest of the book stays as it is.
+        let old = book.episodes.filter { episode in
+            scope.map { episode.value.sources.contains(where: $0.contains) } ?? true
+        }
         let newIDs = Set(result.episodes.map(\.id))
         let predecessors = Self.predecessors(old: old, new: result.episodes)
         var changes: [Ingestion.EpisodeChange] = []
-        var episodes: [String: Episode] = [:]
+        var episodes = book.episodes.filter { old[$0.key] == nil }
         for var episode in result.episodes {
             let previousID = old[episode.id] == nil ? predecessors[episode.id] : nil
             let previous = old[episode.id] ?? previousID.flatMap { old[$0] }
@@ -52,6 +58,23 @@ extension Normaliser {
         let retired = old.keys.filter { !newIDs.contains($0) && !carried.contains($0) }.sorted()
         book.episodes = episodes
         return Ingestion(changes: changes, retiredEpisodeIDs: retired, storedKeys: causes, outcome: outcome)
+    }
+
+    /// The resources whose episodes a message can change: those related to what it stored, and,
+    /// until nothing more is added, those related to the episodes they were part of (a resource that
+    /// changed patient leaves its old episode, which must be re-derived too).
+    static func scope(of causes: [String], index: ResourceIndex, episodes: [String: Episode]) -> Set<String> {
+        var graph = ResourceGraph(index: index)
+        var scope = graph.related(to: causes).union(causes)
+        var done: Set<String> = []
+        while true {
+            let touched = episodes.values.filter { !done.contains($0.id) && $0.sources.contains(where: scope.contains) }
+            guard !touched.isEmpty else { return scope }
+            for episode in touched {
+                done.insert(episode.id)
+                scope.formUnion(graph.related(to: episode.sources))
+            }
+        }
     }
 
     /// New episode id → the vanished episode it continues: the one sharing the most source resources
