@@ -11,20 +11,52 @@ public import FHIRCore
 ///   one book per group of related patients rather than one for the whole gateway.
 public struct EpisodeBook: Sendable, Codable, Hashable {
     /// Held resources by key (``HeldResource/key``).
-    public internal(set) var resources: [String: HeldResource]
+    public var resources: [String: HeldResource] { self.index.held }
     /// Current episodes by id, timelines included.
     public internal(set) var episodes: [String: Episode]
     /// The time of the last ``Normaliser/reevaluate(at:book:)``; overdue flags are computed against it.
     public internal(set) var evaluatedAt: FHIRInstant?
     /// Arrival counter for ``HeldResource/arrival``.
     var arrivals: Int
+    /// The held resources with their lookup tables, and how they link; derived from the resources,
+    /// kept up to date by ``store(_:)``, not encoded (rebuilt when a book is decoded).
+    private(set) var index: ResourceIndex
+    private(set) var links: ResourceLinks
 
     /// An empty book.
     public init() {
-        self.resources = [:]
         self.episodes = [:]
         self.evaluatedAt = nil
         self.arrivals = 0
+        self.index = ResourceIndex()
+        self.links = ResourceLinks()
+    }
+
+    /// Holds a resource (replacing the version under its key) and updates the lookup tables.
+    mutating func store(_ item: HeldResource) {
+        self.index.store(item)
+        self.links.store(item)
+    }
+
+    private enum CodingKeys: String, CodingKey { case resources, episodes, evaluatedAt, arrivals }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.episodes = try container.decode([String: Episode].self, forKey: .episodes)
+        self.evaluatedAt = try container.decodeIfPresent(FHIRInstant.self, forKey: .evaluatedAt)
+        self.arrivals = try container.decode(Int.self, forKey: .arrivals)
+        self.index = ResourceIndex()
+        self.links = ResourceLinks()
+        let resources = try container.decode([String: HeldResource].self, forKey: .resources)
+        for key in resources.keys.sorted() { self.store(resources[key]!) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.resources, forKey: .resources)
+        try container.encode(self.episodes, forKey: .episodes)
+        try container.encodeIfPresent(self.evaluatedAt, forKey: .evaluatedAt)
+        try container.encode(self.arrivals, forKey: .arrivals)
     }
 
     /// The episodes sorted by id.

@@ -5,10 +5,9 @@ extension Normaliser {
     /// and stores the result in the book.
     func rederive(_ book: inout EpisodeBook, causes: [String], outcome: Outcome) -> Ingestion {
         var outcome = outcome
-        let index = ResourceIndex(book.resources)
-        let scope = causes.isEmpty ? nil : Self.scope(of: causes, index: index, episodes: book.episodes)
+        let scope = causes.isEmpty ? nil : Self.scope(of: causes, links: book.links, episodes: book.episodes)
         let derivation = EpisodeDerivation(mappings: self.mappings, evaluatedAt: book.evaluatedAt)
-        let result = derivation.derive(index, scope: scope)
+        let result = derivation.derive(book.index, scope: scope)
         for key in causes {
             for issue in result.issues[key] ?? [] {
                 var issue = issue
@@ -63,16 +62,15 @@ extension Normaliser {
     /// The resources whose episodes a message can change: those related to what it stored, and,
     /// until nothing more is added, those related to the episodes they were part of (a resource that
     /// changed patient leaves its old episode, which must be re-derived too).
-    static func scope(of causes: [String], index: ResourceIndex, episodes: [String: Episode]) -> Set<String> {
-        var graph = ResourceGraph(index: index)
-        var scope = graph.related(to: causes).union(causes)
+    static func scope(of causes: [String], links: ResourceLinks, episodes: [String: Episode]) -> Set<String> {
+        var scope = links.related(to: causes).union(causes)
         var done: Set<String> = []
         while true {
             let touched = episodes.values.filter { !done.contains($0.id) && $0.sources.contains(where: scope.contains) }
             guard !touched.isEmpty else { return scope }
             for episode in touched {
                 done.insert(episode.id)
-                scope.formUnion(graph.related(to: episode.sources))
+                scope.formUnion(links.related(to: episode.sources))
             }
         }
     }

@@ -47,7 +47,7 @@ public struct Normaliser: Sendable {
                 }
             }
             book.arrivals += 1
-            book.resources[key] = candidate
+            book.store(candidate)
             stored.append(key)
         }
         guard !stored.isEmpty else {

@@ -3,7 +3,7 @@ import FHIRCore
 /// Finds held resources by the ways FHIR references name them: relative (`Patient/1`), absolute
 /// (`https://x/fhir/Patient/1`), Bundle `fullUrl` (`urn:uuid:…`), contained (`#id`) and logical
 /// (`Reference.identifier`).
-struct ResourceIndex {
+struct ResourceIndex: Sendable, Hashable {
     /// What a reference points at: the held (or contained) resource when there is one, and a key that
     /// names the target the same way whether or not it is held.
     struct Target {
@@ -16,24 +16,39 @@ struct ResourceIndex {
         var reference: Element
     }
 
-    let held: [String: HeldResource]
-    private var byFullUrl: [String: String] = [:]
-    /// `Type|system|value` and `|system|value` → key.
-    private var byIdentifier: [String: String] = [:]
+    private(set) var held: [String: HeldResource] = [:]
+    /// `fullUrl` → keys. Sets, and the smallest key wins a lookup, so the answer does not depend on
+    /// the order resources were stored in.
+    private var byFullUrl: [String: Set<String>] = [:]
+    /// `Type|system|value` and `|system|value` → keys.
+    private var byIdentifier: [String: Set<String>] = [:]
+
+    init() {}
 
     init(_ held: [String: HeldResource]) {
-        self.held = held
-        for key in held.keys.sorted() {
-            let item = held[key]!
-            if let fullUrl = item.fullUrl { self.byFullUrl[fullUrl] = key }
-            for identifier in item.resource.children(named: "identifier") {
-                guard let value = identifier.string("value") else { continue }
-                let token = "\(identifier.string("system") ?? "")|\(value)"
-                if self.byIdentifier["\(item.resource.type)|\(token)"] == nil {
-                    self.byIdentifier["\(item.resource.type)|\(token)"] = key
-                }
-                if self.byIdentifier["|\(token)"] == nil { self.byIdentifier["|\(token)"] = key }
-            }
+        for item in held.values { self.store(item) }
+    }
+
+    /// Adds a resource, or replaces the version held under its key; cost is that of the resource.
+    mutating func store(_ item: HeldResource) {
+        if let old = self.held[item.key] {
+            for url in Self.fullUrls(old) { self.byFullUrl[url]?.remove(old.key) }
+            for token in Self.identifierTokens(old) { self.byIdentifier[token]?.remove(old.key) }
+        }
+        self.held[item.key] = item
+        for url in Self.fullUrls(item) { self.byFullUrl[url, default: []].insert(item.key) }
+        for token in Self.identifierTokens(item) { self.byIdentifier[token, default: []].insert(item.key) }
+    }
+
+    private static func fullUrls(_ item: HeldResource) -> [String] {
+        item.fullUrl.map { [$0] } ?? []
+    }
+
+    private static func identifierTokens(_ item: HeldResource) -> [String] {
+        item.resource.children(named: "identifier").flatMap { identifier -> [String] in
+            guard let value = identifier.string("value") else { return [] }
+            let token = "\(identifier.string("system") ?? "")|\(value)"
+            return ["\(item.resource.type)|\(token)", "|\(token)"]
         }
     }
 
@@ -53,7 +68,7 @@ struct ResourceIndex {
                     reference: reference
                 )
             }
-            if let key = self.byFullUrl[text], let item = self.held[key] { return self.target(item, reference) }
+            if let key = self.byFullUrl[text]?.min(), let item = self.held[key] { return self.target(item, reference) }
             let relative = Self.relativeReference(text)
             if let relative, let item = self.held[relative] { return self.target(item, reference) }
             if let logical = self.resolveIdentifier(reference, declaredType) { return logical }
@@ -71,7 +86,7 @@ struct ResourceIndex {
     private func resolveIdentifier(_ reference: Element, _ declaredType: String?) -> Target? {
         guard let identifier = reference.child("identifier"), let value = identifier.string("value") else { return nil }
         let token = "\(identifier.string("system") ?? "")|\(value)"
-        guard let key = self.byIdentifier["\(declaredType ?? "")|\(token)"], let item = self.held[key] else {
+        guard let key = self.byIdentifier["\(declaredType ?? "")|\(token)"]?.min(), let item = self.held[key] else {
             return nil
         }
         return self.target(item, reference)
