@@ -82,6 +82,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "CoManagementTests",
+            dependencies: ["CoManagement", "FHIRCore"],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: [
                 "Store",

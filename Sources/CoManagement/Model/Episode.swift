@@ -71,7 +71,13 @@ public struct PatientSummary: Sendable, Hashable, Codable {
     public var name: String?
     public var birthDate: String?
 
-    public init(key: String, identifiers: [Identifier] = [], reference: String? = nil, name: String? = nil, birthDate: String? = nil) {
+    public init(
+        key: String,
+        identifiers: [Identifier] = [],
+        reference: String? = nil,
+        name: String? = nil,
+        birthDate: String? = nil
+    ) {
         self.key = key
         self.identifiers = identifiers
         self.reference = reference

@@ -50,7 +50,9 @@ public struct FHIRInstant: Sendable, Hashable, Comparable {
                 }
             }
             if index < bytes.count, bytes[index] != UInt8(ascii: "Z") {
-                guard let offsetHours = number(index + 1, 2), let offsetMinutes = number(index + 4, 2) else { return nil }
+                guard let offsetHours = number(index + 1, 2), let offsetMinutes = number(index + 4, 2) else {
+                    return nil
+                }
                 let offset = Double(offsetHours * 3600 + offsetMinutes * 60)
                 seconds -= bytes[index] == UInt8(ascii: "-") ? -offset : offset
             }

@@ -11,7 +11,14 @@ public struct Participant: Sendable, Hashable, Codable {
     /// Where the participation was learned: `CareTeam/ct-1`, `ServiceRequest/sr-1#performer`.
     public var sources: [String]
 
-    public init(key: String, party: Party, role: String, phases: [String], period: Period? = nil, sources: [String] = []) {
+    public init(
+        key: String,
+        party: Party,
+        role: String,
+        phases: [String],
+        period: Period? = nil,
+        sources: [String] = []
+    ) {
         self.key = key
         self.party = party
         self.role = role

@@ -24,10 +24,22 @@ public struct Issue: Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         case invalid, structure, required, value, invariant
         case security, login, unknown, expired, forbidden, suppressed
-        case processing, notSupported = "not-supported", duplicate, multipleMatches = "multiple-matches"
-        case notFound = "not-found", deleted, tooLong = "too-long", codeInvalid = "code-invalid"
-        case `extension`, tooCostly = "too-costly", businessRule = "business-rule", conflict
-        case transient, lockError = "lock-error", noStore = "no-store", exception, timeout
+        case processing
+        case notSupported = "not-supported"
+        case duplicate
+        case multipleMatches = "multiple-matches"
+        case notFound = "not-found"
+        case deleted
+        case tooLong = "too-long"
+        case codeInvalid = "code-invalid"
+        case `extension`
+        case tooCostly = "too-costly"
+        case businessRule = "business-rule"
+        case conflict
+        case transient
+        case lockError = "lock-error"
+        case noStore = "no-store"
+        case exception, timeout
         case incomplete, throttled, informational
     }
 

@@ -11,7 +11,12 @@ public struct Outcome: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// An outcome with a single fatal issue: input that could not be read at all.
-    public static func fatal(_ code: Issue.Code, path: String? = nil, _ message: String, at location: SourceLocation = .unknown) -> Outcome {
+    public static func fatal(
+        _ code: Issue.Code,
+        path: String? = nil,
+        _ message: String,
+        at location: SourceLocation = .unknown
+    ) -> Outcome {
         Outcome([Issue(.fatal, code, path: path, message, at: location)])
     }
 
