@@ -67,6 +67,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Server: the FHIR REST edge (Hummingbird): negotiation, limits, sender auth, OperationOutcomes.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Store",
+                "CoManagement",
+                "FHIRCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root and CLI.
         .executableTarget(
             name: "tandem",
@@ -85,6 +100,18 @@ let package = Package(
             name: "CoManagementTests",
             dependencies: ["CoManagement", "FHIRCore"],
             resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server",
+                "Store",
+                "FHIRCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
