@@ -14,6 +14,11 @@ public struct GatewayMetrics: Sendable {
     /// Each store call, by operation.
     let storeTimers: [String: Metrics.Timer]
 
+    /// Metrics in a registry of their own.
+    public init() {
+        self.init(registry: PrometheusCollectorRegistry())
+    }
+
     public init(registry: PrometheusCollectorRegistry) {
         let factory = PrometheusMetricsFactory(registry: registry)
         var ingest: [String: Metrics.Timer] = [:]

@@ -1,4 +1,5 @@
 import FHIRCore
+import Foundation
 public import Hummingbird
 import HTTPTypes
 import Logging
@@ -14,7 +15,10 @@ public struct RequestLoggingMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let correlationID = request.headers[.requestID].map { String($0.prefix(64)) } ?? context.id
+        // Hummingbird's own request id when the client sent none (absent when routes are tested in process).
+        let correlationID =
+            request.headers[.requestID].map { String($0.prefix(64)) }
+            ?? context.logger[metadataKey: "hb.request.id"]?.description ?? UUID().uuidString.lowercased()
         context.correlationID = correlationID
         context.responseFormat = FormatNegotiation.responseFormat(for: request)
         context.logger[metadataKey: "tandem.correlation"] = .string(correlationID)
