@@ -18,7 +18,7 @@ let package = Package(
         .library(name: "CoManagement", targets: ["CoManagement"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // C shim: libxml2 (see Sources/CLibXML2/shim.h for the ICU clash and xmlFree).

@@ -25,20 +25,32 @@ enum BundleGenerator {
             var contents = resource
             contents.name = "resource"
             entries.append(
-                Element(name: "entry", type: "Bundle.Entry", children: [
-                    Element(name: "fullUrl", type: "uri", value: uuid),
-                    contents,
-                    Element(name: "request", type: "Bundle.Request", children: [
-                        Element(name: "method", type: "code", value: "POST"),
-                        Element(name: "url", type: "uri", value: resource.type),
-                    ]),
-                ])
+                Element(
+                    name: "entry",
+                    type: "Bundle.Entry",
+                    children: [
+                        Element(name: "fullUrl", type: "uri", value: uuid),
+                        contents,
+                        Element(
+                            name: "request",
+                            type: "Bundle.Request",
+                            children: [
+                                Element(name: "method", type: "code", value: "POST"),
+                                Element(name: "url", type: "uri", value: resource.type),
+                            ]
+                        ),
+                    ]
+                )
             )
             approximateBytes += resourceBytes + 150
         }
-        let bundle = Element(name: "Bundle", type: "Bundle", children: [
-            Element(name: "type", type: "code", value: "transaction")
-        ] + entries)
+        let bundle = Element(
+            name: "Bundle",
+            type: "Bundle",
+            children: [
+                Element(name: "type", type: "code", value: "transaction")
+            ] + entries
+        )
         let json = FHIRJSON.write(bundle)
         let xml = FHIRXML.write(bundle)
         // The generated Bundle must itself be valid, or the figures would measure error paths.

@@ -32,8 +32,18 @@ struct CodecBenchmark: ParsableCommand {
 
         var table = BenchmarkTable(minimumSeconds: self.seconds)
         for format in WireFormat.allCases {
-            table.measure(corpus: "examples", format: format, documents: examples.documents(format), resources: examples.count)
-            table.measure(corpus: "5 MB Bundle", format: format, documents: [bundle.bytes(format)], resources: bundle.resourceCount)
+            table.measure(
+                corpus: "examples",
+                format: format,
+                documents: examples.documents(format),
+                resources: examples.count
+            )
+            table.measure(
+                corpus: "5 MB Bundle",
+                format: format,
+                documents: [bundle.bytes(format)],
+                resources: bundle.resourceCount
+            )
         }
         print(table.render())
         print(memory.render())

@@ -19,7 +19,9 @@ struct MemoryProbe {
     static func measure(bundle: GeneratedBundle) throws -> MemoryProbe {
         var probe = MemoryProbe()
         for format in WireFormat.allCases {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-bundle-\(UUID()).\(format)")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "tandem-bundle-\(UUID()).\(format)"
+            )
             try Data(bundle.bytes(format)).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
             let process = Process()
@@ -31,12 +33,19 @@ struct MemoryProbe {
             try process.run()
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            let numbers = text.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let numbers = text.split(separator: " ").compactMap {
+                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
             guard process.terminationStatus == 0, numbers.count == 2 else {
                 throw ValidationError("memory probe failed for \(format): \(text)")
             }
             probe.figures.append(
-                Figure(format: format, inputBytes: bundle.bytes(format).count, peakGrowth: numbers[0], retainedGrowth: numbers[1])
+                Figure(
+                    format: format,
+                    inputBytes: bundle.bytes(format).count,
+                    peakGrowth: numbers[0],
+                    retainedGrowth: numbers[1]
+                )
             )
         }
         return probe
@@ -72,7 +81,9 @@ struct MemoryProbeCommand: ParsableCommand {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: self.file)))
         _ = R4Metadata.shared  // the metadata tables are the process's, not the Bundle's
         _ = try? FHIRCodec.read(Array(#"{"resourceType":"Basic","code":{"text":"warm-up"}}"#.utf8))
-        _ = try? FHIRCodec.read(Array(#"<Basic xmlns="http://hl7.org/fhir"><code><text value="w"/></code></Basic>"#.utf8))
+        _ = try? FHIRCodec.read(
+            Array(#"<Basic xmlns="http://hl7.org/fhir"><code><text value="w"/></code></Basic>"#.utf8)
+        )
         let resetWorked = ProcStatus.resetPeak()
         let before = ProcStatus.bytes("VmRSS") ?? 0
         let parsed = try FHIRCodec.read(bytes)
