@@ -87,6 +87,8 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "FHIRCore",
+                "CoManagement",
+                "CLibXML2",  // only for the raw libxml2 floor in `tandem bench codec`
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -100,6 +102,11 @@ let package = Package(
             name: "CoManagementTests",
             dependencies: ["CoManagement", "FHIRCore"],
             resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TandemCLITests",
+            dependencies: ["tandem"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -5,9 +5,9 @@ import Testing
 /// Reading speed against Foundation's `JSONSerialization` on the same bytes. Timing depends on the
 /// machine and build, so it runs only when asked: `TANDEM_BENCH=1 swift test -c release --filter JSONSpeed`.
 @Suite struct JSONSpeedTests {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["TANDEM_BENCH"] != nil && OfficialExamples.directory != nil))
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TANDEM_BENCH"] != nil && ExampleCorpus.root != nil))
     func readingIsFasterThanJSONSerialization() throws {
-        let documents = try OfficialExamples.jsonNames.map { try OfficialExamples.bytes($0) }
+        let documents = try ExampleCorpus.jsonExamples().map(\.bytes)
         let data = documents.map { Data($0) }
         // Warm up both, so one-time costs (the R4 metadata table) are not timed.
         for document in documents { _ = try FHIRJSON.read(document) }

@@ -7,10 +7,10 @@ import Testing
 /// Compares the reader with a bare `xmlReadMemory` (DOM) over the official examples. Timing is only
 /// meaningful in a release build, so it runs when `TANDEM_BENCH=1`:
 /// `TANDEM_BENCH=1 swift test -c release --filter XMLPerformanceTests`.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["TANDEM_BENCH"] == "1" && FHIRR4Material.folder != nil))
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["TANDEM_BENCH"] == "1" && ExampleCorpus.root != nil))
 struct XMLPerformanceTests {
     @Test func readerIsWithinTwiceARawLibxml2Parse() throws {
-        let examples = try FHIRR4Material.xmlExamples().map(\.bytes)
+        let examples = try ExampleCorpus.xmlExamples().map(\.bytes)
         let rounds = 20
         let clock = ContinuousClock()
         func measure(_ body: ([UInt8]) -> Void) -> Duration {
