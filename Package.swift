@@ -19,6 +19,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C shim: libxml2 (see Sources/CLibXML2/shim.h for the ICU clash and xmlFree).
@@ -37,6 +44,42 @@ let package = Package(
         .target(
             name: "CoManagement",
             dependencies: ["FHIRCore"],
+            swiftSettings: strict
+        ),
+        // C shim: the system SQLite (see Sources/CSQLite3/shim.h). Not `CSQLite`: other packages use that
+        // module name and the modules would collide.
+        .systemLibrary(
+            name: "CSQLite3",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Store: the Store protocol and its embedded SQLite implementation (group commit, migrations).
+        .target(
+            name: "Store",
+            dependencies: [
+                "FHIRCore",
+                "CoManagement",
+                "CSQLite3",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Server: the FHIR REST edge (Hummingbird): negotiation, limits, sender auth, OperationOutcomes.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Store",
+                "CoManagement",
+                "FHIRCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: strict
         ),
         // Composition root and CLI.
@@ -64,6 +107,26 @@ let package = Package(
         .testTarget(
             name: "TandemCLITests",
             dependencies: ["tandem"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server",
+                "Store",
+                "FHIRCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "Store",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ],

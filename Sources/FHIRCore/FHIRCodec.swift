@@ -11,7 +11,10 @@ public enum FHIRCodec {
         limits: ReadLimits = .default
     ) throws(Outcome) -> ParsedResource {
         guard let format = format ?? WireFormat.sniff(bytes) else {
-            throw .fatal(.structure, "The content is neither FHIR JSON (starting with '{') nor FHIR XML (starting with '<')")
+            throw .fatal(
+                .structure,
+                "The content is neither FHIR JSON (starting with '{') nor FHIR XML (starting with '<')"
+            )
         }
         switch format {
         case .json: return try FHIRJSON.read(bytes, limits: limits)

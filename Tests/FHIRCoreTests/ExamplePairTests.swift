@@ -16,7 +16,9 @@ import Testing
         #expect(!parsed.issues.hasErrors, "\(parsed.issues)")
         let written = FHIRJSON.write(parsed.root)
         let ours = CorpusQuirks.normalise(json: try JSONSerialization.jsonObject(with: Data(written)))
-        let official = CorpusQuirks.normalise(json: try JSONSerialization.jsonObject(with: Data(try ExampleCorpus.json(name))))
+        let official = CorpusQuirks.normalise(
+            json: try JSONSerialization.jsonObject(with: Data(try ExampleCorpus.json(name)))
+        )
         let difference = JSONValueDiff.firstDifference(ours, official, divEqual: XHTMLComparison.equivalent)
         #expect(difference == nil, "\(name): \(difference ?? "")")
     }

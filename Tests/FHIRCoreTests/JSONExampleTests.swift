@@ -39,6 +39,9 @@ import Testing
         let ours = try JSONSerialization.jsonObject(with: Data(written))
         let difference = JSONValueDiff.firstDifference(official, ours, divEqual: ==)
         #expect(difference == nil, "\(difference ?? "")")
-        #expect(JSONValueDiff.firstDifference(official, try JSONSerialization.jsonObject(with: Data(pretty)), divEqual: ==) == nil)
+        #expect(
+            JSONValueDiff.firstDifference(official, try JSONSerialization.jsonObject(with: Data(pretty)), divEqual: ==)
+                == nil
+        )
     }
 }

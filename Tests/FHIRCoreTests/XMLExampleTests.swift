@@ -39,7 +39,7 @@ extension XMLExampleTests {
                 let issues = XHTMLNarrative.issues(markup: markup, path: "div", at: node.location)
                 #expect(issues.isEmpty, "\(name) \(node.location): \(issues)")
             }
-            node.children.forEach { visit($0, in: name) }
+            for child in node.children { visit(child, in: name) }
         }
         for example in try ExampleCorpus.xmlExamples() {
             visit(try FHIRXML.read(example.bytes).root, in: example.name)

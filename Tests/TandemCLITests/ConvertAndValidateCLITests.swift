@@ -22,7 +22,10 @@ import Testing
 
     @Test func convertRecognisesXMLAndWritesJSONThatReadsBackTheSame() throws {
         let xml = try CLIRunner.run(["convert", "--to", "xml", "--compact", "-"], input: Self.patientJSON)
-        let json = try CLIRunner.run(["convert", "--to", "json", "--compact", "-"], input: Array(xml.standardOutput.utf8))
+        let json = try CLIRunner.run(
+            ["convert", "--to", "json", "--compact", "-"],
+            input: Array(xml.standardOutput.utf8)
+        )
         #expect(json.status == 0)
         let back = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? NSDictionary
         let original = try JSONSerialization.jsonObject(with: Data(Self.patientJSON)) as? NSDictionary
@@ -38,7 +41,10 @@ import Testing
     }
 
     @Test func convertOfMalformedInputReportsThePosition() throws {
-        let result = try CLIRunner.run(["convert", "--to", "json", "-"], input: Array("<Patient xmlns=\"http://hl7.org/fhir\">\n<id value=\"x\">".utf8))
+        let result = try CLIRunner.run(
+            ["convert", "--to", "json", "-"],
+            input: Array("<Patient xmlns=\"http://hl7.org/fhir\">\n<id value=\"x\">".utf8)
+        )
         #expect(result.status == 1)
         #expect(result.standardError.contains("operationoutcome-issue-line"))
         #expect(result.standardError.contains(#""severity": "fatal""#))

@@ -1,14 +1,20 @@
 /// `+ - * / div mod` on single System values (https://hl7.org/fhirpath/N1/#math-1).
 enum FHIRPathArithmetic {
     /// The result, or nil for an empty result (division by zero, integer overflow).
-    static func apply(_ op: FHIRPathOperator, _ lhs: FHIRPathValue, _ rhs: FHIRPathValue)
+    static func apply(
+        _ op: FHIRPathOperator,
+        _ lhs: FHIRPathValue,
+        _ rhs: FHIRPathValue
+    )
         throws(FHIRPathError) -> FHIRPathValue?
     {
         switch (lhs, rhs) {
         case (.integer(let left), .integer(let right)):
             return integers(op, left, right)
         case (.integer, .decimal), (.decimal, .integer), (.decimal, .decimal):
-            guard let left = FHIRPathEquality.decimal(lhs), let right = FHIRPathEquality.decimal(rhs) else { return nil }
+            guard let left = FHIRPathEquality.decimal(lhs), let right = FHIRPathEquality.decimal(rhs) else {
+                return nil
+            }
             return decimals(op, left, right).map(FHIRPathValue.decimal)
         case (.string(let left), .string(let right)) where op == .plus:
             return .string(left + right)
@@ -74,7 +80,11 @@ enum FHIRPathArithmetic {
         }
     }
 
-    private static func quantities(_ op: FHIRPathOperator, _ left: FHIRPathQuantity, _ right: FHIRPathQuantity)
+    private static func quantities(
+        _ op: FHIRPathOperator,
+        _ left: FHIRPathQuantity,
+        _ right: FHIRPathQuantity
+    )
         throws(FHIRPathError) -> FHIRPathValue?
     {
         switch op {
@@ -87,7 +97,8 @@ enum FHIRPathArithmetic {
                 return .quantity(FHIRPathQuantity(value: op == .plus ? a + b : a - b, unit: left.unit))
             }
             guard let factor = left.canonical(), !left.value.isZero,
-                let scale = factor.value.divided(by: left.value), let sum = (op == .plus ? a + b : a - b).divided(by: scale)
+                let scale = factor.value.divided(by: left.value),
+                let sum = (op == .plus ? a + b : a - b).divided(by: scale)
             else { return nil }
             return .quantity(FHIRPathQuantity(value: sum, unit: left.unit))
         case .multiply, .divide:

@@ -113,7 +113,8 @@ enum FHIRPathConversions {
         case .quantity(let quantity): return quantity
         case .integer(let integer): return FHIRPathQuantity(value: FHIRDecimal(integer), unit: "1")
         case .decimal(let decimal): return FHIRPathQuantity(value: decimal, unit: "1")
-        case .boolean(let flag): return FHIRPathQuantity(value: FHIRDecimal(flag ? "1.0" : "0.0") ?? FHIRDecimal(0), unit: "1")
+        case .boolean(let flag):
+            return FHIRPathQuantity(value: FHIRDecimal(flag ? "1.0" : "0.0") ?? FHIRDecimal(0), unit: "1")
         case .string(let text):
             let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
             guard let first = parts.first, let number = toDecimal(.string(first)) else { return nil }

@@ -1,6 +1,10 @@
 /// `encode`, `decode`, `escape`, `unescape` (FHIRPath 2.1 additions, cheap enough to carry).
 enum FHIRPathEncoding {
-    static func call(_ name: String, _ text: String, argument: (Int) throws(FHIRPathError) -> String?)
+    static func call(
+        _ name: String,
+        _ text: String,
+        argument: (Int) throws(FHIRPathError) -> String?
+    )
         throws(FHIRPathError) -> [FHIRPathValue]
     {
         guard let format = try argument(0) else { return [] }
@@ -9,7 +13,8 @@ enum FHIRPathEncoding {
             case ("encode", "base64"): base64(Array(text.utf8), url: false)
             case ("encode", "urlbase64"): base64(Array(text.utf8), url: true)
             case ("encode", "hex"): Array(text.utf8).map { hexDigit($0 >> 4) + hexDigit($0 & 15) }.joined()
-            case ("decode", "base64"), ("decode", "urlbase64"): decodeBase64(text).map { String(decoding: $0, as: UTF8.self) }
+            case ("decode", "base64"), ("decode", "urlbase64"):
+                decodeBase64(text).map { String(decoding: $0, as: UTF8.self) }
             case ("decode", "hex"): decodeHex(text).map { String(decoding: $0, as: UTF8.self) }
             case ("escape", "html"): escapeHTML(text)
             case ("unescape", "html"): unescapeHTML(text)
@@ -87,7 +92,9 @@ enum FHIRPathEncoding {
 
     private static func unescapeHTML(_ text: String) -> String {
         var output = text
-        for (character, entity) in htmlEntities.reversed() { output = output.replacing(entity, with: String(character)) }
+        for (character, entity) in htmlEntities.reversed() {
+            output = output.replacing(entity, with: String(character))
+        }
         return output
     }
 

@@ -80,7 +80,9 @@ extension FHIRPathEvaluator {
             let context = focus.isEmpty ? input : focus
             let inner = Scope(this: context, index: scope.index, total: scope.total)
             let condition = try self.evaluate(arguments[0], context, inner)
-            guard condition.count <= 1 else { throw FHIRPathError(.semantic, "iif() criterion is not a single Boolean") }
+            guard condition.count <= 1 else {
+                throw FHIRPathError(.semantic, "iif() criterion is not a single Boolean")
+            }
             if let only = condition.first {
                 guard case .boolean = only.systemValue else {
                     throw FHIRPathError(.semantic, "iif() criterion is not a Boolean")
@@ -115,7 +117,11 @@ extension FHIRPathEvaluator {
         return focus.first
     }
 
-    private func filter(_ focus: [FHIRPathValue], _ criteria: FHIRPathNode, _ scope: Scope) throws(FHIRPathError)
+    private func filter(
+        _ focus: [FHIRPathValue],
+        _ criteria: FHIRPathNode,
+        _ scope: Scope
+    ) throws(FHIRPathError)
         -> [FHIRPathValue]
     {
         var result: [FHIRPathValue] = []
@@ -126,7 +132,11 @@ extension FHIRPathEvaluator {
         return result
     }
 
-    private func selectAll(_ focus: [FHIRPathValue], _ projection: FHIRPathNode, _ scope: Scope) throws(FHIRPathError)
+    private func selectAll(
+        _ focus: [FHIRPathValue],
+        _ projection: FHIRPathNode,
+        _ scope: Scope
+    ) throws(FHIRPathError)
         -> [FHIRPathValue]
     {
         var result: [FHIRPathValue] = []
@@ -137,7 +147,11 @@ extension FHIRPathEvaluator {
     }
 
     /// `repeat(projection)`: the projection applied again to its own output until nothing new appears.
-    private func repeatProjection(_ focus: [FHIRPathValue], _ projection: FHIRPathNode, _ scope: Scope)
+    private func repeatProjection(
+        _ focus: [FHIRPathValue],
+        _ projection: FHIRPathNode,
+        _ scope: Scope
+    )
         throws(FHIRPathError) -> [FHIRPathValue]
     {
         var result: [FHIRPathValue] = []
@@ -168,13 +182,20 @@ extension FHIRPathEvaluator {
     }
 
     /// `sort(key, …)`: a key written as `-expr` sorts descending (FHIRPath 2.1 draft).
-    private func sorted(_ focus: [FHIRPathValue], _ keys: [FHIRPathNode], _ scope: Scope) throws(FHIRPathError)
+    private func sorted(
+        _ focus: [FHIRPathValue],
+        _ keys: [FHIRPathNode],
+        _ scope: Scope
+    ) throws(FHIRPathError)
         -> [FHIRPathValue]
     {
-        let specs: [(FHIRPathNode, Bool)] = keys.isEmpty ? [(.this, false)] : keys.map { key in
-            if case .negate(let inner) = key { return (inner, true) }
-            return (key, false)
-        }
+        let specs: [(FHIRPathNode, Bool)] =
+            keys.isEmpty
+            ? [(.this, false)]
+            : keys.map { key in
+                if case .negate(let inner) = key { return (inner, true) }
+                return (key, false)
+            }
         var rows: [(FHIRPathValue, [FHIRPathValue?])] = []
         for (offset, item) in focus.enumerated() {
             var values: [FHIRPathValue?] = []

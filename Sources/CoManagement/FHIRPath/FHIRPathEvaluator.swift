@@ -13,7 +13,11 @@ struct FHIRPathEvaluator {
     /// `%resource`, `%context` and `%rootResource`: the evaluated resource.
     let resource: FHIRPathValue
 
-    func evaluate(_ node: FHIRPathNode, _ input: [FHIRPathValue], _ scope: Scope) throws(FHIRPathError)
+    func evaluate(
+        _ node: FHIRPathNode,
+        _ input: [FHIRPathValue],
+        _ scope: Scope
+    ) throws(FHIRPathError)
         -> [FHIRPathValue]
     {
         switch node {

@@ -29,14 +29,20 @@ public struct FHIRPathExpression: Sendable {
     /// resource, build an ``ElementTree`` once and use ``evaluate(_:environment:)-(ElementRef,_)``.
     /// - Throws: ``FHIRPathError`` when evaluation fails (a collection where one item is needed,
     ///   incompatible operands, an unsupported function).
-    public func evaluate(_ resource: Element, environment: FHIRPathEnvironment = .init()) throws(FHIRPathError)
+    public func evaluate(
+        _ resource: Element,
+        environment: FHIRPathEnvironment = .init()
+    ) throws(FHIRPathError)
         -> [FHIRPathValue]
     {
         try self.evaluate(ElementTree(resource).root, environment: environment)
     }
 
     /// Evaluates the expression on a node of an already indexed tree.
-    public func evaluate(_ context: ElementRef, environment: FHIRPathEnvironment = .init()) throws(FHIRPathError)
+    public func evaluate(
+        _ context: ElementRef,
+        environment: FHIRPathEnvironment = .init()
+    ) throws(FHIRPathError)
         -> [FHIRPathValue]
     {
         let input: [FHIRPathValue] = [.element(context)]

@@ -63,7 +63,11 @@ enum FHIRPathFunctionTable {
                 throw FHIRPathError(.semantic, "unknown function '\(name)'", at: position)
             }
             guard range.contains(arguments.count) else {
-                throw FHIRPathError(.semantic, "'\(name)' takes \(range) arguments, got \(arguments.count)", at: position)
+                throw FHIRPathError(
+                    .semantic,
+                    "'\(name)' takes \(range) arguments, got \(arguments.count)",
+                    at: position
+                )
             }
             if ["is", "as", "ofType"].contains(name) {
                 guard let type = typeSpecifier(arguments[0]), FHIRPathTypes.isKnown(type) else {

@@ -45,7 +45,10 @@ enum FHIRPathMath {
             guard number.doubleValue >= 0 else { return [] }
             return double(number.doubleValue.squareRoot())
         case "log":
-            guard let base = FHIRPathEquality.decimal(try FHIRPathEvaluator.singleton(try argument(0)) ?? .boolean(false)),
+            guard
+                let base = FHIRPathEquality.decimal(
+                    try FHIRPathEvaluator.singleton(try argument(0)) ?? .boolean(false)
+                ),
                 base.doubleValue > 0, base.doubleValue != 1, number.doubleValue > 0
             else { return [] }
             return double(log(number.doubleValue) / log(base.doubleValue))

@@ -23,11 +23,21 @@ indirect enum FHIRPathNode: Sendable {
 
 /// The binary operators, named as the spec writes them.
 enum FHIRPathOperator: String, Sendable {
-    case multiply = "*", divide = "/", div, mod
-    case plus = "+", minus = "-", concatenate = "&"
+    case multiply = "*"
+    case divide = "/"
+    case div, mod
+    case plus = "+"
+    case minus = "-"
+    case concatenate = "&"
     case union = "|"
-    case less = "<", greater = ">", lessOrEqual = "<=", greaterOrEqual = ">="
-    case equal = "=", equivalent = "~", notEqual = "!=", notEquivalent = "!~"
+    case less = "<"
+    case greater = ">"
+    case lessOrEqual = "<="
+    case greaterOrEqual = ">="
+    case equal = "="
+    case equivalent = "~"
+    case notEqual = "!="
+    case notEquivalent = "!~"
     case `in`, contains
     case and, or, xor, implies
 }

@@ -1,6 +1,10 @@
 /// The binary operators on evaluated operands (https://hl7.org/fhirpath/N1/#operations).
 enum FHIRPathOperators {
-    static func apply(_ op: FHIRPathOperator, _ left: [FHIRPathValue], _ right: [FHIRPathValue])
+    static func apply(
+        _ op: FHIRPathOperator,
+        _ left: [FHIRPathValue],
+        _ right: [FHIRPathValue]
+    )
         throws(FHIRPathError) -> [FHIRPathValue]
     {
         switch op {
@@ -72,7 +76,9 @@ enum FHIRPathOperators {
         case (.integer(let left), .integer(let right)):
             return left == right ? 0 : (left < right ? -1 : 1)
         case (.integer, .decimal), (.decimal, .integer), (.decimal, .decimal):
-            guard let left = FHIRPathEquality.decimal(lhs), let right = FHIRPathEquality.decimal(rhs) else { return nil }
+            guard let left = FHIRPathEquality.decimal(lhs), let right = FHIRPathEquality.decimal(rhs) else {
+                return nil
+            }
             return left.numericallyEquals(right) ? 0 : (left < right ? -1 : 1)
         case (.date(let left), .date(let right)), (.dateTime(let left), .dateTime(let right)),
             (.date(let left), .dateTime(let right)), (.dateTime(let left), .date(let right)),

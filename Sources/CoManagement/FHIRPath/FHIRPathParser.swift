@@ -76,7 +76,8 @@ struct FHIRPathParser {
     mutating func typeSpecifier() throws(FHIRPathError) -> FHIRPathTypeSpecifier {
         var names = [try self.identifierName()]
         while self.current.isSymbol("."),
-            self.tokens[self.position + 1].kind == .identifier || self.tokens[self.position + 1].kind == .quotedIdentifier
+            self.tokens[self.position + 1].kind == .identifier
+                || self.tokens[self.position + 1].kind == .quotedIdentifier
         {
             self.position += 1
             names.append(try self.identifierName())

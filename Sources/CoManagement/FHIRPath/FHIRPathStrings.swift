@@ -30,7 +30,9 @@ enum FHIRPathStrings {
             let characters = Array(text)
             guard start >= 0, start < characters.count else { return [] }
             var length = characters.count - start
-            if let requested = try FHIRPathEvaluator.integer(try argument(1)) { length = min(max(0, requested), length) }
+            if let requested = try FHIRPathEvaluator.integer(try argument(1)) {
+                length = min(max(0, requested), length)
+            }
             return [.string(String(characters[start..<start + length]))]
         case "startsWith":
             return try stringArgument(0).map { [.boolean(text.hasPrefix($0))] } ?? []
@@ -42,7 +44,8 @@ enum FHIRPathStrings {
         case "lower": return [.string(text.lowercased())]
         case "length": return [.integer(text.count)]
         case "toChars": return text.map { .string(String($0)) }
-        case "trim": return [.string(String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()))]
+        case "trim":
+            return [.string(String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()))]
         case "replace":
             guard let pattern = try stringArgument(0), let replacement = try stringArgument(1) else { return [] }
             if pattern.isEmpty {

@@ -54,7 +54,11 @@ enum FHIRPathTypes {
 
     /// `value is type`: a node matches FHIR types (unqualified or `FHIR.`); a System value matches
     /// System types (unqualified or `System.`).
-    static func isTypeOrSubtype(_ value: FHIRPathValue, _ type: FHIRPathTypeSpecifier, exactPrimitives: Bool = false)
+    static func isTypeOrSubtype(
+        _ value: FHIRPathValue,
+        _ type: FHIRPathTypeSpecifier,
+        exactPrimitives: Bool = false
+    )
         -> Bool
     {
         switch value {

@@ -24,7 +24,9 @@ struct BenchmarkTable {
         precondition(parsed.allSatisfy { $0 != nil }, "the benchmark corpus must read without fatal issues")
         let trees = parsed.compactMap { $0 }
 
-        let floor = self.time { for document in documents { _ = format == .json ? RawParsers.json(document) : RawParsers.xml(document) } }
+        let floor = self.time {
+            for document in documents { _ = format == .json ? RawParsers.json(document) : RawParsers.xml(document) }
+        }
         let read = self.time { for document in documents { _ = try? FHIRCodec.read(document, as: format) } }
         let validate = self.time { for tree in trees { _ = Validator.validate(tree) } }
         let write = self.time { for tree in trees { _ = FHIRCodec.write(tree.root, as: format) } }
@@ -32,9 +34,12 @@ struct BenchmarkTable {
         let floorName = format == .json ? "raw JSONSerialization" : "raw xmlReadMemory"
         func row(_ stage: String, _ seconds: Double, ratio: String) -> Row {
             Row(
-                corpus: corpus, format: format, stage: stage,
+                corpus: corpus,
+                format: format,
+                stage: stage,
                 megabytesPerSecond: Double(bytes) / 1_000_000 / seconds,
-                resourcesPerSecond: Double(resources) / seconds, floorRatio: ratio
+                resourcesPerSecond: Double(resources) / seconds,
+                floorRatio: ratio
             )
         }
         self.rows.append(row(floorName, floor, ratio: "1.00×"))

@@ -13,31 +13,44 @@ struct GeneratedBundle {
 
 enum BundleGenerator {
     static func transaction(from examples: ExampleSet, targetBytes: Int) throws -> GeneratedBundle {
-        let sources = zip(examples.trees, examples.json).filter { $0.0.type != "Bundle" }
+        // Entry sizes measured as our compact JSON, so the Bundle lands on the target size.
+        let sources = examples.trees.filter { $0.type != "Bundle" }.map { ($0, FHIRJSON.write($0).count) }
         var entries: [Element] = []
         var approximateBytes = 0
         var serial = 0
         while approximateBytes < targetBytes, !sources.isEmpty {
-            let (resource, sourceBytes) = sources[serial % sources.count]
+            let (resource, resourceBytes) = sources[serial % sources.count]
             serial += 1
             let uuid = "urn:uuid:00000000-0000-4000-8000-\(String(serial, radix: 16).leftPadded(to: 12))"
             var contents = resource
             contents.name = "resource"
             entries.append(
-                Element(name: "entry", type: "Bundle.Entry", children: [
-                    Element(name: "fullUrl", type: "uri", value: uuid),
-                    contents,
-                    Element(name: "request", type: "Bundle.Request", children: [
-                        Element(name: "method", type: "code", value: "POST"),
-                        Element(name: "url", type: "uri", value: resource.type),
-                    ]),
-                ])
+                Element(
+                    name: "entry",
+                    type: "Bundle.Entry",
+                    children: [
+                        Element(name: "fullUrl", type: "uri", value: uuid),
+                        contents,
+                        Element(
+                            name: "request",
+                            type: "Bundle.Request",
+                            children: [
+                                Element(name: "method", type: "code", value: "POST"),
+                                Element(name: "url", type: "uri", value: resource.type),
+                            ]
+                        ),
+                    ]
+                )
             )
-            approximateBytes += sourceBytes.count + 120
+            approximateBytes += resourceBytes + 150
         }
-        let bundle = Element(name: "Bundle", type: "Bundle", children: [
-            Element(name: "type", type: "code", value: "transaction")
-        ] + entries)
+        let bundle = Element(
+            name: "Bundle",
+            type: "Bundle",
+            children: [
+                Element(name: "type", type: "code", value: "transaction")
+            ] + entries
+        )
         let json = FHIRJSON.write(bundle)
         let xml = FHIRXML.write(bundle)
         // The generated Bundle must itself be valid, or the figures would measure error paths.

@@ -27,13 +27,23 @@ struct CodecBenchmark: ParsableCommand {
         #endif
         let examples = try ExampleSet.load(corpusFolder: self.corpus)
         let bundle = try BundleGenerator.transaction(from: examples, targetBytes: Int(self.bundleMegabytes * 1_000_000))
-        // Memory first, while the process is still small, so the peak it reports is the Bundle's own.
-        let memory = MemoryProbe.measure(bundle: bundle)
+        // Memory is measured in a child process, so what this process allocated does not blur it.
+        let memory = try MemoryProbe.measure(bundle: bundle)
 
         var table = BenchmarkTable(minimumSeconds: self.seconds)
         for format in WireFormat.allCases {
-            table.measure(corpus: "examples", format: format, documents: examples.documents(format), resources: examples.count)
-            table.measure(corpus: "5 MB Bundle", format: format, documents: [bundle.bytes(format)], resources: bundle.resourceCount)
+            table.measure(
+                corpus: "examples",
+                format: format,
+                documents: examples.documents(format),
+                resources: examples.count
+            )
+            table.measure(
+                corpus: "5 MB Bundle",
+                format: format,
+                documents: [bundle.bytes(format)],
+                resources: bundle.resourceCount
+            )
         }
         print(table.render())
         print(memory.render())

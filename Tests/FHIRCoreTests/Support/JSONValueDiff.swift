@@ -4,7 +4,12 @@ import Foundation
 /// failure says where the documents part. Numbers compare by value (decimals are re-spelled in the copy).
 enum JSONValueDiff {
     /// Nil when equal; otherwise a path and a description of the first difference.
-    static func firstDifference(_ lhs: Any, _ rhs: Any, path: String = "$", divEqual: (String, String) -> Bool) -> String? {
+    static func firstDifference(
+        _ lhs: Any,
+        _ rhs: Any,
+        path: String = "$",
+        divEqual: (String, String) -> Bool
+    ) -> String? {
         switch (lhs, rhs) {
         case (let left as [String: Any], let right as [String: Any]):
             let keys = Set(left.keys).union(right.keys).sorted()
@@ -19,7 +24,8 @@ enum JSONValueDiff {
         case (let left as [Any], let right as [Any]):
             guard left.count == right.count else { return "\(path): \(left.count) items against \(right.count)" }
             for (index, pair) in zip(left, right).enumerated() {
-                if let difference = self.firstDifference(pair.0, pair.1, path: "\(path)[\(index)]", divEqual: divEqual) {
+                if let difference = self.firstDifference(pair.0, pair.1, path: "\(path)[\(index)]", divEqual: divEqual)
+                {
                     return difference
                 }
             }

@@ -2,7 +2,12 @@ import FHIRCore
 
 /// Names the first difference between two element trees, for readable corpus failures.
 enum TreeDiff {
-    static func firstDifference(_ lhs: Element, _ rhs: Element, path: String? = nil, divEqual: (String, String) -> Bool) -> String? {
+    static func firstDifference(
+        _ lhs: Element,
+        _ rhs: Element,
+        path: String? = nil,
+        divEqual: (String, String) -> Bool
+    ) -> String? {
         let here = path ?? lhs.name
         if lhs.name != rhs.name { return "\(here): name \(lhs.name) against \(rhs.name)" }
         if lhs.type != rhs.type { return "\(here): type \(lhs.type) against \(rhs.type)" }
@@ -10,7 +15,8 @@ enum TreeDiff {
             if lhs.type == "xhtml", let left = lhs.value, let right = rhs.value, divEqual(left, right) {
                 // equivalent markup
             } else {
-                return "\(here): value \(String(describing: lhs.value?.prefix(200))) against \(String(describing: rhs.value?.prefix(200)))"
+                return
+                    "\(here): value \(String(describing: lhs.value?.prefix(200))) against \(String(describing: rhs.value?.prefix(200)))"
             }
         }
         if lhs.children.count != rhs.children.count {
@@ -19,7 +25,12 @@ enum TreeDiff {
             return "\(here): children [\(left)] against [\(right)]"
         }
         for (index, pair) in zip(lhs.children, rhs.children).enumerated() {
-            if let difference = self.firstDifference(pair.0, pair.1, path: "\(here).\(pair.0.name)#\(index)", divEqual: divEqual) {
+            if let difference = self.firstDifference(
+                pair.0,
+                pair.1,
+                path: "\(here).\(pair.0.name)#\(index)",
+                divEqual: divEqual
+            ) {
                 return difference
             }
         }

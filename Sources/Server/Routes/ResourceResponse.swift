@@ -1,0 +1,101 @@
+import FHIRCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Store
+
+/// Builds the answers to resource interactions: status, `ETag`, `Last-Modified`, `Location`, and a body
+/// shaped by `Prefer: return=…` (https://hl7.org/fhir/R4/http.html#ops).
+enum ResourceResponse {
+    /// What the client asked to get back after a write.
+    enum Preference {
+        case minimal, representation, operationOutcome
+
+        init(_ request: Request) {
+            let prefer = request.headers[.prefer]?.lowercased() ?? ""
+            if prefer.contains("return=minimal") {
+                self = .minimal
+            } else if prefer.contains("return=operationoutcome") {
+                self = .operationOutcome
+            } else {
+                self = .representation
+            }
+        }
+    }
+
+    /// The answer to a create or update: 201 for a new resource, 200 otherwise.
+    static func written(_ result: WriteResult, request: Request, context: GatewayRequestContext) throws(FHIRError) -> Response {
+        let stored = result.resource
+        let status: HTTPResponse.Status = result.disposition == .created ? .created : .ok
+        var headers = self.versionHeaders(stored)
+        headers[.location] = self.location(of: stored, request: request)
+        switch Preference(request) {
+        case .minimal:
+            return Response(status: status, headers: headers)
+        case .operationOutcome:
+            let outcome = Outcome([Issue(.information, .informational, path: nil, self.summary(result))])
+            return self.body(outcome.resource, status: status, headers: headers, format: context.responseFormat)
+        case .representation:
+            return self.body(try ResourceCodec.element(of: stored), status: status, headers: headers, format: context.responseFormat)
+        }
+    }
+
+    /// The answer to a read or version read.
+    static func read(_ stored: StoredResource, context: GatewayRequestContext) throws(FHIRError) -> Response {
+        self.body(try ResourceCodec.element(of: stored), status: .ok, headers: self.versionHeaders(stored), format: context.responseFormat)
+    }
+
+    /// A resource tree written in `format`.
+    static func body(_ resource: Element, status: HTTPResponse.Status, headers: HTTPFields = [:], format: WireFormat) -> Response {
+        var headers = headers
+        headers[.contentType] = format.mediaType + "; charset=utf-8"
+        let bytes = ResourceCodec.write(resource, as: format)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func versionHeaders(_ stored: StoredResource) -> HTTPFields {
+        [.eTag: self.eTag(stored.version), .lastModified: FHIRTime.httpDate(stored.lastUpdated)]
+    }
+
+    static func eTag(_ version: Int) -> String { #"W/"\#(version)""# }
+
+    /// `If-Match: W/"3"` → 3. Nil when absent.
+    ///
+    /// - Throws: ``FHIRError`` 400 for a value that is not a version ETag.
+    static func ifMatchVersion(_ request: Request) throws(FHIRError) -> Int? {
+        guard let value = request.headers[.ifMatch] else { return nil }
+        var text = Substring(value).trimmingWhitespace()
+        if text.hasPrefix("W/") { text.removeFirst(2) }
+        if text.hasPrefix("\"") && text.hasSuffix("\"") && text.count >= 2 { text = String(text.dropFirst().dropLast()) }
+        guard let version = Int(text), version > 0 else {
+            throw FHIRError(.badRequest, .invalid, #"If-Match must be a version ETag such as W/"1""#)
+        }
+        return version
+    }
+
+    /// The absolute URL of the version, from the request's `Host`; relative when there is none.
+    static func location(of stored: StoredResource, request: Request) -> String {
+        self.base(request) + "/fhir/" + stored.versionedReference
+    }
+
+    static func base(_ request: Request) -> String {
+        guard let host = request.head.authority ?? request.headers[.host] else { return "" }
+        return "\(request.head.scheme ?? "http")://\(host)"
+    }
+
+    static func summary(_ result: WriteResult) -> String {
+        switch result.disposition {
+        case .created: "Created \(result.resource.versionedReference)"
+        case .updated: "Updated \(result.resource.versionedReference)"
+        case .unchanged: "Unchanged: \(result.resource.versionedReference) already has this content"
+        case .matched: "Matched existing \(result.resource.versionedReference) (If-None-Exist)"
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let prefer = HTTPField.Name("Prefer")!
+    static let host = HTTPField.Name("Host")!
+    static let ifNoneExist = HTTPField.Name("If-None-Exist")!
+}

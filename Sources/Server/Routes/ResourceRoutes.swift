@@ -1,0 +1,125 @@
+import FHIRCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// The instance and type interactions on `/fhir/{type}`: create, update, read, version read, history.
+struct ResourceRoutes: Sendable {
+    let store: any Store
+    let settings: GatewaySettings
+    let metrics: GatewayMetrics
+
+    func register(on fhir: RouterGroup<GatewayRequestContext>) {
+        fhir.post(":type", use: self.create)
+        fhir.put(":type/:id", use: self.update)
+        fhir.get(":type/:id", use: self.read)
+        fhir.get(":type/:id/_history", use: self.history)
+        fhir.get(":type/:id/_history/:vid", use: self.versionRead)
+        // Interactions the CapabilityStatement does not offer answer 405, not 404.
+        for method in [HTTPRequest.Method.delete, .patch] {
+            fhir.on(":type/:id", method: method, use: self.notSupported)
+        }
+        for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
+            fhir.on(":type", method: method, use: self.notSupported)
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let start = ContinuousClock.now
+        let type = try RouteInput.resourceType(context)
+        try RouteInput.authorize(context, toWrite: type)
+        let (bytes, resource) = try await RouteInput.body(request, settings: self.settings)
+        guard resource.type == type else {
+            throw FHIRError(.badRequest, .invalid, "the body is a \(resource.type), but the URL names \(type)")
+        }
+        let write = ResourceWrite(
+            type: type,
+            mode: .create(proposedID: RouteInput.newID(), ifNoneExist: try RouteInput.ifNoneExist(request)),
+            content: ResourceCodec.storedContent(of: resource),
+            identifierKey: ResourceCodec.identifierKey(of: resource),
+            identifiers: ResourceCodec.identifierTokens(of: resource)
+        )
+        let result = try await self.ingest([write], bytes: bytes, interaction: "create", request: request, context: context)
+        self.metrics.recordIngest("create", since: start)
+        return try ResourceResponse.written(result, request: request, context: context)
+    }
+
+    @Sendable func update(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let start = ContinuousClock.now
+        let type = try RouteInput.resourceType(context)
+        let id = try RouteInput.id(context)
+        try RouteInput.authorize(context, toWrite: type)
+        let ifMatch = try ResourceResponse.ifMatchVersion(request)
+        let (bytes, resource) = try await RouteInput.body(request, settings: self.settings)
+        guard resource.type == type else {
+            throw FHIRError(.badRequest, .invalid, "the body is a \(resource.type), but the URL names \(type)")
+        }
+        // FHIR R4 §3.1.0.4: the body must carry an id, and it must equal the id in the URL.
+        guard let bodyID = resource.resourceID else {
+            throw FHIRError(.badRequest, .required, "an update must carry the resource id in the body", path: "\(type).id")
+        }
+        guard bodyID == id else {
+            throw FHIRError(.badRequest, .invalid, "the body's id '\(bodyID)' does not match the URL's id '\(id)'", path: "\(type).id")
+        }
+        let write = ResourceWrite(
+            type: type,
+            mode: .update(id: id, ifMatch: ifMatch),
+            content: ResourceCodec.storedContent(of: resource),
+            identifierKey: ResourceCodec.identifierKey(of: resource),
+            identifiers: ResourceCodec.identifierTokens(of: resource)
+        )
+        let result = try await self.ingest([write], bytes: bytes, interaction: "update", request: request, context: context)
+        self.metrics.recordIngest("update", since: start)
+        return try ResourceResponse.written(result, request: request, context: context)
+    }
+
+    @Sendable func read(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let type = try RouteInput.resourceType(context)
+        let id = try RouteInput.id(context)
+        let stored = try await self.metrics.timeStore("read") { try await self.store.read(type: type, id: id) }
+        guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(id) is not known") }
+        return try ResourceResponse.read(stored, context: context)
+    }
+
+    @Sendable func versionRead(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let type = try RouteInput.resourceType(context)
+        let id = try RouteInput.id(context)
+        let versionText = context.parameters.get("vid") ?? ""
+        guard let version = Int(versionText), version > 0 else {
+            throw FHIRError(.notFound, .notFound, "\(type)/\(id) has no version '\(versionText)'")
+        }
+        let stored = try await self.metrics.timeStore("vread") { try await self.store.read(type: type, id: id, version: version) }
+        guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(id) has no version \(version)") }
+        return try ResourceResponse.read(stored, context: context)
+    }
+
+    @Sendable func history(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let type = try RouteInput.resourceType(context)
+        let id = try RouteInput.id(context)
+        let versions = try await self.metrics.timeStore("history") { try await self.store.history(type: type, id: id) }
+        guard !versions.isEmpty else { throw FHIRError(.notFound, .notFound, "\(type)/\(id) is not known") }
+        let bundle = try HistoryBundle.make(versions, base: ResourceResponse.base(request))
+        return ResourceResponse.body(bundle, status: .ok, format: context.responseFormat)
+    }
+
+    @Sendable func notSupported(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        throw FHIRError.methodNotAllowed(request.method, request.uri.path)
+    }
+
+    /// Stores the message (with its raw body) and returns the single write's result.
+    private func ingest(
+        _ writes: [ResourceWrite],
+        bytes: [UInt8],
+        interaction: String,
+        request: Request,
+        context: GatewayRequestContext
+    ) async throws -> WriteResult {
+        let message = IngestMessage(received: RouteInput.received(bytes, interaction: interaction, request: request, context: context), writes: writes)
+        let result = try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
+        guard let entry = result.entries.first else {
+            throw FHIRError(.internalServerError, .exception, "the store returned no result")
+        }
+        return try entry.get()
+    }
+}

@@ -1,0 +1,76 @@
+import FHIRCore
+import Foundation
+import Hummingbird
+import Store
+
+/// Reads and checks what a request brings: path parameters, body, conditional headers, the sender's rights.
+enum RouteInput {
+    /// The `{type}` path parameter, which must be an R4 resource type.
+    static func resourceType(_ context: GatewayRequestContext) throws(FHIRError) -> String {
+        let type = context.parameters.get("type") ?? ""
+        guard R4Metadata.shared.isResource(type) else {
+            throw FHIRError(.notFound, .notSupported, "'\(type)' is not a FHIR R4 resource type")
+        }
+        return type
+    }
+
+    /// The `{id}` path parameter, which must be a FHIR id (`[A-Za-z0-9\-\.]{1,64}`).
+    static func id(_ context: GatewayRequestContext) throws(FHIRError) -> String {
+        let id = context.parameters.get("id") ?? ""
+        let valid = !id.isEmpty && id.utf8.count <= 64
+            && id.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
+        guard valid else { throw FHIRError(.badRequest, .invalid, "'\(id)' is not a valid FHIR id") }
+        return id
+    }
+
+    /// 403 unless the authenticated sender may write `type`.
+    static func authorize(_ context: GatewayRequestContext, toWrite type: String) throws(FHIRError) {
+        guard let sender = context.sender else {
+            throw SenderAuthenticationMiddleware.unauthorized("the request has no bearer token")
+        }
+        guard sender.mayWrite(type) else {
+            throw FHIRError(.forbidden, .forbidden, "sender '\(sender.name)' may not write \(type)")
+        }
+    }
+
+    /// Collects the body up to the limit and reads it as a validated resource.
+    static func body(_ request: Request, settings: GatewaySettings) async throws -> (bytes: [UInt8], resource: Element) {
+        let format = try FormatNegotiation.bodyFormat(for: request)
+        let buffer = try await request.body.collect(upTo: settings.maximumBodyBytes)
+        let bytes = Array(buffer.readableBytesView)
+        return (bytes, try ResourceCodec.read(bytes, as: format, limits: settings.readLimits))
+    }
+
+    /// `If-None-Exist: identifier=system|value` → `system|value`; nil without the header.
+    ///
+    /// - Throws: ``FHIRError`` 400 for any other search: identifier is the only parameter supported.
+    static func ifNoneExist(_ request: Request) throws(FHIRError) -> String? {
+        guard let header = request.headers[.ifNoneExist] else { return nil }
+        let query = header.hasPrefix("?") ? String(header.dropFirst()) : header
+        let parts = query.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2, parts[0] == "identifier", !query.contains("&") else {
+            throw FHIRError(.badRequest, .notSupported, "If-None-Exist supports only identifier=system|value")
+        }
+        let token = String(parts[1]).removingPercentEncoding ?? String(parts[1])
+        return token.contains("|") ? token : "|" + token
+    }
+
+    static func newID() -> String { UUID().uuidString.lowercased() }
+
+    static func received(_ bytes: [UInt8], interaction: String, request: Request, context: GatewayRequestContext) -> ReceivedMessage {
+        ReceivedMessage(
+            body: bytes,
+            contentType: request.headers[.contentType] ?? "",
+            sender: context.sender?.name ?? "",
+            correlationID: context.correlationID,
+            receivedAt: Date(),
+            interaction: interaction
+        )
+    }
+}
+
+extension UInt8 {
+    var isASCIIAlphanumeric: Bool {
+        (self >= 48 && self <= 57) || (self >= 65 && self <= 90) || (self >= 97 && self <= 122)
+    }
+}

@@ -1,0 +1,32 @@
+/// Everything one accepted HTTP message changes, written by the store in one transaction.
+///
+/// The store commits the raw message, the resource versions, the episode changes and the audit records
+/// together, and returns only after the commit is durable. The HTTP answer may then be sent.
+public struct IngestMessage: Sendable, Hashable {
+    public var received: ReceivedMessage
+    public var writes: [ResourceWrite]
+    /// True for a create, an update and a transaction Bundle: any failing write fails the whole message
+    /// and nothing is stored. False for a batch Bundle: each write succeeds or fails on its own.
+    public var atomic: Bool
+    public var episodes: [EpisodeChange]
+
+    public init(received: ReceivedMessage, writes: [ResourceWrite], atomic: Bool = true, episodes: [EpisodeChange] = []) {
+        self.received = received
+        self.writes = writes
+        self.atomic = atomic
+        self.episodes = episodes
+    }
+}
+
+/// What the store did with an ``IngestMessage``: one entry per write, in order.
+public struct IngestResult: Sendable {
+    /// The stored message's id (audit records and versions point at it).
+    public var messageID: Int64
+    /// For an atomic message every entry is a success (a failure throws instead).
+    public var entries: [Result<WriteResult, StoreError>]
+
+    public init(messageID: Int64, entries: [Result<WriteResult, StoreError>]) {
+        self.messageID = messageID
+        self.entries = entries
+    }
+}

@@ -1,0 +1,219 @@
+import Crypto
+import Foundation
+
+extension SQLiteConnection {
+    /// Writes one message and everything it changes; runs inside the caller's transaction (a savepoint
+    /// of a group commit), so a throw leaves nothing of the message behind.
+    mutating func ingest(_ message: IngestMessage) throws(StoreError) -> IngestResult {
+        let received = message.received
+        let at = received.receivedAt.storeMilliseconds
+        let messageID = try self.insertMessage(received, at: at)
+        var entries: [Result<WriteResult, StoreError>] = []
+        entries.reserveCapacity(message.writes.count)
+        for (index, write) in message.writes.enumerated() {
+            if message.atomic {
+                do {
+                    entries.append(.success(try self.apply(write, messageID: messageID, at: at)))
+                } catch {
+                    var failure = error
+                    failure.entry = index
+                    throw failure
+                }
+            } else {
+                // A batch: each entry stands alone, so each gets its own savepoint.
+                try self.execute("SAVEPOINT batch_entry")
+                do {
+                    entries.append(.success(try self.apply(write, messageID: messageID, at: at)))
+                } catch {
+                    try self.execute("ROLLBACK TO batch_entry")
+                    entries.append(.failure(error))
+                }
+                try self.execute("RELEASE batch_entry")
+            }
+        }
+        for change in message.episodes {
+            try self.apply(change, messageID: messageID, at: at)
+        }
+        for (write, entry) in zip(message.writes, entries) {
+            try self.insertAudit(Self.auditEntry(for: entry, of: write, message: received, messageID: messageID))
+        }
+        return IngestResult(messageID: messageID, entries: entries)
+    }
+
+    private mutating func insertMessage(_ received: ReceivedMessage, at: Int64) throws(StoreError) -> Int64 {
+        let rows = try self.query(
+            """
+            INSERT INTO message (received_at, sender, content_type, correlation_id, interaction, body)
+            VALUES (?, ?, ?, ?, ?, ?) RETURNING id
+            """,
+            [
+                .integer(at), .text(received.sender), .text(received.contentType), .text(received.correlationID),
+                .text(received.interaction), .blob(received.body),
+            ]
+        )
+        return rows.first?.integer(0) ?? 0
+    }
+
+    /// Creates or updates one resource. Idempotency rests on the unique indexes: the insert claims the
+    /// id or the business identifier, and only a refused claim looks for the resource that holds it.
+    private mutating func apply(_ write: ResourceWrite, messageID: Int64, at: Int64) throws(StoreError) -> WriteResult {
+        switch write.mode {
+        case .create(let proposedID, let ifNoneExist):
+            if let token = ifNoneExist {
+                let matches = try self.resourceIDs(type: write.type, identifier: token, limit: 2)
+                if matches.count > 1 {
+                    throw StoreError(.multipleMatches, "If-None-Exist matched more than one \(write.type)")
+                }
+                if let id = matches.first, let current = try self.currentResource(type: write.type, id: id) {
+                    return WriteResult(.matched, current)
+                }
+            }
+            try self.query(
+                """
+                INSERT INTO resource (type, id, version, identifier_key, last_updated) VALUES (?, ?, 1, ?, ?)
+                ON CONFLICT DO NOTHING
+                """,
+                [.text(write.type), .text(proposedID), SQLiteValue(write.identifierKey), .integer(at)]
+            )
+            if self.changes == 1 {
+                return WriteResult(.created, try self.insertVersion(write, id: proposedID, version: 1, messageID: messageID, at: at))
+            }
+            guard let key = write.identifierKey, let holder = try self.resourceHeader(type: write.type, identifierKey: key) else {
+                throw StoreError(.duplicate, "\(write.type)/\(proposedID) already exists")
+            }
+            if write.idIsReferenced && holder.id != proposedID {
+                throw StoreError(
+                    .duplicate,
+                    "the identifier of the new \(write.type) now belongs to \(write.type)/\(holder.id); retry the transaction"
+                )
+            }
+            return try self.update(holder, with: write, messageID: messageID, at: at)
+
+        case .update(let id, let ifMatch):
+            let existing = try self.resourceHeader(type: write.type, id: id)
+            if let ifMatch, existing?.version != ifMatch {
+                throw StoreError(
+                    .versionConflict,
+                    "If-Match names version \(ifMatch) of \(write.type)/\(id), but the current version is "
+                        + (existing.map { "\($0.version)" } ?? "none"),
+                    currentVersion: existing?.version
+                )
+            }
+            if let existing {
+                return try self.update(existing, with: write, messageID: messageID, at: at)
+            }
+            // Update as create (FHIR RESTful API §3.1.0.4.2): the client chose the id. A refused insert
+            // means the business identifier belongs to another resource.
+            try self.query(
+                "INSERT INTO resource (type, id, version, identifier_key, last_updated) VALUES (?, ?, 1, ?, ?)",
+                [.text(write.type), .text(id), SQLiteValue(write.identifierKey), .integer(at)]
+            )
+            return WriteResult(.created, try self.insertVersion(write, id: id, version: 1, messageID: messageID, at: at))
+        }
+    }
+
+    /// Adds a version unless the content is unchanged, in which case the current version is returned.
+    private mutating func update(
+        _ existing: ResourceHeader,
+        with write: ResourceWrite,
+        messageID: Int64,
+        at: Int64
+    ) throws(StoreError) -> WriteResult {
+        if !existing.deleted, let current = try self.currentVersion(type: write.type, id: existing.id),
+            current.hash == Self.contentHash(write.content)
+        {
+            return WriteResult(.unchanged, current.resource)
+        }
+        let version = existing.version + 1
+        try self.query(
+            "UPDATE resource SET version = ?, identifier_key = ?, last_updated = ?, deleted = 0 WHERE type = ? AND id = ?",
+            [.integer(Int64(version)), SQLiteValue(write.identifierKey), .integer(at), .text(write.type), .text(existing.id)]
+        )
+        return WriteResult(.updated, try self.insertVersion(write, id: existing.id, version: version, messageID: messageID, at: at))
+    }
+
+    private mutating func insertVersion(
+        _ write: ResourceWrite,
+        id: String,
+        version: Int,
+        messageID: Int64,
+        at: Int64
+    ) throws(StoreError) -> StoredResource {
+        try self.query(
+            """
+            INSERT INTO resource_version (type, id, version, content, content_hash, message_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(write.type), .text(id), .integer(Int64(version)), .blob(write.content),
+                .blob(Self.contentHash(write.content)), .integer(messageID), .integer(at),
+            ]
+        )
+        try self.query("DELETE FROM resource_identifier WHERE type = ? AND id = ?", [.text(write.type), .text(id)])
+        for token in Set(write.identifiers) {
+            try self.query(
+                "INSERT INTO resource_identifier (type, token, id) VALUES (?, ?, ?)",
+                [.text(write.type), .text(token), .text(id)]
+            )
+        }
+        return StoredResource(
+            type: write.type,
+            id: id,
+            version: version,
+            lastUpdated: Date(storeMilliseconds: at),
+            content: write.content
+        )
+    }
+
+    private mutating func apply(_ change: EpisodeChange, messageID: Int64, at: Int64) throws(StoreError) {
+        try self.query(
+            """
+            INSERT INTO episode (id, patient_key, service_line, status, document, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, service_line = excluded.service_line,
+                status = excluded.status, document = excluded.document, updated_at = excluded.updated_at
+            """,
+            [
+                .text(change.episodeID), .text(change.patientKey), .text(change.serviceLine), .text(change.status),
+                .blob(change.document), .integer(at),
+            ]
+        )
+        for event in change.events {
+            try self.query(
+                """
+                INSERT INTO episode_event (episode_id, number, kind, payload, message_id, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(change.episodeID), .integer(Int64(event.number)), .text(event.kind), .blob(event.payload),
+                    .integer(messageID), .integer(at),
+                ]
+            )
+        }
+    }
+
+    static func contentHash(_ content: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: content))
+    }
+
+    private static func auditEntry(
+        for entry: Result<WriteResult, StoreError>,
+        of write: ResourceWrite,
+        message: ReceivedMessage,
+        messageID: Int64
+    ) -> AuditEntry {
+        switch entry {
+        case .success(let result):
+            AuditEntry(
+                at: message.receivedAt, action: result.disposition.rawValue, outcome: .success, sender: message.sender,
+                resourceReference: result.resource.versionedReference, messageID: messageID,
+                correlationID: message.correlationID, detail: message.interaction
+            )
+        case .failure(let error):
+            AuditEntry(
+                at: message.receivedAt, action: "rejected", outcome: .minorFailure, sender: message.sender,
+                resourceReference: write.type, messageID: messageID, correlationID: message.correlationID,
+                detail: "\(message.interaction): \(error.code)"
+            )
+        }
+    }
+}

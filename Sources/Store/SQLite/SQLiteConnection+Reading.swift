@@ -1,0 +1,150 @@
+import Foundation
+
+/// The `resource` row of a resource: enough to decide how to write its next version.
+struct ResourceHeader: Sendable {
+    let id: String
+    let version: Int
+    let deleted: Bool
+}
+
+extension SQLiteConnection {
+    func resourceHeaderRow(_ rows: [SQLiteRow]) -> ResourceHeader? {
+        rows.first.map { ResourceHeader(id: $0.text(0) ?? "", version: $0.int(1), deleted: $0.int(2) != 0) }
+    }
+
+    mutating func resourceHeader(type: String, id: String) throws(StoreError) -> ResourceHeader? {
+        self.resourceHeaderRow(
+            try self.query("SELECT id, version, deleted FROM resource WHERE type = ? AND id = ?", [.text(type), .text(id)])
+        )
+    }
+
+    mutating func resourceHeader(type: String, identifierKey: String) throws(StoreError) -> ResourceHeader? {
+        self.resourceHeaderRow(
+            try self.query(
+                "SELECT id, version, deleted FROM resource WHERE type = ? AND identifier_key = ?",
+                [.text(type), .text(identifierKey)]
+            )
+        )
+    }
+
+    /// Ids of the current, not deleted resources of `type` that carry the identifier token.
+    mutating func resourceIDs(type: String, identifier token: String, limit: Int) throws(StoreError) -> [String] {
+        try self.query(
+            """
+            SELECT i.id FROM resource_identifier i JOIN resource r ON r.type = i.type AND r.id = i.id
+            WHERE i.type = ? AND i.token = ? AND r.deleted = 0 ORDER BY i.id LIMIT ?
+            """,
+            [.text(type), .text(token), .integer(Int64(limit))]
+        ).compactMap { $0.text(0) }
+    }
+
+    /// The current version of a resource that is not deleted.
+    mutating func currentResource(type: String, id: String) throws(StoreError) -> StoredResource? {
+        try self.versions(
+            """
+            SELECT v.version, v.recorded_at, v.content, v.content_hash FROM resource r JOIN resource_version v
+                ON v.type = r.type AND v.id = r.id AND v.version = r.version
+            WHERE r.type = ? AND r.id = ? AND r.deleted = 0
+            """,
+            type: type,
+            id: id,
+            [.text(type), .text(id)]
+        ).first?.resource
+    }
+
+    /// The current version of a resource with its content hash, deleted or not.
+    mutating func currentVersion(type: String, id: String) throws(StoreError) -> (hash: [UInt8], resource: StoredResource)? {
+        try self.versions(
+            """
+            SELECT v.version, v.recorded_at, v.content, v.content_hash FROM resource r JOIN resource_version v
+                ON v.type = r.type AND v.id = r.id AND v.version = r.version
+            WHERE r.type = ? AND r.id = ?
+            """,
+            type: type,
+            id: id,
+            [.text(type), .text(id)]
+        ).first
+    }
+
+    mutating func version(type: String, id: String, version: Int) throws(StoreError) -> StoredResource? {
+        try self.versions(
+            """
+            SELECT version, recorded_at, content, content_hash FROM resource_version
+            WHERE type = ? AND id = ? AND version = ?
+            """,
+            type: type,
+            id: id,
+            [.text(type), .text(id), .integer(Int64(version))]
+        ).first?.resource
+    }
+
+    /// Every version, newest first.
+    mutating func history(type: String, id: String) throws(StoreError) -> [StoredResource] {
+        try self.versions(
+            """
+            SELECT version, recorded_at, content, content_hash FROM resource_version
+            WHERE type = ? AND id = ? ORDER BY version DESC
+            """,
+            type: type,
+            id: id,
+            [.text(type), .text(id)]
+        ).map(\.resource)
+    }
+
+    /// Reads rows of (version, recorded_at, content, content_hash).
+    private mutating func versions(
+        _ sql: String,
+        type: String,
+        id: String,
+        _ bindings: [SQLiteValue]
+    ) throws(StoreError) -> [(hash: [UInt8], resource: StoredResource)] {
+        try self.query(sql, bindings).map { row in
+            (
+                row.blob(3),
+                StoredResource(
+                    type: type,
+                    id: id,
+                    version: row.int(0),
+                    lastUpdated: Date(storeMilliseconds: row.integer(1) ?? 0),
+                    content: row.blob(2)
+                )
+            )
+        }
+    }
+
+    mutating func insertAudit(_ entry: AuditEntry) throws(StoreError) {
+        try self.query(
+            """
+            INSERT INTO audit (at, action, outcome, sender, resource_ref, message_id, correlation_id, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .integer(entry.at.storeMilliseconds), .text(entry.action), .text(entry.outcome.rawValue),
+                SQLiteValue(entry.sender), SQLiteValue(entry.resourceReference),
+                entry.messageID.map { .integer($0) } ?? .null, SQLiteValue(entry.correlationID), SQLiteValue(entry.detail),
+            ]
+        )
+    }
+
+    /// Audit entries, newest first.
+    mutating func auditTrail(limit: Int) throws(StoreError) -> [AuditEntry] {
+        try self.query(
+            """
+            SELECT at, action, outcome, sender, resource_ref, message_id, correlation_id, detail FROM audit
+            ORDER BY id DESC LIMIT ?
+            """,
+            [.integer(Int64(limit))]
+        ).map { row in
+            AuditEntry(
+                at: Date(storeMilliseconds: row.integer(0) ?? 0),
+                action: row.text(1) ?? "",
+                outcome: AuditEntry.Outcome(rawValue: row.text(2) ?? "") ?? .seriousFailure,
+                sender: row.text(3),
+                resourceReference: row.text(4),
+                messageID: row.integer(5),
+                correlationID: row.text(6),
+                detail: row.text(7)
+            )
+        }
+    }
+}

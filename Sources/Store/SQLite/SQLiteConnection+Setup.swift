@@ -1,0 +1,78 @@
+extension SQLiteConnection {
+    /// Settings for the connection that writes: WAL so readers never block it, `synchronous=FULL` so a
+    /// commit is on disk before it returns (the HTTP answer waits for that), a busy timeout for the rare
+    /// second process (`tandem migrate`), and enforced foreign keys.
+    ///
+    /// See https://www.sqlite.org/wal.html and https://www.sqlite.org/pragma.html#pragma_synchronous.
+    func configureForWriting(busyTimeoutMilliseconds: Int) throws(StoreError) {
+        try self.execute(
+            """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            PRAGMA busy_timeout = \(busyTimeoutMilliseconds);
+            PRAGMA foreign_keys = ON;
+            """
+        )
+    }
+
+    /// Settings for a reading connection: it may never write, even by mistake.
+    func configureForReading(busyTimeoutMilliseconds: Int) throws(StoreError) {
+        try self.execute(
+            """
+            PRAGMA busy_timeout = \(busyTimeoutMilliseconds);
+            PRAGMA query_only = ON;
+            """
+        )
+    }
+
+    /// Brings the schema up to the newest ``SQLiteMigration``; returns the versions it applied.
+    ///
+    /// - Throws: ``StoreError/Code/migration`` when a migration fails (its transaction is rolled back, so
+    ///   the database stays at the previous version) or when the database is newer than this build.
+    @discardableResult
+    mutating func migrate(
+        _ migrations: [SQLiteMigration] = SQLiteMigration.all,
+        now: Int64
+    ) throws(StoreError) -> [Int] {
+        try self.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migration (
+                version     INTEGER PRIMARY KEY,
+                name        TEXT    NOT NULL,
+                applied_at  INTEGER NOT NULL
+            );
+            """
+        )
+        let current = try self.query("SELECT coalesce(max(version), 0) FROM schema_migration").first?.int(0) ?? 0
+        if let newest = migrations.last?.version, current > newest {
+            throw StoreError(.migration, "database schema version \(current) is newer than this build (\(newest))")
+        }
+        var applied: [Int] = []
+        for migration in migrations where migration.version > current {
+            do {
+                // IMMEDIATE takes the write lock at once, so two processes cannot both migrate.
+                try self.execute("BEGIN IMMEDIATE")
+                try self.execute(migration.sql)
+                try self.query(
+                    "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                    [.integer(Int64(migration.version)), .text(migration.name), .integer(now)]
+                )
+                try self.execute("COMMIT")
+                applied.append(migration.version)
+            } catch {
+                try? self.execute("ROLLBACK")
+                throw StoreError(
+                    .migration,
+                    "migration \(migration.version) (\(migration.name)) failed: \(error.message)",
+                    sqliteCode: error.sqliteCode
+                )
+            }
+        }
+        return applied
+    }
+
+    /// The schema version the database is at.
+    mutating func schemaVersion() throws(StoreError) -> Int {
+        try self.query("SELECT coalesce(max(version), 0) FROM schema_migration").first?.int(0) ?? 0
+    }
+}

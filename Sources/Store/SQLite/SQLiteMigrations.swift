@@ -1,0 +1,127 @@
+/// One versioned change to the SQLite schema. Applied in order, each in its own transaction, and recorded
+/// in `schema_migration`; a migration, once released, is never edited, only followed by another.
+struct SQLiteMigration: Sendable {
+    let version: Int
+    let name: String
+    let sql: String
+}
+
+extension SQLiteMigration {
+    /// Every migration this build knows, in version order.
+    static let all: [SQLiteMigration] = [.initialSchema]
+
+    /// The ingest, episode, outbox and audit tables.
+    ///
+    /// Times are integer milliseconds since 1970 (UTC). Bodies and documents are BLOBs holding bytes
+    /// exactly as written. The outbox is shaped for the delivery service: one row per (partner, episode
+    /// event), claimed with a lease, found through `outbox_due`.
+    static let initialSchema = SQLiteMigration(
+        version: 1,
+        name: "initial schema",
+        sql: """
+            -- Every accepted HTTP message, as received, for reprocessing and audit.
+            CREATE TABLE message (
+                id              INTEGER PRIMARY KEY,
+                received_at     INTEGER NOT NULL,
+                sender          TEXT    NOT NULL,
+                content_type    TEXT    NOT NULL,
+                correlation_id  TEXT    NOT NULL,
+                interaction     TEXT    NOT NULL,
+                body            BLOB    NOT NULL
+            );
+
+            -- The current state of each resource. identifier_key is the business identifier
+            -- (system|value) of ServiceRequest, CarePlan and Task: the unique index makes ingest by
+            -- identifier idempotent however many writers race.
+            CREATE TABLE resource (
+                type            TEXT    NOT NULL,
+                id              TEXT    NOT NULL,
+                version         INTEGER NOT NULL,
+                identifier_key  TEXT,
+                last_updated    INTEGER NOT NULL,
+                deleted         INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (type, id)
+            );
+            CREATE UNIQUE INDEX resource_identifier_key ON resource (type, identifier_key)
+                WHERE identifier_key IS NOT NULL;
+
+            -- Every version of every resource. content is the resource as JSON without id,
+            -- meta.versionId and meta.lastUpdated (the row holds those), so equal content hashes mean
+            -- an unchanged resource.
+            CREATE TABLE resource_version (
+                type            TEXT    NOT NULL,
+                id              TEXT    NOT NULL,
+                version         INTEGER NOT NULL,
+                content         BLOB    NOT NULL,
+                content_hash    BLOB    NOT NULL,
+                message_id      INTEGER REFERENCES message (id),
+                recorded_at     INTEGER NOT NULL,
+                UNIQUE (type, id, version),
+                FOREIGN KEY (type, id) REFERENCES resource (type, id)
+            );
+
+            -- All identifiers (system|value) of each current resource, for If-None-Exist.
+            CREATE TABLE resource_identifier (
+                type            TEXT    NOT NULL,
+                token           TEXT    NOT NULL,
+                id              TEXT    NOT NULL,
+                PRIMARY KEY (type, token, id)
+            ) WITHOUT ROWID;
+            CREATE INDEX resource_identifier_by_resource ON resource_identifier (type, id);
+
+            -- Co-management episodes: the normalised document and its numbered timeline.
+            CREATE TABLE episode (
+                id              TEXT    PRIMARY KEY,
+                patient_key     TEXT    NOT NULL,
+                service_line    TEXT    NOT NULL,
+                status          TEXT    NOT NULL,
+                document        BLOB    NOT NULL,
+                updated_at      INTEGER NOT NULL
+            );
+            CREATE INDEX episode_by_patient ON episode (patient_key, service_line, status);
+
+            CREATE TABLE episode_event (
+                episode_id      TEXT    NOT NULL REFERENCES episode (id),
+                number          INTEGER NOT NULL,
+                kind            TEXT    NOT NULL,
+                payload         BLOB    NOT NULL,
+                message_id      INTEGER REFERENCES message (id),
+                recorded_at     INTEGER NOT NULL,
+                UNIQUE (episode_id, number)
+            );
+
+            -- One row per partner that must hear of an episode event; filled and drained by delivery.
+            -- state: pending, leased, delivered, dead.
+            CREATE TABLE outbox (
+                id              INTEGER PRIMARY KEY,
+                partner         TEXT    NOT NULL,
+                episode_id      TEXT    NOT NULL,
+                event_number    INTEGER NOT NULL,
+                payload_ref     TEXT    NOT NULL,
+                state           TEXT    NOT NULL DEFAULT 'pending',
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                lease_owner     TEXT,
+                lease_until     INTEGER,
+                last_error      TEXT,
+                created_at      INTEGER NOT NULL,
+                UNIQUE (partner, episode_id, event_number)
+            );
+            CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state IN ('pending', 'leased');
+
+            -- Every accepted message and every decision, renderable as a FHIR AuditEvent.
+            CREATE TABLE audit (
+                id              INTEGER PRIMARY KEY,
+                at              INTEGER NOT NULL,
+                action          TEXT    NOT NULL,
+                outcome         TEXT    NOT NULL,
+                sender          TEXT,
+                resource_ref    TEXT,
+                message_id      INTEGER REFERENCES message (id),
+                correlation_id  TEXT,
+                detail          TEXT
+            );
+            CREATE INDEX audit_by_at ON audit (at);
+            """
+    )
+}

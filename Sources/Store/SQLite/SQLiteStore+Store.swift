@@ -1,0 +1,67 @@
+extension SQLiteStore {
+    public func ingest(_ message: IngestMessage) async throws(StoreError) -> IngestResult {
+        try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.ingest(message)
+        }
+    }
+
+    public func read(type: String, id: String) async throws(StoreError) -> StoredResource? {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.currentResource(type: type, id: id)
+        }
+    }
+
+    public func read(type: String, id: String, version: Int) async throws(StoreError) -> StoredResource? {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.version(type: type, id: id, version: version)
+        }
+    }
+
+    public func history(type: String, id: String) async throws(StoreError) -> [StoredResource] {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.history(type: type, id: id)
+        }
+    }
+
+    public func search(type: String, identifier token: String) async throws(StoreError) -> [StoredResource] {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            var found: [StoredResource] = []
+            for id in try connection.resourceIDs(type: type, identifier: token, limit: 100) {
+                if let resource = try connection.currentResource(type: type, id: id) { found.append(resource) }
+            }
+            return found
+        }
+    }
+
+    public func record(_ entry: AuditEntry) async throws(StoreError) {
+        try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.insertAudit(entry)
+        }
+    }
+
+    public func auditTrail(limit: Int) async throws(StoreError) -> [AuditEntry] {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.auditTrail(limit: limit)
+        }
+    }
+
+    public func ping() async throws(StoreError) {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.query("SELECT 1")
+            return ()
+        }
+    }
+
+    /// Runs a read on a reader connection (or the writer's, for an in-memory database), on the pool.
+    ///
+    /// In WAL mode a reader sees the last commit and never waits for the writer. Several statements in
+    /// one `body` are not one snapshot; none of the reads here needs more than one statement's.
+    func read<Value: Sendable>(
+        _ body: @escaping @Sendable (inout SQLiteConnection) throws(StoreError) -> Value
+    ) async throws(StoreError) -> Value {
+        let slot = self.readers.randomElement() ?? self.writer
+        return try await Self.run(on: self.threadPool) { () throws(StoreError) -> Value in
+            try slot.withConnection(body)
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+public import Logging
+import NIOPosix
+public import ServiceLifecycle
+
+/// The embedded store: one SQLite database file in WAL mode, written by a single writer that commits
+/// concurrent requests in groups, read through a few read-only connections.
+///
+/// Why the system SQLite through our own shim rather than GRDB or sqlite-nio: the store issues a
+/// handful of fixed statements, needs control of exactly which thread runs them (a `NIOThreadPool`, as
+/// sqlite-nio does) and of transaction boundaries for group commit, and nothing else; a thin
+/// non-copyable connection owner gives that without a second concurrency model.
+///
+/// Lifecycle: ``open(at:configuration:logger:)`` opens and migrates the database and makes reads
+/// possible; writes wait for the writer, which is ``run()`` (a `Service`: add the store to the
+/// `ServiceGroup` *before* the HTTP server so it shuts down after it). When ``run()`` returns the
+/// database is closed.
+public struct SQLiteStore: Store, Service {
+    /// Tuning knobs; the defaults suit one gateway process on a small machine.
+    public struct Configuration: Sendable, Hashable {
+        /// Read-only connections (reads never wait for a commit in WAL mode). Ignored in memory.
+        public var readers: Int
+        /// How long a connection waits for a lock held by another process, in milliseconds.
+        public var busyTimeoutMilliseconds: Int
+        /// Most writes committed in one transaction.
+        public var maximumGroupSize: Int
+
+        public init(readers: Int = 2, busyTimeoutMilliseconds: Int = 5000, maximumGroupSize: Int = 256) {
+            self.readers = readers
+            self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+            self.maximumGroupSize = maximumGroupSize
+        }
+    }
+
+    let threadPool: NIOThreadPool
+    let writer: ConnectionSlot
+    let readers: [ConnectionSlot]
+    let queue: WriteQueue
+    let configuration: Configuration
+    let logger: Logger
+
+    /// Opens the database (creating the file and its directory if needed) and applies pending
+    /// migrations.
+    ///
+    /// - Throws: ``StoreError`` when the file cannot be opened or a migration fails.
+    public static func open(
+        at location: StoreLocation,
+        configuration: Configuration = Configuration(),
+        logger: Logger
+    ) async throws(StoreError) -> SQLiteStore {
+        let readerCount = location.isMemory ? 0 : max(configuration.readers, 0)
+        let pool = NIOThreadPool(numberOfThreads: readerCount + 1)
+        pool.start()
+        do {
+            let connections = try await Self.run(on: pool) { () throws(StoreError) -> (ConnectionSlot, [ConnectionSlot]) in
+                try location.createDirectory()
+                var connection = try SQLiteConnection(path: location.path, readOnly: false)
+                try connection.configureForWriting(busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+                let applied = try connection.migrate(now: Date().storeMilliseconds)
+                if !applied.isEmpty {
+                    logger.info("store schema migrated", metadata: ["tandem.migrations": "\(applied)"])
+                }
+                let writer = ConnectionSlot(connection)
+                var readers: [ConnectionSlot] = []
+                for _ in 0..<readerCount {
+                    let reader = try SQLiteConnection(path: location.path, readOnly: true)
+                    try reader.configureForReading(busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+                    readers.append(ConnectionSlot(reader))
+                }
+                return (writer, readers)
+            }
+            return SQLiteStore(
+                threadPool: pool,
+                writer: connections.0,
+                readers: connections.1,
+                queue: WriteQueue(),
+                configuration: configuration,
+                logger: logger
+            )
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// The writer: takes queued writes in groups and commits each group in one transaction, until
+    /// graceful shutdown (or cancellation); then closes the database.
+    ///
+    /// Writes queued at graceful shutdown are still committed; writes that arrive later fail with
+    /// ``StoreError/Code/closed``.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            for await _ in self.queue.wakeUps {
+                while true {
+                    let group = self.queue.takeGroup(limit: self.configuration.maximumGroupSize)
+                    if group.isEmpty { break }
+                    await self.commit(group)
+                }
+            }
+        } onGracefulShutdown: {
+            self.queue.close()
+        }
+        // Cancelled rather than shut down gracefully: whatever is still queued was never committed.
+        for write in self.queue.closeAndTakeRemaining() {
+            write.fail(StoreError(.closed, "the store stopped before the write was committed"))
+        }
+        await self.close()
+    }
+
+    /// Closes every connection and stops the thread pool. ``run()`` does this when it ends; call it
+    /// directly only for a store whose writer never ran.
+    public func close() async {
+        for write in self.queue.closeAndTakeRemaining() {
+            write.fail(StoreError(.closed, "the store closed before the write was committed"))
+        }
+        let slots = [self.writer] + self.readers
+        _ = try? await Self.run(on: self.threadPool) { () throws(StoreError) in
+            for slot in slots { slot.close() }
+        }
+        try? await self.threadPool.shutdownGracefully()
+    }
+
+    /// Runs blocking SQLite work on the store's thread pool.
+    static func run<Value: Sendable>(
+        on pool: NIOThreadPool,
+        _ body: @escaping @Sendable () throws(StoreError) -> Value
+    ) async throws(StoreError) -> Value {
+        do {
+            return try await pool.runIfActive { try body() }
+        } catch let error as StoreError {
+            throw error
+        } catch is CancellationError {
+            throw StoreError(.unavailable, "cancelled before the database was reached")
+        } catch {
+            throw StoreError(.closed, "the store is closed")
+        }
+    }
+}

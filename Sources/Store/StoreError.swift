@@ -1,0 +1,64 @@
+/// A failure of the store: a stable, extensible ``Code`` plus what is needed to debug it.
+///
+/// Callers branch on ``code``; ``sqliteCode`` and ``message`` are for logs and operators. The HTTP edge
+/// turns the codes into statuses (``Code/versionConflict`` is 412, ``Code/duplicate`` 409, …).
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, as a value callers can switch on without matching on text.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case versionConflict, duplicate, multipleMatches, notFound, invalidRequest
+            case unavailable, closed, corrupt, io, migration
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// `If-Match` named a version other than the current one (HTTP 412).
+        public static let versionConflict = Code(.versionConflict)
+        /// A uniqueness rule refused the write: the business identifier or id belongs to another resource,
+        /// or a concurrent writer got there first (HTTP 409).
+        public static let duplicate = Code(.duplicate)
+        /// A conditional create matched more than one resource (HTTP 412).
+        public static let multipleMatches = Code(.multipleMatches)
+        /// The resource or version does not exist (HTTP 404).
+        public static let notFound = Code(.notFound)
+        /// The request cannot be stored as given (an empty type, a bad URL).
+        public static let invalidRequest = Code(.invalidRequest)
+        /// The database is busy or locked beyond the busy timeout; retrying may succeed (HTTP 503).
+        public static let unavailable = Code(.unavailable)
+        /// The store has shut down and takes no more work.
+        public static let closed = Code(.closed)
+        /// The database file is damaged or not a database.
+        public static let corrupt = Code(.corrupt)
+        /// Any other SQLite or file-system failure.
+        public static let io = Code(.io)
+        /// A schema migration failed; the database is left at the last good version.
+        public static let migration = Code(.migration)
+
+        public var description: String { self.base.rawValue }
+    }
+
+    public var code: Code
+    /// The underlying SQLite result code (extended), when SQLite reported the failure.
+    public var sqliteCode: Int32?
+    /// Human-readable detail, without message bodies or patient data.
+    public var message: String
+    /// For ``Code/versionConflict``: the version that is current.
+    public var currentVersion: Int?
+    /// For a failed atomic message: the index of the write that failed it.
+    public var entry: Int?
+
+    public init(_ code: Code, _ message: String, sqliteCode: Int32? = nil, currentVersion: Int? = nil, entry: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.sqliteCode = sqliteCode
+        self.currentVersion = currentVersion
+        self.entry = entry
+    }
+
+    public var description: String {
+        var text = "StoreError(\(self.code)): \(self.message)"
+        if let sqliteCode = self.sqliteCode { text += " [sqlite \(sqliteCode)]" }
+        return text
+    }
+}

@@ -1,0 +1,84 @@
+import FHIRCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Server
+import Store
+
+/// An in-process gateway over an in-memory store, and the requests tests send to it.
+enum GatewayFixture {
+    static let token = "st-marys-secret"
+    static let limitedToken = "lab-secret"
+
+    static let senders = [
+        Sender(name: "st-marys", tokenHash: Sender.hash(token: Self.token), allowedTypes: ["*"]),
+        Sender(name: "lab", tokenHash: Sender.hash(token: Self.limitedToken), allowedTypes: ["Observation"]),
+    ]
+
+    /// Runs `body` against the gateway's router, with the store's writer running.
+    static func withGateway(
+        maximumBodyBytes: Int = 64 << 10,
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let store = try await SQLiteStore.open(at: .memory, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            let gateway = Gateway(
+                store: store,
+                settings: GatewaySettings(senders: Self.senders, maximumBodyBytes: maximumBodyBytes),
+                metrics: GatewayMetrics()
+            )
+            let app = Application(router: gateway.router(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            try await app.test(.router, body)
+        }
+    }
+
+    static func headers(_ format: WireFormat, token: String? = GatewayFixture.token, extra: HTTPFields = [:]) -> HTTPFields {
+        var headers = extra
+        headers[.contentType] = format.mediaType
+        headers[.accept] = format.mediaType
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return headers
+    }
+
+    static func patient(_ format: WireFormat, id: String? = nil, gender: String = "female") -> ByteBuffer {
+        switch format {
+        case .json:
+            let idField = id.map { #""id":"\#($0)","# } ?? ""
+            return ByteBuffer(
+                string: #"{"resourceType":"Patient",\#(idField)"identifier":[{"system":"http://hospital.example/mrn","value":"123"}],"gender":"\#(gender)","birthDate":"1950-01-01"}"#
+            )
+        case .xml:
+            let idField = id.map { #"<id value="\#($0)"/>"# } ?? ""
+            return ByteBuffer(
+                string: #"<Patient xmlns="http://hl7.org/fhir">\#(idField)<identifier><system value="http://hospital.example/mrn"/><value value="123"/></identifier><gender value="\#(gender)"/><birthDate value="1950-01-01"/></Patient>"#
+            )
+        }
+    }
+
+    static func serviceRequest(_ format: WireFormat, status: String = "active") -> ByteBuffer {
+        switch format {
+        case .json:
+            ByteBuffer(
+                string: #"{"resourceType":"ServiceRequest","identifier":[{"system":"urn:oid:1.2.3","value":"SR-1"}],"status":"\#(status)","intent":"order","subject":{"reference":"Patient/p1"}}"#
+            )
+        case .xml:
+            ByteBuffer(
+                string: #"<ServiceRequest xmlns="http://hl7.org/fhir"><identifier><system value="urn:oid:1.2.3"/><value value="SR-1"/></identifier><status value="\#(status)"/><intent value="order"/><subject><reference value="Patient/p1"/></subject></ServiceRequest>"#
+            )
+        }
+    }
+
+    /// Reads a response body back into a tree with the gateway's own codecs.
+    static func resource(_ response: TestResponse, _ format: WireFormat) throws -> Element {
+        let bytes = Array(response.body.readableBytesView)
+        return switch format {
+        case .json: try FHIRJSON.read(bytes).root
+        case .xml: try FHIRXML.read(bytes).root
+        }
+    }
+}

@@ -1,0 +1,50 @@
+@testable import Store
+import Testing
+
+@Suite struct MigrationTests {
+    @Test func freshDatabaseGetsEveryMigrationOnce() throws {
+        var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
+        #expect(try connection.migrate(now: 1) == SQLiteMigration.all.map(\.version))
+        #expect(try connection.migrate(now: 2) == [])
+        #expect(try connection.schemaVersion() == SQLiteMigration.all.last?.version)
+        let tables = try connection.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .compactMap { $0.text(0) }
+        for table in ["audit", "episode", "episode_event", "message", "outbox", "resource", "resource_version"] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+    }
+
+    @Test func laterMigrationIsAppliedOnTopOfEarlierOnes() throws {
+        var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
+        try connection.migrate(now: 1)
+        let next = SQLiteMigration(version: SQLiteMigration.all.count + 1, name: "test", sql: "CREATE TABLE extra (x INTEGER);")
+        #expect(try connection.migrate(SQLiteMigration.all + [next], now: 2) == [next.version])
+        #expect(try connection.schemaVersion() == next.version)
+    }
+
+    @Test func failingMigrationLeavesThePreviousVersion() throws {
+        var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
+        try connection.migrate(now: 1)
+        let broken = SQLiteMigration(version: SQLiteMigration.all.count + 1, name: "broken", sql: "CREATE TABLE t (x); SELECT nope FROM nowhere;")
+        let error = #expect(throws: StoreError.self) { try connection.migrate(SQLiteMigration.all + [broken], now: 2) }
+        #expect(error?.code == .migration)
+        #expect(try connection.schemaVersion() == SQLiteMigration.all.last?.version)
+        #expect(try connection.query("SELECT name FROM sqlite_master WHERE name = 't'").isEmpty)
+    }
+
+    @Test func databaseNewerThanTheBuildIsRefused() throws {
+        var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
+        try connection.migrate(now: 1)
+        try connection.query("INSERT INTO schema_migration (version, name, applied_at) VALUES (999, 'future', 0)")
+        let error = #expect(throws: StoreError.self) { try connection.migrate(now: 2) }
+        #expect(error?.code == .migration)
+    }
+
+    @Test func storeURLsAreParsed() throws {
+        #expect(try StoreLocation(url: "sqlite:./data/tandem.sqlite") == .file("./data/tandem.sqlite"))
+        #expect(try StoreLocation(url: "sqlite:///var/lib/tandem.sqlite") == .file("/var/lib/tandem.sqlite"))
+        #expect(try StoreLocation(url: "sqlite::memory:") == .memory)
+        #expect(throws: StoreError.self) { try StoreLocation(url: "postgres://db/tandem") }
+        #expect(throws: StoreError.self) { try StoreLocation(url: "sqlite:") }
+    }
+}

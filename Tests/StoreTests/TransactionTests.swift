@@ -1,0 +1,79 @@
+import Store
+import Testing
+
+@Suite struct TransactionTests {
+    @Test func failingWriteRollsBackTheWholeAtomicMessage() async throws {
+        try await withRunningStore { store in
+            _ = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: #"{"a":1}"#)]))
+            let message = Fixture.message(
+                [Fixture.update(id: "p2", content: "{}"), Fixture.update(id: "p1", content: #"{"a":2}"#, ifMatch: 7)],
+                interaction: "transaction"
+            )
+            let error = await #expect(throws: StoreError.self) { try await store.ingest(message) }
+            #expect(error?.code == .versionConflict)
+            #expect(error?.entry == 1)
+            #expect(try await store.read(type: "Patient", id: "p2") == nil)
+            #expect(try await store.read(type: "Patient", id: "p1")?.version == 1)
+        }
+    }
+
+    @Test func batchEntriesSucceedOrFailOnTheirOwn() async throws {
+        try await withRunningStore { store in
+            let message = Fixture.message(
+                [Fixture.update(id: "p2", content: "{}"), Fixture.update(id: "p3", content: "{}", ifMatch: 4)],
+                atomic: false,
+                interaction: "batch"
+            )
+            let result = try await store.ingest(message)
+            #expect(try result.entries[0].get().disposition == .created)
+            #expect(throws: StoreError.self) { try result.entries[1].get() }
+            #expect(try await store.read(type: "Patient", id: "p2") != nil)
+            #expect(try await store.read(type: "Patient", id: "p3") == nil)
+            #expect(try await store.auditTrail(limit: 10).map(\.action).sorted() == ["created", "rejected"])
+        }
+    }
+
+    @Test func oneRequestsFailureDoesNotFailItsCommitGroup() async throws {
+        try await withRunningStore { store in
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        // Every fifth write names a version that does not exist and must fail alone.
+                        let ifMatch = index % 5 == 0 ? 9 : nil
+                        let write = Fixture.update(id: "p\(index)", content: "{}", ifMatch: ifMatch)
+                        do {
+                            _ = try await store.ingest(Fixture.message([write]))
+                            return true
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                let outcomes = try await group.reduce(into: []) { $0.append($1) }
+                #expect(outcomes.filter { $0 }.count == 16)
+            }
+            for index in 0..<20 {
+                #expect((try await store.read(type: "Patient", id: "p\(index)") != nil) == (index % 5 != 0))
+            }
+        }
+    }
+
+    @Test func episodeEventNumbersAreUnique() async throws {
+        try await withRunningStore { store in
+            func change(_ number: Int) -> EpisodeChange {
+                EpisodeChange(
+                    episodeID: "ep-1", patientKey: "urn:mrn|1", serviceLine: "ophthalmology.cataract",
+                    status: "referred", document: Array("{}".utf8),
+                    events: [.init(number: number, kind: "referral-created", payload: Array("{}".utf8))]
+                )
+            }
+            _ = try await store.ingest(Fixture.message([], episodes: [change(1)]))
+            _ = try await store.ingest(Fixture.message([], episodes: [change(2)]))
+            let error = await #expect(throws: StoreError.self) {
+                try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: "{}")], episodes: [change(2)]))
+            }
+            #expect(error?.code == .duplicate)
+            #expect(try await store.read(type: "Patient", id: "p1") == nil)
+        }
+    }
+}
