@@ -33,6 +33,7 @@ public struct Gateway: Sendable {
         let fhir = router.group("fhir").add(
             middleware: SenderAuthenticationMiddleware(senders: SenderDirectory(self.settings.senders))
         )
+        AuditRoutes(store: self.store, metrics: self.metrics).register(on: fhir)
         BundleRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
         ResourceRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
         return router
