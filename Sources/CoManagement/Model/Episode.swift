@@ -5,7 +5,7 @@
 /// `CarePlan.basedOn`). Everything but the ``timeline`` is derived from the resources received so far by
 /// ``Normaliser``; the timeline accumulates, one numbered event per change, in the order changes happened.
 ///
-/// Its JSON form is the *episode document* (`Schemas/episode-document.schema.json`).
+/// Its JSON form is the *episode document* (`Samples/episode-document.schema.json`, written by ``EpisodeDocument``).
 public struct Episode: Sendable, Hashable, Codable {
     /// Stable id: derived from the patient key, the service line and the root referral's key.
     public var id: String
@@ -21,6 +21,11 @@ public struct Episode: Sendable, Hashable, Codable {
     public var reports: [Report]
     public var timeline: [TimelineEvent]
     public var measures: Measures
+    /// Keys of the held resources the episode was derived from (`ServiceRequest/sr-1`, a Bundle entry's
+    /// `fullUrl`), sorted. Lets a store find the episodes a resource touches, and lets the normaliser
+    /// keep an episode's timeline when its id changes (a Patient resource arriving after the referral
+    /// turns the patient key from `Patient/1` into a trusted identifier).
+    public var sources: [String]
 
     public init(id: String, patient: PatientSummary, serviceLine: String) {
         self.id = id
@@ -35,6 +40,7 @@ public struct Episode: Sendable, Hashable, Codable {
         self.reports = []
         self.timeline = []
         self.measures = Measures()
+        self.sources = []
     }
 
     /// The episode without its timeline: what ``Normaliser`` derives from resources, and what two

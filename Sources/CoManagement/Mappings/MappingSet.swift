@@ -1,0 +1,47 @@
+/// Everything in `Mappings/`, loaded and checked: the data the normaliser turns resources into episodes with.
+///
+/// Built by ``load(files:)`` from files the caller read; immutable and `Sendable`, so one value is shared
+/// by every request.
+public struct MappingSet: Sendable {
+    /// Service lines, sorted by id (the order triggers are tried in).
+    public var serviceLines: [ServiceLine]
+    public var roles: RoleTable
+    /// Patient identifier systems trusted to match one person across senders, in order of preference.
+    public var trustedIdentifierSystems: [String]
+    public var extraction: ExtractionRules
+    public var conceptMaps: ConceptMapTable
+    /// Problems that did not stop loading (a role no service line knows, an unrecognised file).
+    public var warnings: [MappingProblem]
+
+    public init(
+        serviceLines: [ServiceLine],
+        roles: RoleTable,
+        trustedIdentifierSystems: [String],
+        extraction: ExtractionRules,
+        conceptMaps: ConceptMapTable = ConceptMapTable(),
+        warnings: [MappingProblem] = []
+    ) {
+        self.serviceLines = serviceLines.sorted { $0.id < $1.id }
+        self.roles = roles
+        self.trustedIdentifierSystems = trustedIdentifierSystems
+        self.extraction = extraction
+        self.conceptMaps = conceptMaps
+        self.warnings = warnings
+    }
+
+    /// The service line with the given id.
+    public func serviceLine(_ id: String) -> ServiceLine? {
+        self.serviceLines.first { $0.id == id }
+    }
+
+    /// The service lines any of the codings (after ConceptMap translation) triggers, by id order.
+    public func serviceLines(triggeredBy codings: [Coding]) -> [ServiceLine] {
+        let expanded = self.conceptMaps.expand(codings)
+        return self.serviceLines.filter { $0.isTriggered(by: expanded) }
+    }
+
+    /// The role the codings (after ConceptMap translation) name, if any.
+    public func role(for codings: [Coding]) -> String? {
+        self.roles.role(for: self.conceptMaps.expand(codings))
+    }
+}

@@ -1,0 +1,84 @@
+/// One kind of co-management, as `Mappings/service-lines/ID.json` describes it.
+public struct ServiceLine: Sendable, Hashable {
+    /// Codes of one system that open an episode of this service line.
+    public struct Trigger: Sendable, Hashable {
+        public var system: String
+        public var codes: [String]
+    }
+
+    /// A role and the phases it is responsible for.
+    public struct RolePhases: Sendable, Hashable {
+        public var role: String
+        public var phases: [String]
+    }
+
+    /// A transfer of a phase the service line expects, from one role to another.
+    public struct HandoffRule: Sendable, Hashable {
+        public var phase: String
+        public var from: String
+        public var to: String
+    }
+
+    /// A report the service line expects back after the handoff.
+    public struct ReportRule: Sendable, Hashable {
+        public var kind: String
+        /// The role expected to send it.
+        public var from: String
+        /// Codes that identify the returned report on a Communication.
+        public var codes: [Coding]
+        public var dueDaysAfterHandoff: Int
+    }
+
+    /// The service line's name, also its file name (`ophthalmology.cataract`).
+    public var id: String
+    public var title: String
+    public var triggers: [Trigger]
+    /// Phases in order.
+    public var phases: [String]
+    /// Roles in the order the file lists them.
+    public var roles: [RolePhases]
+    /// Role of a referral's requester when nothing more specific names one.
+    public var requesterRole: String
+    /// Role of a referral's performer when nothing more specific names one.
+    public var performerRole: String
+    public var handoffs: [HandoffRule]
+    public var reports: [ReportRule]
+
+    /// Whether any of the codings is one of this service line's trigger codes.
+    public func isTriggered(by codings: [Coding]) -> Bool {
+        codings.contains { coding in
+            self.triggers.contains { $0.system == coding.system && $0.codes.contains(coding.code) }
+        }
+    }
+
+    /// The phases the role is responsible for; empty for a role this service line does not know.
+    public func phases(of role: String) -> [String] {
+        self.roles.first { $0.role == role }?.phases ?? []
+    }
+
+    /// Whether the service line knows the role.
+    public func knows(role: String) -> Bool {
+        self.roles.contains { $0.role == role }
+    }
+}
+
+/// The rules of `roles.json`: which codes name which co-management role.
+public struct RoleTable: Sendable, Hashable {
+    public struct Rule: Sendable, Hashable {
+        public var system: String
+        public var code: String
+        public var role: String
+    }
+
+    public var rules: [Rule]
+
+    /// The role the first coding with a rule names, in the codings' order.
+    public func role(for codings: [Coding]) -> String? {
+        for coding in codings {
+            if let rule = self.rules.first(where: { $0.system == coding.system && $0.code == coding.code }) {
+                return rule.role
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,92 @@
+public import FHIRCore
+
+/// What the normaliser knows: every resource received so far (latest content per key) and the
+/// episodes derived from them, with their timelines.
+///
+/// A value: the caller (the store) loads it, passes it `inout` to ``Normaliser/ingest(_:sender:into:)``
+/// and persists it in the same transaction as the resulting events. `Codable` for that purpose.
+///
+/// - Important: episodes are re-derived from all held resources on every change, which is what makes
+///   "any order" and "re-sending changes nothing" hold; the cost grows with the book, so a store keeps
+///   one book per group of related patients rather than one for the whole gateway.
+public struct EpisodeBook: Sendable, Codable, Hashable {
+    /// Held resources by key (``HeldResource/key``).
+    public var resources: [String: HeldResource] { self.index.held }
+    /// Current episodes by id, timelines included.
+    public internal(set) var episodes: [String: Episode]
+    /// The time of the last ``Normaliser/reevaluate(at:book:)``; overdue flags are computed against it.
+    public internal(set) var evaluatedAt: FHIRInstant?
+    /// Arrival counter for ``HeldResource/arrival``.
+    var arrivals: Int
+    /// The held resources with their lookup tables, and how they link; derived from the resources,
+    /// kept up to date by ``store(_:)``, not encoded (rebuilt when a book is decoded).
+    private(set) var index: ResourceIndex
+    private(set) var links: ResourceLinks
+
+    /// An empty book.
+    public init() {
+        self.episodes = [:]
+        self.evaluatedAt = nil
+        self.arrivals = 0
+        self.index = ResourceIndex()
+        self.links = ResourceLinks()
+    }
+
+    /// Holds a resource (replacing the version under its key) and updates the lookup tables.
+    mutating func store(_ item: HeldResource) {
+        self.index.store(item)
+        self.links.store(item)
+    }
+
+    private enum CodingKeys: String, CodingKey { case resources, episodes, evaluatedAt, arrivals }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.episodes = try container.decode([String: Episode].self, forKey: .episodes)
+        self.evaluatedAt = try container.decodeIfPresent(FHIRInstant.self, forKey: .evaluatedAt)
+        self.arrivals = try container.decode(Int.self, forKey: .arrivals)
+        self.index = ResourceIndex()
+        self.links = ResourceLinks()
+        let resources = try container.decode([String: HeldResource].self, forKey: .resources)
+        for key in resources.keys.sorted() { self.store(resources[key]!) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.resources, forKey: .resources)
+        try container.encode(self.episodes, forKey: .episodes)
+        try container.encodeIfPresent(self.evaluatedAt, forKey: .evaluatedAt)
+        try container.encode(self.arrivals, forKey: .arrivals)
+    }
+
+    /// The episodes sorted by id.
+    public var sortedEpisodes: [Episode] {
+        self.episodes.keys.sorted().map { self.episodes[$0]! }
+    }
+}
+
+/// What one ingested message (or one re-evaluation) changed.
+public struct Ingestion: Sendable, Hashable {
+    /// The new events of one episode and the episode after them.
+    public struct EpisodeChange: Sendable, Hashable {
+        public var episodeID: String
+        /// Set when the episode's id changed (its patient key or root referral became known): the store
+        /// and partners should treat the old id as this episode.
+        public var previousEpisodeID: String?
+        public var events: [TimelineEvent]
+        public var episode: Episode
+    }
+
+    /// Changed episodes, by id.
+    public var changes: [EpisodeChange]
+    /// Episodes that no resource supports any more (their referral now matches another service line,
+    /// say); they are dropped from the book.
+    public var retiredEpisodeIDs: [String]
+    /// Keys of the resources this message added or replaced; empty when it changed nothing.
+    public var storedKeys: [String]
+    /// Warnings about the message's resources: no patient, no service line, unresolved references…
+    public var outcome: Outcome
+
+    /// Whether nothing changed.
+    public var isEmpty: Bool { self.changes.isEmpty && self.retiredEpisodeIDs.isEmpty && self.storedKeys.isEmpty }
+}

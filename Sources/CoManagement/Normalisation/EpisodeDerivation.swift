@@ -1,0 +1,197 @@
+import FHIRCore
+
+/// The pure heart of normalisation: held resources + mappings → episode states (without timelines).
+///
+/// Everything is recomputed from all held resources, in key order, so the result depends only on the
+/// set of resources, never on the order they arrived in; the ``Normaliser`` diffs successive results.
+struct EpisodeDerivation {
+    /// The resources of one episode while it is being gathered.
+    struct Group {
+        var id: String
+        var patient: PatientSummary
+        var line: ServiceLine
+        var rootKey: String
+        var referrals: [ReferralFact] = []
+        var tasks: [TaskFact] = []
+        var carePlans: [CarePlanFact] = []
+        var careTeams: [CareTeamFact] = []
+        var consents: [ConsentFact] = []
+        var communications: [CommunicationFact] = []
+    }
+
+    struct Result {
+        var episodes: [Episode]
+        /// Resource key → what was wrong with it or could not be placed.
+        var issues: [String: [Issue]]
+    }
+
+    let mappings: MappingSet
+    /// The time overdue flags are computed against; nil means nothing is overdue yet.
+    let evaluatedAt: FHIRInstant?
+
+    /// Derives the episodes of the resources in `scope` (all held resources when nil); `scope` must be
+    /// closed under relatedness (``ResourceGraph``), which makes the result the same as a full run's
+    /// episodes for those resources.
+    func derive(_ index: ResourceIndex, scope: Set<String>?) -> Result {
+        let log = IssueLog()
+        var facts = FactReader(mappings: self.mappings, index: index, log: log).read(scope: scope)
+        facts.issues.merge(log.issues) { $0 + $1 }
+        var groups: [String: Group] = [:]
+        var episodeOfReferral: [String: String] = [:]
+
+        // Referrals open episodes: one per patient, service line and root of the basedOn chain.
+        var referralsByKey: [String: ReferralFact] = [:]
+        for fact in facts.referrals where (referralsByKey[fact.referral.key]?.item.arrival ?? -1) < fact.item.arrival {
+            referralsByKey[fact.referral.key] = fact
+        }
+        for key in referralsByKey.keys.sorted() {
+            let fact = referralsByKey[key]!
+            guard let patient = fact.patient else { continue }
+            guard let line = self.serviceLine(of: key, referralsByKey, visited: []) else {
+                facts.warn(
+                    fact.item,
+                    .notFound,
+                    "no service line matched the referral's codes or the referral it is based on"
+                )
+                continue
+            }
+            let root = self.root(of: key, referralsByKey)
+            let id = Self.episodeID(patientKey: patient.key, serviceLine: line.id, rootKey: root)
+            groups[id, default: Group(id: id, patient: patient, line: line, rootKey: root)].referrals.append(fact)
+            episodeOfReferral[key] = id
+        }
+
+        // CarePlans and CareTeams with trigger codes open an episode where no referral did.
+        let openers =
+            facts.carePlans.map { ($0.item, $0.patient, $0.referralKeys, $0.serviceCodes) }
+            + facts.careTeams.map { ($0.item, $0.patient, $0.referralKeys, $0.serviceCodes) }
+        for (item, patient, referralKeys, codes) in openers.sorted(by: { $0.0.key < $1.0.key }) {
+            guard let patient, referralKeys.allSatisfy({ episodeOfReferral[$0] == nil }) else { continue }
+            for line in self.mappings.serviceLines(triggeredBy: codes)
+            where !groups.values.contains(where: { $0.patient.key == patient.key && $0.line.id == line.id }) {
+                let id = Self.episodeID(patientKey: patient.key, serviceLine: line.id, rootKey: item.key)
+                groups[id] = Group(id: id, patient: patient, line: line, rootKey: item.key)
+            }
+        }
+
+        func place(
+            _ item: HeldResource,
+            _ patient: PatientSummary?,
+            _ referralKeys: [String],
+            lines: [ServiceLine]
+        ) -> [String] {
+            let byReferral = referralKeys.compactMap { episodeOfReferral[$0] }
+            if !byReferral.isEmpty { return Array(Set(byReferral)).sorted() }
+            guard let patient else { return [] }
+            let ids = Set(lines.map(\.id))
+            return groups.values.filter { $0.patient.key == patient.key && ids.contains($0.line.id) }.map(\.id).sorted()
+        }
+        func onlyEpisode(of patient: PatientSummary?) -> [String] {
+            let ids = groups.values.filter { $0.patient.key == patient?.key }.map(\.id)
+            return ids.count == 1 ? ids : []
+        }
+
+        for fact in facts.tasks {
+            let ids = place(
+                fact.item,
+                fact.patient,
+                fact.referralKeys,
+                lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
+            )
+            if ids.isEmpty {
+                facts.warn(fact.item, .notFound, "the Task names no referral or service line of a known episode")
+            }
+            for id in ids { groups[id]!.tasks.append(fact) }
+        }
+        for fact in facts.carePlans {
+            let ids = place(
+                fact.item,
+                fact.patient,
+                fact.referralKeys,
+                lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
+            )
+            if ids.isEmpty {
+                facts.warn(
+                    fact.item,
+                    .notFound,
+                    "no service line matched the CarePlan and it is based on no known referral"
+                )
+            }
+            for id in ids { groups[id]!.carePlans.append(fact) }
+        }
+        for fact in facts.careTeams {
+            var ids = place(
+                fact.item,
+                fact.patient,
+                fact.referralKeys,
+                lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
+            )
+            // A CareTeam without codes or basedOn still belongs to a patient's only episode.
+            if ids.isEmpty { ids = onlyEpisode(of: fact.patient) }
+            if ids.isEmpty {
+                facts.warn(
+                    fact.item,
+                    .notFound,
+                    "no service line matched the CareTeam and it is based on no known referral"
+                )
+            }
+            for id in ids { groups[id]!.careTeams.append(fact) }
+        }
+        for fact in facts.communications {
+            let expanded = self.mappings.conceptMaps.expand(fact.reportCodes)
+            let lines = self.mappings.serviceLines.filter { line in
+                line.reports.contains { report in
+                    report.codes.contains { code in
+                        expanded.contains { $0.system == code.system && $0.code == code.code }
+                    }
+                }
+            }
+            let ids = place(fact.item, fact.patient, fact.referralKeys, lines: lines)
+            if ids.isEmpty {
+                facts.warn(fact.item, .notFound, "the Communication matches no expected report of a known episode")
+            }
+            for id in ids { groups[id]!.communications.append(fact) }
+        }
+        // Consent is about the patient, so it applies to every episode of the patient.
+        for fact in facts.consents {
+            for id in groups.keys.sorted() where groups[id]!.patient.key == fact.patient?.key {
+                groups[id]!.consents.append(fact)
+            }
+        }
+
+        let assembly = EpisodeAssembly(mappings: self.mappings, evaluatedAt: self.evaluatedAt)
+        var episodes: [Episode] = []
+        for id in groups.keys.sorted() {
+            episodes.append(assembly.episode(from: groups[id]!, issues: &facts.issues))
+        }
+        return Result(episodes: episodes, issues: facts.issues)
+    }
+
+    /// The referral's own triggered service line, else the one of the referral it is based on.
+    private func serviceLine(of key: String, _ referrals: [String: ReferralFact], visited: Set<String>) -> ServiceLine?
+    {
+        guard let fact = referrals[key], !visited.contains(key) else { return nil }
+        if let line = self.mappings.serviceLines(triggeredBy: fact.serviceCodes).first { return line }
+        for parent in fact.referral.basedOn {
+            if let line = self.serviceLine(of: parent, referrals, visited: visited.union([key])) { return line }
+        }
+        return nil
+    }
+
+    /// The topmost held referral of the basedOn chain (the first parent, when there are several).
+    private func root(of key: String, _ referrals: [String: ReferralFact]) -> String {
+        var current = key
+        var visited: Set<String> = [key]
+        while let parent = referrals[current]?.referral.basedOn.first(where: { referrals[$0] != nil }),
+            visited.insert(parent).inserted
+        {
+            current = parent
+        }
+        return current
+    }
+
+    /// `ep-` and 16 hex digits of FNV-1a 64 over `patientKey|serviceLine|rootReferralKey`.
+    static func episodeID(patientKey: String, serviceLine: String, rootKey: String) -> String {
+        "ep-" + FNV1a.hex("\(patientKey)|\(serviceLine)|\(rootKey)")
+    }
+}
