@@ -7,8 +7,8 @@ struct TandemCommand: AsyncParsableCommand {
         commandName: "tandem",
         abstract: "An HL7 FHIR R4 gateway for co-managed care.",
         subcommands: [
-            ConvertCommand.self, ValidateCommand.self, FHIRPathCommand.self, MappingsCommand.self, ReplayCommand.self,
-            BenchCommand.self,
+            ServeCommand.self, ConvertCommand.self, ValidateCommand.self, FHIRPathCommand.self, MappingsCommand.self,
+            ReplayCommand.self, TokenHashCommand.self, BenchCommand.self,
         ]
     )
 }
