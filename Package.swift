@@ -122,6 +122,7 @@ let package = Package(
             dependencies: [
                 "Server",
                 "Store",
+                "CoManagement",
                 "FHIRCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -30,12 +30,13 @@ public struct Gateway: Sendable {
         router.get("fhir/metadata") { _, context in
             ResourceResponse.body(capabilityStatement, status: .ok, format: context.responseFormat)
         }
-        let fhir = router.group("fhir").add(
-            middleware: SenderAuthenticationMiddleware(senders: SenderDirectory(self.settings.senders))
-        )
+        let senders = SenderDirectory(self.settings.senders)
+        let fhir = router.group("fhir").add(middleware: SenderAuthenticationMiddleware(senders: senders))
         AuditRoutes(store: self.store, metrics: self.metrics).register(on: fhir)
         BundleRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
         ResourceRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
+        let episodes = router.group("episodes").add(middleware: SenderAuthenticationMiddleware(senders: senders))
+        EpisodeRoutes(store: self.store, metrics: self.metrics).register(on: episodes)
         return router
     }
 }

@@ -28,6 +28,12 @@ public protocol Store: Sendable {
     /// is `key`, or nil. Lets the server plan references to it before writing; the write checks again.
     func resourceID(type: String, identifierKey key: String) async throws(StoreError) -> String?
 
+    /// Episodes matching the query, most recently changed first.
+    func episodes(_ query: EpisodeQuery) async throws(StoreError) -> [EpisodeRecord]
+
+    /// One episode, or nil when there is none.
+    func episode(id: String) async throws(StoreError) -> EpisodeRecord?
+
     /// Records an audit entry on its own, for decisions that store no message (refusals).
     func record(_ entry: AuditEntry) async throws(StoreError)
 

@@ -58,4 +58,39 @@ import FoundationNetworking
         #expect(resource["gender"] as? String == "other")
         #expect(!server.logText.contains("LOOP-1"), "logs never contain message content")
     }
+
+    /// The episode book survives a restart: the timeline goes on numbering where it stopped.
+    @Test func episodeTimelineContinuesAcrossARestart() async throws {
+        let folder = Self.root.appendingPathComponent("Samples/ophthalmology.cataract")
+        func post(_ file: String, to server: ServerProcess) async throws {
+            let data = try Data(contentsOf: folder.appendingPathComponent(file))
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            let type = object?["resourceType"] as? String ?? ""
+            let path = type == "Bundle" ? "fhir" : "fhir/\(type)"
+            var request = URLRequest(url: server.baseURL.appendingPathComponent(path))
+            request.httpMethod = "POST"
+            request.httpBody = data
+            request.setValue("Bearer demo-token-lakeside-eye-surgery", forHTTPHeaderField: "Authorization")
+            request.setValue("application/fhir+json", forHTTPHeaderField: "Content-Type")
+            let (_, response) = try await URLSession.shared.data(for: request)
+            #expect((200..<300).contains((response as? HTTPURLResponse)?.statusCode ?? 0), "\(file)")
+        }
+        func timeline(_ server: ServerProcess) async throws -> [Int] {
+            let read = try await GatewayClient.send("GET", server.baseURL.appendingPathComponent("episodes"))
+            let object = try JSONSerialization.jsonObject(with: read.body) as? [String: Any]
+            let episode = (object?["episodes"] as? [[String: Any]])?.first
+            return (episode?["timeline"] as? [[String: Any]] ?? []).compactMap { $0["number"] as? Int }
+        }
+        let first = try await ServerProcess.start()
+        try await post("01-referral.json", to: first)
+        let before = try await timeline(first)
+        #expect(!before.isEmpty)
+        first.stop()
+        let second = try await ServerProcess.start(in: first.directory)
+        defer { second.stop() }
+        try await post("02-acceptance.json", to: second)
+        let after = try await timeline(second)
+        #expect(after.count > before.count)
+        #expect(after == Array(1...after.count))
+    }
 }

@@ -19,6 +19,10 @@ struct ServerProcess {
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(self.port)")! }
 
+    /// The package checkout (for `Mappings/` and `Samples/`).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     /// Starts the server on `directory` (a new temporary one by default) and waits until it is ready.
     static func start(in directory: URL? = nil, port: Int? = nil) async throws -> ServerProcess {
         let directory = try directory ?? Self.temporaryDirectory()
@@ -33,6 +37,7 @@ struct ServerProcess {
         environment["TANDEM_LISTEN"] = "127.0.0.1:\(port)"
         environment["TANDEM_CONFIG"] = nil
         environment["TANDEM_STORE_URL"] = nil
+        environment["TANDEM_MAPPINGS"] = Self.repository.appendingPathComponent("Mappings").path
         process.environment = environment
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

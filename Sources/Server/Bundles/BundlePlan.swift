@@ -132,7 +132,8 @@ struct BundlePlan: Sendable {
             content: ResourceCodec.storedContent(of: entry.resource),
             identifierKey: ResourceCodec.identifierKey(of: entry.resource),
             identifiers: ResourceCodec.identifierTokens(of: entry.resource),
-            idIsReferenced: referenced
+            idIsReferenced: referenced,
+            resource: entry.resource
         )
     }
 }

@@ -38,9 +38,16 @@ struct ResourceRoutes: Sendable {
             mode: .create(proposedID: RouteInput.newID(), ifNoneExist: try RouteInput.ifNoneExist(request)),
             content: ResourceCodec.storedContent(of: resource),
             identifierKey: ResourceCodec.identifierKey(of: resource),
-            identifiers: ResourceCodec.identifierTokens(of: resource)
+            identifiers: ResourceCodec.identifierTokens(of: resource),
+            resource: resource
         )
-        let result = try await self.ingest([write], bytes: bytes, interaction: "create", request: request, context: context)
+        let result = try await self.ingest(
+            [write],
+            bytes: bytes,
+            interaction: "create",
+            request: request,
+            context: context
+        )
         self.metrics.recordIngest("create", since: start)
         return try ResourceResponse.written(result, request: request, context: context)
     }
@@ -57,19 +64,36 @@ struct ResourceRoutes: Sendable {
         }
         // FHIR R4 §3.1.0.4: the body must carry an id, and it must equal the id in the URL.
         guard let bodyID = resource.resourceID else {
-            throw FHIRError(.badRequest, .required, "an update must carry the resource id in the body", path: "\(type).id")
+            throw FHIRError(
+                .badRequest,
+                .required,
+                "an update must carry the resource id in the body",
+                path: "\(type).id"
+            )
         }
         guard bodyID == id else {
-            throw FHIRError(.badRequest, .invalid, "the body's id '\(bodyID)' does not match the URL's id '\(id)'", path: "\(type).id")
+            throw FHIRError(
+                .badRequest,
+                .invalid,
+                "the body's id '\(bodyID)' does not match the URL's id '\(id)'",
+                path: "\(type).id"
+            )
         }
         let write = ResourceWrite(
             type: type,
             mode: .update(id: id, ifMatch: ifMatch),
             content: ResourceCodec.storedContent(of: resource),
             identifierKey: ResourceCodec.identifierKey(of: resource),
-            identifiers: ResourceCodec.identifierTokens(of: resource)
+            identifiers: ResourceCodec.identifierTokens(of: resource),
+            resource: resource
         )
-        let result = try await self.ingest([write], bytes: bytes, interaction: "update", request: request, context: context)
+        let result = try await self.ingest(
+            [write],
+            bytes: bytes,
+            interaction: "update",
+            request: request,
+            context: context
+        )
         self.metrics.recordIngest("update", since: start)
         return try ResourceResponse.written(result, request: request, context: context)
     }
@@ -89,7 +113,9 @@ struct ResourceRoutes: Sendable {
         guard let version = Int(versionText), version > 0 else {
             throw FHIRError(.notFound, .notFound, "\(type)/\(id) has no version '\(versionText)'")
         }
-        let stored = try await self.metrics.timeStore("vread") { try await self.store.read(type: type, id: id, version: version) }
+        let stored = try await self.metrics.timeStore("vread") {
+            try await self.store.read(type: type, id: id, version: version)
+        }
         guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(id) has no version \(version)") }
         return try ResourceResponse.read(stored, context: context)
     }
@@ -115,7 +141,10 @@ struct ResourceRoutes: Sendable {
         request: Request,
         context: GatewayRequestContext
     ) async throws -> WriteResult {
-        let message = IngestMessage(received: RouteInput.received(bytes, interaction: interaction, request: request, context: context), writes: writes)
+        let message = IngestMessage(
+            received: RouteInput.received(bytes, interaction: interaction, request: request, context: context),
+            writes: writes
+        )
         let result = try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
         guard let entry = result.entries.first else {
             throw FHIRError(.internalServerError, .exception, "the store returned no result")

@@ -1,3 +1,5 @@
+public import FHIRCore
+
 /// One resource to create or update, prepared by the server: serialised, with its keys extracted.
 ///
 /// The store does not parse FHIR. ``content`` is the resource as JSON *without* `id`, `meta.versionId`
@@ -35,6 +37,9 @@ public struct ResourceWrite: Sendable, Hashable {
     /// resolve to another resource's id (a conditional match, or the holder of the business identifier,
     /// that changed since the server planned the message; the server plans again and retries).
     public var idIsReferenced: Bool
+    /// The resource as the server read it (references rewritten), handed to the normaliser with its
+    /// stored id and version once written; nil keeps the write out of episodes.
+    public var resource: Element?
 
     public init(
         type: String,
@@ -42,7 +47,8 @@ public struct ResourceWrite: Sendable, Hashable {
         content: [UInt8],
         identifierKey: String? = nil,
         identifiers: [String] = [],
-        idIsReferenced: Bool = false
+        idIsReferenced: Bool = false,
+        resource: Element? = nil
     ) {
         self.type = type
         self.mode = mode
@@ -50,5 +56,6 @@ public struct ResourceWrite: Sendable, Hashable {
         self.identifierKey = identifierKey
         self.identifiers = identifiers
         self.idIsReferenced = idIsReferenced
+        self.resource = resource
     }
 }

@@ -1,10 +1,16 @@
+import CoManagement
 import Crypto
+import FHIRCore
 import Foundation
 
 extension SQLiteConnection {
     /// Writes one message and everything it changes; runs inside the caller's transaction (a savepoint
     /// of a group commit), so a throw leaves nothing of the message behind.
-    mutating func ingest(_ message: IngestMessage) throws(StoreError) -> IngestResult {
+    ///
+    /// With a `ledger`, the resources the message created or changed are normalised against the episode
+    /// book and the episode changes are written too; the ledger adopts the new book only once all of
+    /// the message is written.
+    mutating func ingest(_ message: IngestMessage, ledger: EpisodeLedger? = nil) throws(StoreError) -> IngestResult {
         let received = message.received
         let at = received.receivedAt.storeMilliseconds
         let messageID = try self.insertMessage(received, at: at)
@@ -34,9 +40,15 @@ extension SQLiteConnection {
         for change in message.episodes {
             try self.apply(change, messageID: messageID, at: at)
         }
+        var book: EpisodeBook?
+        let changed = Self.normalisable(message.writes, entries)
+        if let ledger, !changed.isEmpty {
+            book = try ledger.normalise(changed, sender: received.sender, messageID: messageID, at: at, on: &self)
+        }
         for (write, entry) in zip(message.writes, entries) {
             try self.insertAudit(Self.auditEntry(for: entry, of: write, message: received, messageID: messageID))
         }
+        if let ledger, let book { ledger.adopt(book) }
         return IngestResult(messageID: messageID, entries: entries)
     }
 
@@ -260,6 +272,27 @@ extension SQLiteConnection {
                 correlationID: message.correlationID,
                 detail: "\(message.interaction): \(error.code)"
             )
+        }
+    }
+
+    /// The resources a message created or changed, as stored: with the id the store gave them and
+    /// `meta.versionId`, so the normaliser holds them under `Type/id` and orders their versions.
+    /// Unchanged and matched writes changed nothing and are left out.
+    static func normalisable(_ writes: [ResourceWrite], _ entries: [Result<WriteResult, StoreError>]) -> [Element] {
+        zip(writes, entries).compactMap { write, entry in
+            guard var resource = write.resource, case .success(let result) = entry,
+                result.disposition == .created || result.disposition == .updated
+            else { return nil }
+            resource.children.removeAll { $0.name == "id" }
+            resource.children.insert(Element(name: "id", type: "id", value: result.resource.id), at: 0)
+            let version = Element(name: "versionId", type: "id", value: String(result.resource.version))
+            if let index = resource.children.firstIndex(where: { $0.name == "meta" }) {
+                resource.children[index].children.removeAll { $0.name == "versionId" }
+                resource.children[index].children.insert(version, at: 0)
+            } else {
+                resource.children.insert(Element(name: "meta", type: "Meta", children: [version]), at: 1)
+            }
+            return resource
         }
     }
 }

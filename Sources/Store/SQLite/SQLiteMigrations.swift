@@ -8,7 +8,7 @@ struct SQLiteMigration: Sendable {
 
 extension SQLiteMigration {
     /// Every migration this build knows, in version order.
-    static let all: [SQLiteMigration] = [.initialSchema]
+    static let all: [SQLiteMigration] = [.initialSchema, .episodeBook]
 
     /// The ingest, episode, outbox and audit tables.
     ///
@@ -122,6 +122,27 @@ extension SQLiteMigration {
                 detail          TEXT
             );
             CREATE INDEX audit_by_at ON audit (at);
+            """
+    )
+
+    /// The normaliser's book, kept incrementally: each held resource in its own row (only what a message
+    /// changed is rewritten), the book's counters in one row. The episodes themselves are the `episode`
+    /// rows (their documents); `retired` marks an episode no resource supports any more.
+    static let episodeBook = SQLiteMigration(
+        version: 2,
+        name: "episode book",
+        sql: """
+            CREATE TABLE episode_resource (
+                key             TEXT    PRIMARY KEY,
+                held            BLOB    NOT NULL,
+                arrival         INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE episode_book (
+                id              INTEGER PRIMARY KEY CHECK (id = 1),
+                arrivals        INTEGER NOT NULL,
+                evaluated_at    BLOB
+            );
             """
     )
 }

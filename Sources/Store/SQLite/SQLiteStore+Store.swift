@@ -1,7 +1,7 @@
 extension SQLiteStore {
     public func ingest(_ message: IngestMessage) async throws(StoreError) -> IngestResult {
         try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
-            try connection.ingest(message)
+            try connection.ingest(message, ledger: self.ledger)
         }
     }
 
@@ -36,6 +36,18 @@ extension SQLiteStore {
     public func resourceID(type: String, identifierKey key: String) async throws(StoreError) -> String? {
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.resourceHeader(type: type, identifierKey: key).flatMap { $0.deleted ? nil : $0.id }
+        }
+    }
+
+    public func episodes(_ query: EpisodeQuery) async throws(StoreError) -> [EpisodeRecord] {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.episodes(query)
+        }
+    }
+
+    public func episode(id: String) async throws(StoreError) -> EpisodeRecord? {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.episode(id: id)
         }
     }
 

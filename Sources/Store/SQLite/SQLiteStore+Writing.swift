@@ -14,7 +14,12 @@ extension SQLiteStore {
                 perform: { connection in
                     do throws(StoreError) {
                         let value = try body(&connection)
-                        return (true, { groupError in continuation.resume(returning: groupError.map { .failure($0) } ?? .success(value)) })
+                        return (
+                            true,
+                            { groupError in
+                                continuation.resume(returning: groupError.map { .failure($0) } ?? .success(value))
+                            }
+                        )
                     } catch {
                         return (false, { _ in continuation.resume(returning: .failure(error)) })
                     }
@@ -49,6 +54,8 @@ extension SQLiteStore {
         case .success(let finishes):
             for finish in finishes { finish(nil) }
         case .failure(let error):
+            // The book in memory moved ahead of what was rolled back; reload it from the database.
+            self.ledger?.invalidate()
             self.logger.error(
                 "group commit failed",
                 metadata: ["tandem.store.error": "\(error)", "tandem.store.groupSize": "\(group.count)"]

@@ -1,3 +1,4 @@
+public import CoManagement
 import Foundation
 public import Logging
 import NIOPosix
@@ -38,21 +39,28 @@ public struct SQLiteStore: Store, Service {
     let queue: WriteQueue
     let configuration: Configuration
     let logger: Logger
+    /// The normaliser and its book, when episodes are kept (see ``EpisodeLedger``).
+    let ledger: EpisodeLedger?
 
     /// Opens the database (creating the file and its directory if needed) and applies pending
     /// migrations.
+    ///
+    /// With a `normaliser`, every ingested message's created and changed resources are normalised
+    /// into episodes inside the writer, in the message's transaction.
     ///
     /// - Throws: ``StoreError`` when the file cannot be opened or a migration fails.
     public static func open(
         at location: StoreLocation,
         configuration: Configuration = Configuration(),
+        normaliser: Normaliser? = nil,
         logger: Logger
     ) async throws(StoreError) -> SQLiteStore {
         let readerCount = location.isMemory ? 0 : max(configuration.readers, 0)
         let pool = NIOThreadPool(numberOfThreads: readerCount + 1)
         pool.start()
         do {
-            let connections = try await Self.run(on: pool) { () throws(StoreError) -> (ConnectionSlot, [ConnectionSlot]) in
+            let connections = try await Self.run(on: pool) {
+                () throws(StoreError) -> (ConnectionSlot, [ConnectionSlot]) in
                 try location.createDirectory()
                 var connection = try SQLiteConnection(path: location.path, readOnly: false)
                 try connection.configureForWriting(busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
@@ -75,7 +83,8 @@ public struct SQLiteStore: Store, Service {
                 readers: connections.1,
                 queue: WriteQueue(),
                 configuration: configuration,
-                logger: logger
+                logger: logger,
+                ledger: normaliser.map(EpisodeLedger.init)
             )
         } catch {
             try? await pool.shutdownGracefully()

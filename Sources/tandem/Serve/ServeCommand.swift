@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoManagement
 import Foundation
 import Hummingbird
 import Logging
@@ -54,7 +55,21 @@ struct ServeCommand: AsyncParsableCommand {
             ]
         )
 
-        let store = try await SQLiteStore.open(at: try StoreLocation(url: settings.store), logger: logger)
+        // Prints every mapping problem and exits 1 when the mappings do not load.
+        let mappings = try MappingDirectory.load(at: settings.mappings)
+        logger.info(
+            "mappings loaded",
+            metadata: [
+                "tandem.mappings": .string(settings.mappings),
+                "tandem.serviceLines": .stringConvertible(mappings.serviceLines.count),
+                "tandem.mappingWarnings": .stringConvertible(mappings.warnings.count),
+            ]
+        )
+        let store = try await SQLiteStore.open(
+            at: try StoreLocation(url: settings.store),
+            normaliser: Normaliser(mappings: mappings),
+            logger: logger
+        )
         let gateway = Gateway(
             store: store,
             settings: GatewaySettings(senders: settings.senders, maximumBodyBytes: settings.maximumBodyBytes),

@@ -1,0 +1,65 @@
+import FHIRCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Store
+
+/// The co-management read API: `GET /episodes?patient=system|value&serviceLine=…&status=…` and
+/// `GET /episodes/{id}`, answering with episode documents (JSON, `Samples/episode-document.schema.json`).
+struct EpisodeRoutes: Sendable {
+    let store: any Store
+    let metrics: GatewayMetrics
+
+    static let defaultLimit = 100
+    static let maximumLimit = 1000
+
+    func register(on episodes: RouterGroup<GatewayRequestContext>) {
+        episodes.get(use: self.list)
+        episodes.get(":id", use: self.read)
+    }
+
+    /// `{"episodes": [ … ]}`, most recently changed first.
+    @Sendable func list(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        var limit = Self.defaultLimit
+        if let text = parameters.get("_count") {
+            guard let value = Int(text), value >= 0 else {
+                throw FHIRError(.badRequest, .invalid, "_count must be a non-negative integer")
+            }
+            limit = min(value, Self.maximumLimit)
+        }
+        let query = EpisodeQuery(
+            patientKey: parameters.get("patient"),
+            serviceLine: parameters.get("serviceLine"),
+            status: parameters.get("status"),
+            limit: limit
+        )
+        let records = try await self.metrics.timeStore("episodes") { try await self.store.episodes(query) }
+        // The stored documents are JSON already: join them rather than decode and encode again.
+        var body = Array(#"{"episodes":["#.utf8)
+        for (index, record) in records.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body += record.document
+        }
+        body += Array("]}".utf8)
+        return Self.json(body)
+    }
+
+    /// One episode document: participants, referrals, care plans, handoffs, consent, timeline, measures.
+    @Sendable func read(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let record = try await self.metrics.timeStore("episodes") { try await self.store.episode(id: id) }
+        guard let record else { throw FHIRError(.notFound, .notFound, "episode '\(id)' is not known") }
+        var response = Self.json(record.document)
+        response.headers[.lastModified] = FHIRTime.httpDate(record.updatedAt)
+        return response
+    }
+
+    private static func json(_ bytes: [UInt8]) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes))
+        )
+    }
+}

@@ -1,0 +1,71 @@
+import CoManagement
+import FHIRCore
+import Synchronization
+
+/// The normaliser and its ``EpisodeBook``, owned by the store's single writer.
+///
+/// Why inside the writer: the book is the state every message is normalised against, and two messages
+/// about the same patient must not both start from the same old book. The writer already runs one
+/// message at a time, so normalising there serialises exactly the messages that must be serialised
+/// (and, cheaply, the rest), and the episode changes commit in the same transaction as the message.
+///
+/// The book is loaded from the database on first use and then kept in memory; each message's new book
+/// replaces it only once everything of the message is written, and a group commit that fails drops it
+/// (``invalidate()``) so the next write reloads what the database really holds.
+final class EpisodeLedger: Sendable {
+    let normaliser: Normaliser
+    /// Only the writer touches it (under the writer connection's lock); the mutex makes that checkable.
+    private let book = Mutex<EpisodeBook?>(nil)
+
+    init(normaliser: Normaliser) {
+        self.normaliser = normaliser
+    }
+
+    /// Normalises the written resources against the current book and writes the episode changes on
+    /// `connection`, inside the caller's savepoint.
+    ///
+    /// - Returns: the new book; hand it to ``adopt(_:)`` once the rest of the message is written.
+    func normalise(
+        _ resources: [Element],
+        sender: String,
+        messageID: Int64,
+        at: Int64,
+        on connection: inout SQLiteConnection
+    ) throws(StoreError) -> EpisodeBook {
+        var book: EpisodeBook
+        if let current = self.book.withLock({ $0 }) {
+            book = current
+        } else {
+            book = try connection.loadEpisodeBook()
+        }
+        let input = resources.count == 1 ? resources[0] : Self.collection(resources)
+        let ingestion = self.normaliser.ingest(input, sender: sender, into: &book)
+        guard !ingestion.isEmpty else { return book }
+        try connection.persist(ingestion, book: book, messageID: messageID, at: at)
+        return book
+    }
+
+    /// Makes `book` current: the message that produced it is written.
+    func adopt(_ book: EpisodeBook) {
+        self.book.withLock { $0 = book }
+    }
+
+    /// Forgets the in-memory book (a group commit failed); the next write reloads it.
+    func invalidate() {
+        self.book.withLock { $0 = nil }
+    }
+
+    /// Several written resources as one `collection` Bundle, so the normaliser derives once.
+    private static func collection(_ resources: [Element]) -> Element {
+        Element(
+            name: "Bundle",
+            type: "Bundle",
+            children: [Element(name: "type", type: "code", value: "collection")]
+                + resources.map { resource in
+                    var entry = resource
+                    entry.name = "resource"
+                    return Element(name: "entry", type: "Bundle.Entry", children: [entry])
+                }
+        )
+    }
+}

@@ -1,0 +1,38 @@
+public import struct Foundation.Date
+
+/// One stored episode: its keys and its document (the episode as JSON, timeline and measures included).
+public struct EpisodeRecord: Sendable, Hashable {
+    public var id: String
+    public var patientKey: String
+    public var serviceLine: String
+    public var status: String
+    /// The episode document of this one episode (JSON, keys sorted).
+    public var document: [UInt8]
+    public var updatedAt: Date
+
+    public init(id: String, patientKey: String, serviceLine: String, status: String, document: [UInt8], updatedAt: Date)
+    {
+        self.id = id
+        self.patientKey = patientKey
+        self.serviceLine = serviceLine
+        self.status = status
+        self.document = document
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Which episodes to list: every given filter must match.
+public struct EpisodeQuery: Sendable, Hashable {
+    /// The patient key (`system|value` of a trusted identifier, as episodes are matched on).
+    public var patientKey: String?
+    public var serviceLine: String?
+    public var status: String?
+    public var limit: Int
+
+    public init(patientKey: String? = nil, serviceLine: String? = nil, status: String? = nil, limit: Int = 100) {
+        self.patientKey = patientKey
+        self.serviceLine = serviceLine
+        self.status = status
+        self.limit = limit
+    }
+}

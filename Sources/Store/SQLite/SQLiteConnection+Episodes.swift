@@ -1,0 +1,156 @@
+import CoManagement
+import Foundation
+
+extension SQLiteConnection {
+    /// Rebuilds the normaliser's book from its rows: the held resources, the live episodes and the
+    /// book's counters, assembled as the book's own JSON form and decoded by it.
+    mutating func loadEpisodeBook() throws(StoreError) -> EpisodeBook {
+        var json: [UInt8] = Array(#"{"resources":{"#.utf8)
+        var arrivals: Int64 = 0
+        for (index, row) in try self.query("SELECT key, held, arrival FROM episode_resource ORDER BY key").enumerated()
+        {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json += try Self.jsonString(row.text(0) ?? "") + [UInt8(ascii: ":")] + row.blob(1)
+            arrivals = max(arrivals, (row.integer(2) ?? 0) + 1)
+        }
+        json += Array(#"},"episodes":{"#.utf8)
+        let episodes = try self.query("SELECT id, document FROM episode WHERE status != 'retired' ORDER BY id")
+        for (index, row) in episodes.enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json += try Self.jsonString(row.text(0) ?? "") + [UInt8(ascii: ":")] + row.blob(1)
+        }
+        json += Array(#"},"arrivals":\#(arrivals)"#.utf8)
+        if let evaluated = try self.query("SELECT evaluated_at FROM episode_book WHERE id = 1").first?.blob(0),
+            !evaluated.isEmpty
+        {
+            json += Array(#","evaluatedAt":"#.utf8) + evaluated
+        }
+        json.append(UInt8(ascii: "}"))
+        do {
+            return try JSONDecoder().decode(EpisodeBook.self, from: Data(json))
+        } catch {
+            throw StoreError(.corrupt, "the stored episode book cannot be read: \(error)")
+        }
+    }
+
+    /// Writes what one normalisation changed: the held resources it stored, each changed episode's
+    /// document and new timeline events, retired episodes, and the book's evaluation time.
+    mutating func persist(_ ingestion: Ingestion, book: EpisodeBook, messageID: Int64, at: Int64) throws(StoreError) {
+        for key in ingestion.storedKeys {
+            guard let held = book.resources[key] else { continue }
+            try self.query(
+                """
+                INSERT INTO episode_resource (key, held, arrival) VALUES (?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
+                """,
+                [.text(key), .blob(try Self.encode(held)), .integer(Int64(held.arrival))]
+            )
+        }
+        for change in ingestion.changes {
+            let episode = change.episode
+            try self.query(
+                """
+                INSERT INTO episode (id, patient_key, service_line, status, document, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, service_line = excluded.service_line,
+                    status = excluded.status, document = excluded.document, updated_at = excluded.updated_at
+                """,
+                [
+                    .text(change.episodeID), .text(episode.patient.key), .text(episode.serviceLine),
+                    .text(episode.status.rawValue), .blob(try Self.encode(episode)), .integer(at),
+                ]
+            )
+            // A re-keyed episode keeps its timeline: its events move to the new id, the old row goes.
+            if let previous = change.previousEpisodeID, previous != change.episodeID {
+                try self.query(
+                    "UPDATE episode_event SET episode_id = ? WHERE episode_id = ?",
+                    [.text(change.episodeID), .text(previous)]
+                )
+                try self.query("DELETE FROM episode WHERE id = ?", [.text(previous)])
+            }
+            for event in change.events {
+                try self.query(
+                    """
+                    INSERT INTO episode_event (episode_id, number, kind, payload, message_id, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(change.episodeID), .integer(Int64(event.number)), .text(event.kind.rawValue),
+                        .blob(try Self.encode(event)), .integer(messageID), .integer(at),
+                    ]
+                )
+            }
+        }
+        for id in ingestion.retiredEpisodeIDs {
+            try self.query(
+                "UPDATE episode SET status = 'retired', updated_at = ? WHERE id = ?",
+                [.integer(at), .text(id)]
+            )
+        }
+        let evaluated = try book.evaluatedAt.map { value throws(StoreError) in try Self.encode(value) }
+        try self.query(
+            """
+            INSERT INTO episode_book (id, arrivals, evaluated_at) VALUES (1, 0, ?)
+            ON CONFLICT (id) DO UPDATE SET evaluated_at = excluded.evaluated_at
+            """,
+            [evaluated.map { .blob($0) } ?? .null]
+        )
+    }
+
+    /// Episodes matching `query`, most recently changed first; retired episodes are never listed.
+    mutating func episodes(_ query: EpisodeQuery) throws(StoreError) -> [EpisodeRecord] {
+        var conditions = ["status != 'retired'"]
+        var bindings: [SQLiteValue] = []
+        for (column, value) in [
+            ("patient_key", query.patientKey), ("service_line", query.serviceLine), ("status", query.status),
+        ] {
+            guard let value else { continue }
+            conditions.append("\(column) = ?")
+            bindings.append(.text(value))
+        }
+        bindings.append(.integer(Int64(query.limit)))
+        return try self.query(
+            """
+            SELECT id, patient_key, service_line, status, document, updated_at FROM episode
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY updated_at DESC, id LIMIT ?
+            """,
+            bindings
+        ).map(Self.episodeRecord)
+    }
+
+    /// One episode by id, or nil (also for a retired one).
+    mutating func episode(id: String) throws(StoreError) -> EpisodeRecord? {
+        try self.query(
+            """
+            SELECT id, patient_key, service_line, status, document, updated_at FROM episode
+            WHERE id = ? AND status != 'retired'
+            """,
+            [.text(id)]
+        ).first.map(Self.episodeRecord)
+    }
+
+    private static func episodeRecord(_ row: SQLiteRow) -> EpisodeRecord {
+        EpisodeRecord(
+            id: row.text(0) ?? "",
+            patientKey: row.text(1) ?? "",
+            serviceLine: row.text(2) ?? "",
+            status: row.text(3) ?? "",
+            document: row.blob(4),
+            updatedAt: Date(storeMilliseconds: row.integer(5) ?? 0)
+        )
+    }
+
+    /// Sorted keys, so equal values are equal bytes.
+    static func encode(_ value: some Encodable) throws(StoreError) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return Array(try encoder.encode(value))
+        } catch {
+            throw StoreError(.invalidRequest, "an episode value cannot be encoded: \(error)")
+        }
+    }
+
+    private static func jsonString(_ text: String) throws(StoreError) -> [UInt8] {
+        try self.encode(text)
+    }
+}
