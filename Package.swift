@@ -88,8 +88,16 @@ let package = Package(
             dependencies: [
                 "FHIRCore",
                 "CoManagement",
+                "Store",
+                "Server",
                 "CLibXML2",  // only for the raw libxml2 floor in `tandem bench codec`
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -106,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemCLITests",
-            dependencies: ["tandem"],
+            dependencies: ["tandem", "Server"],
             swiftSettings: strict
         ),
         .testTarget(

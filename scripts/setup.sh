@@ -15,3 +15,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The episode-document test validates golden documents with Python's jsonschema.
+if command -v python3 >/dev/null && ! python3 -c 'import jsonschema' 2>/dev/null; then
+    echo "setup: installing the Python jsonschema package" >&2
+    python3 -m pip install --quiet jsonschema >&2
+fi

@@ -30,7 +30,11 @@ public struct Gateway: Sendable {
         router.get("fhir/metadata") { _, context in
             ResourceResponse.body(capabilityStatement, status: .ok, format: context.responseFormat)
         }
-        let fhir = router.group("fhir").add(middleware: SenderAuthenticationMiddleware(senders: SenderDirectory(self.settings.senders)))
+        let fhir = router.group("fhir").add(
+            middleware: SenderAuthenticationMiddleware(senders: SenderDirectory(self.settings.senders))
+        )
+        AuditRoutes(store: self.store, metrics: self.metrics).register(on: fhir)
+        BundleRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
         ResourceRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
         return router
     }

@@ -22,12 +22,20 @@ public struct GatewayMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry) {
         let factory = PrometheusMetricsFactory(registry: registry)
         var ingest: [String: Metrics.Timer] = [:]
-        for interaction in ["create", "update", "transaction", "batch"] {
-            ingest[interaction] = Metrics.Timer(label: "tandem_ingest_duration", dimensions: [("interaction", interaction)], factory: factory)
+        for interaction in ["create", "update", "transaction", "batch", "message"] {
+            ingest[interaction] = Metrics.Timer(
+                label: "tandem_ingest_duration",
+                dimensions: [("interaction", interaction)],
+                factory: factory
+            )
         }
         var store: [String: Metrics.Timer] = [:]
         for operation in ["ingest", "read", "vread", "history", "search", "audit", "ping"] {
-            store[operation] = Metrics.Timer(label: "tandem_store_duration", dimensions: [("operation", operation)], factory: factory)
+            store[operation] = Metrics.Timer(
+                label: "tandem_store_duration",
+                dimensions: [("operation", operation)],
+                factory: factory
+            )
         }
         self.registry = registry
         self.ingestTimers = ingest

@@ -24,6 +24,10 @@ public protocol Store: Sendable {
     /// The current resources of a type that carry the identifier token (`system|value`).
     func search(type: String, identifier token: String) async throws(StoreError) -> [StoredResource]
 
+    /// The id of the current resource of a type whose business identifier (``ResourceWrite/identifierKey``)
+    /// is `key`, or nil. Lets the server plan references to it before writing; the write checks again.
+    func resourceID(type: String, identifierKey key: String) async throws(StoreError) -> String?
+
     /// Records an audit entry on its own, for decisions that store no message (refusals).
     func record(_ entry: AuditEntry) async throws(StoreError)
 

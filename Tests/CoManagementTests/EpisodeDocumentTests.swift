@@ -95,3 +95,32 @@ import Testing
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 }
+
+extension EpisodeDocumentTests {
+    /// Validates each file named after the schema; prints `file: path message` per error.
+    static let fileValidator = """
+        import json, sys, jsonschema
+        validator = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+        errors = [(name, error) for name in sys.argv[2:] for error in validator.iter_errors(json.load(open(name)))]
+        for name, error in errors: print(name, list(error.absolute_path), error.message)
+        sys.exit(1 if errors else 0)
+        """
+
+    @Test func everyGoldenEpisodeDocumentValidatesAgainstTheSchema() throws {
+        guard Self.pythonHasJSONSchema() else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                Issue.record("python3 with the jsonschema package is required in CI")
+            }
+            return
+        }
+        let samples = MappingFixtures.root.appendingPathComponent("Samples")
+        let goldens = (FileManager.default.subpaths(atPath: samples.path) ?? [])
+            .filter { $0.hasSuffix(".episode.json") }.sorted().map { samples.appendingPathComponent($0).path }
+        #expect(goldens.count >= 30)
+        let (status, output) = try Self.run(
+            ["python3", "-c", Self.fileValidator, Self.schemaURL.path] + goldens,
+            input: ""
+        )
+        #expect(status == 0, "\(output)")
+    }
+}

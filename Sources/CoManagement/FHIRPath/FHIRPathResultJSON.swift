@@ -3,8 +3,7 @@ import FHIRCore
 /// Renders evaluation results as a JSON array, for `tandem fhirpath 'EXPR' FILE`.
 ///
 /// Primitive nodes and System values become JSON values (numbers, booleans, strings; dates, times and
-/// quantities as their FHIRPath strings). Complex nodes are written as `{"type": "HumanName"}` with
-/// their primitive children until the FHIR JSON writer is available to this target.
+/// quantities as their FHIRPath strings). Complex nodes and resources are written as FHIR JSON objects.
 public enum FHIRPathResultJSON {
     public static func render(_ values: [FHIRPathValue]) -> String {
         "[" + values.map(self.render(value:)).joined(separator: ",") + "]"
@@ -13,9 +12,7 @@ public enum FHIRPathResultJSON {
     private static func render(value: FHIRPathValue) -> String {
         switch value.systemValue {
         case .element(let ref):
-            var fields = ["\"type\":" + quoted(ref.type)]
-            if let text = ref.element.value { fields.append("\"value\":" + quoted(text)) }
-            return "{" + fields.joined(separator: ",") + "}"
+            return String(decoding: FHIRJSON.write(ref.element), as: UTF8.self)
         case .boolean(let flag): return flag ? "true" : "false"
         case .integer(let integer): return String(integer)
         case .decimal(let decimal): return decimal.description

@@ -25,7 +25,11 @@ enum ResourceResponse {
     }
 
     /// The answer to a create or update: 201 for a new resource, 200 otherwise.
-    static func written(_ result: WriteResult, request: Request, context: GatewayRequestContext) throws(FHIRError) -> Response {
+    static func written(
+        _ result: WriteResult,
+        request: Request,
+        context: GatewayRequestContext
+    ) throws(FHIRError) -> Response {
         let stored = result.resource
         let status: HTTPResponse.Status = result.disposition == .created ? .created : .ok
         var headers = self.versionHeaders(stored)
@@ -37,17 +41,32 @@ enum ResourceResponse {
             let outcome = Outcome([Issue(.information, .informational, path: nil, self.summary(result))])
             return self.body(outcome.resource, status: status, headers: headers, format: context.responseFormat)
         case .representation:
-            return self.body(try ResourceCodec.element(of: stored), status: status, headers: headers, format: context.responseFormat)
+            return self.body(
+                try ResourceCodec.element(of: stored),
+                status: status,
+                headers: headers,
+                format: context.responseFormat
+            )
         }
     }
 
     /// The answer to a read or version read.
     static func read(_ stored: StoredResource, context: GatewayRequestContext) throws(FHIRError) -> Response {
-        self.body(try ResourceCodec.element(of: stored), status: .ok, headers: self.versionHeaders(stored), format: context.responseFormat)
+        self.body(
+            try ResourceCodec.element(of: stored),
+            status: .ok,
+            headers: self.versionHeaders(stored),
+            format: context.responseFormat
+        )
     }
 
     /// A resource tree written in `format`.
-    static func body(_ resource: Element, status: HTTPResponse.Status, headers: HTTPFields = [:], format: WireFormat) -> Response {
+    static func body(
+        _ resource: Element,
+        status: HTTPResponse.Status,
+        headers: HTTPFields = [:],
+        format: WireFormat
+    ) -> Response {
         var headers = headers
         headers[.contentType] = format.mediaType + "; charset=utf-8"
         let bytes = ResourceCodec.write(resource, as: format)
@@ -64,10 +83,18 @@ enum ResourceResponse {
     ///
     /// - Throws: ``FHIRError`` 400 for a value that is not a version ETag.
     static func ifMatchVersion(_ request: Request) throws(FHIRError) -> Int? {
-        guard let value = request.headers[.ifMatch] else { return nil }
+        try request.headers[.ifMatch].map(self.ifMatchVersion)
+    }
+
+    /// `W/"3"` (an `If-Match` header or `Bundle.entry.request.ifMatch`) → 3.
+    ///
+    /// - Throws: ``FHIRError`` 400 for a value that is not a version ETag.
+    static func ifMatchVersion(_ value: String) throws(FHIRError) -> Int {
         var text = Substring(value).trimmingWhitespace()
         if text.hasPrefix("W/") { text.removeFirst(2) }
-        if text.hasPrefix("\"") && text.hasSuffix("\"") && text.count >= 2 { text = String(text.dropFirst().dropLast()) }
+        if text.hasPrefix("\"") && text.hasSuffix("\"") && text.count >= 2 {
+            text = String(text.dropFirst().dropLast())
+        }
         guard let version = Int(text), version > 0 else {
             throw FHIRError(.badRequest, .invalid, #"If-Match must be a version ETag such as W/"1""#)
         }

@@ -17,7 +17,8 @@ enum RouteInput {
     /// The `{id}` path parameter, which must be a FHIR id (`[A-Za-z0-9\-\.]{1,64}`).
     static func id(_ context: GatewayRequestContext) throws(FHIRError) -> String {
         let id = context.parameters.get("id") ?? ""
-        let valid = !id.isEmpty && id.utf8.count <= 64
+        let valid =
+            !id.isEmpty && id.utf8.count <= 64
             && id.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
         guard valid else { throw FHIRError(.badRequest, .invalid, "'\(id)' is not a valid FHIR id") }
         return id
@@ -25,7 +26,12 @@ enum RouteInput {
 
     /// 403 unless the authenticated sender may write `type`.
     static func authorize(_ context: GatewayRequestContext, toWrite type: String) throws(FHIRError) {
-        guard let sender = context.sender else {
+        try self.authorize(context.sender, toWrite: type)
+    }
+
+    /// 403 unless `sender` may write `type`; 401 without a sender.
+    static func authorize(_ sender: Sender?, toWrite type: String) throws(FHIRError) {
+        guard let sender else {
             throw SenderAuthenticationMiddleware.unauthorized("the request has no bearer token")
         }
         guard sender.mayWrite(type) else {
@@ -34,7 +40,8 @@ enum RouteInput {
     }
 
     /// Collects the body up to the limit and reads it as a validated resource.
-    static func body(_ request: Request, settings: GatewaySettings) async throws -> (bytes: [UInt8], resource: Element) {
+    static func body(_ request: Request, settings: GatewaySettings) async throws -> (bytes: [UInt8], resource: Element)
+    {
         let format = try FormatNegotiation.bodyFormat(for: request)
         let buffer = try await request.body.collect(upTo: settings.maximumBodyBytes)
         let bytes = Array(buffer.readableBytesView)
@@ -45,11 +52,18 @@ enum RouteInput {
     ///
     /// - Throws: ``FHIRError`` 400 for any other search: identifier is the only parameter supported.
     static func ifNoneExist(_ request: Request) throws(FHIRError) -> String? {
-        guard let header = request.headers[.ifNoneExist] else { return nil }
-        let query = header.hasPrefix("?") ? String(header.dropFirst()) : header
+        try request.headers[.ifNoneExist].map(self.identifierToken)
+    }
+
+    /// `identifier=system|value` (a search query, as `If-None-Exist`, `Bundle.entry.request.ifNoneExist`
+    /// and conditional update URLs carry it) → `system|value`.
+    ///
+    /// - Throws: ``FHIRError`` 400 for any other search: identifier is the only parameter supported.
+    static func identifierToken(_ search: String) throws(FHIRError) -> String {
+        let query = search.hasPrefix("?") ? String(search.dropFirst()) : search
         let parts = query.split(separator: "=", maxSplits: 1)
         guard parts.count == 2, parts[0] == "identifier", !query.contains("&") else {
-            throw FHIRError(.badRequest, .notSupported, "If-None-Exist supports only identifier=system|value")
+            throw FHIRError(.badRequest, .notSupported, "conditional requests support only identifier=system|value")
         }
         let token = String(parts[1]).removingPercentEncoding ?? String(parts[1])
         return token.contains("|") ? token : "|" + token
@@ -57,7 +71,12 @@ enum RouteInput {
 
     static func newID() -> String { UUID().uuidString.lowercased() }
 
-    static func received(_ bytes: [UInt8], interaction: String, request: Request, context: GatewayRequestContext) -> ReceivedMessage {
+    static func received(
+        _ bytes: [UInt8],
+        interaction: String,
+        request: Request,
+        context: GatewayRequestContext
+    ) -> ReceivedMessage {
         ReceivedMessage(
             body: bytes,
             contentType: request.headers[.contentType] ?? "",

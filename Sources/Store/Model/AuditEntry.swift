@@ -11,6 +11,8 @@ public struct AuditEntry: Sendable, Hashable {
         case majorFailure = "12"
     }
 
+    /// The record's number in the store; nil until stored.
+    public var id: Int64?
     public var at: Date
     /// What happened: `create`, `update`, `unchanged`, `matched`, `rejected`, ….
     public var action: String
@@ -24,6 +26,7 @@ public struct AuditEntry: Sendable, Hashable {
     public var detail: String?
 
     public init(
+        id: Int64? = nil,
         at: Date,
         action: String,
         outcome: Outcome,
@@ -33,6 +36,7 @@ public struct AuditEntry: Sendable, Hashable {
         correlationID: String? = nil,
         detail: String? = nil
     ) {
+        self.id = id
         self.at = at
         self.action = action
         self.outcome = outcome

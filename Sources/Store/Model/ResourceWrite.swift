@@ -15,6 +15,11 @@ public struct ResourceWrite: Sendable, Hashable {
         /// An update of the resource with this id, creating it when it does not exist. `ifMatch` is the
         /// version the client based its change on.
         case update(id: String, ifMatch: Int?)
+        /// A conditional update (`PUT Type?identifier=system|value`, FHIR R4 §3.1.0.4.3): exactly one
+        /// current match is updated; none creates the resource as `proposedID`; more than one fails with
+        /// ``StoreError/Code/multipleMatches``. Decided inside the writer, so concurrent conditional
+        /// updates of the same identifier never create two resources.
+        case conditionalUpdate(identifier: String, proposedID: String)
     }
 
     public var type: String
@@ -27,7 +32,8 @@ public struct ResourceWrite: Sendable, Hashable {
     public var identifiers: [String]
     /// Set when the proposed id already appears in other resources of the same message (rewritten
     /// `urn:uuid` references): the write then fails with ``StoreError/Code/duplicate`` rather than
-    /// resolve to another resource's id.
+    /// resolve to another resource's id (a conditional match, or the holder of the business identifier,
+    /// that changed since the server planned the message; the server plans again and retries).
     public var idIsReferenced: Bool
 
     public init(

@@ -65,6 +65,12 @@ extension SQLiteConnection {
                     throw StoreError(.multipleMatches, "If-None-Exist matched more than one \(write.type)")
                 }
                 if let id = matches.first, let current = try self.currentResource(type: write.type, id: id) {
+                    if write.idIsReferenced && id != proposedID {
+                        throw StoreError(
+                            .duplicate,
+                            "If-None-Exist now matches \(write.type)/\(id), not the planned one; retry the transaction"
+                        )
+                    }
                     return WriteResult(.matched, current)
                 }
             }
@@ -76,9 +82,14 @@ extension SQLiteConnection {
                 [.text(write.type), .text(proposedID), SQLiteValue(write.identifierKey), .integer(at)]
             )
             if self.changes == 1 {
-                return WriteResult(.created, try self.insertVersion(write, id: proposedID, version: 1, messageID: messageID, at: at))
+                return WriteResult(
+                    .created,
+                    try self.insertVersion(write, id: proposedID, version: 1, messageID: messageID, at: at)
+                )
             }
-            guard let key = write.identifierKey, let holder = try self.resourceHeader(type: write.type, identifierKey: key) else {
+            guard let key = write.identifierKey,
+                let holder = try self.resourceHeader(type: write.type, identifierKey: key)
+            else {
                 throw StoreError(.duplicate, "\(write.type)/\(proposedID) already exists")
             }
             if write.idIsReferenced && holder.id != proposedID {
@@ -88,6 +99,22 @@ extension SQLiteConnection {
                 )
             }
             return try self.update(holder, with: write, messageID: messageID, at: at)
+
+        case .conditionalUpdate(let token, let proposedID):
+            let matches = try self.resourceIDs(type: write.type, identifier: token, limit: 2)
+            if matches.count > 1 {
+                throw StoreError(.multipleMatches, "the conditional update matched more than one \(write.type)")
+            }
+            let id = matches.first ?? proposedID
+            if write.idIsReferenced && id != proposedID {
+                throw StoreError(
+                    .duplicate,
+                    "the conditional update now matches \(write.type)/\(id), not the planned one; retry the transaction"
+                )
+            }
+            var unconditional = write
+            unconditional.mode = .update(id: id, ifMatch: nil)
+            return try self.apply(unconditional, messageID: messageID, at: at)
 
         case .update(let id, let ifMatch):
             let existing = try self.resourceHeader(type: write.type, id: id)
@@ -108,7 +135,10 @@ extension SQLiteConnection {
                 "INSERT INTO resource (type, id, version, identifier_key, last_updated) VALUES (?, ?, 1, ?, ?)",
                 [.text(write.type), .text(id), SQLiteValue(write.identifierKey), .integer(at)]
             )
-            return WriteResult(.created, try self.insertVersion(write, id: id, version: 1, messageID: messageID, at: at))
+            return WriteResult(
+                .created,
+                try self.insertVersion(write, id: id, version: 1, messageID: messageID, at: at)
+            )
         }
     }
 
@@ -127,9 +157,15 @@ extension SQLiteConnection {
         let version = existing.version + 1
         try self.query(
             "UPDATE resource SET version = ?, identifier_key = ?, last_updated = ?, deleted = 0 WHERE type = ? AND id = ?",
-            [.integer(Int64(version)), SQLiteValue(write.identifierKey), .integer(at), .text(write.type), .text(existing.id)]
+            [
+                .integer(Int64(version)), SQLiteValue(write.identifierKey), .integer(at), .text(write.type),
+                .text(existing.id),
+            ]
         )
-        return WriteResult(.updated, try self.insertVersion(write, id: existing.id, version: version, messageID: messageID, at: at))
+        return WriteResult(
+            .updated,
+            try self.insertVersion(write, id: existing.id, version: version, messageID: messageID, at: at)
+        )
     }
 
     private mutating func insertVersion(
@@ -204,14 +240,24 @@ extension SQLiteConnection {
         switch entry {
         case .success(let result):
             AuditEntry(
-                at: message.receivedAt, action: result.disposition.rawValue, outcome: .success, sender: message.sender,
-                resourceReference: result.resource.versionedReference, messageID: messageID,
-                correlationID: message.correlationID, detail: message.interaction
+                at: message.receivedAt,
+                action: result.disposition.rawValue,
+                outcome: .success,
+                sender: message.sender,
+                resourceReference: result.resource.versionedReference,
+                messageID: messageID,
+                correlationID: message.correlationID,
+                detail: message.interaction
             )
         case .failure(let error):
             AuditEntry(
-                at: message.receivedAt, action: "rejected", outcome: .minorFailure, sender: message.sender,
-                resourceReference: write.type, messageID: messageID, correlationID: message.correlationID,
+                at: message.receivedAt,
+                action: "rejected",
+                outcome: .minorFailure,
+                sender: message.sender,
+                resourceReference: write.type,
+                messageID: messageID,
+                correlationID: message.correlationID,
                 detail: "\(message.interaction): \(error.code)"
             )
         }

@@ -14,7 +14,10 @@ extension SQLiteConnection {
 
     mutating func resourceHeader(type: String, id: String) throws(StoreError) -> ResourceHeader? {
         self.resourceHeaderRow(
-            try self.query("SELECT id, version, deleted FROM resource WHERE type = ? AND id = ?", [.text(type), .text(id)])
+            try self.query(
+                "SELECT id, version, deleted FROM resource WHERE type = ? AND id = ?",
+                [.text(type), .text(id)]
+            )
         )
     }
 
@@ -53,7 +56,10 @@ extension SQLiteConnection {
     }
 
     /// The current version of a resource with its content hash, deleted or not.
-    mutating func currentVersion(type: String, id: String) throws(StoreError) -> (hash: [UInt8], resource: StoredResource)? {
+    mutating func currentVersion(
+        type: String,
+        id: String
+    ) throws(StoreError) -> (hash: [UInt8], resource: StoredResource)? {
         try self.versions(
             """
             SELECT v.version, v.recorded_at, v.content, v.content_hash FROM resource r JOIN resource_version v
@@ -121,7 +127,8 @@ extension SQLiteConnection {
             [
                 .integer(entry.at.storeMilliseconds), .text(entry.action), .text(entry.outcome.rawValue),
                 SQLiteValue(entry.sender), SQLiteValue(entry.resourceReference),
-                entry.messageID.map { .integer($0) } ?? .null, SQLiteValue(entry.correlationID), SQLiteValue(entry.detail),
+                entry.messageID.map { .integer($0) } ?? .null, SQLiteValue(entry.correlationID),
+                SQLiteValue(entry.detail),
             ]
         )
     }
@@ -130,12 +137,13 @@ extension SQLiteConnection {
     mutating func auditTrail(limit: Int) throws(StoreError) -> [AuditEntry] {
         try self.query(
             """
-            SELECT at, action, outcome, sender, resource_ref, message_id, correlation_id, detail FROM audit
+            SELECT at, action, outcome, sender, resource_ref, message_id, correlation_id, detail, id FROM audit
             ORDER BY id DESC LIMIT ?
             """,
             [.integer(Int64(limit))]
         ).map { row in
             AuditEntry(
+                id: row.integer(8),
                 at: Date(storeMilliseconds: row.integer(0) ?? 0),
                 action: row.text(1) ?? "",
                 outcome: AuditEntry.Outcome(rawValue: row.text(2) ?? "") ?? .seriousFailure,

@@ -33,6 +33,12 @@ extension SQLiteStore {
         }
     }
 
+    public func resourceID(type: String, identifierKey key: String) async throws(StoreError) -> String? {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.resourceHeader(type: type, identifierKey: key).flatMap { $0.deleted ? nil : $0.id }
+        }
+    }
+
     public func record(_ entry: AuditEntry) async throws(StoreError) {
         try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.insertAudit(entry)

@@ -1,0 +1,32 @@
+import FHIRCore
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// `GET /fhir/AuditEvent`: the audit trail, newest first, as AuditEvent resources in a searchset Bundle.
+///
+/// `_count` limits the page (default 100, at most 1000); no other search parameters are supported.
+struct AuditRoutes: Sendable {
+    let store: any Store
+    let metrics: GatewayMetrics
+
+    static let defaultCount = 100
+    static let maximumCount = 1000
+
+    func register(on fhir: RouterGroup<GatewayRequestContext>) {
+        fhir.get("AuditEvent", use: self.search)
+    }
+
+    @Sendable func search(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        var count = Self.defaultCount
+        if let text = request.uri.queryParameters.get("_count") {
+            guard let value = Int(text), value >= 0 else {
+                throw FHIRError(.badRequest, .invalid, "_count must be a non-negative integer")
+            }
+            count = min(value, Self.maximumCount)
+        }
+        let entries = try await self.metrics.timeStore("audit") { try await self.store.auditTrail(limit: count) }
+        let bundle = AuditEventRenderer.searchset(entries, base: ResourceResponse.base(request))
+        return ResourceResponse.body(bundle, status: .ok, format: context.responseFormat)
+    }
+}

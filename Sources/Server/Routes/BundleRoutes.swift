@@ -1,0 +1,140 @@
+import FHIRCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// `POST /fhir`: transaction, batch and message Bundles (https://hl7.org/fhir/R4/http.html#transaction).
+///
+/// Each Bundle is one ``IngestMessage``: the raw body, every write and their audit records commit in one
+/// store transaction, atomically for a transaction or message, entry by entry for a batch.
+struct BundleRoutes: Sendable {
+    let store: any Store
+    let settings: GatewaySettings
+    let metrics: GatewayMetrics
+
+    /// Planning against the store can race a concurrent message that claims the same identifier; the
+    /// writer then refuses and the Bundle is planned again, at most this often.
+    static let planningAttempts = 3
+
+    func register(on fhir: RouterGroup<GatewayRequestContext>) {
+        fhir.post(use: self.process)
+    }
+
+    @Sendable func process(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let start = ContinuousClock.now
+        let (bytes, bundle) = try await RouteInput.body(request, settings: self.settings)
+        guard bundle.type == "Bundle" else {
+            throw FHIRError(.badRequest, .invalid, "POST /fhir takes a Bundle, not a \(bundle.type)")
+        }
+        let type = bundle.string("type") ?? ""
+        let received = RouteInput.received(bytes, interaction: type, request: request, context: context)
+        let answer: Element
+        switch type {
+        case "transaction":
+            answer = try await self.transaction(bundle, received: received, request: request, context: context)
+        case "batch":
+            answer = try await self.batch(bundle, received: received, request: request, context: context)
+        case "message":
+            answer = try await self.message(bundle, received: received, request: request, context: context)
+        default:
+            throw FHIRError(
+                .badRequest,
+                .notSupported,
+                "POST /fhir takes a transaction, batch or message Bundle, not '\(type)'",
+                path: "Bundle.type"
+            )
+        }
+        self.metrics.recordIngest(type, since: start)
+        return ResourceResponse.body(answer, status: .ok, format: context.responseFormat)
+    }
+
+    private func transaction(
+        _ bundle: Element,
+        received: ReceivedMessage,
+        request: Request,
+        context: GatewayRequestContext
+    ) async throws -> Element {
+        var entries: [BundleEntry] = []
+        for (index, entry) in bundle.children(named: "entry").enumerated() {
+            entries.append(try BundleEntry.read(entry, index: index, sender: context.sender))
+        }
+        let result = try await self.ingestAtomically(entries, received: received)
+        return try BundleResponse.make(
+            type: "transaction-response",
+            slots: result.entries.map { $0.mapError(FHIRError.init(storeError:)) },
+            preference: ResourceResponse.Preference(request),
+            base: ResourceResponse.base(request)
+        )
+    }
+
+    private func batch(
+        _ bundle: Element,
+        received: ReceivedMessage,
+        request: Request,
+        context: GatewayRequestContext
+    ) async throws -> Element {
+        var entries: [Result<BundleEntry, FHIRError>] = []
+        for (index, entry) in bundle.children(named: "entry").enumerated() {
+            do throws(FHIRError) {
+                entries.append(.success(try BundleEntry.read(entry, index: index, sender: context.sender)))
+            } catch {
+                entries.append(.failure(error))
+            }
+        }
+        let plan = BundlePlan.batch(entries)
+        let message = IngestMessage(received: received, writes: plan.writes, atomic: false)
+        let result = try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
+        let slots: [Result<WriteResult, FHIRError>] = plan.slots.map { slot in
+            switch slot {
+            case .write(let index): result.entries[index].mapError(FHIRError.init(storeError:))
+            case .failed(let error): .failure(error)
+            }
+        }
+        return try BundleResponse.make(
+            type: "batch-response",
+            slots: slots,
+            preference: ResourceResponse.Preference(request),
+            base: ResourceResponse.base(request)
+        )
+    }
+
+    private func message(
+        _ bundle: Element,
+        received: ReceivedMessage,
+        request: Request,
+        context: GatewayRequestContext
+    ) async throws -> Element {
+        let selection = try MessageFocus.select(bundle)
+        var entries: [BundleEntry] = []
+        for (index, entry) in selection.entries {
+            entries.append(try BundleEntry.message(entry, index: index, sender: context.sender))
+        }
+        let result = try await self.ingestAtomically(entries, received: received)
+        let focus = zip(selection.entries, result.entries).compactMap { selected, written in
+            selection.focusIndexes.contains(selected.index) ? try? written.get() : nil
+        }
+        return BundleResponse.message(
+            request: selection.header,
+            bundleID: bundle.resourceID,
+            focus: focus,
+            base: ResourceResponse.base(request)
+        )
+    }
+
+    /// Plans and stores atomic writes, planning again when a concurrent message moved a planned id.
+    private func ingestAtomically(_ entries: [BundleEntry], received: ReceivedMessage) async throws -> IngestResult {
+        var attempt = 1
+        while true {
+            let plan = try await BundlePlan.atomic(entries, store: self.store)
+            let message = IngestMessage(received: received, writes: plan.writes, atomic: true)
+            do {
+                return try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
+            } catch let error as StoreError
+                where error.code == .duplicate && plan.hasPlannedReferences && attempt < Self.planningAttempts
+            {
+                attempt += 1
+            }
+        }
+    }
+}

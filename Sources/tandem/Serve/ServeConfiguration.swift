@@ -1,0 +1,98 @@
+import Foundation
+import Server
+
+/// The one configuration file of `tandem serve`: where to listen, where the store is, the body limit,
+/// the mappings directory and the senders (JSON; see `Samples/config/tandem.json`).
+///
+/// Missing keys take the embedded defaults; unknown keys are refused, so a misspelt setting is not
+/// silently ignored. Environment variables override the file (``applying(environment:)``).
+struct ServeConfiguration: Sendable, Equatable {
+    /// The listening address.
+    struct Listen: Sendable, Equatable, Codable {
+        var host: String
+        var port: Int
+    }
+
+    var listen: Listen
+    /// `sqlite:PATH` (relative to the working directory) or `sqlite::memory:`.
+    var store: String
+    var maximumBodyBytes: Int
+    /// The `Mappings/` directory, relative to the working directory.
+    var mappings: String
+    var senders: [Sender]
+
+    /// The demo bearer token of the `demo-hospital` sender, documented in the README. Demo only.
+    static let demoToken = "tandem-demo-token"
+    /// The senders of `Samples/*/scenario.json`; each one's demo token is `demo-token-NAME`.
+    static let sampleSenders = [
+        "alder-creek-community-hospital", "cobalt-ridge-regional-hospital", "fernhollow-medical-center",
+        "lakeside-eye-surgery", "larkspur-general-hospital",
+    ]
+    /// What the sample senders post in `Samples/`.
+    static let sampleTypes = [
+        "Patient", "Organization", "Practitioner", "PractitionerRole", "Condition", "ServiceRequest", "Task",
+        "CarePlan", "CareTeam", "Communication", "Consent", "Goal",
+    ]
+
+    /// The defaults built into the executable; `Samples/config/tandem.json` holds the same values.
+    static let embedded = ServeConfiguration(
+        listen: Listen(host: "127.0.0.1", port: 8080),
+        store: "sqlite:./data/tandem.sqlite",
+        maximumBodyBytes: 4 << 20,
+        mappings: "Mappings",
+        senders: [Sender(name: "demo-hospital", tokenHash: Sender.hash(token: Self.demoToken), allowedTypes: ["*"])]
+            + Self.sampleSenders.map { name in
+                Sender(name: name, tokenHash: Sender.hash(token: "demo-token-" + name), allowedTypes: Self.sampleTypes)
+            }
+    )
+
+    /// The sample configuration, used when no file is named and the working directory has one.
+    static let samplePath = "Samples/config/tandem.json"
+
+    /// Reads the configuration: `--config`, else `TANDEM_CONFIG`, else the sample file when present,
+    /// else the embedded defaults; then applies the environment overrides.
+    ///
+    /// - Returns: the configuration and where it came from (for the start-up log line).
+    static func load(path: String?, environment: [String: String]) throws -> (ServeConfiguration, String) {
+        let chosen =
+            path ?? environment["TANDEM_CONFIG"]
+            ?? (FileManager.default.fileExists(atPath: Self.samplePath) ? Self.samplePath : nil)
+        guard let chosen else { return (try Self.embedded.applying(environment: environment), "embedded defaults") }
+        guard let data = FileManager.default.contents(atPath: chosen) else {
+            throw ConfigurationError("cannot read the configuration file '\(chosen)'")
+        }
+        return (try Self.decode(Array(data)).applying(environment: environment), chosen)
+    }
+
+    /// Applies `TANDEM_LISTEN=host:port`, `TANDEM_STORE_URL` and `TANDEM_MAPPINGS`.
+    func applying(environment: [String: String]) throws -> ServeConfiguration {
+        var configuration = self
+        if let listen = environment["TANDEM_LISTEN"] {
+            configuration.listen = try Self.listen(listen)
+        }
+        if let store = environment["TANDEM_STORE_URL"] { configuration.store = store }
+        if let mappings = environment["TANDEM_MAPPINGS"] { configuration.mappings = mappings }
+        return configuration
+    }
+
+    /// `host:port` (the host may be empty, meaning 127.0.0.1; IPv6 hosts go in brackets).
+    static func listen(_ text: String) throws -> Listen {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw ConfigurationError("TANDEM_LISTEN must be host:port, not '\(text)'")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return Listen(host: host.isEmpty ? "127.0.0.1" : host, port: port)
+    }
+}
+
+/// A configuration that cannot be used; `tandem serve` prints it and exits 1.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

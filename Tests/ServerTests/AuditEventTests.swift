@@ -1,0 +1,56 @@
+import FHIRCore
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite struct AuditEventTests {
+    @Test(arguments: WireFormat.allCases)
+    func auditTrailIsASearchsetOfValidAuditEvents(format: WireFormat) async throws {
+        try await GatewayFixture.withGateway { client in
+            let headers = GatewayFixture.headers(format)
+            _ = try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: headers,
+                body: GatewayFixture.patient(format)
+            )
+            _ = try await client.execute(
+                uri: "/fhir",
+                method: .post,
+                headers: headers,
+                body: try BundleFixtures.body(BundleFixtures.batch, format)
+            )
+            let response = try await client.execute(uri: "/fhir/AuditEvent", method: .get, headers: headers)
+            #expect(response.status == .ok)
+            let bundle = try GatewayFixture.resource(response, format)
+            #expect(bundle.string("type") == "searchset")
+            let outcome = Validator.validate(bundle)
+            #expect(!outcome.hasErrors, "\(outcome)")
+            let events = bundle.children(named: "entry").compactMap { $0.child("resource") }
+            // The create, and the batch's written and failed entries (refusals before the store are not audited).
+            #expect(events.count == 3)
+            #expect(events.allSatisfy { $0.type == "AuditEvent" })
+            let newest = try #require(events.first)
+            #expect(newest.child("agent")?.child("who")?.string("display") == "st-marys")
+            #expect(events.last?.string("action") == "C")
+            #expect(events.last?.child("entity")?.child("what")?.string("reference")?.hasPrefix("Patient/") == true)
+        }
+    }
+
+    @Test func countLimitsThePage() async throws {
+        try await GatewayFixture.withGateway { client in
+            let headers = GatewayFixture.headers(.json)
+            for _ in 0..<3 {
+                _ = try await client.execute(
+                    uri: "/fhir/Patient",
+                    method: .post,
+                    headers: headers,
+                    body: GatewayFixture.patient(.json)
+                )
+            }
+            let response = try await client.execute(uri: "/fhir/AuditEvent?_count=2", method: .get, headers: headers)
+            #expect(try GatewayFixture.resource(response, .json).children(named: "entry").count == 2)
+        }
+    }
+}

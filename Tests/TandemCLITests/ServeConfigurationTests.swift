@@ -1,0 +1,65 @@
+import Foundation
+import Server
+import Testing
+
+@testable import tandem
+
+@Suite struct ServeConfigurationTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func shippedSampleConfigurationEqualsTheEmbeddedDefaults() throws {
+        let bytes = try Data(contentsOf: Self.root.appendingPathComponent(ServeConfiguration.samplePath))
+        #expect(try ServeConfiguration.decode(Array(bytes)) == ServeConfiguration.embedded)
+    }
+
+    @Test func sampleSendersAreTheScenarioSenders() throws {
+        let samples = Self.root.appendingPathComponent("Samples")
+        var names: Set<String> = []
+        for folder in try FileManager.default.contentsOfDirectory(atPath: samples.path) {
+            let scenario = samples.appendingPathComponent(folder).appendingPathComponent("scenario.json")
+            guard let data = FileManager.default.contents(atPath: scenario.path),
+                let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let sender = object["sender"] as? String
+            else { continue }
+            names.insert(sender)
+        }
+        #expect(!names.isEmpty)
+        #expect(names.isSubset(of: Set(ServeConfiguration.embedded.senders.map(\.name))))
+    }
+
+    @Test func demoTokenAuthenticatesTheDemoSender() {
+        let directory = SenderDirectory(ServeConfiguration.embedded.senders)
+        #expect(directory.sender(forToken: ServeConfiguration.demoToken)?.name == "demo-hospital")
+    }
+
+    @Test func environmentOverridesTheFile() throws {
+        let configuration = try ServeConfiguration.embedded.applying(environment: [
+            "TANDEM_LISTEN": "0.0.0.0:9090", "TANDEM_STORE_URL": "sqlite:/tmp/x.sqlite", "TANDEM_MAPPINGS": "/etc/maps",
+        ])
+        #expect(configuration.listen == .init(host: "0.0.0.0", port: 9090))
+        #expect(configuration.store == "sqlite:/tmp/x.sqlite")
+        #expect(configuration.mappings == "/etc/maps")
+        #expect(throws: ConfigurationError.self) {
+            try ServeConfiguration.embedded.applying(environment: ["TANDEM_LISTEN": "nope"])
+        }
+    }
+
+    @Test func missingKeysKeepDefaultsAndUnknownKeysAreRefused() throws {
+        let partial = try ServeConfiguration.decode(Array(#"{"listen":{"host":"::1","port":1}}"#.utf8))
+        #expect(partial.listen.port == 1)
+        #expect(partial.store == ServeConfiguration.embedded.store)
+        #expect(throws: ConfigurationError.self) { try ServeConfiguration.decode(Array(#"{"lisen":{}}"#.utf8)) }
+        #expect(throws: ConfigurationError.self) {
+            try ServeConfiguration.decode(
+                Array(#"{"senders":[{"name":"a","tokenHash":"secret","allowedTypes":[]}]}"#.utf8)
+            )
+        }
+    }
+
+    @Test func tokenHashPrintsTheSHA256() throws {
+        let result = try CLIRunner.run(["token-hash", "tandem-demo-token"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput == Sender.hash(token: "tandem-demo-token") + "\n")
+    }
+}

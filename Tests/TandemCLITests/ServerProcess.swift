@@ -1,0 +1,130 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `tandem serve` subprocess on a free 127.0.0.1 port, working in its own temporary directory (so
+/// the embedded defaults apply and `./data` is private to the test).
+///
+/// `Process` is not `Sendable`; a test keeps the value in one task and hands only ``baseURL`` to others.
+struct ServerProcess {
+    let directory: URL
+    let port: Int
+    let process: Process
+    let log: URL
+
+    var baseURL: URL { URL(string: "http://127.0.0.1:\(self.port)")! }
+
+    /// Starts the server on `directory` (a new temporary one by default) and waits until it is ready.
+    static func start(in directory: URL? = nil, port: Int? = nil) async throws -> ServerProcess {
+        let directory = try directory ?? Self.temporaryDirectory()
+        let port = try port ?? Self.freePort()
+        let log = directory.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = CLIRunner.executable
+        process.arguments = ["serve"]
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["TANDEM_LISTEN"] = "127.0.0.1:\(port)"
+        environment["TANDEM_CONFIG"] = nil
+        environment["TANDEM_STORE_URL"] = nil
+        process.environment = environment
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let server = ServerProcess(directory: directory, port: port, process: process, log: log)
+        try await server.waitUntilReady()
+        return server
+    }
+
+    /// Polls `/health/ready` for up to 20 seconds.
+    func waitUntilReady() async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            guard self.process.isRunning else { throw ServerFailure("the server exited: \(self.logText)") }
+            if let (_, response) = try? await URLSession.shared.data(
+                from: self.baseURL.appendingPathComponent("health/ready")
+            ),
+                (response as? HTTPURLResponse)?.statusCode == 200
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ServerFailure("the server did not become ready: \(self.logText)")
+    }
+
+    /// Sends a signal (SIGTERM for a graceful stop, SIGKILL for a crash) and waits for the exit.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) -> Int32 {
+        kill(self.process.processIdentifier, signal)
+        self.process.waitUntilExit()
+        return self.process.terminationStatus
+    }
+
+    var logText: String { (try? String(contentsOf: self.log, encoding: .utf8)) ?? "" }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A port the kernel just handed out for 127.0.0.1 (bound to 0, read back, released).
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ServerFailure("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw ServerFailure("bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct ServerFailure: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Requests the tests send to a running gateway.
+enum GatewayClient {
+    static let token = "tandem-demo-token"
+
+    /// Sends one request; returns status, headers and body.
+    static func send(
+        _ method: String,
+        _ url: URL,
+        body: Data? = nil,
+        contentType: String = "application/fhir+json",
+        accept: String = "application/fhir+json"
+    ) async throws -> (status: Int, headers: [AnyHashable: Any], body: Data) {
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.httpBody = body
+        request.timeoutInterval = 30
+        request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
+        request.setValue(accept, forHTTPHeaderField: "Accept")
+        if body != nil { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as? HTTPURLResponse
+        return (http?.statusCode ?? 0, http?.allHeaderFields ?? [:], data)
+    }
+}
