@@ -102,24 +102,6 @@ import Testing
         #expect(episode.timeline.map(\.number) == Array(1...episode.timeline.count))
     }
 
-    /// Each step's episode document equals its golden `NN-name.episode.json`. Goldens are written
-    /// with `TANDEM_WRITE_GOLDENS=1 swift test --filter goldens`; review the diff against the step's
-    /// `expect` sentence before committing, never regenerate blindly (Samples/README.md).
-    @Test(arguments: Self.expectations.map(\.serviceLine))
-    func goldensMatchEachStep(serviceLine: String) throws {
-        let scenario = try SampleScenario.load(folder: serviceLine)
-        let write = ProcessInfo.processInfo.environment["TANDEM_WRITE_GOLDENS"] == "1"
-        for (golden, document) in scenario.documents(self.normaliser) {
-            if write {
-                try document.write(to: golden, atomically: true, encoding: .utf8)
-                continue
-            }
-            let expected = try? String(contentsOf: golden, encoding: .utf8)
-            #expect(expected != nil, "missing golden \(golden.lastPathComponent)")
-            if let expected { #expect(document == expected, "\(golden.lastPathComponent) differs from its golden") }
-        }
-    }
-
     @Test(arguments: Self.expectations.map(\.serviceLine))
     func scenarioInReverseOrderEndsTheSame(serviceLine: String) throws {
         let scenario = try SampleScenario.load(folder: serviceLine)

@@ -44,22 +44,6 @@ struct SampleScenario: CustomStringConvertible, Sendable {
         )
     }
 
-    /// The episode document after each step, evaluated at `evaluateAt`: what the step's golden
-    /// `NN-name.episode.json` holds.
-    func documents(_ normaliser: Normaliser) -> [(golden: URL, document: String)] {
-        var book = EpisodeBook()
-        var result: [(URL, String)] = []
-        for step in self.steps {
-            _ = normaliser.ingest(step.resource, sender: self.sender, into: &book)
-            var evaluated = book
-            _ = normaliser.reevaluate(at: self.evaluateAt, book: &evaluated)
-            let name = String(step.file.dropLast(".json".count)) + ".episode.json"
-            let golden = Self.directory.appendingPathComponent(self.serviceLine).appendingPathComponent(name)
-            result.append((golden, EpisodeDocument.encode(evaluated.sortedEpisodes) + "\n"))
-        }
-        return result
-    }
-
     /// Posts every step as the scenario's sender, then evaluates at `evaluateAt`.
     func run(_ normaliser: Normaliser, steps: [Step]? = nil) -> (book: EpisodeBook, ingestions: [Ingestion]) {
         var book = EpisodeBook()
