@@ -116,6 +116,17 @@ import Testing
         #expect(errors.problems.contains { $0.file == path && $0.message.contains("status") }, "\(errors)")
     }
 
+    @Test func conceptMapGroupWithoutSourceCannotTranslate() throws {
+        let path = "concept-maps/task-business-status.json"
+        let broken = try MappingFixtures.text(of: path)
+            .replacingOccurrences(
+                of: #""source": "http://lakeside-eye.example.org/fhir/CodeSystem/referral-state","#,
+                with: ""
+            )
+        let errors = try #require(loadErrors(MappingFixtures.replacing(path, with: broken)))
+        #expect(errors.problems.contains { $0.file == path && $0.message.contains("'source' and 'target'") })
+    }
+
     @Test func resourceOtherThanConceptMapIsRefused() throws {
         let path = "concept-maps/patient.json"
         let text = #"{ "resourceType": "Patient", "id": "x" }"#
