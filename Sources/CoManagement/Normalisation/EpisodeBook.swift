@@ -12,8 +12,12 @@ public import FHIRCore
 public struct EpisodeBook: Sendable, Codable, Hashable {
     /// Held resources by key (``HeldResource/key``).
     public var resources: [String: HeldResource] { self.index.held }
-    /// Current episodes by id, timelines included.
-    public internal(set) var episodes: [String: Episode]
+    /// Current episodes by id, timelines included. Changed only through ``replaceEpisodes(_:with:)``,
+    /// which keeps ``episodeIDsBySource`` in step.
+    public private(set) var episodes: [String: Episode]
+    /// Held-resource key → ids of the episodes built from it: finds the episodes a message can touch
+    /// without scanning them all. Derived from ``episodes``; not encoded.
+    private(set) var episodeIDsBySource: [String: Set<String>] = [:]
     /// The time of the last ``Normaliser/reevaluate(at:book:)``; overdue flags are computed against it.
     public internal(set) var evaluatedAt: FHIRInstant?
     /// Arrival counter for ``HeldResource/arrival``.
@@ -32,6 +36,34 @@ public struct EpisodeBook: Sendable, Codable, Hashable {
         self.links = ResourceLinks()
     }
 
+    /// The episodes built from any of the given resource keys.
+    func episodes(builtFrom keys: Set<String>) -> [String: Episode] {
+        var found: [String: Episode] = [:]
+        for key in keys {
+            for id in self.episodeIDsBySource[key] ?? [] { found[id] = self.episodes[id] }
+        }
+        return found
+    }
+
+    /// Removes the episodes with the given ids and inserts (or replaces) the new ones, in place.
+    mutating func replaceEpisodes(_ removed: some Sequence<String>, with inserted: [Episode]) {
+        for id in removed {
+            guard let episode = self.episodes.removeValue(forKey: id) else { continue }
+            self.unindex(episode)
+        }
+        for episode in inserted {
+            if let previous = self.episodes.updateValue(episode, forKey: episode.id) { self.unindex(previous) }
+            for key in episode.sources { self.episodeIDsBySource[key, default: []].insert(episode.id) }
+        }
+    }
+
+    private mutating func unindex(_ episode: Episode) {
+        for key in episode.sources {
+            self.episodeIDsBySource[key]?.remove(episode.id)
+            if self.episodeIDsBySource[key]?.isEmpty == true { self.episodeIDsBySource[key] = nil }
+        }
+    }
+
     /// Holds a resource (replacing the version under its key) and updates the lookup tables.
     mutating func store(_ item: HeldResource) {
         self.index.store(item)
@@ -42,11 +74,12 @@ public struct EpisodeBook: Sendable, Codable, Hashable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.episodes = try container.decode([String: Episode].self, forKey: .episodes)
+        self.episodes = [:]
         self.evaluatedAt = try container.decodeIfPresent(FHIRInstant.self, forKey: .evaluatedAt)
         self.arrivals = try container.decode(Int.self, forKey: .arrivals)
         self.index = ResourceIndex()
         self.links = ResourceLinks()
+        self.replaceEpisodes([], with: Array(try container.decode([String: Episode].self, forKey: .episodes).values))
         let resources = try container.decode([String: HeldResource].self, forKey: .resources)
         for key in resources.keys.sorted() { self.store(resources[key]!) }
     }

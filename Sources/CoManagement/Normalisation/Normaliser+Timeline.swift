@@ -5,7 +5,7 @@ extension Normaliser {
     /// and stores the result in the book.
     func rederive(_ book: inout EpisodeBook, causes: [String], outcome: Outcome) -> Ingestion {
         var outcome = outcome
-        let scope = causes.isEmpty ? nil : Self.scope(of: causes, links: book.links, episodes: book.episodes)
+        let scope = causes.isEmpty ? nil : Self.scope(of: causes, in: book)
         let derivation = EpisodeDerivation(mappings: self.mappings, evaluatedAt: book.evaluatedAt)
         let result = derivation.derive(book.index, scope: scope)
         for key in causes {
@@ -16,13 +16,11 @@ extension Normaliser {
             }
         }
         // Only the episodes of the affected resources are replaced; the rest of the book stays as it is.
-        let old = book.episodes.filter { episode in
-            scope.map { episode.value.sources.contains(where: $0.contains) } ?? true
-        }
+        let old = scope.map { book.episodes(builtFrom: $0) } ?? book.episodes
         let newIDs = Set(result.episodes.map(\.id))
         let predecessors = Self.predecessors(old: old, new: result.episodes)
         var changes: [Ingestion.EpisodeChange] = []
-        var episodes = book.episodes.filter { old[$0.key] == nil }
+        var derived: [Episode] = []
         for var episode in result.episodes {
             let previousID = old[episode.id] == nil ? predecessors[episode.id] : nil
             let previous = old[episode.id] ?? previousID.flatMap { old[$0] }
@@ -41,7 +39,7 @@ extension Normaliser {
                 )
             }
             episode.timeline = (previous?.timeline ?? []) + events
-            episodes[episode.id] = episode
+            derived.append(episode)
             if !events.isEmpty || previousID != nil {
                 changes.append(
                     Ingestion.EpisodeChange(
@@ -55,22 +53,22 @@ extension Normaliser {
         }
         let carried = Set(predecessors.values)
         let retired = old.keys.filter { !newIDs.contains($0) && !carried.contains($0) }.sorted()
-        book.episodes = episodes
+        book.replaceEpisodes(old.keys, with: derived)
         return Ingestion(changes: changes, retiredEpisodeIDs: retired, storedKeys: causes, outcome: outcome)
     }
 
     /// The resources whose episodes a message can change: those related to what it stored, and,
     /// until nothing more is added, those related to the episodes they were part of (a resource that
     /// changed patient leaves its old episode, which must be re-derived too).
-    static func scope(of causes: [String], links: ResourceLinks, episodes: [String: Episode]) -> Set<String> {
-        var scope = links.related(to: causes).union(causes)
+    static func scope(of causes: [String], in book: EpisodeBook) -> Set<String> {
+        var scope = book.links.related(to: causes).union(causes)
         var done: Set<String> = []
         while true {
-            let touched = episodes.values.filter { !done.contains($0.id) && $0.sources.contains(where: scope.contains) }
+            let touched = book.episodes(builtFrom: scope).values.filter { !done.contains($0.id) }
             guard !touched.isEmpty else { return scope }
             for episode in touched {
                 done.insert(episode.id)
-                scope.formUnion(links.related(to: episode.sources))
+                scope.formUnion(book.links.related(to: episode.sources))
             }
         }
     }
