@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+# Formatting is part of the build: NIO's swift-format settings (.swift-format), any finding fails.
+swift format lint --strict --recursive Sources Tests Package.swift
 swift build --build-tests
 swift test --skip-build 2>&1 | tee .build/test-output.txt

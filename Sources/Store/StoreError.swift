@@ -48,7 +48,13 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// For a failed atomic message: the index of the write that failed it.
     public var entry: Int?
 
-    public init(_ code: Code, _ message: String, sqliteCode: Int32? = nil, currentVersion: Int? = nil, entry: Int? = nil) {
+    public init(
+        _ code: Code,
+        _ message: String,
+        sqliteCode: Int32? = nil,
+        currentVersion: Int? = nil,
+        entry: Int? = nil
+    ) {
         self.code = code
         self.message = message
         self.sqliteCode = sqliteCode

@@ -18,7 +18,11 @@ import Testing
                 ]
             ),
             Element(name: "status", type: "code", value: "final"),
-            Element(name: "subject", type: "Reference", children: [Element(name: "reference", type: "string", value: "#p1")]),
+            Element(
+                name: "subject",
+                type: "Reference",
+                children: [Element(name: "reference", type: "string", value: "#p1")]
+            ),
             Element(name: "effective", type: "dateTime", value: "2026-03-01T10:00:00Z"),
             Element(
                 name: "value",
@@ -60,7 +64,7 @@ import Testing
     }
 
     @Test func extensionByURL() throws {
-        #expect(try Self.evaluate("extension('http://example.org/based-on').value") .map(\.description) == ["SR/1"])
+        #expect(try Self.evaluate("extension('http://example.org/based-on').value").map(\.description) == ["SR/1"])
     }
 
     @Test func resolveFindsContainedResources() throws {

@@ -71,7 +71,12 @@ import Testing
         case "integer":
             if case .integer(let integer) = system { return String(integer) == expected.text }
         case "decimal":
-            if case .decimal(let decimal) = system { return FHIRDecimal(expected.text).map { $0 == decimal || $0.description == decimal.description || "\($0)" == "\(decimal)" } ?? false || decimal.description == expected.text || Double(decimal.description) == Double(expected.text) }
+            if case .decimal(let decimal) = system {
+                return FHIRDecimal(expected.text).map {
+                    $0 == decimal || $0.description == decimal.description || "\($0)" == "\(decimal)"
+                } ?? false || decimal.description == expected.text
+                    || Double(decimal.description) == Double(expected.text)
+            }
         case "date":
             if case .date(let date) = system { return "@" + date.description == expected.text }
         case "dateTime":

@@ -13,7 +13,9 @@ import Testing
     static let folders: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: SampleScenario.directory.path)) ?? []
         return names.filter {
-            FileManager.default.fileExists(atPath: SampleScenario.directory.appendingPathComponent("\($0)/scenario.json").path)
+            FileManager.default.fileExists(
+                atPath: SampleScenario.directory.appendingPathComponent("\($0)/scenario.json").path
+            )
         }.sorted()
     }()
 
@@ -58,7 +60,10 @@ import Testing
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(document == expected, "\(folder)/\(golden) (\(encoding)): the episode document differs from the golden file")
+        #expect(
+            document == expected,
+            "\(folder)/\(golden) (\(encoding)): the episode document differs from the golden file"
+        )
     }
 
     static func bytes(_ folder: String, _ file: String) throws -> [UInt8] {

@@ -6,7 +6,12 @@ import Testing
 
 /// Every failure is an OperationOutcome, in the client's format, with the right status.
 @Suite struct BadInputTests {
-    static func expectOutcome(_ response: TestResponse, _ status: HTTPResponse.Status, _ format: WireFormat, code: String? = nil) throws {
+    static func expectOutcome(
+        _ response: TestResponse,
+        _ status: HTTPResponse.Status,
+        _ format: WireFormat,
+        code: String? = nil
+    ) throws {
         #expect(response.status == status)
         #expect(response.headers[.contentType]?.hasPrefix(format.mediaType) == true)
         let outcome = try GatewayFixture.resource(response, format)
@@ -17,8 +22,15 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func malformedBodyIs400(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            let body = ByteBuffer(string: format == .json ? #"{"resourceType":"Patient","# : "<Patient xmlns=\"http://hl7.org/fhir\">")
-            let response = try await client.execute(uri: "/fhir/Patient", method: .post, headers: GatewayFixture.headers(format), body: body)
+            let body = ByteBuffer(
+                string: format == .json ? #"{"resourceType":"Patient","# : "<Patient xmlns=\"http://hl7.org/fhir\">"
+            )
+            let response = try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: GatewayFixture.headers(format),
+                body: body
+            )
             try Self.expectOutcome(response, .badRequest, format)
         }
     }
@@ -26,10 +38,17 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func invalidResourceIs422(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            let body = ByteBuffer(string: format == .json
-                ? #"{"resourceType":"ServiceRequest","status":"nonsense","intent":"order","subject":{"reference":"Patient/p1"}}"#
-                : #"<ServiceRequest xmlns="http://hl7.org/fhir"><status value="nonsense"/><intent value="order"/><subject><reference value="Patient/p1"/></subject></ServiceRequest>"#)
-            let response = try await client.execute(uri: "/fhir/ServiceRequest", method: .post, headers: GatewayFixture.headers(format), body: body)
+            let body = ByteBuffer(
+                string: format == .json
+                    ? #"{"resourceType":"ServiceRequest","status":"nonsense","intent":"order","subject":{"reference":"Patient/p1"}}"#
+                    : #"<ServiceRequest xmlns="http://hl7.org/fhir"><status value="nonsense"/><intent value="order"/><subject><reference value="Patient/p1"/></subject></ServiceRequest>"#
+            )
+            let response = try await client.execute(
+                uri: "/fhir/ServiceRequest",
+                method: .post,
+                headers: GatewayFixture.headers(format),
+                body: body
+            )
             try Self.expectOutcome(response, .unprocessableContent, format)
         }
     }
@@ -39,7 +58,12 @@ import Testing
         try await GatewayFixture.withGateway { client in
             var headers = GatewayFixture.headers(format)
             headers[.contentType] = "text/plain"
-            let response = try await client.execute(uri: "/fhir/Patient", method: .post, headers: headers, body: GatewayFixture.patient(format))
+            let response = try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: headers,
+                body: GatewayFixture.patient(format)
+            )
             try Self.expectOutcome(response, .unsupportedMediaType, format)
         }
     }
@@ -47,7 +71,12 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func oversizedBodyIs413(format: WireFormat) async throws {
         try await GatewayFixture.withGateway(maximumBodyBytes: 100) { client in
-            let response = try await client.execute(uri: "/fhir/Patient", method: .post, headers: GatewayFixture.headers(format), body: GatewayFixture.patient(format))
+            let response = try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: GatewayFixture.headers(format),
+                body: GatewayFixture.patient(format)
+            )
             try Self.expectOutcome(response, .contentTooLarge, format, code: "too-costly")
         }
     }
@@ -55,7 +84,12 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func unknownTypeIs404(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            let response = try await client.execute(uri: "/fhir/Spaceship", method: .post, headers: GatewayFixture.headers(format), body: GatewayFixture.patient(format))
+            let response = try await client.execute(
+                uri: "/fhir/Spaceship",
+                method: .post,
+                headers: GatewayFixture.headers(format),
+                body: GatewayFixture.patient(format)
+            )
             try Self.expectOutcome(response, .notFound, format)
         }
     }
@@ -63,7 +97,12 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func bodyTypeOtherThanURLTypeIs400(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            let response = try await client.execute(uri: "/fhir/Observation", method: .post, headers: GatewayFixture.headers(format), body: GatewayFixture.patient(format))
+            let response = try await client.execute(
+                uri: "/fhir/Observation",
+                method: .post,
+                headers: GatewayFixture.headers(format),
+                body: GatewayFixture.patient(format)
+            )
             try Self.expectOutcome(response, .badRequest, format)
         }
     }
@@ -71,9 +110,19 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func idMismatchOnPutIs400(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            let response = try await client.execute(uri: "/fhir/Patient/p1", method: .put, headers: GatewayFixture.headers(format), body: GatewayFixture.patient(format, id: "p2"))
+            let response = try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .put,
+                headers: GatewayFixture.headers(format),
+                body: GatewayFixture.patient(format, id: "p2")
+            )
             try Self.expectOutcome(response, .badRequest, format)
-            let missing = try await client.execute(uri: "/fhir/Patient/p1", method: .put, headers: GatewayFixture.headers(format), body: GatewayFixture.patient(format))
+            let missing = try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .put,
+                headers: GatewayFixture.headers(format),
+                body: GatewayFixture.patient(format)
+            )
             try Self.expectOutcome(missing, .badRequest, format)
         }
     }
@@ -81,12 +130,27 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func versionConflictIs412(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            try await client.execute(uri: "/fhir/Patient/p1", method: .put, headers: GatewayFixture.headers(format), body: GatewayFixture.patient(format, id: "p1")) { _ in }
+            try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .put,
+                headers: GatewayFixture.headers(format),
+                body: GatewayFixture.patient(format, id: "p1")
+            ) { _ in }
             let headers = GatewayFixture.headers(format, extra: [.ifMatch: #"W/"5""#])
-            let response = try await client.execute(uri: "/fhir/Patient/p1", method: .put, headers: headers, body: GatewayFixture.patient(format, id: "p1", gender: "male"))
+            let response = try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .put,
+                headers: headers,
+                body: GatewayFixture.patient(format, id: "p1", gender: "male")
+            )
             try Self.expectOutcome(response, .preconditionFailed, format, code: "conflict")
             let matching = GatewayFixture.headers(format, extra: [.ifMatch: #"W/"1""#])
-            let accepted = try await client.execute(uri: "/fhir/Patient/p1", method: .put, headers: matching, body: GatewayFixture.patient(format, id: "p1", gender: "male"))
+            let accepted = try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .put,
+                headers: matching,
+                body: GatewayFixture.patient(format, id: "p1", gender: "male")
+            )
             #expect(accepted.status == .ok)
         }
     }
@@ -94,10 +158,19 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func missingOrWrongTokenIs401(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            let missing = try await client.execute(uri: "/fhir/Patient", method: .post, headers: GatewayFixture.headers(format, token: nil), body: GatewayFixture.patient(format))
+            let missing = try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: GatewayFixture.headers(format, token: nil),
+                body: GatewayFixture.patient(format)
+            )
             try Self.expectOutcome(missing, .unauthorized, format, code: "login")
             #expect(missing.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
-            let wrong = try await client.execute(uri: "/fhir/Patient/p1", method: .get, headers: GatewayFixture.headers(format, token: "guess"))
+            let wrong = try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .get,
+                headers: GatewayFixture.headers(format, token: "guess")
+            )
             try Self.expectOutcome(wrong, .unauthorized, format, code: "login")
         }
     }
@@ -106,7 +179,12 @@ import Testing
     func typeNotAllowedForSenderIs403(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
             let headers = GatewayFixture.headers(format, token: GatewayFixture.limitedToken)
-            let response = try await client.execute(uri: "/fhir/Patient", method: .post, headers: headers, body: GatewayFixture.patient(format))
+            let response = try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: headers,
+                body: GatewayFixture.patient(format)
+            )
             try Self.expectOutcome(response, .forbidden, format, code: "forbidden")
         }
     }
@@ -114,17 +192,49 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func unknownResourceAndVersionAre404(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            try Self.expectOutcome(try await client.execute(uri: "/fhir/Patient/nope", method: .get, headers: GatewayFixture.headers(format)), .notFound, format)
-            try Self.expectOutcome(try await client.execute(uri: "/fhir/Patient/nope/_history/1", method: .get, headers: GatewayFixture.headers(format)), .notFound, format)
-            try Self.expectOutcome(try await client.execute(uri: "/fhir/Patient/nope/_history", method: .get, headers: GatewayFixture.headers(format)), .notFound, format)
-            try Self.expectOutcome(try await client.execute(uri: "/nowhere", method: .get, headers: GatewayFixture.headers(format)), .notFound, format)
+            try Self.expectOutcome(
+                try await client.execute(
+                    uri: "/fhir/Patient/nope",
+                    method: .get,
+                    headers: GatewayFixture.headers(format)
+                ),
+                .notFound,
+                format
+            )
+            try Self.expectOutcome(
+                try await client.execute(
+                    uri: "/fhir/Patient/nope/_history/1",
+                    method: .get,
+                    headers: GatewayFixture.headers(format)
+                ),
+                .notFound,
+                format
+            )
+            try Self.expectOutcome(
+                try await client.execute(
+                    uri: "/fhir/Patient/nope/_history",
+                    method: .get,
+                    headers: GatewayFixture.headers(format)
+                ),
+                .notFound,
+                format
+            )
+            try Self.expectOutcome(
+                try await client.execute(uri: "/nowhere", method: .get, headers: GatewayFixture.headers(format)),
+                .notFound,
+                format
+            )
         }
     }
 
     @Test(arguments: WireFormat.allCases)
     func unsupportedInteractionIs405(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            let response = try await client.execute(uri: "/fhir/Patient/p1", method: .delete, headers: GatewayFixture.headers(format))
+            let response = try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .delete,
+                headers: GatewayFixture.headers(format)
+            )
             try Self.expectOutcome(response, .methodNotAllowed, format)
         }
     }

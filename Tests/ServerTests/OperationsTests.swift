@@ -8,7 +8,11 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func capabilityStatementNeedsNoTokenAndListsWhatWorks(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            let response = try await client.execute(uri: "/fhir/metadata", method: .get, headers: [.accept: format.mediaType])
+            let response = try await client.execute(
+                uri: "/fhir/metadata",
+                method: .get,
+                headers: [.accept: format.mediaType]
+            )
             #expect(response.status == .ok)
             let statement = try GatewayFixture.resource(response, format)
             #expect(statement.type == "CapabilityStatement")
@@ -25,7 +29,12 @@ import Testing
         try await GatewayFixture.withGateway { client in
             #expect(try await client.execute(uri: "/health/live", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/health/ready", method: .get).status == .ok)
-            _ = try await client.execute(uri: "/fhir/Patient", method: .post, headers: GatewayFixture.headers(.json), body: GatewayFixture.patient(.json))
+            _ = try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: GatewayFixture.headers(.json),
+                body: GatewayFixture.patient(.json)
+            )
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             #expect(metrics.status == .ok)
             let text = String(buffer: metrics.body)

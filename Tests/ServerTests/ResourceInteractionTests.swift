@@ -8,7 +8,12 @@ import Testing
     @Test(arguments: WireFormat.allCases)
     func createAnswers201WithLocationETagAndTheStoredResource(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
-            try await client.execute(uri: "/fhir/Patient", method: .post, headers: GatewayFixture.headers(format), body: GatewayFixture.patient(format)) { response in
+            try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: GatewayFixture.headers(format),
+                body: GatewayFixture.patient(format)
+            ) { response in
                 #expect(response.status == .created)
                 #expect(response.headers[.eTag] == #"W/"1""#)
                 #expect(response.headers[.lastModified]?.hasSuffix("GMT") == true)
@@ -28,10 +33,20 @@ import Testing
     func updateReadVersionReadAndHistory(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
             let headers = GatewayFixture.headers(format)
-            try await client.execute(uri: "/fhir/Patient/p1", method: .put, headers: headers, body: GatewayFixture.patient(format, id: "p1")) { response in
+            try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .put,
+                headers: headers,
+                body: GatewayFixture.patient(format, id: "p1")
+            ) { response in
                 #expect(response.status == .created)
             }
-            try await client.execute(uri: "/fhir/Patient/p1", method: .put, headers: headers, body: GatewayFixture.patient(format, id: "p1", gender: "male")) { response in
+            try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .put,
+                headers: headers,
+                body: GatewayFixture.patient(format, id: "p1", gender: "male")
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.eTag] == #"W/"2""#)
             }
@@ -61,9 +76,15 @@ import Testing
     func samePutTwiceMakesNoNewVersion(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
             for _ in 0..<2 {
-                try await client.execute(uri: "/fhir/Patient/p1", method: .put, headers: GatewayFixture.headers(format), body: GatewayFixture.patient(format, id: "p1")) { _ in }
+                try await client.execute(
+                    uri: "/fhir/Patient/p1",
+                    method: .put,
+                    headers: GatewayFixture.headers(format),
+                    body: GatewayFixture.patient(format, id: "p1")
+                ) { _ in }
             }
-            try await client.execute(uri: "/fhir/Patient/p1", method: .get, headers: GatewayFixture.headers(format)) { response in
+            try await client.execute(uri: "/fhir/Patient/p1", method: .get, headers: GatewayFixture.headers(format)) {
+                response in
                 #expect(response.headers[.eTag] == #"W/"1""#)
             }
         }
@@ -73,12 +94,27 @@ import Testing
     func serviceRequestPostedAgainIsTheSameResource(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
             let headers = GatewayFixture.headers(format)
-            let first = try await client.execute(uri: "/fhir/ServiceRequest", method: .post, headers: headers, body: GatewayFixture.serviceRequest(format))
+            let first = try await client.execute(
+                uri: "/fhir/ServiceRequest",
+                method: .post,
+                headers: headers,
+                body: GatewayFixture.serviceRequest(format)
+            )
             #expect(first.status == .created)
-            let again = try await client.execute(uri: "/fhir/ServiceRequest", method: .post, headers: headers, body: GatewayFixture.serviceRequest(format))
+            let again = try await client.execute(
+                uri: "/fhir/ServiceRequest",
+                method: .post,
+                headers: headers,
+                body: GatewayFixture.serviceRequest(format)
+            )
             #expect(again.status == .ok)
             #expect(again.headers[.location] == first.headers[.location])
-            let changed = try await client.execute(uri: "/fhir/ServiceRequest", method: .post, headers: headers, body: GatewayFixture.serviceRequest(format, status: "completed"))
+            let changed = try await client.execute(
+                uri: "/fhir/ServiceRequest",
+                method: .post,
+                headers: headers,
+                body: GatewayFixture.serviceRequest(format, status: "completed")
+            )
             #expect(changed.status == .ok)
             #expect(changed.headers[.eTag] == #"W/"2""#)
         }
@@ -88,9 +124,19 @@ import Testing
     func conditionalCreateReturnsTheExistingMatch(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
             var headers = GatewayFixture.headers(format)
-            try await client.execute(uri: "/fhir/Patient/p1", method: .put, headers: headers, body: GatewayFixture.patient(format, id: "p1")) { _ in }
+            try await client.execute(
+                uri: "/fhir/Patient/p1",
+                method: .put,
+                headers: headers,
+                body: GatewayFixture.patient(format, id: "p1")
+            ) { _ in }
             headers[.init("If-None-Exist")!] = "identifier=http://hospital.example/mrn|123"
-            try await client.execute(uri: "/fhir/Patient", method: .post, headers: headers, body: GatewayFixture.patient(format, gender: "male")) { response in
+            try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: headers,
+                body: GatewayFixture.patient(format, gender: "male")
+            ) { response in
                 #expect(response.status == .ok)
                 let resource = try GatewayFixture.resource(response, format)
                 #expect(resource.resourceID == "p1")
@@ -103,13 +149,23 @@ import Testing
         try await GatewayFixture.withGateway { client in
             var headers = GatewayFixture.headers(format)
             headers[.init("Prefer")!] = "return=minimal"
-            try await client.execute(uri: "/fhir/Patient", method: .post, headers: headers, body: GatewayFixture.patient(format)) { response in
+            try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: headers,
+                body: GatewayFixture.patient(format)
+            ) { response in
                 #expect(response.status == .created)
                 #expect(response.body.readableBytes == 0)
                 #expect(response.headers[.location] != nil)
             }
             headers[.init("Prefer")!] = "return=OperationOutcome"
-            try await client.execute(uri: "/fhir/Patient", method: .post, headers: headers, body: GatewayFixture.patient(format, gender: "male")) { response in
+            try await client.execute(
+                uri: "/fhir/Patient",
+                method: .post,
+                headers: headers,
+                body: GatewayFixture.patient(format, gender: "male")
+            ) { response in
                 let resource = try GatewayFixture.resource(response, format)
                 #expect(resource.type == "OperationOutcome")
             }
@@ -120,7 +176,12 @@ import Testing
     func formatParameterOverridesAccept(format: WireFormat) async throws {
         try await GatewayFixture.withGateway { client in
             let other: WireFormat = format == .json ? .xml : .json
-            try await client.execute(uri: "/fhir/Patient?_format=\(other.rawValue)", method: .post, headers: GatewayFixture.headers(format), body: GatewayFixture.patient(format)) { response in
+            try await client.execute(
+                uri: "/fhir/Patient?_format=\(other.rawValue)",
+                method: .post,
+                headers: GatewayFixture.headers(format),
+                body: GatewayFixture.patient(format)
+            ) { response in
                 #expect(response.status == .created)
                 #expect(response.headers[.contentType]?.hasPrefix(other.mediaType) == true)
                 let resource = try GatewayFixture.resource(response, other)

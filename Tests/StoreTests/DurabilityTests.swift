@@ -1,5 +1,6 @@
-@testable import Store
 import Testing
+
+@testable import Store
 
 @Suite struct DurabilityTests {
     @Test func committedWritesSurviveCloseAndReopen() async throws {
@@ -9,7 +10,9 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<50 {
                     group.addTask {
-                        _ = try await store.ingest(Fixture.message([Fixture.update(id: "p\(index)", content: #"{"n":\#(index)}"#)]))
+                        _ = try await store.ingest(
+                            Fixture.message([Fixture.update(id: "p\(index)", content: #"{"n":\#(index)}"#)])
+                        )
                     }
                 }
                 try await group.waitForAll()

@@ -1,5 +1,6 @@
-@testable import Store
 import Testing
+
+@testable import Store
 
 @Suite struct MigrationTests {
     @Test func freshDatabaseGetsEveryMigrationOnce() throws {
@@ -17,7 +18,11 @@ import Testing
     @Test func laterMigrationIsAppliedOnTopOfEarlierOnes() throws {
         var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
         try connection.migrate(now: 1)
-        let next = SQLiteMigration(version: SQLiteMigration.all.count + 1, name: "test", sql: "CREATE TABLE extra (x INTEGER);")
+        let next = SQLiteMigration(
+            version: SQLiteMigration.all.count + 1,
+            name: "test",
+            sql: "CREATE TABLE extra (x INTEGER);"
+        )
         #expect(try connection.migrate(SQLiteMigration.all + [next], now: 2) == [next.version])
         #expect(try connection.schemaVersion() == next.version)
     }
@@ -25,7 +30,11 @@ import Testing
     @Test func failingMigrationLeavesThePreviousVersion() throws {
         var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
         try connection.migrate(now: 1)
-        let broken = SQLiteMigration(version: SQLiteMigration.all.count + 1, name: "broken", sql: "CREATE TABLE t (x); SELECT nope FROM nowhere;")
+        let broken = SQLiteMigration(
+            version: SQLiteMigration.all.count + 1,
+            name: "broken",
+            sql: "CREATE TABLE t (x); SELECT nope FROM nowhere;"
+        )
         let error = #expect(throws: StoreError.self) { try connection.migrate(SQLiteMigration.all + [broken], now: 2) }
         #expect(error?.code == .migration)
         #expect(try connection.schemaVersion() == SQLiteMigration.all.last?.version)

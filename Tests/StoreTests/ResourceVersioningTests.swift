@@ -4,9 +4,13 @@ import Testing
 @Suite struct ResourceVersioningTests {
     @Test func createThenUpdateMakesNumberedVersions() async throws {
         try await withRunningStore { store in
-            let created = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"male"}"#)]))
+            let created = try await store.ingest(
+                Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"male"}"#)])
+            )
             #expect(try created.successes().map(\.disposition) == [.created])
-            let updated = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"female"}"#)]))
+            let updated = try await store.ingest(
+                Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"female"}"#)])
+            )
             #expect(try updated.successes().first?.resource.version == 2)
             #expect(try updated.successes().first?.disposition == .updated)
 
@@ -25,7 +29,9 @@ import Testing
     @Test func unchangedContentMakesNoNewVersion() async throws {
         try await withRunningStore { store in
             _ = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"male"}"#)]))
-            let again = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"male"}"#)]))
+            let again = try await store.ingest(
+                Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"male"}"#)])
+            )
             let result = try #require(try again.successes().first)
             #expect(result.disposition == .unchanged)
             #expect(result.resource.version == 1)
@@ -59,7 +65,12 @@ import Testing
         try await withRunningStore { store in
             let token = "http://hospital.example/mrn|123"
             _ = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: "{}", identifiers: [token])]))
-            let write = Fixture.create("Patient", content: Array(#"{"x":1}"#.utf8), identifierKey: nil, ifNoneExist: token)
+            let write = Fixture.create(
+                "Patient",
+                content: Array(#"{"x":1}"#.utf8),
+                identifierKey: nil,
+                ifNoneExist: token
+            )
             let result = try #require(try await store.ingest(Fixture.message([write])).successes().first)
             #expect(result.disposition == .matched)
             #expect(result.resource.id == "p1")
@@ -73,7 +84,9 @@ import Testing
 
     @Test func acceptedWritesAreAudited() async throws {
         try await withRunningStore { store in
-            let result = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: "{}")], interaction: "update"))
+            let result = try await store.ingest(
+                Fixture.message([Fixture.update(id: "p1", content: "{}")], interaction: "update")
+            )
             let trail = try await store.auditTrail(limit: 10)
             #expect(trail.count == 1)
             #expect(trail.first?.action == "created")

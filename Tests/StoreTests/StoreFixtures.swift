@@ -7,7 +7,10 @@ func withRunningStore<Value: Sendable>(
     at location: StoreLocation = .memory,
     _ body: @Sendable (SQLiteStore) async throws -> Value
 ) async throws -> Value {
-    let store = try await SQLiteStore.open(at: location, logger: Logger(label: "tandem.test.store", factory: { _ in SwiftLogNoOpLogHandler() }))
+    let store = try await SQLiteStore.open(
+        at: location,
+        logger: Logger(label: "tandem.test.store", factory: { _ in SwiftLogNoOpLogHandler() })
+    )
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await store.run() }
         do {
@@ -28,7 +31,9 @@ struct TemporaryDatabase {
     let directory: URL
 
     init() {
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-store-\(UUID().uuidString)")
+        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tandem-store-\(UUID().uuidString)"
+        )
     }
 
     var location: StoreLocation { .file(self.directory.appendingPathComponent("data/tandem.sqlite").path) }
@@ -89,7 +94,12 @@ enum Fixture {
         ifMatch: Int? = nil,
         identifiers: [String] = []
     ) -> ResourceWrite {
-        ResourceWrite(type: type, mode: .update(id: id, ifMatch: ifMatch), content: Array(content.utf8), identifiers: identifiers)
+        ResourceWrite(
+            type: type,
+            mode: .update(id: id, ifMatch: ifMatch),
+            content: Array(content.utf8),
+            identifiers: identifiers
+        )
     }
 }
 

@@ -62,15 +62,20 @@ import Testing
         try await withRunningStore { store in
             func change(_ number: Int) -> EpisodeChange {
                 EpisodeChange(
-                    episodeID: "ep-1", patientKey: "urn:mrn|1", serviceLine: "ophthalmology.cataract",
-                    status: "referred", document: Array("{}".utf8),
+                    episodeID: "ep-1",
+                    patientKey: "urn:mrn|1",
+                    serviceLine: "ophthalmology.cataract",
+                    status: "referred",
+                    document: Array("{}".utf8),
                     events: [.init(number: number, kind: "referral-created", payload: Array("{}".utf8))]
                 )
             }
             _ = try await store.ingest(Fixture.message([], episodes: [change(1)]))
             _ = try await store.ingest(Fixture.message([], episodes: [change(2)]))
             let error = await #expect(throws: StoreError.self) {
-                try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: "{}")], episodes: [change(2)]))
+                try await store.ingest(
+                    Fixture.message([Fixture.update(id: "p1", content: "{}")], episodes: [change(2)])
+                )
             }
             #expect(error?.code == .duplicate)
             #expect(try await store.read(type: "Patient", id: "p1") == nil)

@@ -25,7 +25,10 @@ import Testing
         try text.write(to: file, atomically: true, encoding: .utf8)
         let broken = try CLIRunner.run(["mappings", "check", "--mappings", copy.path])
         #expect(broken.status == 1)
-        #expect(broken.standardError.contains("service-lines/orthopedics.hip-fracture.json:14:"), "\(broken.standardError)")
+        #expect(
+            broken.standardError.contains("service-lines/orthopedics.hip-fracture.json:14:"),
+            "\(broken.standardError)"
+        )
         #expect(broken.standardError.contains("anaesthetist"))
 
         try "{ \"id\": \"orthopedics.hip-fracture\",\n  \"title\": ".write(to: file, atomically: true, encoding: .utf8)

@@ -1,6 +1,6 @@
+public import FHIRCore
 public import Hummingbird
 import Logging
-public import FHIRCore
 
 /// What the gateway knows about one request while it is handled: who sent it, its correlation id, and
 /// the wire format the answer will be written in.

@@ -22,7 +22,13 @@ public struct FHIRError: HTTPResponseError, Sendable {
     }
 
     /// An error with one issue of severity `error`.
-    public init(_ status: HTTPResponse.Status, _ code: Issue.Code, _ message: String, path: String? = nil, headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status,
+        _ code: Issue.Code,
+        _ message: String,
+        path: String? = nil,
+        headers: HTTPFields = [:]
+    ) {
         self.init(status, outcome: Outcome([Issue(.error, code, path: path, message)]), headers: headers)
     }
 

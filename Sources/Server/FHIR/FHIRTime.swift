@@ -8,7 +8,13 @@ enum FHIRTime {
         let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded()) % 1000
         return String(
             format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-            parts.year, parts.month, parts.day, parts.hour, parts.minute, parts.second, (milliseconds + 1000) % 1000
+            parts.year,
+            parts.month,
+            parts.day,
+            parts.hour,
+            parts.minute,
+            parts.second,
+            (milliseconds + 1000) % 1000
         )
     }
 
@@ -22,7 +28,9 @@ enum FHIRTime {
             + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) GMT"
     }
 
-    private static func parts(of date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, weekday: Int) {
+    private static func parts(
+        of date: Date
+    ) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, weekday: Int) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let components = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)

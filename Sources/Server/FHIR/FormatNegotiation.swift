@@ -26,7 +26,11 @@ enum FormatNegotiation {
     /// - Throws: ``FHIRError`` 415 when the content type is missing or not a FHIR JSON or XML type.
     static func bodyFormat(for request: Request) throws(FHIRError) -> WireFormat {
         guard let contentType = request.headers[.contentType] else {
-            throw FHIRError(.unsupportedMediaType, .notSupported, "the request has no Content-Type; send application/fhir+json or application/fhir+xml")
+            throw FHIRError(
+                .unsupportedMediaType,
+                .notSupported,
+                "the request has no Content-Type; send application/fhir+json or application/fhir+xml"
+            )
         }
         guard let format = self.format(mediaType: contentType) else {
             throw FHIRError(
@@ -65,6 +69,8 @@ enum FormatNegotiation {
 
 extension Substring {
     func trimmingWhitespace() -> String {
-        String(self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+        String(
+            self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()
+        )
     }
 }

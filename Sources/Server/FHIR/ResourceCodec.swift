@@ -1,6 +1,6 @@
 import FHIRCore
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Store
 
 /// Moves resources between the wire, the element tree and the store's form.
@@ -12,10 +12,11 @@ enum ResourceCodec {
     static func read(_ bytes: [UInt8], as format: WireFormat, limits: ReadLimits) throws(FHIRError) -> Element {
         let parsed: ParsedResource
         do {
-            parsed = switch format {
-            case .json: try FHIRJSON.read(bytes, limits: limits)
-            case .xml: try FHIRXML.read(bytes, limits: limits)
-            }
+            parsed =
+                switch format {
+                case .json: try FHIRJSON.read(bytes, limits: limits)
+                case .xml: try FHIRXML.read(bytes, limits: limits)
+                }
         } catch {
             let tooLarge = error.issues.contains { $0.code == .tooCostly }
             throw FHIRError(tooLarge ? .contentTooLarge : .badRequest, outcome: error)
@@ -84,7 +85,9 @@ enum ResourceCodec {
     static func identifierKey(of resource: Element) -> String? {
         guard self.identifiedTypes.contains(resource.type) else { return nil }
         let identifiers = resource.children(named: "identifier").filter { $0.string("value") != nil }
-        guard let chosen = identifiers.first(where: { $0.string("system") != nil }) ?? identifiers.first else { return nil }
+        guard let chosen = identifiers.first(where: { $0.string("system") != nil }) ?? identifiers.first else {
+            return nil
+        }
         return "\(chosen.string("system") ?? "")|\(chosen.string("value") ?? "")"
     }
 }

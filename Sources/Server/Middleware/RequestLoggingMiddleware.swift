@@ -1,7 +1,7 @@
 import FHIRCore
 import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import Logging
 
 /// Sets the correlation id and the response format on the context, and logs one line per request.
@@ -13,7 +13,11 @@ public struct RequestLoggingMiddleware: RouterMiddleware {
 
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var context = context
         // Hummingbird's own request id when the client sent none (absent when routes are tested in process).
         let correlationID =
@@ -26,13 +30,25 @@ public struct RequestLoggingMiddleware: RouterMiddleware {
         do {
             var response = try await next(request, context)
             response.headers[.requestID] = correlationID
-            context.logger.info("request", metadata: ["tandem.route": .string("\(request.method) \(route)"), "tandem.status": .stringConvertible(response.status.code)])
+            context.logger.info(
+                "request",
+                metadata: [
+                    "tandem.route": .string("\(request.method) \(route)"),
+                    "tandem.status": .stringConvertible(response.status.code),
+                ]
+            )
             return response
         } catch {
             let converted = FHIRError(converting: error)
             var headers = converted.headers
             headers[.requestID] = correlationID
-            context.logger.info("request failed", metadata: ["tandem.route": .string("\(request.method) \(route)"), "tandem.status": .stringConvertible(converted.status.code)])
+            context.logger.info(
+                "request failed",
+                metadata: [
+                    "tandem.route": .string("\(request.method) \(route)"),
+                    "tandem.status": .stringConvertible(converted.status.code),
+                ]
+            )
             throw FHIRError(converted.status, outcome: converted.outcome, headers: headers)
         }
     }

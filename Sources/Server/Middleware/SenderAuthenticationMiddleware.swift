@@ -14,7 +14,11 @@ public struct SenderAuthenticationMiddleware: RouterMiddleware {
         self.senders = senders
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard let authorization = request.headers[.authorization] else {
             throw Self.unauthorized("the request has no bearer token")
         }

@@ -1,6 +1,6 @@
 import Hummingbird
-import Prometheus
 import NIOCore
+import Prometheus
 import Store
 
 /// `/health/live`, `/health/ready` and `/metrics`: unauthenticated, for the orchestrator and Prometheus.
@@ -10,12 +10,20 @@ struct OperationsRoutes: Sendable {
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("health/live") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "live\n")))
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain"],
+                body: .init(byteBuffer: ByteBuffer(string: "live\n"))
+            )
         }
         router.get("health/ready") { _, _ in
             // Ready when the store answers; a FHIRError 503 otherwise.
             try await self.metrics.timeStore("ping") { try await self.store.ping() }
-            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain"],
+                body: .init(byteBuffer: ByteBuffer(string: "ready\n"))
+            )
         }
         router.get("metrics") { _, _ in
             let text = self.metrics.registry.emitToBuffer()

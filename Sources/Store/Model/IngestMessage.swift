@@ -10,7 +10,8 @@ public struct IngestMessage: Sendable, Hashable {
     public var atomic: Bool
     public var episodes: [EpisodeChange]
 
-    public init(received: ReceivedMessage, writes: [ResourceWrite], atomic: Bool = true, episodes: [EpisodeChange] = []) {
+    public init(received: ReceivedMessage, writes: [ResourceWrite], atomic: Bool = true, episodes: [EpisodeChange] = [])
+    {
         self.received = received
         self.writes = writes
         self.atomic = atomic

@@ -68,7 +68,10 @@ struct SQLiteConnection: ~Copyable {
         while true {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { return rows }
-            guard status == SQLITE_ROW else { try self.check(status, handle); return rows }
+            guard status == SQLITE_ROW else {
+                try self.check(status, handle)
+                return rows
+            }
             rows.append(SQLiteConnection.row(of: statement))
         }
     }

@@ -36,9 +36,13 @@ struct ReplayReport {
     private func changes(_ ingestion: Ingestion) {
         if ingestion.changes.allSatisfy({ $0.events.isEmpty }) { self.line("  no change") }
         for change in ingestion.changes where !change.events.isEmpty {
-            self.line("  episode \(change.episodeID) (\(change.episode.serviceLine), \(change.episode.status.rawValue))")
+            self.line(
+                "  episode \(change.episodeID) (\(change.episode.serviceLine), \(change.episode.status.rawValue))"
+            )
             for event in change.events {
-                self.line("    #\(event.number) \(event.kind.rawValue)\(event.at.map { " @ \($0)" } ?? ""): \(event.summary)")
+                self.line(
+                    "    #\(event.number) \(event.kind.rawValue)\(event.at.map { " @ \($0)" } ?? ""): \(event.summary)"
+                )
             }
         }
     }

@@ -42,7 +42,9 @@ private enum JSONTreeReader {
                 continue
             }
             for extra in raw as? [Any] ?? [raw] {
-                children.append((definition.order, self.node(definition.name, childType, NSNull(), extra as? [String: Any])))
+                children.append(
+                    (definition.order, self.node(definition.name, childType, NSNull(), extra as? [String: Any]))
+                )
             }
         }
         element.children = children.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
