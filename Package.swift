@@ -18,7 +18,11 @@ let package = Package(
         .library(name: "CoManagement", targets: ["CoManagement"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C shim: libxml2 (see Sources/CLibXML2/shim.h for the ICU clash and xmlFree).
@@ -26,6 +30,12 @@ let package = Package(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
+        ),
+        // C shim: libcurl (typed wrappers for the variadic setopt/getinfo calls; see Sources/CCurl/shim.h).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         // FHIR core: element tree, R4 metadata, JSON and XML codecs, validation. Pure.
         .target(
@@ -39,14 +49,31 @@ let package = Package(
             dependencies: ["FHIRCore"],
             swiftSettings: strict
         ),
+        // Delivery: partners, routing, notifications, signing, the delivery state machine, libcurl transport.
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "FHIRCore",
+                "CoManagement",
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root and CLI.
         .executableTarget(
             name: "tandem",
             dependencies: [
                 "FHIRCore",
                 "CoManagement",
+                "Delivery",
                 "CLibXML2",  // only for the raw libxml2 floor in `tandem bench codec`
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -59,6 +86,17 @@ let package = Package(
             name: "CoManagementTests",
             dependencies: ["CoManagement", "FHIRCore"],
             resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DeliveryTests",
+            dependencies: [
+                "Delivery",
+                "FHIRCore",
+                "CoManagement",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
