@@ -6,6 +6,6 @@ struct TandemCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "An HL7 FHIR R4 gateway for co-managed care.",
-        subcommands: [ConvertCommand.self, ValidateCommand.self, BenchCommand.self]
+        subcommands: [ConvertCommand.self, ValidateCommand.self, BenchCommand.self, SinkCommand.self]
     )
 }
