@@ -101,7 +101,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TandemCLITests",
-            dependencies: ["tandem"],
+            dependencies: [
+                "tandem",
+                "Delivery",
+                "CoManagement",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ],
