@@ -229,6 +229,7 @@ import Testing
         let reasons: [DeadLetterReason] = [
             .rejected(status: 400), .undeliverable(.invalidRequest),
             .attemptsExhausted(attempts: 3, last: .status(503)), .expired(last: nil), .consentRevoked,
+            .partnerNotConfigured,
         ]
         for reason in reasons {
             #expect(reason.issue.isError)

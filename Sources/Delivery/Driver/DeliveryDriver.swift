@@ -26,6 +26,9 @@ public struct DeliveryDriver: Sendable {
         self.clock = clock
     }
 
+    /// The driver's wall clock.
+    public func now() -> Date { self.clock() }
+
     /// Attempts one delivery.
     /// - Parameters:
     ///   - entry: the claimed row.

@@ -25,6 +25,8 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
     case expired(last: DeliveryFailure?)
     /// Consent no longer permits the partner to receive the episode.
     case consentRevoked
+    /// The row's partner is no longer in the configuration.
+    case partnerNotConfigured
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
         case .attemptsExhausted(let attempts, let last): "gave up after \(attempts) attempts; last: \(last)"
         case .expired(let last): "past the retry policy's maximum age" + (last.map { "; last: \($0)" } ?? "")
         case .consentRevoked: "consent no longer permits this partner"
+        case .partnerNotConfigured: "the partner is no longer configured"
         }
     }
 
@@ -44,6 +47,7 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
         case .attemptsExhausted: Issue(.error, .transient, path: nil, self.description)
         case .expired: Issue(.error, .timeout, path: nil, self.description)
         case .consentRevoked: Issue(.error, .suppressed, path: nil, self.description)
+        case .partnerNotConfigured: Issue(.error, .notFound, path: nil, self.description)
         }
     }
 }
