@@ -149,6 +149,13 @@ import Testing
         #expect(String(decoding: body, as: UTF8.self).hasPrefix(#"{"carePlans":[]"#))
     }
 
+    @Test func episodeDocumentSurvivesNonFiniteMeasures() throws {
+        var episode = Fixtures.episode()
+        episode.measures.hoursToAcknowledgement = .nan
+        let text = String(decoding: NotificationBuilder.episodeDocument(episode), as: UTF8.self)
+        #expect(text.contains(#""hoursToAcknowledgement":"NaN""#))
+    }
+
     @Test func sourceReferencesParse() {
         #expect(ResourceReference("ServiceRequest/sr-1/_history/2")?.versionedPath == "ServiceRequest/sr-1/_history/2")
         #expect(ResourceReference("CareTeam/ct-1#participant")?.path == "CareTeam/ct-1")

@@ -55,8 +55,14 @@ public struct NotificationBuilder: Sendable {
     public static func episodeDocument(_ episode: Episode) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a plain Codable value of strings, numbers and arrays cannot fail.
-        return Array(try! encoder.encode(episode))
+        // Measures are Doubles; a non-finite one is written as a string rather than failing the encode,
+        // which is then the only way encoding this tree of strings, numbers and arrays could fail.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity",
+            negativeInfinity: "-Infinity",
+            nan: "NaN"
+        )
+        return (try? encoder.encode(episode)).map(Array.init) ?? Array("{}".utf8)
     }
 
     /// The notification Bundle for one delivery.

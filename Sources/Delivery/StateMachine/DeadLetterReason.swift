@@ -19,8 +19,8 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
     case rejected(status: Int)
     /// The request cannot be sent as configured (malformed URL, unsupported scheme).
     case undeliverable(TransportError.Kind)
-    /// The last of the policy's attempts failed.
-    case attemptsExhausted(attempts: Int, last: DeliveryFailure)
+    /// The last of the policy's attempts failed (`last` is nil when its outcome was lost in a crash).
+    case attemptsExhausted(attempts: Int, last: DeliveryFailure?)
     /// The next attempt would fall after the policy's maximum age.
     case expired(last: DeliveryFailure?)
     /// Consent no longer permits the partner to receive the episode.
@@ -32,7 +32,8 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .rejected(let status): "rejected by the partner with HTTP \(status)"
         case .undeliverable(let kind): "cannot be sent as configured (\(kind))"
-        case .attemptsExhausted(let attempts, let last): "gave up after \(attempts) attempts; last: \(last)"
+        case .attemptsExhausted(let attempts, let last):
+            "gave up after \(attempts) attempts" + (last.map { "; last: \($0)" } ?? "")
         case .expired(let last): "past the retry policy's maximum age" + (last.map { "; last: \($0)" } ?? "")
         case .consentRevoked: "consent no longer permits this partner"
         case .partnerNotConfigured: "the partner is no longer configured"

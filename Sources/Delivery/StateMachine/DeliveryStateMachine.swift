@@ -68,7 +68,7 @@ public struct DeliveryStateMachine: Sendable {
         case .pending, .waiting:
             if now > self.deadline { return self.deadLetter(.expired(last: nil)) }
             if self.attemptsMade >= self.policy.maximumAttempts {
-                return self.deadLetter(.attemptsExhausted(attempts: self.attemptsMade, last: .transport(.other)))
+                return self.deadLetter(.attemptsExhausted(attempts: self.attemptsMade, last: nil))
             }
             self.attemptsMade += 1
             self.state = .inFlight(attempt: self.attemptsMade)
