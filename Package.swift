@@ -110,6 +110,7 @@ let package = Package(
                 "Delivery",
                 "CoManagement",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

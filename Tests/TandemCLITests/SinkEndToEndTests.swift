@@ -2,12 +2,13 @@ import CoManagement
 import Delivery
 import Foundation
 import Logging
+import NIOPosix
 import Testing
 
 /// The delivery path end to end over loopback: planner, notification, signing, ``DeliveryDriver`` and
 /// ``CurlTransport`` against a real `tandem sink` process failing on a schedule.
 @Suite(.serialized) struct SinkEndToEndTests {
-    let transport = CurlTransport(logger: Logger(label: "tandem.tests.e2e"))
+    let transport = CurlTransport(threadPool: .singleton, logger: Logger(label: "tandem.tests.e2e"))
     let builder = NotificationBuilder(baseURL: "http://tandem.test/fhir")
 
     static func episode() -> Episode {

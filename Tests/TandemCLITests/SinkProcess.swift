@@ -30,6 +30,9 @@ final class SinkProcess {
     /// Stops the sink and returns the lines it printed after the first.
     func stop() -> [String] {
         self.process.terminate()
+        // Should SIGTERM be blocked in this child (it inherits the test process's signal mask), stop it harder.
+        let pid = self.process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { kill(pid, SIGKILL) }
         let rest = self.output.fileHandleForReading.readDataToEndOfFile()
         self.process.waitUntilExit()
         return String(decoding: rest, as: UTF8.self).split(separator: "\n").map(String.init)

@@ -20,9 +20,11 @@ public final class CurlTransport: Transport {
     private let logger: Logger
 
     /// - Parameters:
-    ///   - threadPool: a started pool; the transport does not start or stop it.
+    ///   - threadPool: a started pool with at least as many threads as the forwarder's concurrency; the
+    ///     transport does not start or stop it. Not `NIOThreadPool.singleton` in production: it has one
+    ///     thread per core, so two slow partners on this 2-core machine would stall every other delivery.
     ///   - maximumIdleHandlesPerPartner: handles (each with its connection) kept between requests.
-    public init(threadPool: NIOThreadPool = .singleton, maximumIdleHandlesPerPartner: Int = 4, logger: Logger) {
+    public init(threadPool: NIOThreadPool, maximumIdleHandlesPerPartner: Int = 4, logger: Logger) {
         self.threadPool = threadPool
         self.pool = CurlHandlePool(maximumIdlePerPartner: maximumIdleHandlesPerPartner)
         self.logger = logger
