@@ -211,7 +211,7 @@ import Testing
     }
 
     @Test func rowClaimedAgainAfterItsLastAttemptDeadLetters() {
-        // A crash after the fifth attempt started but before its outcome was recorded.
+        // Five attempts recorded under an earlier, larger maximum; the policy now allows five.
         var machine = DeliveryStateMachine(
             policy: self.policy,
             createdAt: self.created,

@@ -21,8 +21,7 @@ public struct Forwarder: Service {
 
         public init(concurrency: Int = 16, pollInterval: Duration = .milliseconds(100), lease: Duration = .seconds(120))
         {
-            precondition(concurrency >= 1, "the forwarder needs at least one slot")
-            self.concurrency = concurrency
+            self.concurrency = max(1, concurrency)  // configuration data: clamped, not trapped on
             self.pollInterval = pollInterval
             self.lease = lease
         }

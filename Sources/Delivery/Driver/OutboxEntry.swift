@@ -7,7 +7,8 @@ public struct OutboxEntry: Sendable, Hashable {
     public var delivery: PlannedDelivery
     /// When the delivery was planned (the ingest transaction's time); the retry policy's age counts from here.
     public var createdAt: Date
-    /// Attempts started so far, one whose outcome was lost in a crash included.
+    /// Attempts whose outcome was recorded (``DeliveryQueue/complete(_:outcome:)`` adds one per retry). An
+    /// attempt cut short by a crash is not counted, so a crash costs at most one extra attempt.
     public var attemptsMade: Int
     /// When the next attempt was due, for a row that has failed before.
     public var retryAt: Date?

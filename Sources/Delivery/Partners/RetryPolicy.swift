@@ -18,8 +18,8 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
         baseBackoff: Duration = .seconds(1),
         maximumBackoff: Duration = .seconds(600)
     ) {
-        precondition(maximumAttempts >= 1, "a delivery is attempted at least once")
-        self.maximumAttempts = maximumAttempts
+        // Configuration data, so clamped rather than trapped on: a delivery is attempted at least once.
+        self.maximumAttempts = max(1, maximumAttempts)
         self.maximumAge = maximumAge
         self.baseBackoff = baseBackoff
         self.maximumBackoff = maximumBackoff

@@ -19,7 +19,8 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
     case rejected(status: Int)
     /// The request cannot be sent as configured (malformed URL, unsupported scheme).
     case undeliverable(TransportError.Kind)
-    /// The last of the policy's attempts failed (`last` is nil when its outcome was lost in a crash).
+    /// The last of the policy's attempts failed (`last` is nil when the row already had no attempts left
+    /// when claimed, say after the configured maximum was lowered).
     case attemptsExhausted(attempts: Int, last: DeliveryFailure?)
     /// The next attempt would fall after the policy's maximum age.
     case expired(last: DeliveryFailure?)

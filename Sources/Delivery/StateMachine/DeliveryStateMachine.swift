@@ -47,7 +47,7 @@ public struct DeliveryStateMachine: Sendable {
     }
 
     /// A machine for a delivery that is not finished, rebuilt from its outbox row: `pending` when never
-    /// attempted, else `waiting` until `retryAt` (an attempt whose outcome was lost in a crash counts as made).
+    /// attempted, else `waiting` until `retryAt`. `attemptsMade` counts attempts whose outcome was recorded.
     public init(policy: RetryPolicy, createdAt: Date, attemptsMade: Int, retryAt: Date?, jitter: Jitter = .system) {
         precondition(attemptsMade >= 0, "attempts cannot be negative")
         self.policy = policy
@@ -62,7 +62,7 @@ public struct DeliveryStateMachine: Sendable {
 
     /// The forwarder is about to send (consent was checked again just before).
     /// - Returns: ``Action/send(attempt:)``, or ``Action/deadLetter(_:)`` when the delivery is too old or
-    ///   has no attempts left (a row claimed again after a crash mid-attempt).
+    ///   has no attempts left (its recorded attempts already reach a maximum lowered since).
     public mutating func attemptStarted(now: Date) -> Action {
         switch self.state {
         case .pending, .waiting:
