@@ -34,6 +34,12 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // C shim: libcurl (typed wrappers for the variadic setopt/getinfo calls; see Sources/CCurl/shim.h).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // FHIR core: element tree, R4 metadata, JSON and XML codecs, validation. Pure.
         .target(
             name: "FHIRCore",
@@ -67,6 +73,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Delivery: partners, routing, notifications, signing, the delivery state machine, libcurl transport.
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "FHIRCore",
+                "CoManagement",
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // Server: the FHIR REST edge (Hummingbird): negotiation, limits, sender auth, OperationOutcomes.
         .target(
             name: "Server",
@@ -90,6 +110,7 @@ let package = Package(
                 "CoManagement",
                 "Store",
                 "Server",
+                "Delivery",
                 "CLibXML2",  // only for the raw libxml2 floor in `tandem bench codec`
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -98,6 +119,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -113,8 +135,28 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "DeliveryTests",
+            dependencies: [
+                "Delivery",
+                "FHIRCore",
+                "CoManagement",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "TandemCLITests",
-            dependencies: ["tandem", "Server"],
+            dependencies: [
+                "tandem",
+                "Server",
+                "Delivery",
+                "CoManagement",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

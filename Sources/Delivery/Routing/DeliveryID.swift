@@ -1,0 +1,19 @@
+import Crypto
+
+/// Delivery ids: derived, not random, so planning the same event for the same partner twice (a retried
+/// ingest transaction, `tandem redeliver`) yields the same id and the partner can drop the duplicate.
+public enum DeliveryID {
+    /// A UUID-shaped id (version 8, RFC 9562 §5.8) from SHA-256 over the partner, episode and timeline event.
+    public static func make(partnerID: String, episodeID: String, timelineEvent: Int) -> String {
+        // NUL separators: ids never contain NUL, so no two inputs share a hashed string.
+        let input = "tandem-delivery\u{0}\(partnerID)\u{0}\(episodeID)\u{0}\(timelineEvent)"
+        var bytes = Array(SHA256.hash(data: Array(input.utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8: custom
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        let hex = bytes.map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+        }
+        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
+    }
+}

@@ -1,0 +1,121 @@
+public import CoManagement
+
+/// Decides which partners hear of an episode change. Pure: values in, a ``DeliveryPlan`` out.
+///
+/// A partner hears of an event only if all three hold:
+/// 1. it takes part in the episode — one of its ``Partner/represents`` entries equals a participant's key,
+///    its party's reference, or one of its party's identifier tokens — or it is configured for the
+///    episode's whole service line (``Partner/serviceLines``);
+/// 2. it subscribes to the event's topic (``Partner/subscribes(to:)``);
+/// 3. consent permits it (``CoManagement/ConsentState/permits(_:defaultPermit:)``), asked with the
+///    partner's represented identifiers and the keys of the participants it matched.
+///
+/// A partner failing 1 or 2 is simply not addressed; one failing only 3 yields a ``ConsentDecision`` to audit.
+public enum DeliveryPlanner {
+    /// Plans the deliveries for one change.
+    /// - Parameters:
+    ///   - consentDefaultPermit: the gateway's decision when no Consent applies.
+    ///   - lastEventNumbers: per partner id, the last partner event number already planned for this
+    ///     episode (read from the outbox in the same transaction); absent means none.
+    public static func plan(
+        change: EpisodeChange,
+        partners: [Partner],
+        consentDefaultPermit: Bool,
+        lastEventNumbers: [String: Int] = [:]
+    ) -> DeliveryPlan {
+        var plan = DeliveryPlan()
+        let episode = change.episode
+        for partner in partners {
+            guard let audience = self.audience(of: partner, in: episode) else { continue }
+            var eventNumber = lastEventNumbers[partner.id] ?? 0
+            for event in change.events where partner.subscribes(to: event.kind.topic) {
+                if let refusal = self.refusal(
+                    of: partner,
+                    audience: audience,
+                    in: episode,
+                    eventNumber: event.number,
+                    defaultPermit: consentDefaultPermit
+                ) {
+                    plan.refusals.append(refusal)
+                    continue
+                }
+                eventNumber += 1
+                plan.deliveries.append(
+                    PlannedDelivery(
+                        id: DeliveryID.make(partnerID: partner.id, episodeID: episode.id, timelineEvent: event.number),
+                        partnerID: partner.id,
+                        episodeID: episode.id,
+                        eventNumber: eventNumber,
+                        event: event
+                    )
+                )
+            }
+        }
+        return plan
+    }
+
+    /// The second consent check, just before sending: nil when consent still permits the partner to
+    /// hear of the episode, else the refusal to audit (and ``DeliveryStateMachine/consentRevoked()``).
+    public static func recheckConsent(
+        partner: Partner,
+        episode: Episode,
+        timelineEventNumber: Int,
+        consentDefaultPermit: Bool
+    ) -> ConsentDecision? {
+        let audience = self.audience(of: partner, in: episode) ?? Audience(participantKeys: [])
+        return self.refusal(
+            of: partner,
+            audience: audience,
+            in: episode,
+            eventNumber: timelineEventNumber,
+            defaultPermit: consentDefaultPermit
+        )
+    }
+
+    /// How a partner is addressed in an episode: the participants it represents (possibly none, when it
+    /// hears of the episode through its service line). Nil when it is not addressed at all.
+    static func audience(of partner: Partner, in episode: Episode) -> Audience? {
+        let matched = episode.participants.filter { participant in
+            partner.represents.contains(participant.key)
+                || participant.party.reference.map(partner.represents.contains) == true
+                || participant.party.identifiers.contains { partner.represents.contains($0.token) }
+        }
+        guard !matched.isEmpty || partner.serviceLines.contains(episode.serviceLine) else { return nil }
+        return Audience(participantKeys: matched.map(\.key))
+    }
+
+    private static func refusal(
+        of partner: Partner,
+        audience: Audience,
+        in episode: Episode,
+        eventNumber: Int,
+        defaultPermit: Bool
+    ) -> ConsentDecision? {
+        // Sorted and de-duplicated so the audited decision is the same whatever order configuration took.
+        let keys = Array(Set(partner.represents).union(audience.participantKeys)).sorted()
+        let consent = episode.consent
+        guard !consent.permits(keys, defaultPermit: defaultPermit) else { return nil }
+        let reason: String
+        if let denied = keys.first(where: consent.deniedParties.contains) {
+            reason = "A Consent provision denies \(denied)"
+        } else if consent.decision == .noConsent {
+            reason = "No Consent applies and the configured default is to deny"
+        } else {
+            reason = "The Consent denies sharing and permits none of the partner's parties"
+        }
+        return ConsentDecision(
+            partnerID: partner.id,
+            episodeID: episode.id,
+            timelineEventNumber: eventNumber,
+            partyKeys: keys,
+            consent: consent.decision,
+            consentSources: consent.sources,
+            reason: reason
+        )
+    }
+}
+
+/// The participants a partner matched in one episode.
+struct Audience: Sendable, Hashable {
+    var participantKeys: [String]
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Turns a planned delivery and its rendered body into the request for one attempt: content type,
+/// authentication, the `X-Tandem-*` fields and the signature. Pure: the timestamp comes in.
+public enum DeliveryRequestBuilder {
+    /// Builds the request for one attempt.
+    /// - Parameters:
+    ///   - body: the rendered notification (``NotificationBuilder``), identical on every attempt.
+    ///   - attempt: the attempt number from ``DeliveryStateMachine/Action/send(attempt:)``.
+    ///   - timestamp: Unix seconds at sending; signed with the body.
+    public static func request(
+        for delivery: PlannedDelivery,
+        partner: Partner,
+        body: [UInt8],
+        attempt: Int,
+        timestamp: Int64
+    ) -> DeliveryRequest {
+        typealias Header = DeliverySignature.Header
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", partner.format.contentType),
+            ("Accept", "application/fhir+json, application/json;q=0.9, */*;q=0.1"),
+            (Header.deliveryID, delivery.id),
+            (Header.eventNumber, String(delivery.eventNumber)),
+            (Header.episode, delivery.episodeID),
+            (Header.partner, partner.id),
+            (Header.attempt, String(attempt)),
+            (Header.timestamp, String(timestamp)),
+        ]
+        if let secret = partner.hmacSecret {
+            headers.append((Header.signature, DeliverySignature.sign(body: body, timestamp: timestamp, secret: secret)))
+        }
+        var tls = TLSSettings(caBundlePath: partner.caBundlePath)
+        switch partner.auth {
+        case .none:
+            break
+        case .bearer(let token):
+            headers.append(("Authorization", "Bearer \(token)"))
+        case .basic(let user, let password):
+            headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
+        case .clientCertificate(let certificatePath, let keyPath, let keyPassword):
+            tls.clientCertificatePath = certificatePath
+            tls.clientKeyPath = keyPath
+            tls.clientKeyPassword = keyPassword
+        }
+        return DeliveryRequest(
+            partnerID: partner.id,
+            url: partner.endpoint,
+            headers: headers,
+            body: body,
+            timeout: partner.timeout,
+            tls: tls
+        )
+    }
+}

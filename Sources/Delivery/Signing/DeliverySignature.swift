@@ -1,0 +1,41 @@
+import Crypto
+
+/// The `X-Tandem-Signature` scheme: `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
+///
+/// Signing the timestamp with the body lets a partner reject a replayed request whose timestamp is
+/// stale (``SignatureVerifier``), the way Stripe and GitHub webhooks do.
+public enum DeliverySignature {
+    /// The header field names every delivery request carries.
+    public enum Header {
+        public static let deliveryID = "X-Tandem-Delivery-Id"
+        public static let eventNumber = "X-Tandem-Event-Number"
+        public static let timestamp = "X-Tandem-Timestamp"
+        public static let signature = "X-Tandem-Signature"
+        public static let episode = "X-Tandem-Episode"
+        public static let partner = "X-Tandem-Partner"
+        public static let attempt = "X-Tandem-Attempt"
+    }
+
+    /// The signature header value for a body sent at `timestamp` (Unix seconds).
+    public static func sign(body: [UInt8], timestamp: Int64, secret: String) -> String {
+        "sha256=" + self.hex(self.mac(body: body, timestamp: timestamp, secret: secret))
+    }
+
+    static func mac(body: [UInt8], timestamp: Int64, secret: String) -> [UInt8] {
+        var hmac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
+        hmac.update(data: Array("\(timestamp).".utf8))
+        hmac.update(data: body)
+        return Array(hmac.finalize())
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

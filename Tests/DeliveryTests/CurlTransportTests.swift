@@ -1,0 +1,153 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOPosix
+import Testing
+
+@testable import Delivery
+
+@Suite struct CurlTransportTests {
+    let transport = CurlTransport(threadPool: .singleton, logger: Logger(label: "tandem.tests.curl"))
+
+    static func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("ok") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let id = request.headers[HTTPField.Name("X-Tandem-Delivery-Id")!] ?? "none"
+            let expect = request.headers[.expect] ?? "none"
+            return Response(
+                status: .ok,
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(string: "id=\(id) bytes=\(body.readableBytes) expect=\(expect)")
+                )
+            )
+        }
+        router.post("big") { _, _ -> Response in
+            Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: 4000)))
+        }
+        router.post("fail") { _, _ -> Response in Response(status: .internalServerError) }
+        router.post("busy") { _, _ -> Response in
+            Response(status: .serviceUnavailable, headers: [.retryAfter: "7"])
+        }
+        router.post("bad") { _, _ -> Response in
+            Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "no such patient")))
+        }
+        router.post("slow") { _, _ -> Response in
+            try await Task.sleep(for: .seconds(2))
+            return Response(status: .ok)
+        }
+        return router
+    }
+
+    func request(
+        port: Int,
+        path: String,
+        body: [UInt8] = Array("{}".utf8),
+        timeout: Duration = .seconds(5)
+    )
+        -> DeliveryRequest
+    {
+        DeliveryRequest(
+            partnerID: "local",
+            url: URL(string: "http://127.0.0.1:\(port)/\(path)")!,
+            headers: [("Content-Type", "application/fhir+json"), ("X-Tandem-Delivery-Id", "d-42")],
+            body: body,
+            timeout: timeout
+        )
+    }
+
+    @Test func successReturnsStatusAndExcerpt() async throws {
+        let response = try await LocalServer.with(Self.router()) { port in
+            try await self.transport.send(self.request(port: port, path: "ok")).get()
+        }
+        #expect(response.status == 200)
+        #expect(response.excerptText == "id=d-42 bytes=2 expect=none")
+        #expect(response.httpVersion == "1.1")
+        #expect(response.duration > .zero)
+    }
+
+    @Test func largeBodyIsNotHeldUpByExpectContinue() async throws {
+        let body = [UInt8](repeating: UInt8(ascii: "a"), count: 200_000)
+        let response = try await LocalServer.with(Self.router()) { port in
+            try await self.transport.send(self.request(port: port, path: "ok", body: body)).get()
+        }
+        #expect(response.excerptText == "id=d-42 bytes=200000 expect=none")
+        // The server saw no Expect header, so nothing waited for a 100 Continue (a one-second stall).
+    }
+
+    @Test func excerptKeepsTheFirst512Bytes() async throws {
+        let response = try await LocalServer.with(Self.router()) { port in
+            try await self.transport.send(self.request(port: port, path: "big")).get()
+        }
+        #expect(response.excerpt.count == 512)
+    }
+
+    @Test func serverErrorsAndRejectionsAreResponses() async throws {
+        let (fail, busy, bad) = try await LocalServer.with(Self.router()) { port in
+            (
+                try await self.transport.send(self.request(port: port, path: "fail")).get(),
+                try await self.transport.send(self.request(port: port, path: "busy")).get(),
+                try await self.transport.send(self.request(port: port, path: "bad")).get()
+            )
+        }
+        #expect(fail.status == 500)
+        #expect(busy.status == 503)
+        #expect(busy.retryAfter == "7")
+        #expect(bad.status == 400)
+        #expect(bad.excerptText == "no such patient")
+        #expect(fail.retryAfter == nil)
+    }
+
+    @Test func slowPartnerTimesOut() async throws {
+        let result = try await LocalServer.with(Self.router()) { port in
+            await self.transport.send(self.request(port: port, path: "slow", timeout: .milliseconds(300)))
+        }
+        guard case .failure(let error) = result else {
+            Testing.Issue.record("expected a timeout, got \(result)")
+            return
+        }
+        #expect(error.kind == .timeout)
+        #expect(error.curlCode == 28)
+    }
+
+    @Test func nothingListeningIsConnectionFailed() async throws {
+        // Bind a port, let it go, then call it: nothing listens there any more.
+        let port = try await LocalServer.with(Self.router()) { port in port }
+        let result = await self.transport.send(self.request(port: port, path: "ok", timeout: .seconds(2)))
+        guard case .failure(let error) = result else {
+            Testing.Issue.record("expected a connection failure, got \(result)")
+            return
+        }
+        #expect(error.kind == .connectionFailed)
+    }
+
+    @Test func unsupportedSchemeIsInvalidRequest() async {
+        var request = self.request(port: 1, path: "x")
+        request.url = URL(string: "ftp://127.0.0.1/x")!
+        guard case .failure(let error) = await self.transport.send(request) else {
+            Testing.Issue.record("expected failure")
+            return
+        }
+        #expect(error.kind == .invalidRequest)
+    }
+
+    @Test func handlesAreReusedPerPartner() async throws {
+        let transport = CurlTransport(
+            threadPool: .singleton,
+            maximumIdleHandlesPerPartner: 2,
+            logger: Logger(label: "t")
+        )
+        try await LocalServer.with(Self.router()) { port in
+            for _ in 0..<3 { _ = try await transport.send(self.request(port: port, path: "ok")).get() }
+            #expect(transport.idleHandles(for: "local") == 1)
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { _ = await transport.send(self.request(port: port, path: "ok")) } }
+            }
+            #expect(transport.idleHandles(for: "local") <= 2)
+            #expect(transport.idleHandles(for: "other") == 0)
+        }
+        transport.closeIdleConnections()
+        #expect(transport.idleHandles(for: "local") == 0)
+    }
+}

@@ -1,0 +1,126 @@
+import CoManagement
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+
+@testable import Delivery
+
+@Suite struct ForwarderTests {
+    typealias F = Fixtures
+
+    /// Answers by partner: `dead` refuses connections, `slow` takes five seconds (long enough for the others to
+    /// finish even on a loaded CI machine), everyone else gets 200.
+    struct PartnerTransport: Transport {
+        func send(_ request: DeliveryRequest) async -> Result<DeliveryResponse, TransportError> {
+            switch request.partnerID {
+            case "dead": return .failure(TransportError(.connectionFailed, curlCode: 7, "refused"))
+            case "slow":
+                try? await Task.sleep(for: .seconds(5))
+                return .success(DeliveryResponse(status: 200))
+            default: return .success(DeliveryResponse(status: 200))
+            }
+        }
+    }
+
+    static func rows(partner: String, episode: String, count: Int) -> [ClaimedDelivery] {
+        var episodeValue = F.episode()
+        episodeValue.id = episode
+        return (1...count).map { number in
+            let delivery = PlannedDelivery(
+                id: "\(partner)-\(episode)-\(number)",
+                partnerID: partner,
+                episodeID: episode,
+                eventNumber: number,
+                event: F.event(number, .referralUpdated)
+            )
+            return ClaimedDelivery(
+                entry: OutboxEntry(delivery: delivery, createdAt: Date()),
+                episode: episodeValue,
+                body: Array("{}".utf8),
+                lease: ""
+            )
+        }
+    }
+
+    func partner(_ id: String) -> Partner {
+        var partner = F.partner(id, represents: ["Organization/eyecare-1"])
+        partner.retry = RetryPolicy(
+            maximumAttempts: 1000,
+            baseBackoff: .milliseconds(20),
+            maximumBackoff: .milliseconds(20)
+        )
+        return partner
+    }
+
+    /// Runs the forwarder until `done` holds (or thirty seconds pass: generous, for a loaded machine; the
+    /// tests end as soon as `done` holds), then shuts it down gracefully.
+    func run(
+        _ queue: InMemoryDeliveryQueue,
+        partners: [Partner],
+        concurrency: Int,
+        until done: @escaping @Sendable () async -> Bool
+    ) async throws {
+        let forwarder = Forwarder(
+            queue: queue,
+            driver: DeliveryDriver(transport: PartnerTransport(), consentDefaultPermit: true, jitter: .fixed(1)),
+            partners: partners,
+            configuration: .init(concurrency: concurrency, pollInterval: .milliseconds(5)),
+            logger: Logger(label: "tandem.tests.forwarder")
+        )
+        let group = ServiceGroup(services: [forwarder], logger: Logger(label: "tandem.tests.group"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !(await done()), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test func eventsOfAnEpisodeAreDeliveredInOrder() async throws {
+        let queue = InMemoryDeliveryQueue(
+            Self.rows(partner: "a", episode: "e1", count: 5) + Self.rows(partner: "a", episode: "e2", count: 5)
+        )
+        try await self.run(queue, partners: [self.partner("a")], concurrency: 4) {
+            await queue.deliveredOrder.count == 10
+        }
+        let order = await queue.deliveredOrder
+        #expect(order.filter { $0.hasPrefix("a-e1-") } == (1...5).map { "a-e1-\($0)" })
+        #expect(order.filter { $0.hasPrefix("a-e2-") } == (1...5).map { "a-e2-\($0)" })
+    }
+
+    @Test func deadAndSlowPartnersDoNotHoldUpOthers() async throws {
+        let queue = InMemoryDeliveryQueue(
+            Self.rows(partner: "dead", episode: "e1", count: 3) + Self.rows(partner: "slow", episode: "e1", count: 1)
+                + Self.rows(partner: "alive", episode: "e1", count: 20)
+        )
+        try await self.run(queue, partners: ["dead", "slow", "alive"].map(self.partner), concurrency: 3) {
+            await queue.states(partner: "alive").allSatisfy { $0 == .delivered }
+        }
+        #expect(await queue.states(partner: "alive").allSatisfy { $0 == .delivered })
+        // All twenty in-order deliveries to `alive` finished while the slow partner's one request was still on
+        // the wire (graceful shutdown then let it finish), and while the dead partner kept failing.
+        let order = await queue.deliveredOrder
+        #expect(order.count == 21)
+        #expect(order.last == "slow-e1-1")
+        #expect(await queue.states(partner: "dead") == [.pending, .pending, .pending])
+        #expect(await queue.attempts(partner: "dead") >= 1)
+    }
+
+    @Test func rowForAnUnconfiguredPartnerIsDeadLettered() async throws {
+        let queue = InMemoryDeliveryQueue(Self.rows(partner: "gone", episode: "e1", count: 2))
+        try await self.run(queue, partners: [], concurrency: 2) {
+            await !queue.states(partner: "gone").contains(.pending)
+        }
+        #expect(await queue.states(partner: "gone") == [.dead(.partnerNotConfigured), .dead(.partnerNotConfigured)])
+    }
+
+    @Test func gracefulShutdownLetsTheAttemptInFlightFinish() async throws {
+        let queue = InMemoryDeliveryQueue(Self.rows(partner: "slow", episode: "e1", count: 1))
+        try await self.run(queue, partners: [self.partner("slow")], concurrency: 1) {
+            await queue.rows.first?.leasedUntil != nil
+        }
+        #expect(await queue.states(partner: "slow") == [.delivered])
+    }
+}

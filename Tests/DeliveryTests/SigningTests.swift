@@ -1,0 +1,133 @@
+import CoManagement
+import Foundation
+import Testing
+
+@testable import Delivery
+
+@Suite struct SigningTests {
+    typealias F = Fixtures
+    typealias H = DeliverySignature.Header
+
+    let delivery = PlannedDelivery(
+        id: "d-1",
+        partnerID: "p",
+        episodeID: "ep-1",
+        eventNumber: 4,
+        event: Fixtures.event(9, .referralAccepted)
+    )
+    let body = Array(#"{"resourceType":"Bundle"}"#.utf8)
+
+    @Test func signatureIsHMACSHA256OverTimestampDotBody() {
+        // Reference value: printf '1800000000.{"resourceType":"Bundle"}' | openssl dgst -sha256 -hmac s3cret
+        let signature = DeliverySignature.sign(body: self.body, timestamp: 1_800_000_000, secret: "s3cret")
+        #expect(signature == "sha256=10000991085b18a2b8c955ded8d94bea70901ceb5016905b5d10fb0f58caf902")
+    }
+
+    @Test func requestCarriesDeliveryHeadersAndSignature() {
+        var partner = F.partner("p", secret: "s3cret")
+        partner.auth = .bearer(token: "tok")
+        let request = DeliveryRequestBuilder.request(
+            for: self.delivery,
+            partner: partner,
+            body: self.body,
+            attempt: 2,
+            timestamp: 1_800_000_000
+        )
+        #expect(request.header(H.deliveryID) == "d-1")
+        #expect(request.header(H.eventNumber) == "4")
+        #expect(request.header(H.episode) == "ep-1")
+        #expect(request.header(H.attempt) == "2")
+        #expect(request.header(H.timestamp) == "1800000000")
+        #expect(request.header("content-type") == "application/fhir+json; fhirVersion=4.0")
+        #expect(request.header("Authorization") == "Bearer tok")
+        #expect(
+            request.header(H.signature)
+                == DeliverySignature.sign(body: self.body, timestamp: 1_800_000_000, secret: "s3cret")
+        )
+        #expect(request.body == self.body)
+        #expect(request.url == partner.endpoint)
+    }
+
+    @Test func noSecretNoSignature() {
+        let request = DeliveryRequestBuilder.request(
+            for: self.delivery,
+            partner: F.partner("p"),
+            body: self.body,
+            attempt: 1,
+            timestamp: 1
+        )
+        #expect(request.header(H.signature) == nil)
+        #expect(request.header("Authorization") == nil)
+    }
+
+    @Test func basicAuthAndClientCertificate() {
+        var partner = F.partner("p")
+        partner.auth = .basic(user: "aladdin", password: "opensesame")
+        #expect(
+            DeliveryRequestBuilder.request(for: self.delivery, partner: partner, body: [], attempt: 1, timestamp: 1)
+                .header("Authorization") == "Basic YWxhZGRpbjpvcGVuc2VzYW1l"
+        )
+        partner.auth = .clientCertificate(certificatePath: "/c.pem", keyPath: "/k.pem")
+        partner.caBundlePath = "/ca.pem"
+        let tls = DeliveryRequestBuilder.request(
+            for: self.delivery,
+            partner: partner,
+            body: [],
+            attempt: 1,
+            timestamp: 1
+        ).tls
+        #expect(tls == TLSSettings(caBundlePath: "/ca.pem", clientCertificatePath: "/c.pem", clientKeyPath: "/k.pem"))
+    }
+
+    @Test func verifierAcceptsWhatWasSigned() {
+        let verifier = SignatureVerifier(secret: "s3cret", tolerance: .seconds(300))
+        let signature = DeliverySignature.sign(body: self.body, timestamp: 1000, secret: "s3cret")
+        #expect(verifier.verify(body: self.body, timestamp: "1000", signature: signature, now: 1200) == .valid)
+        #expect(
+            verifier.verify(
+                body: self.body,
+                timestamp: "1000",
+                signature: signature.uppercased().replacingOccurrences(of: "SHA256=", with: "sha256="),
+                now: 1000
+            ) == .valid
+        )
+    }
+
+    @Test func verifierRejectsTamperingStalenessAndGarbage() {
+        let verifier = SignatureVerifier(secret: "s3cret", tolerance: .seconds(300))
+        let signature = DeliverySignature.sign(body: self.body, timestamp: 1000, secret: "s3cret")
+        #expect(
+            verifier.verify(body: self.body + [0x20], timestamp: "1000", signature: signature, now: 1000) == .mismatch
+        )
+        #expect(verifier.verify(body: self.body, timestamp: "1001", signature: signature, now: 1000) == .mismatch)
+        let otherKey = DeliverySignature.sign(body: self.body, timestamp: 1000, secret: "other")
+        #expect(verifier.verify(body: self.body, timestamp: "1000", signature: otherKey, now: 1000) == .mismatch)
+        #expect(
+            verifier.verify(body: self.body, timestamp: "1000", signature: signature, now: 1301)
+                == .stale(skewSeconds: 301)
+        )
+        #expect(
+            verifier.verify(body: self.body, timestamp: "1000", signature: signature, now: 600)
+                == .stale(skewSeconds: -400)
+        )
+        #expect(verifier.verify(body: self.body, timestamp: "1000", signature: nil, now: 1000) == .missingSignature)
+        #expect(verifier.verify(body: self.body, timestamp: nil, signature: signature, now: 1000) == .missingTimestamp)
+        #expect(verifier.verify(body: self.body, timestamp: "x", signature: signature, now: 1000) == .malformed)
+        #expect(verifier.verify(body: self.body, timestamp: "1000", signature: "md5=00", now: 1000) == .malformed)
+        #expect(verifier.verify(body: self.body, timestamp: "1000", signature: "sha256=zz", now: 1000) == .malformed)
+        #expect(verifier.verify(body: self.body, timestamp: "1000", signature: "sha256=abc", now: 1000) == .malformed)
+        #expect(verifier.verify(body: self.body, timestamp: "1000", signature: "sha256=abcd", now: 1000) == .mismatch)
+    }
+
+    @Test func verifierWithoutSecretChecksNothing() {
+        let verdict = SignatureVerifier(secret: nil).verify(body: self.body, timestamp: nil, signature: nil, now: 0)
+        #expect(verdict == .unchecked)
+        #expect(verdict.isAcceptable)
+    }
+
+    @Test func constantTimeCompare() {
+        #expect(SignatureVerifier.constantTimeEqual([1, 2, 3], [1, 2, 3]))
+        #expect(!SignatureVerifier.constantTimeEqual([1, 2, 3], [1, 2, 4]))
+        #expect(!SignatureVerifier.constantTimeEqual([1, 2, 3], [1, 2]))
+    }
+}

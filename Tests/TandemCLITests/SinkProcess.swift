@@ -1,0 +1,42 @@
+import Foundation
+
+/// `tandem sink` running as a child process on an ephemeral port, for end-to-end delivery tests.
+final class SinkProcess {
+    let process = Process()
+    private let output = Pipe()
+    private(set) var port = 0
+
+    init(_ arguments: [String]) throws {
+        self.process.executableURL = CLIRunner.executable
+        self.process.arguments = ["sink", "--port", "0"] + arguments
+        self.process.standardOutput = self.output
+        self.process.standardError = FileHandle.nullDevice
+        try self.process.run()
+        // The first line says where it listens: "… sink listening on http://127.0.0.1:PORT…".
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(20)
+        while !seen.contains(UInt8(ascii: "\n")), Date() < deadline {
+            let chunk = self.output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        let line = String(decoding: seen, as: UTF8.self)
+        guard let range = line.range(of: "127.0.0.1:") else { throw SinkError(message: "no port in \(line)") }
+        self.port = Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+
+    var url: URL { URL(string: "http://127.0.0.1:\(self.port)/notify")! }
+
+    /// Stops the sink and returns the lines it printed after the first.
+    func stop() -> [String] {
+        self.process.terminate()
+        // Should SIGTERM be blocked in this child (it inherits the test process's signal mask), stop it harder.
+        let pid = self.process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { kill(pid, SIGKILL) }
+        let rest = self.output.fileHandleForReading.readDataToEndOfFile()
+        self.process.waitUntilExit()
+        return String(decoding: rest, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    struct SinkError: Error { var message: String }
+}
