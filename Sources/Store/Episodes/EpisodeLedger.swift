@@ -23,8 +23,11 @@ final class EpisodeLedger: Sendable {
     /// Only the writer touches it (under the writer connection's lock); the mutex makes that checkable.
     private let book = Mutex<EpisodeBook?>(nil)
 
-    init(normaliser: Normaliser) {
+    let planning: OutboxPlanning?
+
+    init(normaliser: Normaliser, planning: OutboxPlanning? = nil) {
         self.normaliser = normaliser
+        self.planning = planning
     }
 
     /// Normalises the written resources against the current book and writes the episode changes on
@@ -54,6 +57,9 @@ final class EpisodeLedger: Sendable {
         guard !ingestion.isEmpty else { return book }
         // The ledger holds no book while this runs; a throw here means the next message reloads it.
         try connection.persist(ingestion, book: book, messageID: messageID, at: at)
+        if let planning = self.planning {
+            try connection.planOutbox(ingestion, resources: resources, planning: planning, messageID: messageID, at: at)
+        }
         return book
     }
 

@@ -8,7 +8,7 @@ struct SQLiteMigration: Sendable {
 
 extension SQLiteMigration {
     /// Every migration this build knows, in version order.
-    static let all: [SQLiteMigration] = [.initialSchema, .episodeBook]
+    static let all: [SQLiteMigration] = [.initialSchema, .episodeBook, .deliveryOutbox]
 
     /// The ingest, episode, outbox and audit tables.
     ///
@@ -143,6 +143,37 @@ extension SQLiteMigration {
                 arrivals        INTEGER NOT NULL,
                 evaluated_at    BLOB
             );
+            """
+    )
+
+    /// What the forwarder needs of an outbox row that migration 1 did not hold: the delivery id (stable,
+    /// unique: planning inserts with `INSERT OR IGNORE` on it), the announced timeline event and the rendered
+    /// body; an index to find the head of each (partner, episode) stream; and every attempt.
+    /// `lease_owner` holds the lease token, `next_attempt_at` the retry time, `last_error` the dead-letter reason.
+    static let deliveryOutbox = SQLiteMigration(
+        version: 3,
+        name: "delivery outbox",
+        sql: """
+            ALTER TABLE outbox ADD COLUMN delivery_id TEXT;
+            ALTER TABLE outbox ADD COLUMN event BLOB;
+            ALTER TABLE outbox ADD COLUMN body BLOB;
+            CREATE UNIQUE INDEX outbox_delivery_id ON outbox (delivery_id);
+            CREATE INDEX outbox_stream ON outbox (partner, episode_id, id) WHERE state IN ('pending', 'leased');
+
+            CREATE TABLE delivery_attempt (
+                id              INTEGER PRIMARY KEY,
+                outbox_id       INTEGER NOT NULL REFERENCES outbox (id),
+                delivery_id     TEXT    NOT NULL,
+                partner         TEXT    NOT NULL,
+                number          INTEGER NOT NULL,
+                started_at      INTEGER NOT NULL,
+                status          INTEGER,
+                error           TEXT,
+                duration_ms     INTEGER NOT NULL,
+                http_version    TEXT,
+                excerpt         BLOB    NOT NULL
+            );
+            CREATE INDEX delivery_attempt_by_delivery ON delivery_attempt (delivery_id);
             """
     )
 }

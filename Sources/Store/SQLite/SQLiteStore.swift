@@ -46,13 +46,15 @@ public struct SQLiteStore: Store, Service {
     /// migrations.
     ///
     /// With a `normaliser`, every ingested message's created and changed resources are normalised
-    /// into episodes inside the writer, in the message's transaction.
+    /// into episodes inside the writer, in the message's transaction. With `outboxPlanning` too, that
+    /// transaction also writes the outbox rows (and audits the refusals) the planning returns per change.
     ///
     /// - Throws: ``StoreError`` when the file cannot be opened or a migration fails.
     public static func open(
         at location: StoreLocation,
         configuration: Configuration = Configuration(),
         normaliser: Normaliser? = nil,
+        outboxPlanning: OutboxPlanning? = nil,
         logger: Logger
     ) async throws(StoreError) -> SQLiteStore {
         let readerCount = location.isMemory ? 0 : max(configuration.readers, 0)
@@ -84,7 +86,7 @@ public struct SQLiteStore: Store, Service {
                 queue: WriteQueue(),
                 configuration: configuration,
                 logger: logger,
-                ledger: normaliser.map(EpisodeLedger.init)
+                ledger: normaliser.map { EpisodeLedger(normaliser: $0, planning: outboxPlanning) }
             )
         } catch {
             try? await pool.shutdownGracefully()

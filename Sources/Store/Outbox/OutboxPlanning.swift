@@ -1,0 +1,127 @@
+public import CoManagement
+public import FHIRCore
+
+public import struct Foundation.Date
+
+/// How the ingest transaction turns an episode change into outbox rows (DESIGN.md §2 "Persist").
+///
+/// The planning itself (routing, consent, rendering the notification) belongs to Delivery, which sits above
+/// the store in DESIGN.md §3: the store may import co-management and FHIR core only. So the composition
+/// root (`tandem`) builds this value around `DeliveryPlanner` and `NotificationBuilder` and hands it to
+/// ``SQLiteStore/open(at:configuration:normaliser:outboxPlanning:logger:)``; the store runs it inside the
+/// same transaction that writes the episode change and inserts whatever it returns.
+public struct OutboxPlanning: Sendable {
+    /// One episode change as the store persists it.
+    public struct Input: Sendable {
+        /// The episode after the change.
+        public var episode: Episode
+        /// The timeline events the change added, oldest first.
+        public var events: [TimelineEvent]
+        /// The resources the message created or changed, as stored (with id and `meta.versionId`).
+        public var resources: [Element]
+        /// Per partner id, the last partner event number already in the outbox for this episode.
+        public var lastEventNumbers: [String: Int]
+        /// The ingest transaction's time.
+        public var plannedAt: Date
+    }
+
+    /// What to write: the outbox rows and the decisions to audit (consent refusals).
+    public struct Plan: Sendable {
+        public var rows: [OutboxRow]
+        public var audits: [AuditEntry]
+
+        public init(rows: [OutboxRow] = [], audits: [AuditEntry] = []) {
+            self.rows = rows
+            self.audits = audits
+        }
+    }
+
+    let plan: @Sendable (Input) -> Plan
+
+    public init(_ plan: @escaping @Sendable (Input) -> Plan) {
+        self.plan = plan
+    }
+}
+
+/// One planned delivery as the outbox stores it: the body is rendered once, so every retry sends the same bytes.
+public struct OutboxRow: Sendable, Hashable {
+    /// Stable across retries and re-planning; the row is inserted with `INSERT OR IGNORE` on it.
+    public var deliveryID: String
+    public var partnerID: String
+    public var episodeID: String
+    /// The partner-visible event number, 1, 2, 3 … per (partner, episode).
+    public var eventNumber: Int
+    /// The timeline event announced.
+    public var event: TimelineEvent
+    public var body: [UInt8]
+
+    public init(
+        deliveryID: String,
+        partnerID: String,
+        episodeID: String,
+        eventNumber: Int,
+        event: TimelineEvent,
+        body: [UInt8]
+    ) {
+        self.deliveryID = deliveryID
+        self.partnerID = partnerID
+        self.episodeID = episodeID
+        self.eventNumber = eventNumber
+        self.event = event
+        self.body = body
+    }
+}
+
+/// One leased outbox row: what the forwarder needs to attempt it.
+public struct ClaimedOutboxRow: Sendable, Hashable {
+    /// The outbox row's key.
+    public var id: Int64
+    public var row: OutboxRow
+    public var createdAt: Date
+    /// Attempts whose outcome was recorded.
+    public var attempts: Int
+    /// When the next attempt was due, for a row that has failed before.
+    public var retryAt: Date?
+    /// The lease token ``SQLiteStore/completeOutbox(id:leaseToken:attempt:resolution:audit:)`` checks.
+    public var leaseToken: String
+    /// The episode's current document (JSON of the co-management `Episode`); nil if the episode is gone.
+    public var episodeDocument: [UInt8]?
+}
+
+/// One attempt to record in `delivery_attempt`.
+public struct OutboxAttempt: Sendable, Hashable {
+    public var number: Int
+    public var startedAt: Date
+    public var status: Int?
+    public var error: String?
+    public var durationMilliseconds: Int64
+    public var httpVersion: String?
+    /// The first bytes of the response body.
+    public var excerpt: [UInt8]
+
+    public init(
+        number: Int,
+        startedAt: Date,
+        status: Int?,
+        error: String?,
+        durationMilliseconds: Int64,
+        httpVersion: String?,
+        excerpt: [UInt8]
+    ) {
+        self.number = number
+        self.startedAt = startedAt
+        self.status = status
+        self.error = error
+        self.durationMilliseconds = durationMilliseconds
+        self.httpVersion = httpVersion
+        self.excerpt = excerpt
+    }
+}
+
+/// What becomes of a claimed row.
+public enum OutboxResolution: Sendable, Hashable {
+    case delivered
+    /// Counted as one more attempt; due again at the given time.
+    case retry(at: Date)
+    case deadLetter(reason: String)
+}

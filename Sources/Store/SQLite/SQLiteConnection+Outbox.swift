@@ -1,0 +1,177 @@
+import CoManagement
+import FHIRCore
+import Foundation
+
+extension SQLiteConnection {
+    /// Plans and inserts the outbox rows for each episode change of one ingestion, inside the ingest
+    /// transaction: the last partner event number per partner comes from the outbox, rows are inserted
+    /// with `INSERT OR IGNORE` on the delivery id, and every refusal is audited.
+    mutating func planOutbox(
+        _ ingestion: Ingestion,
+        resources: [Element],
+        planning: OutboxPlanning,
+        messageID: Int64,
+        at: Int64
+    ) throws(StoreError) {
+        for change in ingestion.changes where !change.events.isEmpty {
+            var lastEventNumbers: [String: Int] = [:]
+            for row in try self.query(
+                "SELECT partner, MAX(event_number) FROM outbox WHERE episode_id = ? GROUP BY partner",
+                [.text(change.episodeID)]
+            ) {
+                lastEventNumbers[row.text(0) ?? ""] = row.int(1)
+            }
+            let plan = planning.plan(
+                OutboxPlanning.Input(
+                    episode: change.episode,
+                    events: change.events,
+                    resources: resources,
+                    lastEventNumbers: lastEventNumbers,
+                    plannedAt: Date(storeMilliseconds: at)
+                )
+            )
+            for row in plan.rows {
+                try self.query(
+                    """
+                    INSERT OR IGNORE INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts,
+                        next_attempt_at, created_at, delivery_id, event, body)
+                    VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(row.partnerID), .text(row.episodeID), .integer(Int64(row.eventNumber)),
+                        .text(row.event.source), .integer(at), .integer(at), .text(row.deliveryID),
+                        .blob(try Self.encode(row.event)), .blob(row.body),
+                    ]
+                )
+            }
+            for var audit in plan.audits {
+                audit.messageID = audit.messageID ?? messageID
+                try self.insertAudit(audit)
+            }
+        }
+    }
+
+    /// Leases the due head of up to `limit` (partner, episode) streams: each stream's oldest row not
+    /// delivered or dead-lettered, if it is due and its lease (if any) has expired.
+    mutating func claimOutbox(
+        limit: Int,
+        now: Int64,
+        leaseMilliseconds: Int64
+    ) throws(StoreError)
+        -> [ClaimedOutboxRow]
+    {
+        let rows = try self.query(
+            """
+            SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, o.body, o.created_at,
+                o.attempts, o.next_attempt_at, e.document
+            FROM (
+                SELECT MIN(id) AS id FROM outbox
+                WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL
+                GROUP BY partner, episode_id
+            ) AS head
+            JOIN outbox AS o ON o.id = head.id
+            LEFT JOIN episode AS e ON e.id = o.episode_id
+            WHERE o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+            ORDER BY o.next_attempt_at, o.id
+            LIMIT ?
+            """,
+            [.integer(now), .integer(now), .integer(Int64(max(0, limit)))]
+        )
+        var claimed: [ClaimedOutboxRow] = []
+        claimed.reserveCapacity(rows.count)
+        for row in rows {
+            let id = row.integer(0) ?? 0
+            let event: TimelineEvent
+            do {
+                event = try JSONDecoder().decode(TimelineEvent.self, from: Data(row.blob(5)))
+            } catch {
+                throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
+            }
+            let token = UUID().uuidString.lowercased()
+            try self.query(
+                "UPDATE outbox SET state = 'leased', lease_owner = ?, lease_until = ? WHERE id = ?",
+                [.text(token), .integer(now + leaseMilliseconds), .integer(id)]
+            )
+            let attempts = row.int(8)
+            let document = row.blob(10)
+            claimed.append(
+                ClaimedOutboxRow(
+                    id: id,
+                    row: OutboxRow(
+                        deliveryID: row.text(1) ?? "",
+                        partnerID: row.text(2) ?? "",
+                        episodeID: row.text(3) ?? "",
+                        eventNumber: row.int(4),
+                        event: event,
+                        body: row.blob(6)
+                    ),
+                    createdAt: Date(storeMilliseconds: row.integer(7) ?? 0),
+                    attempts: attempts,
+                    retryAt: attempts > 0 ? Date(storeMilliseconds: row.integer(9) ?? 0) : nil,
+                    leaseToken: token,
+                    episodeDocument: document.isEmpty ? nil : document
+                )
+            )
+        }
+        return claimed
+    }
+
+    /// Records one outcome of a leased row, guarded by its lease token; false (and nothing written) when
+    /// the lease was lost meanwhile.
+    mutating func completeOutbox(
+        _ id: Int64,
+        leaseToken: String,
+        attempt: OutboxAttempt?,
+        resolution: OutboxResolution,
+        audit: AuditEntry?
+    ) throws(StoreError) -> Bool {
+        let owned = try self.query(
+            "SELECT delivery_id, partner FROM outbox WHERE id = ? AND state = 'leased' AND lease_owner = ?",
+            [.integer(id), .text(leaseToken)]
+        )
+        guard let row = owned.first else { return false }
+        if let attempt {
+            try self.query(
+                """
+                INSERT INTO delivery_attempt (outbox_id, delivery_id, partner, number, started_at, status, error,
+                    duration_ms, http_version, excerpt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .integer(id), .text(row.text(0) ?? ""), .text(row.text(1) ?? ""), .integer(Int64(attempt.number)),
+                    .integer(attempt.startedAt.storeMilliseconds), attempt.status.map { .integer(Int64($0)) } ?? .null,
+                    attempt.error.map { .text($0) } ?? .null, .integer(attempt.durationMilliseconds),
+                    attempt.httpVersion.map { .text($0) } ?? .null, .blob(attempt.excerpt),
+                ]
+            )
+        }
+        switch resolution {
+        case .delivered:
+            try self.query(
+                "UPDATE outbox SET state = 'delivered', lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                [.integer(id)]
+            )
+        case .retry(let at):
+            try self.query(
+                """
+                UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?,
+                    lease_owner = NULL, lease_until = NULL, last_error = ?
+                WHERE id = ?
+                """,
+                [.integer(at.storeMilliseconds), attempt.map { .text(Self.describe($0)) } ?? .null, .integer(id)]
+            )
+        case .deadLetter(let reason):
+            try self.query(
+                "UPDATE outbox SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = ? WHERE id = ?",
+                [.text(reason), .integer(id)]
+            )
+        }
+        if let audit { try self.insertAudit(audit) }
+        return true
+    }
+
+    private static func describe(_ attempt: OutboxAttempt) -> String {
+        if let status = attempt.status { return "HTTP \(status)" }
+        return attempt.error ?? "no response"
+    }
+}
