@@ -1,9 +1,11 @@
+import Delivery
 import Foundation
 import Server
 
 extension ServeConfiguration {
     private static let knownKeys: Set<String> = [
-        "description", "listen", "store", "maximumBodyBytes", "mappings", "senders",
+        "description", "listen", "store", "maximumBodyBytes", "mappings", "senders", "partners",
+        "consentDefaultPermit", "baseURL",
     ]
 
     private struct File: Decodable {
@@ -12,6 +14,9 @@ extension ServeConfiguration {
         var maximumBodyBytes: Int?
         var mappings: String?
         var senders: [Sender]?
+        var partners: [PartnerConfiguration]?
+        var consentDefaultPermit: Bool?
+        var baseURL: String?
     }
 
     /// Decodes a configuration file; absent keys keep the embedded defaults.
@@ -42,6 +47,9 @@ extension ServeConfiguration {
                 Sender(name: $0.name, tokenHash: $0.tokenHash, allowedTypes: $0.allowedTypes)
             }
         }
+        if let partners = file.partners { configuration.partners = try partners.map { try $0.partner() } }
+        if let permit = file.consentDefaultPermit { configuration.consentDefaultPermit = permit }
+        if let baseURL = file.baseURL { configuration.baseURL = baseURL }
         try configuration.check()
         return configuration
     }
@@ -60,6 +68,9 @@ extension ServeConfiguration {
         }
         guard Set(self.senders.map(\.name)).count == self.senders.count else {
             throw ConfigurationError("sender names must be unique")
+        }
+        guard Set(self.partners.map(\.id)).count == self.partners.count else {
+            throw ConfigurationError("partner ids must be unique")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import Server
 
@@ -20,6 +21,12 @@ struct ServeConfiguration: Sendable, Equatable {
     /// The `Mappings/` directory, relative to the working directory.
     var mappings: String
     var senders: [Sender]
+    /// The partners the forwarder delivers to (DESIGN.md §2 "Forward").
+    var partners: [Partner] = []
+    /// The decision when no Consent applies to an episode, at planning and again before sending.
+    var consentDefaultPermit = true
+    /// The FHIR base partners see in notifications; nil means `http://<listen>/fhir`.
+    var baseURL: String?
 
     /// The demo bearer token of the `demo-hospital` sender, documented in the README. Demo only.
     static let demoToken = "tandem-demo-token"

@@ -1,0 +1,119 @@
+import Delivery
+import Foundation
+
+/// A partner as the JSON configuration spells it: Delivery's ``Partner`` with durations written the
+/// friendly way ("500ms", "10s", "5m", "24h") and authentication as a small tagged object. Delivery's own
+/// `Codable` form (durations as `[seconds, attoseconds]`) is not meant for people to write.
+struct PartnerConfiguration: Decodable {
+    struct Retry: Decodable {
+        var maximumAttempts: Int?
+        var maximumAge: FriendlyDuration?
+        var baseBackoff: FriendlyDuration?
+        var maximumBackoff: FriendlyDuration?
+    }
+
+    /// `{"type": "bearer", "token": …}`, `{"type": "basic", "user": …, "password": …}` or
+    /// `{"type": "client-certificate", "certificate": PATH, "key": PATH, "keyPassword": …}`.
+    struct Auth: Decodable {
+        var type: String
+        var token: String?
+        var user: String?
+        var password: String?
+        var certificate: String?
+        var key: String?
+        var keyPassword: String?
+    }
+
+    var id: String
+    var endpoint: String
+    var format: NotificationFormat?
+    var payload: PayloadMode?
+    var topics: Set<String>?
+    var represents: Set<String>?
+    var serviceLines: Set<String>?
+    var auth: Auth?
+    var caBundle: String?
+    var hmacSecret: String?
+    var timeout: FriendlyDuration?
+    var retry: Retry?
+
+    func partner() throws -> Partner {
+        guard let url = URL(string: self.endpoint), url.scheme == "http" || url.scheme == "https" else {
+            throw ConfigurationError("partner '\(self.id)': endpoint must be an http or https URL")
+        }
+        let defaults = RetryPolicy()
+        let retry = RetryPolicy(
+            maximumAttempts: self.retry?.maximumAttempts ?? defaults.maximumAttempts,
+            maximumAge: self.retry?.maximumAge?.duration ?? defaults.maximumAge,
+            baseBackoff: self.retry?.baseBackoff?.duration ?? defaults.baseBackoff,
+            maximumBackoff: self.retry?.maximumBackoff?.duration ?? defaults.maximumBackoff
+        )
+        return Partner(
+            id: self.id,
+            endpoint: url,
+            format: self.format ?? .fhirJSON,
+            payload: self.payload ?? .full,
+            topics: self.topics ?? ["*"],
+            represents: self.represents ?? [],
+            serviceLines: self.serviceLines ?? [],
+            auth: try self.auth.map { try $0.partnerAuth(partner: self.id) } ?? PartnerAuth.none,
+            caBundlePath: self.caBundle,
+            hmacSecret: self.hmacSecret,
+            timeout: self.timeout?.duration ?? .seconds(10),
+            retry: retry
+        )
+    }
+}
+
+extension PartnerConfiguration.Auth {
+    func partnerAuth(partner: String) throws -> PartnerAuth {
+        switch self.type {
+        case "none":
+            return PartnerAuth.none
+        case "bearer":
+            guard let token else { throw ConfigurationError("partner '\(partner)': bearer auth needs a token") }
+            return .bearer(token: token)
+        case "basic":
+            guard let user, let password else {
+                throw ConfigurationError("partner '\(partner)': basic auth needs user and password")
+            }
+            return .basic(user: user, password: password)
+        case "client-certificate":
+            guard let certificate, let key else {
+                throw ConfigurationError("partner '\(partner)': client-certificate auth needs certificate and key")
+            }
+            return .clientCertificate(certificatePath: certificate, keyPath: key, keyPassword: self.keyPassword)
+        default:
+            throw ConfigurationError(
+                "partner '\(partner)': auth type must be none, bearer, basic or client-certificate, not '\(self.type)'"
+            )
+        }
+    }
+}
+
+/// A duration written as a number and a unit: `ms`, `s`, `m` or `h` ("250ms", "10s", "1.5m", "24h").
+struct FriendlyDuration: Decodable, Equatable {
+    var duration: Duration
+
+    init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let duration = Self.parse(text) else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "'\(text)' is not a duration such as 500ms, 10s, 5m or 24h"
+                )
+            )
+        }
+        self.duration = duration
+    }
+
+    static func parse(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (unit, seconds) in units where text.hasSuffix(unit) {
+            guard let value = Double(text.dropLast(unit.count)), value >= 0, value.isFinite else { return nil }
+            return .milliseconds(Int64((value * seconds * 1000).rounded()))
+        }
+        return nil
+    }
+}
