@@ -1,9 +1,11 @@
 import ArgumentParser
 import CoManagement
+import Delivery
 import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOPosix
 import Prometheus
 import Server
 import ServiceLifecycle
@@ -65,9 +67,17 @@ struct ServeCommand: AsyncParsableCommand {
                 "tandem.mappingWarnings": .stringConvertible(mappings.warnings.count),
             ]
         )
+        let builder = NotificationBuilder(
+            baseURL: settings.baseURL ?? "http://\(settings.listen.host):\(settings.listen.port)/fhir"
+        )
         let store = try await SQLiteStore.open(
             at: try StoreLocation(url: settings.store),
             normaliser: Normaliser(mappings: mappings),
+            outboxPlanning: DeliveryOutbox.planning(
+                partners: settings.partners,
+                consentDefaultPermit: settings.consentDefaultPermit,
+                builder: builder
+            ),
             logger: logger
         )
         let gateway = Gateway(
@@ -83,16 +93,38 @@ struct ServeCommand: AsyncParsableCommand {
             ),
             logger: logger
         )
+        // The forwarder's transfers run on a pool of its own, one thread per request in flight (CurlTransport).
+        let forwarding = Forwarder.Configuration()
+        let transferPool = NIOThreadPool(numberOfThreads: forwarding.concurrency)
+        transferPool.start()
+        let forwarder = Forwarder(
+            queue: StoreDeliveryQueue(store: store),
+            driver: DeliveryDriver(
+                transport: CurlTransport(threadPool: transferPool, logger: logger),
+                consentDefaultPermit: settings.consentDefaultPermit
+            ),
+            partners: settings.partners,
+            configuration: forwarding,
+            logger: logger
+        )
+        logger.info("delivery", metadata: ["tandem.partners": .stringConvertible(settings.partners.count)])
         // The store comes first: a ServiceGroup stops services in reverse order, so the HTTP server stops
-        // taking requests before the writer commits what is queued and closes the database.
+        // taking requests, then the forwarder records the attempts in flight, before the writer commits
+        // what is queued and closes the database.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: store), .init(service: app)],
+                services: [.init(service: store), .init(service: forwarder), .init(service: app)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await transferPool.shutdownGracefully()
+            throw error
+        }
+        try await transferPool.shutdownGracefully()
         logger.info("stopped")
     }
 }
