@@ -24,14 +24,15 @@ struct ServerProcess {
         .deletingLastPathComponent()
 
     /// Starts the server on `directory` (a new temporary one by default) and waits until it is ready.
-    static func start(in directory: URL? = nil, port: Int? = nil) async throws -> ServerProcess {
+    /// - Parameter config: a configuration file passed as `--config`.
+    static func start(in directory: URL? = nil, port: Int? = nil, config: URL? = nil) async throws -> ServerProcess {
         let directory = try directory ?? Self.temporaryDirectory()
         let port = try port ?? Self.freePort()
         let log = directory.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = CLIRunner.executable
-        process.arguments = ["serve"]
+        process.arguments = ["serve"] + (config.map { ["--config", $0.path] } ?? [])
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_LISTEN"] = "127.0.0.1:\(port)"

@@ -38,5 +38,21 @@ final class SinkProcess {
         return String(decoding: rest, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
+    /// Reads what the sink prints until `count` lines (after the first) arrived or `timeout` passed, then
+    /// stops it and returns every line it printed after the first.
+    func stop(afterLines count: Int, timeout: Duration) -> [String] {
+        let pid = self.process.processIdentifier
+        let seconds = Double(timeout.components.seconds)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { kill(pid, SIGTERM) }
+        var seen = Data()
+        while seen.count(where: { $0 == UInt8(ascii: "\n") }) < count {
+            let chunk = self.output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        let rest = self.stop()
+        return String(decoding: seen, as: UTF8.self).split(separator: "\n").map(String.init) + rest
+    }
+
     struct SinkError: Error { var message: String }
 }
