@@ -177,6 +177,7 @@ let package = Package(
             name: "StoreTests",
             dependencies: [
                 "Store",
+                "CoManagement",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
