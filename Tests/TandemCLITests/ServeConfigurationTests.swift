@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import Server
 import Testing
@@ -54,6 +55,35 @@ import Testing
             try ServeConfiguration.decode(
                 Array(#"{"senders":[{"name":"a","tokenHash":"secret","allowedTypes":[]}]}"#.utf8)
             )
+        }
+    }
+
+    @Test func partnersTakeFriendlyDurationsAndTaggedAuth() throws {
+        let configuration = try ServeConfiguration.decode(
+            Array(
+                #"""
+                {"consentDefaultPermit": false, "partners": [{"id": "eyecare", "endpoint": "https://eye.example/fhir",
+                 "serviceLines": ["ophthalmology.cataract"], "timeout": "2.5s", "auth": {"type": "bearer", "token": "t"},
+                 "retry": {"maximumAttempts": 3, "maximumAge": "24h", "baseBackoff": "250ms", "maximumBackoff": "5m"}}]}
+                """#.utf8
+            )
+        )
+        #expect(!configuration.consentDefaultPermit)
+        let partner = try #require(configuration.partners.first)
+        #expect(partner.timeout == .milliseconds(2500))
+        #expect(partner.auth == .bearer(token: "t"))
+        #expect(partner.retry.maximumAttempts == 3)
+        #expect(partner.retry.maximumAge == .seconds(86_400))
+        #expect(partner.retry.baseBackoff == .milliseconds(250))
+        #expect(partner.retry.maximumBackoff == .seconds(300))
+        #expect(ServeConfiguration.embedded.consentDefaultPermit)
+        #expect(throws: ConfigurationError.self) {
+            try ServeConfiguration.decode(
+                Array(#"{"partners":[{"id":"p","endpoint":"http://x","timeout":"10"}]}"#.utf8)
+            )
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ServeConfiguration.decode(Array(#"{"partners":[{"id":"p","endpoint":"ftp://x"}]}"#.utf8))
         }
     }
 
