@@ -17,12 +17,14 @@ import UnixSignals
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the gateway (FHIR REST ingest over the embedded store).",
+        abstract: "Run the gateway (FHIR REST ingest over the embedded store, delivery to partners).",
         discussion: """
             Configuration: --config FILE, else TANDEM_CONFIG, else Samples/config/tandem.json when the working \
             directory has it, else the embedded defaults (127.0.0.1:8080, sqlite:./data/tandem.sqlite). \
             TANDEM_LISTEN=host:port, TANDEM_STORE_URL and TANDEM_MAPPINGS override the file. \
-            TANDEM_LOG_LEVEL sets the log level (default info).
+            TANDEM_LOG_LEVEL sets the log level (default info). The configuration's partners (durations such \
+            as "10s") hear of episode changes through the outbox, planned in the ingest transaction and sent by \
+            the forwarder; consentDefaultPermit (default true) decides when no Consent applies.
             """
     )
 
