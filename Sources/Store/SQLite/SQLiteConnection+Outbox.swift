@@ -13,7 +13,17 @@ extension SQLiteConnection {
         messageID: Int64,
         at: Int64
     ) throws(StoreError) {
-        for change in ingestion.changes where !change.events.isEmpty {
+        for change in ingestion.changes {
+            // A re-keyed episode keeps its streams, as it keeps its timeline (``persist(_:book:messageID:at:)``):
+            // its rows move to the new id, so numbering and order per partner continue. A row that would
+            // collide with one already under the new id stays behind and is dead-lettered when claimed.
+            if let previous = change.previousEpisodeID, previous != change.episodeID {
+                try self.query(
+                    "UPDATE OR IGNORE outbox SET episode_id = ? WHERE episode_id = ?",
+                    [.text(change.episodeID), .text(previous)]
+                )
+            }
+            guard !change.events.isEmpty else { continue }
             var lastEventNumbers: [String: Int] = [:]
             for row in try self.query(
                 "SELECT partner, MAX(event_number) FROM outbox WHERE episode_id = ? GROUP BY partner",
