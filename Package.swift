@@ -153,6 +153,7 @@ let package = Package(
             dependencies: [
                 "tandem",
                 "Server",
+                "Store",
                 "Delivery",
                 "CoManagement",
                 .product(name: "Logging", package: "swift-log"),

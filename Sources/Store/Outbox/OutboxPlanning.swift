@@ -23,6 +23,20 @@ public struct OutboxPlanning: Sendable {
         public var lastEventNumbers: [String: Int]
         /// The ingest transaction's time.
         public var plannedAt: Date
+
+        public init(
+            episode: Episode,
+            events: [TimelineEvent],
+            resources: [Element],
+            lastEventNumbers: [String: Int],
+            plannedAt: Date
+        ) {
+            self.episode = episode
+            self.events = events
+            self.resources = resources
+            self.lastEventNumbers = lastEventNumbers
+            self.plannedAt = plannedAt
+        }
     }
 
     /// What to write: the outbox rows and the decisions to audit (consent refusals).
@@ -36,10 +50,15 @@ public struct OutboxPlanning: Sendable {
         }
     }
 
-    let plan: @Sendable (Input) -> Plan
+    private let planner: @Sendable (Input) -> Plan
 
     public init(_ plan: @escaping @Sendable (Input) -> Plan) {
-        self.plan = plan
+        self.planner = plan
+    }
+
+    /// What to write for one change.
+    public func plan(_ input: Input) -> Plan {
+        self.planner(input)
     }
 }
 
