@@ -43,13 +43,16 @@ final class SinkProcess {
     func stop(afterLines count: Int, timeout: Duration) -> [String] {
         let pid = self.process.processIdentifier
         let seconds = Double(timeout.components.seconds)
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { kill(pid, SIGTERM) }
+        // Cancelled once the lines are in, so a late timer never signals a recycled pid.
+        let timer = DispatchWorkItem { kill(pid, SIGTERM) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
         var seen = Data()
         while seen.count(where: { $0 == UInt8(ascii: "\n") }) < count {
             let chunk = self.output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             seen.append(chunk)
         }
+        timer.cancel()
         let rest = self.stop()
         return String(decoding: seen, as: UTF8.self).split(separator: "\n").map(String.init) + rest
     }
