@@ -1,3 +1,4 @@
+import CoManagement
 public import Foundation
 
 /// A `Retry-After` header value: a delay in seconds or an HTTP-date (RFC 9110 §10.2.3).
@@ -55,7 +56,7 @@ enum HTTPDate {
             return nil
         }
         guard let day, let month, let year, let time, (1...31).contains(day), year >= 1970 else { return nil }
-        let days = self.daysFromCivil(year: year, month: month, day: day)
+        let days = FHIRInstant.daysFromCivil(year: year, month: month, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 + time.0 * 3600 + time.1 * 60 + time.2))
     }
 
@@ -73,14 +74,4 @@ enum HTTPDate {
     /// RFC 9110 §5.6.7: a two-digit year more than 50 years in the future means the past century.
     /// Without a clock in hand, 70–99 is read as 19xx and 00–69 as 20xx.
     private static func expandTwoDigitYear(_ year: Int) -> Int { year >= 70 ? 1900 + year : 2000 + year }
-
-    /// Days since 1970-01-01, proleptic Gregorian (Howard Hinnant's `days_from_civil`).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
 }
