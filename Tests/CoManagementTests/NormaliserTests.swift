@@ -1,5 +1,6 @@
 import CoManagement
 import FHIRCore
+import Foundation
 import Testing
 
 @Suite struct NormaliserTests {
@@ -205,5 +206,23 @@ import Testing
         let data = try JSONRoundTrip.encode(book)
         let decoded = try JSONRoundTrip.decode(EpisodeBook.self, from: data)
         #expect(decoded == book)
+    }
+
+    @Test func heldResourceIsStoredAsFHIRJSONAndTheEarlierTreeLayoutStillReads() throws {
+        let referral = CataractScenario.referral()
+        let held = HeldResource(key: "ServiceRequest/sr-1", fullUrl: nil, sender: "s", resource: referral, arrival: 3)
+        let stored = try JSONSerialization.jsonObject(with: try JSONRoundTrip.encode(held)) as? [String: Any]
+        let text = try #require(stored?["resource"] as? String)
+        #expect(text == String(decoding: FHIRJSON.write(referral), as: UTF8.self))
+        #expect(try JSONRoundTrip.decode(HeldResource.self, from: try JSONRoundTrip.encode(held)) == held)
+
+        // Books stored before the FHIR JSON form hold the element tree as nested objects.
+        let earlier = #"""
+            {"arrival":3,"key":"Patient/p1","resource":{"name":"Patient","type":"Patient","children":[
+            {"name":"id","type":"id","value":"p1"},{"name":"active","type":"boolean","value":"true"}]}}
+            """#
+        let decoded = try JSONRoundTrip.decode(HeldResource.self, from: Data(earlier.utf8))
+        #expect(decoded.resource.string("id") == "p1")
+        #expect(decoded.resource.child("active")?.value == "true")
     }
 }

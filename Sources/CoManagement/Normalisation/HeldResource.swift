@@ -81,7 +81,20 @@ extension HeldResource: Codable {
         self.key = try container.decode(String.self, forKey: .key)
         self.fullUrl = try container.decodeIfPresent(String.self, forKey: .fullUrl)
         self.sender = try container.decodeIfPresent(String.self, forKey: .sender)
-        self.resource = try container.decode(StoredElement.self, forKey: .resource).element
+        // Written as FHIR JSON text; books stored before that hold the element tree as nested objects.
+        if let json = try? container.decode(String.self, forKey: .resource) {
+            do {
+                self.resource = try FHIRJSON.read(Array(json.utf8)).root
+            } catch {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .resource,
+                    in: container,
+                    debugDescription: "the held resource is not FHIR JSON: \(error.issues.first?.message ?? "")"
+                )
+            }
+        } else {
+            self.resource = try container.decode(StoredElement.self, forKey: .resource).element
+        }
         self.arrival = try container.decode(Int.self, forKey: .arrival)
     }
 
@@ -90,7 +103,9 @@ extension HeldResource: Codable {
         try container.encode(self.key, forKey: .key)
         try container.encodeIfPresent(self.fullUrl, forKey: .fullUrl)
         try container.encodeIfPresent(self.sender, forKey: .sender)
-        try container.encode(StoredElement(self.resource), forKey: .resource)
+        // The resource as compact FHIR JSON in one string: several times cheaper to encode and smaller
+        // to store than the element tree as nested objects, and the book is encoded on every ingest.
+        try container.encode(String(decoding: FHIRJSON.write(self.resource), as: UTF8.self), forKey: .resource)
         try container.encode(self.arrival, forKey: .arrival)
     }
 }

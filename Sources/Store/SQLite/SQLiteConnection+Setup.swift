@@ -3,16 +3,43 @@ extension SQLiteConnection {
     /// commit is on disk before it returns (the HTTP answer waits for that), a busy timeout for the rare
     /// second process (`tandem migrate`), and enforced foreign keys.
     ///
+    /// With `backgroundCheckpoints`, the writer never checkpoints itself (`wal_autocheckpoint = 0`):
+    /// an automatic checkpoint runs inside the COMMIT that crosses the threshold, copying the WAL into
+    /// the database and syncing it while every request of the group waits, which is the ingest latency
+    /// tail. The store's ``Checkpointer`` does it on its own connection instead.
+    ///
     /// See https://www.sqlite.org/wal.html and https://www.sqlite.org/pragma.html#pragma_synchronous.
-    func configureForWriting(busyTimeoutMilliseconds: Int) throws(StoreError) {
+    func configureForWriting(busyTimeoutMilliseconds: Int, backgroundCheckpoints: Bool = false) throws(StoreError) {
         try self.execute(
             """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
             PRAGMA busy_timeout = \(busyTimeoutMilliseconds);
             PRAGMA foreign_keys = ON;
+            PRAGMA wal_autocheckpoint = \(backgroundCheckpoints ? 0 : 1000);
             """
         )
+    }
+
+    /// Settings for the checkpointing connection: it writes nothing but checkpoints, with the writer's
+    /// durability (the checkpoint syncs the database file before the WAL may be reused).
+    func configureForCheckpointing(busyTimeoutMilliseconds: Int) throws(StoreError) {
+        try self.execute(
+            """
+            PRAGMA synchronous = FULL;
+            PRAGMA busy_timeout = \(busyTimeoutMilliseconds);
+            PRAGMA wal_autocheckpoint = 0;
+            """
+        )
+    }
+
+    /// A `PASSIVE` checkpoint: copies what the WAL holds into the database as far as readers allow,
+    /// without waiting for, or blocking, the writer.
+    ///
+    /// - Returns: the WAL's size in frames and how many of them are now in the database.
+    mutating func checkpointPassively() throws(StoreError) -> (walFrames: Int, checkpointed: Int) {
+        let row = try self.query("PRAGMA wal_checkpoint(PASSIVE)").first
+        return (row?.int(1) ?? 0, row?.int(2) ?? 0)
     }
 
     /// Settings for a reading connection: it may never write, even by mistake.

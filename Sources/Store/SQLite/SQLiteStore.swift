@@ -25,17 +25,27 @@ public struct SQLiteStore: Store, Service {
         public var busyTimeoutMilliseconds: Int
         /// Most writes committed in one transaction.
         public var maximumGroupSize: Int
+        /// How often the background checkpointer copies the WAL into the database.
+        public var checkpointInterval: Duration
 
-        public init(readers: Int = 2, busyTimeoutMilliseconds: Int = 5000, maximumGroupSize: Int = 256) {
+        public init(
+            readers: Int = 2,
+            busyTimeoutMilliseconds: Int = 5000,
+            maximumGroupSize: Int = 256,
+            checkpointInterval: Duration = .milliseconds(250)
+        ) {
             self.readers = readers
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.maximumGroupSize = maximumGroupSize
+            self.checkpointInterval = checkpointInterval
         }
     }
 
     let threadPool: NIOThreadPool
     let writer: ConnectionSlot
     let readers: [ConnectionSlot]
+    /// The connection that checkpoints the WAL in the background (file databases only).
+    let checkpointer: ConnectionSlot?
     let queue: WriteQueue
     let configuration: Configuration
     let logger: Logger
@@ -58,14 +68,20 @@ public struct SQLiteStore: Store, Service {
         logger: Logger
     ) async throws(StoreError) -> SQLiteStore {
         let readerCount = location.isMemory ? 0 : max(configuration.readers, 0)
-        let pool = NIOThreadPool(numberOfThreads: readerCount + 1)
+        // The writer, the readers and, for a file, the checkpointer each get a thread, so none waits
+        // for another's thread.
+        let checkpoints = !location.isMemory
+        let pool = NIOThreadPool(numberOfThreads: readerCount + 1 + (checkpoints ? 1 : 0))
         pool.start()
         do {
             let connections = try await Self.run(on: pool) {
-                () throws(StoreError) -> (ConnectionSlot, [ConnectionSlot]) in
+                () throws(StoreError) -> (ConnectionSlot, [ConnectionSlot], ConnectionSlot?) in
                 try location.createDirectory()
                 var connection = try SQLiteConnection(path: location.path, readOnly: false)
-                try connection.configureForWriting(busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+                try connection.configureForWriting(
+                    busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
+                    backgroundCheckpoints: checkpoints
+                )
                 let applied = try connection.migrate(now: Date().storeMilliseconds)
                 if !applied.isEmpty {
                     logger.info("store schema migrated", metadata: ["tandem.migrations": "\(applied)"])
@@ -77,12 +93,21 @@ public struct SQLiteStore: Store, Service {
                     try reader.configureForReading(busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
                     readers.append(ConnectionSlot(reader))
                 }
-                return (writer, readers)
+                var checkpointer: ConnectionSlot?
+                if checkpoints {
+                    let connection = try SQLiteConnection(path: location.path, readOnly: false)
+                    try connection.configureForCheckpointing(
+                        busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds
+                    )
+                    checkpointer = ConnectionSlot(connection)
+                }
+                return (writer, readers, checkpointer)
             }
             return SQLiteStore(
                 threadPool: pool,
                 writer: connections.0,
                 readers: connections.1,
+                checkpointer: connections.2,
                 queue: WriteQueue(),
                 configuration: configuration,
                 logger: logger,
@@ -100,16 +125,22 @@ public struct SQLiteStore: Store, Service {
     /// Writes queued at graceful shutdown are still committed; writes that arrive later fail with
     /// ``StoreError/Code/closed``.
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            for await _ in self.queue.wakeUps {
-                while true {
-                    let group = self.queue.takeGroup(limit: self.configuration.maximumGroupSize)
-                    if group.isEmpty { break }
-                    await self.commit(group)
-                }
+        await withDiscardingTaskGroup { tasks in
+            if let checkpointer = self.checkpointer {
+                tasks.addTask { await self.checkpoint(on: checkpointer) }
             }
-        } onGracefulShutdown: {
-            self.queue.close()
+            await withGracefulShutdownHandler {
+                for await _ in self.queue.wakeUps {
+                    while true {
+                        let group = self.queue.takeGroup(limit: self.configuration.maximumGroupSize)
+                        if group.isEmpty { break }
+                        await self.commit(group)
+                    }
+                }
+            } onGracefulShutdown: {
+                self.queue.close()
+            }
+            tasks.cancelAll()
         }
         // Cancelled rather than shut down gracefully: whatever is still queued was never committed.
         for write in self.queue.closeAndTakeRemaining() {
@@ -124,11 +155,33 @@ public struct SQLiteStore: Store, Service {
         for write in self.queue.closeAndTakeRemaining() {
             write.fail(StoreError(.closed, "the store closed before the write was committed"))
         }
-        let slots = [self.writer] + self.readers
+        let slots = [self.writer] + self.readers + (self.checkpointer.map { [$0] } ?? [])
         _ = try? await Self.run(on: self.threadPool) { () throws(StoreError) in
             for slot in slots { slot.close() }
         }
         try? await self.threadPool.shutdownGracefully()
+    }
+
+    /// Checkpoints the WAL every ``Configuration/checkpointInterval`` until cancelled. PASSIVE never
+    /// blocks the writer; a failure (a reader holding an old snapshot, a busy database) is retried at the
+    /// next tick, and the WAL simply grows meanwhile.
+    func checkpoint(on checkpointer: ConnectionSlot) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: self.configuration.checkpointInterval)
+            } catch {
+                return
+            }
+            do throws(StoreError) {
+                _ = try await Self.run(on: self.threadPool) { () throws(StoreError) in
+                    try checkpointer.withConnection { (connection: inout SQLiteConnection) throws(StoreError) in
+                        try connection.checkpointPassively()
+                    }
+                }
+            } catch {
+                self.logger.warning("WAL checkpoint failed", metadata: ["tandem.store.error": "\(error)"])
+            }
+        }
     }
 
     /// Runs blocking SQLite work on the store's thread pool.
