@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Scale-out benchmark (issue 6): ingest and delivery throughput of single-node SQLite beside 1, 2 and 3
+# gateway replicas on one PostgreSQL database, in one run on this machine.
+#
+# Each setup gets a fresh database and a fresh `tandem sink` as the one partner (routed by service line, so
+# every accepted ServiceRequest is delivered). wrk posts new ServiceRequests (JSON and XML alternately) for
+# SECONDS with 32 connections in all, split evenly over the replicas; then the script waits until the sink
+# has every delivery the outbox planned. It prints, per setup:
+#   - ingest requests/s (sum over replicas) and the worst replica's p99;
+#   - deliveries planned, delivered during the load, and deliveries/s from the start of the load until
+#     the last one arrived (the forwarders' sustained rate, including the drain after the load).
+#
+#   scripts/bench-replicas.sh [SECONDS]        (default 10; CONNECTIONS overrides 32; SETUPS overrides
+#                                               "sqlite-1 postgres-1 postgres-2 postgres-3")
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+seconds="${1:-10}"
+connections="${CONNECTIONS:-32}"
+
+"$root/scripts/setup.sh"
+for tool in wrk sqlite3; do
+    if ! command -v "$tool" >/dev/null; then
+        if [ "$(id -u)" = 0 ]; then apt-get install -y "$tool" >&2; else sudo apt-get install -y "$tool" >&2; fi
+    fi
+done
+swift build -c release --package-path "$root" --product tandem >&2
+tandem="$root/.build/release/tandem"
+lua="$root/scripts/bench/post-service-request.lua"
+
+work="$(mktemp -d)"
+chmod 755 "$work"
+pids=()
+sink_pid=""
+cleanup() {
+    for p in "${pids[@]}" $sink_pid; do kill -TERM "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    "$root/scripts/postgres-cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_ready() { # URL
+    for _ in $(seq 1 300); do
+        if curl -s -o /dev/null -f "$1"; then return 0; fi
+        sleep 0.05
+    done
+    echo "server at $1 did not start" >&2
+    exit 1
+}
+
+pg_url="$("$root/scripts/postgres-cluster.sh" start "$work/pg")"
+
+# The partner: every cataract episode change goes to the sink.
+start_sink() { # OUTPUT_FILE -> sets sink_port, sink_pid
+    sink_port="$(free_port)"
+    "$tandem" sink --port "$sink_port" >"$1" 2>/dev/null &
+    sink_pid=$!
+    for _ in $(seq 1 200); do grep -q "listening" "$1" 2>/dev/null && return 0; sleep 0.05; done
+    echo "the sink did not start" >&2
+    exit 1
+}
+
+write_config() { # FILE SINK_PORT
+    cat >"$1" <<EOF
+{
+  "partners": [{
+    "id": "bench-partner",
+    "endpoint": "http://127.0.0.1:$2/notify",
+    "serviceLines": ["ophthalmology.cataract"],
+    "timeout": "5s",
+    "retry": { "baseBackoff": "100ms", "maximumBackoff": "2s" }
+  }]
+}
+EOF
+}
+
+planned_in() { # BACKEND DIR STORE_URL: the outbox rows planned so far
+    if [ "$1" = sqlite ]; then
+        sqlite3 "$2/data/tandem.sqlite" 'SELECT count(*) FROM outbox'
+    else
+        psql -qtA "$3" -c 'SELECT count(*) FROM outbox'
+    fi
+}
+
+deliveries_in() { # OUTPUT_FILE: distinct delivery ids the sink received (a retried one counts once)
+    { grep -o "delivery=[^ ]*" "$1" 2>/dev/null || true; } | sort -u | wc -l
+}
+
+# One setup: BACKEND (sqlite|postgres) and REPLICAS. Appends one result row to $work/rows.
+run_setup() {
+    local backend="$1" replicas="$2" name="$1-$2"
+    local dir="$work/$name" store planned
+    mkdir -p "$dir"
+    start_sink "$dir/sink.out"
+    write_config "$dir/tandem.json" "$sink_port"
+    if [ "$backend" = sqlite ]; then
+        store="sqlite:$dir/data/tandem.sqlite"
+    else
+        local database="bench_${replicas}_$RANDOM"
+        psql -q "$pg_url" -c "CREATE DATABASE $database" >/dev/null
+        store="${pg_url%/*}/$database"
+    fi
+    pids=()
+    local ports=()
+    for replica in $(seq 1 "$replicas"); do
+        local port
+        port="$(free_port)"
+        ports+=("$port")
+        (cd "$dir" && TANDEM_CONFIG="$dir/tandem.json" TANDEM_LISTEN="127.0.0.1:$port" TANDEM_STORE_URL="$store" \
+            TANDEM_MAPPINGS="$root/Mappings" TANDEM_LOG_LEVEL=warning exec "$tandem" serve 2>"$dir/serve-$replica.log") &
+        pids+=($!)
+        # The first replica migrates the database; the others start once it is ready.
+        wait_ready "http://127.0.0.1:$port/health/ready"
+    done
+
+    local start end per=$((connections / replicas)) run="$RANDOM$RANDOM" loads=()
+    start="$(date +%s.%N)"
+    for index in "${!ports[@]}"; do
+        TANDEM_BENCH_RUN="$run$index" wrk -t1 -c"$per" -d"${seconds}s" --timeout 10s -s "$lua" \
+            "http://127.0.0.1:${ports[$index]}" >"$dir/wrk-$index.out" &
+        loads+=($!)
+    done
+    for p in "${loads[@]}"; do wait "$p"; done
+    local during
+    during="$(deliveries_in "$dir/sink.out")"
+
+    # Wait (at most two minutes) for the sink to have every planned delivery. Requests wrk abandoned at
+    # the end may still commit, so the planned count is read again each second.
+    local delivered=0 last_change now tick
+    last_change="$(date +%s.%N)"
+    for tick in $(seq 0 1200); do
+        if [ $((tick % 10)) = 0 ]; then planned="$(planned_in "$backend" "$dir" "$store")"; fi
+        now="$(deliveries_in "$dir/sink.out")"
+        if [ "$now" != "$delivered" ]; then
+            delivered="$now"
+            last_change="$(date +%s.%N)"
+        fi
+        [ "$delivered" -ge "$planned" ] && [ $((tick % 10)) = 0 ] && break
+        sleep 0.1
+    done
+    end="$last_change"
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    pids=()
+    kill -TERM "$sink_pid" 2>/dev/null || true
+    wait "$sink_pid" 2>/dev/null || true
+    sink_pid=""
+
+    cat "$dir"/wrk-*.out | grep '^RESULT' | awk -v name="$name" -v secs="$seconds" -v planned="$planned" \
+        -v during="$during" -v delivered="$delivered" -v start="$start" -v end="$end" '
+        { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+          requests += v["requests"]; errors += v["socket_errors"] + v["non_2xx"]
+          if (v["p99_ms"] + 0 > p99) p99 = v["p99_ms"] + 0 }
+        END { printf "%-16s %10.0f %9.1f %7d %10d %10d %10d %12.0f\n", name, requests / secs, p99, errors,
+              planned, during, delivered, delivered / (end - start) }' >>"$work/rows"
+}
+
+for setup in ${SETUPS:-sqlite-1 postgres-1 postgres-2 postgres-3}; do run_setup "${setup%-*}" "${setup##*-}"; done
+
+echo
+echo "wrk: ${connections} connections in all, split over the replicas, ${seconds}s; one sink partner for every change"
+printf '%-16s %10s %9s %7s %10s %10s %10s %12s\n' "setup" "ingest/s" "p99 ms" "errors" "planned" \
+    "in load" "delivered" "delivered/s"
+cat "$work/rows"
