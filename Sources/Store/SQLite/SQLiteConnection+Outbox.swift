@@ -74,18 +74,23 @@ extension SQLiteConnection {
             """
             SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, o.body, o.created_at,
                 o.attempts, o.next_attempt_at, e.document
-            FROM (
-                SELECT MIN(id) AS id FROM outbox
-                WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL
-                GROUP BY partner, episode_id
-            ) AS head
-            JOIN outbox AS o ON o.id = head.id
+            FROM outbox AS o
             LEFT JOIN episode AS e ON e.id = o.episode_id
-            WHERE o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+            WHERE o.id IN (
+                SELECT r.id FROM outbox AS r
+                WHERE r.state IN ('pending', 'leased') AND r.delivery_id IS NOT NULL
+                    AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until <= ?1)
+                    AND r.id = (
+                        SELECT MIN(h.id) FROM outbox AS h
+                        WHERE h.partner = r.partner AND h.episode_id = r.episode_id
+                            AND h.state IN ('pending', 'leased') AND h.delivery_id IS NOT NULL
+                    )
+                ORDER BY r.next_attempt_at, r.id
+                LIMIT ?2
+            )
             ORDER BY o.next_attempt_at, o.id
-            LIMIT ?
             """,
-            [.integer(now), .integer(now), .integer(Int64(max(0, limit)))]
+            [.integer(now), .integer(Int64(max(0, limit)))]
         )
         var claimed: [ClaimedOutboxRow] = []
         claimed.reserveCapacity(rows.count)

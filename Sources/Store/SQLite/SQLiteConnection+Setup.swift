@@ -3,6 +3,9 @@ extension SQLiteConnection {
     /// commit is on disk before it returns (the HTTP answer waits for that), a busy timeout for the rare
     /// second process (`tandem migrate`), and enforced foreign keys.
     ///
+    /// A 32 MiB page cache (SQLite's default is 2 MiB): the indexes every ingest touches stay in memory
+    /// instead of being read back from the file for each statement.
+    ///
     /// With `backgroundCheckpoints`, the writer never checkpoints itself (`wal_autocheckpoint = 0`):
     /// an automatic checkpoint runs inside the COMMIT that crosses the threshold, copying the WAL into
     /// the database and syncing it while every request of the group waits, which is the ingest latency
@@ -17,6 +20,7 @@ extension SQLiteConnection {
             PRAGMA busy_timeout = \(busyTimeoutMilliseconds);
             PRAGMA foreign_keys = ON;
             PRAGMA wal_autocheckpoint = \(backgroundCheckpoints ? 0 : 1000);
+            PRAGMA cache_size = -32768;
             """
         )
     }
@@ -48,6 +52,7 @@ extension SQLiteConnection {
             """
             PRAGMA busy_timeout = \(busyTimeoutMilliseconds);
             PRAGMA query_only = ON;
+            PRAGMA cache_size = -16384;
             """
         )
     }

@@ -8,7 +8,7 @@ struct SQLiteMigration: Sendable {
 
 extension SQLiteMigration {
     /// Every migration this build knows, in version order.
-    static let all: [SQLiteMigration] = [.initialSchema, .episodeBook, .deliveryOutbox]
+    static let all: [SQLiteMigration] = [.initialSchema, .episodeBook, .deliveryOutbox, .outboxIndexes]
 
     /// The ingest, episode, outbox and audit tables.
     ///
@@ -174,6 +174,27 @@ extension SQLiteMigration {
                 excerpt         BLOB    NOT NULL
             );
             CREATE INDEX delivery_attempt_by_delivery ON delivery_attempt (delivery_id);
+            """
+    )
+
+    /// Indexes that keep the outbox's two hot queries independent of its size:
+    /// - planning reads the last event number per partner of one episode (`outbox_by_episode`); without it
+    ///   every ingest scanned the whole unique index;
+    /// - a claim walks due rows in `next_attempt_at` order (`outbox_ready`) and keeps those that head their
+    ///   (partner, episode) stream (`outbox_head`), stopping at its limit; the earlier form grouped every
+    ///   pending row and read each head's row, body included, on every claim.
+    /// The two indexes they replace go.
+    static let outboxIndexes = SQLiteMigration(
+        version: 4,
+        name: "outbox indexes",
+        sql: """
+            CREATE INDEX outbox_by_episode ON outbox (episode_id, partner, event_number);
+            CREATE INDEX outbox_head ON outbox (partner, episode_id, id)
+                WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL;
+            CREATE INDEX outbox_ready ON outbox (next_attempt_at, id, lease_until, partner, episode_id)
+                WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL;
+            DROP INDEX outbox_due;
+            DROP INDEX outbox_stream;
             """
     )
 }
