@@ -193,8 +193,8 @@ extension SQLiteMigration {
                 WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL;
             CREATE INDEX outbox_ready ON outbox (next_attempt_at, id, lease_until, partner, episode_id)
                 WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL;
-            DROP INDEX outbox_due;
-            DROP INDEX outbox_stream;
+            DROP INDEX IF EXISTS outbox_due;
+            DROP INDEX IF EXISTS outbox_stream;
             """
     )
 }
