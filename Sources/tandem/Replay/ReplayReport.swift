@@ -1,8 +1,10 @@
 import CoManagement
+import Delivery
 import FHIRCore
 import Foundation
 
-/// What `tandem replay --dry-run` prints: per file the changes it made, then the episode documents.
+/// What `tandem replay --dry-run` prints: per file the changes it made and the deliveries they would
+/// cause, then the episode documents.
 struct ReplayReport {
     let quiet: Bool
 
@@ -15,20 +17,29 @@ struct ReplayReport {
         for issue in outcome.issues where issue.isError { self.line("  \(issue)") }
     }
 
-    func ingested(_ file: String, sender: String?, _ outcome: Outcome, _ ingestion: Ingestion) {
+    func ingested(
+        _ file: String,
+        sender: String?,
+        _ outcome: Outcome,
+        _ ingestion: Ingestion,
+        deliveries: [DeliveryPlan]
+    ) {
         self.line("\(file)" + (sender.map { " (as \($0))" } ?? ""))
         for issue in outcome.issues + ingestion.outcome.issues where issue.severity == .warning {
             self.line("  \(issue)")
         }
         self.changes(ingestion)
+        self.deliveries(deliveries)
     }
 
-    func evaluated(at time: String, _ ingestion: Ingestion) {
+    func evaluated(at time: String, _ ingestion: Ingestion, deliveries: [DeliveryPlan]) {
         self.line("evaluated at \(time)")
         self.changes(ingestion)
+        self.deliveries(deliveries)
     }
 
-    func finish(episodes: [Episode]) {
+    func finish(episodes: [Episode], partners: Int) {
+        if partners == 0 { self.line("no partners configured: no deliveries planned") }
         if !self.quiet { print("") }
         print(EpisodeDocument.encode(episodes))
     }
@@ -42,6 +53,25 @@ struct ReplayReport {
             for event in change.events {
                 self.line(
                     "    #\(event.number) \(event.kind.rawValue)\(event.at.map { " @ \($0)" } ?? ""): \(event.summary)"
+                )
+            }
+        }
+    }
+
+    /// One line per planned delivery (partner, episode, the partner's event number, the timeline event
+    /// and its topic) and per consent refusal.
+    private func deliveries(_ plans: [DeliveryPlan]) {
+        for plan in plans {
+            for delivery in plan.deliveries {
+                self.line(
+                    "  deliver to \(delivery.partnerID): episode \(delivery.episodeID) event \(delivery.eventNumber)"
+                        + " (timeline #\(delivery.event.number) \(delivery.event.kind.rawValue), topic \(delivery.topic))"
+                )
+            }
+            for refusal in plan.refusals {
+                self.line(
+                    "  consent refuses \(refusal.partnerID): episode \(refusal.episodeID) timeline"
+                        + " #\(refusal.timelineEventNumber): \(refusal.reason)"
                 )
             }
         }
