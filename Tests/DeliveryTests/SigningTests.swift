@@ -48,6 +48,19 @@ import Testing
         #expect(request.url == partner.endpoint)
     }
 
+    @Test func aRedeliveryNamesItsOriginal() {
+        var delivery = self.delivery
+        #expect(
+            DeliveryRequestBuilder.request(for: delivery, partner: F.partner("p"), body: [], attempt: 1, timestamp: 1)
+                .header(H.redeliveryOf) == nil
+        )
+        delivery.redeliveryOf = "d-0"
+        #expect(
+            DeliveryRequestBuilder.request(for: delivery, partner: F.partner("p"), body: [], attempt: 1, timestamp: 1)
+                .header(H.redeliveryOf) == "d-0"
+        )
+    }
+
     @Test func noSecretNoSignature() {
         let request = DeliveryRequestBuilder.request(
             for: self.delivery,

@@ -63,6 +63,21 @@ import Testing
         #expect(ledger.totals.inOrder == 2)
     }
 
+    @Test func aRedeliveryIsNamedAsSuchAndLeavesTheStreamAlone() {
+        var ledger = SinkLedger()
+        #expect(ledger.record(deliveryID: "a", partner: "p", episode: "e", eventNumber: 1) == .inOrder)
+        #expect(ledger.record(deliveryID: "b", partner: "p", episode: "e", eventNumber: 2) == .inOrder)
+        let again = ledger.record(deliveryID: "r", partner: "p", episode: "e", eventNumber: 1, redeliveryOf: "a")
+        #expect(again == .redelivered(original: "a"))
+        #expect(again.description == "REDELIVERY of a")
+        #expect(
+            ledger.record(deliveryID: "r", partner: "p", episode: "e", eventNumber: 1, redeliveryOf: "a") == .duplicate
+        )
+        #expect(ledger.record(deliveryID: "c", partner: "p", episode: "e", eventNumber: 3) == .inOrder)
+        #expect(ledger.totals.redeliveries == 1)
+        #expect(ledger.totals.late == 0)
+    }
+
     @Test func streamsArePerPartnerAndEpisode() {
         var ledger = SinkLedger()
         #expect(ledger.record(deliveryID: "1", partner: "p", episode: "e1", eventNumber: 1) == .inOrder)

@@ -19,10 +19,17 @@ struct CLIRunner {
         return package.appendingPathComponent(".build/debug/tandem")
     }()
 
-    static func run(_ arguments: [String], input: [UInt8]? = nil) throws -> Result {
+    /// - Parameter environment: variables set (or, with nil, removed) on top of the test's own.
+    static func run(_ arguments: [String], input: [UInt8]? = nil, environment: [String: String?] = [:]) throws -> Result
+    {
         let process = Process()
         process.executableURL = self.executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value }
+            process.environment = merged
+        }
         let output = Pipe()
         let errors = Pipe()
         let standardInput = Pipe()

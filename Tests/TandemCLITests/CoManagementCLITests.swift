@@ -73,6 +73,7 @@ import Testing
     @Test func replayWithoutDryRunSaysWhatItNeeds() throws {
         let result = try CLIRunner.run(["replay", Self.cataract.appendingPathComponent("01-referral.json").path])
         #expect(result.status != 0)
+        #expect(result.standardError.contains("--to URL"))
         #expect(result.standardError.contains("--dry-run"))
     }
 }

@@ -1,7 +1,8 @@
 import Crypto
 
 /// Delivery ids: derived, not random, so planning the same event for the same partner twice (a retried
-/// ingest transaction, `tandem redeliver`) yields the same id and the partner can drop the duplicate.
+/// ingest transaction) yields the same id and the partner can drop the duplicate. A deliberate re-send
+/// (`tandem redeliver`) gets a new, random id instead, and names this one in `X-Tandem-Redelivery-Of`.
 public enum DeliveryID {
     /// A UUID-shaped id (version 8, RFC 9562 §5.8) from SHA-256 over the partner, episode and timeline event.
     public static func make(partnerID: String, episodeID: String, timelineEvent: Int) -> String {

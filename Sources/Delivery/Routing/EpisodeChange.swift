@@ -25,13 +25,25 @@ public struct PlannedDelivery: Sendable, Hashable {
     public var eventNumber: Int
     /// The timeline event being announced (its own `number` counts every change to the episode).
     public var event: TimelineEvent
+    /// For a deliberate re-send (`tandem redeliver`): the id of the original delivery. The re-send has an id
+    /// of its own, so a partner that drops repeated ids still processes it, and announces the same
+    /// ``eventNumber``; the request says so in `X-Tandem-Redelivery-Of`.
+    public var redeliveryOf: String?
 
-    public init(id: String, partnerID: String, episodeID: String, eventNumber: Int, event: TimelineEvent) {
+    public init(
+        id: String,
+        partnerID: String,
+        episodeID: String,
+        eventNumber: Int,
+        event: TimelineEvent,
+        redeliveryOf: String? = nil
+    ) {
         self.id = id
         self.partnerID = partnerID
         self.episodeID = episodeID
         self.eventNumber = eventNumber
         self.event = event
+        self.redeliveryOf = redeliveryOf
     }
 
     /// The delivery topic (``CoManagement/EventKind/topic``).

@@ -26,6 +26,7 @@ public enum DeliveryRequestBuilder {
             (Header.attempt, String(attempt)),
             (Header.timestamp, String(timestamp)),
         ]
+        if let original = delivery.redeliveryOf { headers.append((Header.redeliveryOf, original)) }
         if let secret = partner.hmacSecret {
             headers.append((Header.signature, DeliverySignature.sign(body: body, timestamp: timestamp, secret: secret)))
         }

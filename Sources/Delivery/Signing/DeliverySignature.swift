@@ -14,6 +14,8 @@ public enum DeliverySignature {
         public static let episode = "X-Tandem-Episode"
         public static let partner = "X-Tandem-Partner"
         public static let attempt = "X-Tandem-Attempt"
+        /// On a deliberate re-send (`tandem redeliver`) only: the delivery id of the original delivery.
+        public static let redeliveryOf = "X-Tandem-Redelivery-Of"
     }
 
     /// The signature header value for a body sent at `timestamp` (Unix seconds).

@@ -12,6 +12,8 @@ public struct PartnerSink: Sendable {
         public var eventNumber: String?
         public var timestamp: String?
         public var signature: String?
+        /// `X-Tandem-Redelivery-Of`, on a deliberate re-send.
+        public var redeliveryOf: String?
         public var body: [UInt8]
 
         public init(
@@ -21,6 +23,7 @@ public struct PartnerSink: Sendable {
             eventNumber: String?,
             timestamp: String?,
             signature: String?,
+            redeliveryOf: String? = nil,
             body: [UInt8]
         ) {
             self.deliveryID = deliveryID
@@ -29,6 +32,7 @@ public struct PartnerSink: Sendable {
             self.eventNumber = eventNumber
             self.timestamp = timestamp
             self.signature = signature
+            self.redeliveryOf = redeliveryOf
             self.body = body
         }
     }
@@ -80,7 +84,8 @@ public struct PartnerSink: Sendable {
             deliveryID: deliveryID,
             partner: arrival.partner ?? "-",
             episode: episode,
-            eventNumber: eventNumber
+            eventNumber: eventNumber,
+            redeliveryOf: arrival.redeliveryOf
         )
         return Receipt(
             status: 200,

@@ -1,7 +1,8 @@
 /// What a partner endpoint has received, per (partner, episode): finds gaps, duplicates and late arrivals.
 ///
 /// A duplicate is recognised by its delivery id (Tandem repeats the id on every retry); the event number
-/// is only compared with what came before. Pure and value-typed: the sink keeps one behind a lock.
+/// is only compared with what came before. A redelivery (`tandem redeliver`: a new delivery id naming the
+/// original) is reported as such, whatever its number, and leaves the stream's expectations alone. Pure and value-typed: the sink keeps one behind a lock.
 public struct SinkLedger: Sendable {
     /// How one arrival fits what came before.
     public enum Verdict: Sendable, Hashable, CustomStringConvertible {
@@ -13,6 +14,8 @@ public struct SinkLedger: Sendable {
         case duplicate
         /// A new delivery with a number at or below the highest seen: a gap being filled, or reordering.
         case late(highestSeen: Int)
+        /// A deliberate re-send of the delivery `original` (its event number announced again).
+        case redelivered(original: String)
 
         public var description: String {
             switch self {
@@ -23,6 +26,7 @@ public struct SinkLedger: Sendable {
                     : "gap (missing \(missing.lowerBound)-\(missing.upperBound))"
             case .duplicate: "duplicate"
             case .late(let highest): "late (after \(highest))"
+            case .redelivered(let original): "REDELIVERY of \(original)"
             }
         }
     }
@@ -34,6 +38,7 @@ public struct SinkLedger: Sendable {
         public var gaps = 0
         public var duplicates = 0
         public var late = 0
+        public var redeliveries = 0
     }
 
     private struct Stream: Sendable {
@@ -53,11 +58,22 @@ public struct SinkLedger: Sendable {
     public init() {}
 
     /// Records one accepted delivery and says how it fits.
-    public mutating func record(deliveryID: String, partner: String, episode: String, eventNumber: Int) -> Verdict {
+    /// - Parameter redeliveryOf: the `X-Tandem-Redelivery-Of` field, on a deliberate re-send.
+    public mutating func record(
+        deliveryID: String,
+        partner: String,
+        episode: String,
+        eventNumber: Int,
+        redeliveryOf: String? = nil
+    ) -> Verdict {
         self.totals.received += 1
         guard self.deliveryIDs.insert(deliveryID).inserted else {
             self.totals.duplicates += 1
             return .duplicate
+        }
+        if let original = redeliveryOf {
+            self.totals.redeliveries += 1
+            return .redelivered(original: original)
         }
         let key = StreamKey(partner: partner, episode: episode)
         var stream = self.streams[key, default: Stream()]

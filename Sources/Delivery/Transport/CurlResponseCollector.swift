@@ -7,16 +7,19 @@ import Foundation
 /// `CURLOPT_HEADERDATA`/`CURLOPT_WRITEDATA` as an unretained pointer and the caller keeps it alive with
 /// `withExtendedLifetime`. Only the `Sendable` values read off it afterwards leave the thread.
 final class CurlResponseCollector {
-    /// How much of the body the attempt record keeps.
+    /// How much of the body the attempt record keeps, unless the request asks for more.
     static let excerptLimit = 512
 
+    /// How much of the body this transfer keeps (``DeliveryRequest/responseLimit``).
+    let limit: Int
     private(set) var excerpt: [UInt8] = []
     private(set) var retryAfter: String?
     /// `CURLOPT_ERRORBUFFER`: libcurl writes a message here when a transfer fails; it must stay put for
     /// the whole transfer, hence a raw allocation rather than an array.
     let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init() {
+    init(limit: Int = CurlResponseCollector.excerptLimit) {
+        self.limit = max(0, limit)
         let size = Int(CURL_ERROR_SIZE)
         self.errorBuffer = .allocate(capacity: size)
         self.errorBuffer.initialize(repeating: 0, count: size)
@@ -31,9 +34,9 @@ final class CurlResponseCollector {
         return message.isEmpty ? nil : message
     }
 
-    /// Keeps the first ``excerptLimit`` bytes of the body; the rest is read and dropped.
+    /// Keeps the first ``limit`` bytes of the body; the rest is read and dropped.
     func body(_ bytes: UnsafeRawBufferPointer) {
-        let room = Self.excerptLimit - self.excerpt.count
+        let room = self.limit - self.excerpt.count
         if room > 0 { self.excerpt.append(contentsOf: bytes.prefix(room)) }
     }
 

@@ -72,7 +72,7 @@ public final class CurlTransport: Transport {
         // Reset clears the previous request's options but keeps the handle's connection cache
         // (https://curl.se/libcurl/c/curl_easy_reset.html).
         curl_easy_reset(curl)
-        let collector = CurlResponseCollector()
+        let collector = CurlResponseCollector(limit: request.responseLimit)
         let headers = CurlHeaderList(
             request.headers.map { "\($0.name): \($0.value)" }
                 // An empty Expect: stops curl sending `Expect: 100-continue` for large bodies, which
@@ -90,6 +90,8 @@ public final class CurlTransport: Transport {
                 setup.string(CURLOPT_PROTOCOLS_STR, "http,https")
                 setup.long(CURLOPT_NOSIGNAL, 1)
                 setup.long(CURLOPT_POST, 1)
+                // POST semantics (the body from POSTFIELDS) under another method name, e.g. PUT for replay.
+                if request.method != "POST" { setup.string(CURLOPT_CUSTOMREQUEST, request.method) }
                 setup.pointer(CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress))
                 setup.offset(CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
                 setup.slist(CURLOPT_HTTPHEADER, headers.raw)

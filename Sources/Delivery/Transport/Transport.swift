@@ -10,6 +10,9 @@ public protocol Transport: Sendable {
 
 /// One POST to a partner, ready to send: built by ``DeliveryRequestBuilder``, the same bytes on every retry
 /// except the timestamp and signature.
+///
+/// `tandem replay --to` sends its FHIR requests through the same transport: ``method`` may then be `PUT`,
+/// and ``responseLimit`` is raised so the whole OperationOutcome of a refusal comes back.
 public struct DeliveryRequest: Sendable, Hashable {
     /// Connections are reused per partner; this is the key.
     public var partnerID: String
@@ -19,6 +22,10 @@ public struct DeliveryRequest: Sendable, Hashable {
     public var body: [UInt8]
     public var timeout: Duration
     public var tls: TLSSettings
+    /// `POST` for every delivery; `PUT` for a replayed resource with an id.
+    public var method: String
+    /// How many bytes of the response body ``DeliveryResponse/excerpt`` keeps (512 for the attempt record).
+    public var responseLimit: Int
 
     public init(
         partnerID: String,
@@ -26,7 +33,9 @@ public struct DeliveryRequest: Sendable, Hashable {
         headers: [(name: String, value: String)],
         body: [UInt8],
         timeout: Duration,
-        tls: TLSSettings = TLSSettings()
+        tls: TLSSettings = TLSSettings(),
+        method: String = "POST",
+        responseLimit: Int = 512
     ) {
         self.partnerID = partnerID
         self.url = url
@@ -34,6 +43,8 @@ public struct DeliveryRequest: Sendable, Hashable {
         self.body = body
         self.timeout = timeout
         self.tls = tls
+        self.method = method
+        self.responseLimit = responseLimit
     }
 
     /// The value of the first header with this name (case-insensitive).
@@ -43,13 +54,15 @@ public struct DeliveryRequest: Sendable, Hashable {
 
     public static func == (lhs: DeliveryRequest, rhs: DeliveryRequest) -> Bool {
         lhs.partnerID == rhs.partnerID && lhs.url == rhs.url && lhs.body == rhs.body && lhs.timeout == rhs.timeout
-            && lhs.tls == rhs.tls && lhs.headers.elementsEqual(rhs.headers) { $0 == $1 }
+            && lhs.tls == rhs.tls && lhs.method == rhs.method && lhs.responseLimit == rhs.responseLimit
+            && lhs.headers.elementsEqual(rhs.headers) { $0 == $1 }
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(self.partnerID)
         hasher.combine(self.url)
         hasher.combine(self.body)
+        hasher.combine(self.method)
         for header in self.headers {
             hasher.combine(header.name)
             hasher.combine(header.value)
@@ -84,7 +97,7 @@ public struct DeliveryResponse: Sendable, Hashable {
     public var status: Int
     /// The raw `Retry-After` value, when present; parse with ``RetryAfter/init(headerValue:)``.
     public var retryAfter: String?
-    /// The first bytes of the body (at most 512), for the attempt record.
+    /// The first bytes of the body (at most the request's ``DeliveryRequest/responseLimit``).
     public var excerpt: [UInt8]
     /// From just before sending until the whole response was read.
     public var duration: Duration

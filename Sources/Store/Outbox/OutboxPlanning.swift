@@ -73,6 +73,8 @@ public struct OutboxRow: Sendable, Hashable {
     /// The timeline event announced.
     public var event: TimelineEvent
     public var body: [UInt8]
+    /// For a row `tandem redeliver` added: the delivery id of the original row it re-sends.
+    public var redeliveryOf: String?
 
     public init(
         deliveryID: String,
@@ -80,7 +82,8 @@ public struct OutboxRow: Sendable, Hashable {
         episodeID: String,
         eventNumber: Int,
         event: TimelineEvent,
-        body: [UInt8]
+        body: [UInt8],
+        redeliveryOf: String? = nil
     ) {
         self.deliveryID = deliveryID
         self.partnerID = partnerID
@@ -88,6 +91,7 @@ public struct OutboxRow: Sendable, Hashable {
         self.eventNumber = eventNumber
         self.event = event
         self.body = body
+        self.redeliveryOf = redeliveryOf
     }
 }
 
@@ -96,8 +100,10 @@ public struct ClaimedOutboxRow: Sendable, Hashable {
     /// The outbox row's key.
     public var id: Int64
     public var row: OutboxRow
+    /// When the row's retry budget began: its planning, or an operator's retry of it since
+    /// (``DeliveryAdministration/retry(_:by:now:)``); the retry policy's maximum age counts from here.
     public var createdAt: Date
-    /// Attempts whose outcome was recorded.
+    /// Attempts whose outcome was recorded since ``createdAt`` (the whole history stays in the store).
     public var attempts: Int
     /// When the next attempt was due, for a row that has failed before.
     public var retryAt: Date?

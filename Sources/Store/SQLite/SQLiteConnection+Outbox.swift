@@ -72,8 +72,9 @@ extension SQLiteConnection {
     {
         let rows = try self.query(
             """
-            SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, o.body, o.created_at,
-                o.attempts, o.next_attempt_at, e.document
+            SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, o.body,
+                coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, e.document,
+                o.redelivery_of
             FROM outbox AS o
             LEFT JOIN episode AS e ON e.id = o.episode_id
             WHERE o.id IN (
@@ -118,7 +119,8 @@ extension SQLiteConnection {
                         episodeID: row.text(3) ?? "",
                         eventNumber: row.int(4),
                         event: event,
-                        body: row.blob(6)
+                        body: row.blob(6),
+                        redeliveryOf: row.text(11)
                     ),
                     createdAt: Date(storeMilliseconds: row.integer(7) ?? 0),
                     attempts: attempts,

@@ -81,10 +81,17 @@ extension SQLiteConnection {
         }
         var applied: [Int] = []
         for migration in migrations where migration.version > current {
-            do {
+            // PRAGMA foreign_keys is a no-op inside a transaction, so it is switched around it.
+            let foreignKeys = migration.rebuildsTables ? try self.query("PRAGMA foreign_keys").first?.int(0) ?? 0 : 0
+            if migration.rebuildsTables { try self.execute("PRAGMA foreign_keys = OFF") }
+            defer { if foreignKeys != 0 { try? self.execute("PRAGMA foreign_keys = ON") } }
+            do throws(StoreError) {
                 // IMMEDIATE takes the write lock at once, so two processes cannot both migrate.
                 try self.execute("BEGIN IMMEDIATE")
                 try self.execute(migration.sql)
+                if migration.rebuildsTables, let broken = try self.query("PRAGMA foreign_key_check").first {
+                    throw StoreError(.migration, "the rebuild broke a foreign key in table \(broken.text(0) ?? "?")")
+                }
                 try self.query(
                     "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
                     [.integer(Int64(migration.version)), .text(migration.name), .integer(now)]

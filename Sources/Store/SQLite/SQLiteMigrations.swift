@@ -4,11 +4,16 @@ struct SQLiteMigration: Sendable {
     let version: Int
     let name: String
     let sql: String
+    /// Whether the migration rebuilds a table that others reference: it then runs with foreign keys off
+    /// and checks them before committing (https://www.sqlite.org/lang_altertable.html#otheralter).
+    var rebuildsTables = false
 }
 
 extension SQLiteMigration {
     /// Every migration this build knows, in version order.
-    static let all: [SQLiteMigration] = [.initialSchema, .episodeBook, .deliveryOutbox, .outboxIndexes]
+    static let all: [SQLiteMigration] = [
+        .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes,
+    ]
 
     /// The ingest, episode, outbox and audit tables.
     ///
@@ -177,6 +182,55 @@ extension SQLiteMigration {
             """
     )
 
+    /// What `tandem deliveries retry`, `requeue-dead` and `tandem redeliver` need of the outbox:
+    /// - `redelivery_of`: a redelivery is a new row (new delivery id, so a partner that drops repeated
+    ///   delivery ids still processes it) announcing the same partner event number, so the table's
+    ///   `UNIQUE (partner, episode_id, event_number)` becomes a unique index over original rows only. SQLite
+    ///   cannot drop a table constraint, hence the rebuild.
+    /// - `requeued_at`, `attempt_base`: an operator's retry gives a dead row a fresh retry budget (counted from
+    ///   `requeued_at`, over the attempts after `attempt_base`) while `attempts` and `delivery_attempt` keep
+    ///   the whole history; otherwise a row dead for age or attempts would be dead-lettered again unsent.
+    static let deliveryAdministration = SQLiteMigration(
+        version: 4,
+        name: "delivery administration",
+        sql: """
+            CREATE TABLE outbox_v4 (
+                id              INTEGER PRIMARY KEY,
+                partner         TEXT    NOT NULL,
+                episode_id      TEXT    NOT NULL,
+                event_number    INTEGER NOT NULL,
+                payload_ref     TEXT    NOT NULL,
+                state           TEXT    NOT NULL DEFAULT 'pending',
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                lease_owner     TEXT,
+                lease_until     INTEGER,
+                last_error      TEXT,
+                created_at      INTEGER NOT NULL,
+                delivery_id     TEXT,
+                event           BLOB,
+                body            BLOB,
+                redelivery_of   TEXT,
+                requeued_at     INTEGER,
+                attempt_base    INTEGER NOT NULL DEFAULT 0
+            );
+            INSERT INTO outbox_v4 (id, partner, episode_id, event_number, payload_ref, state, attempts,
+                next_attempt_at, lease_owner, lease_until, last_error, created_at, delivery_id, event, body)
+            SELECT id, partner, episode_id, event_number, payload_ref, state, attempts, next_attempt_at,
+                lease_owner, lease_until, last_error, created_at, delivery_id, event, body
+            FROM outbox;
+            DROP TABLE outbox;
+            ALTER TABLE outbox_v4 RENAME TO outbox;
+            CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state IN ('pending', 'leased');
+            CREATE UNIQUE INDEX outbox_delivery_id ON outbox (delivery_id);
+            CREATE INDEX outbox_stream ON outbox (partner, episode_id, id) WHERE state IN ('pending', 'leased');
+            CREATE UNIQUE INDEX outbox_event ON outbox (partner, episode_id, event_number)
+                WHERE redelivery_of IS NULL;
+            CREATE INDEX outbox_by_partner_state ON outbox (partner, state);
+            """,
+        rebuildsTables: true
+    )
+
     /// Indexes that keep the outbox's two hot queries independent of its size:
     /// - planning reads the last event number per partner of one episode (`outbox_by_episode`); without it
     ///   every ingest scanned the whole unique index;
@@ -185,7 +239,7 @@ extension SQLiteMigration {
     ///   pending row and read each head's row, body included, on every claim.
     /// The two indexes they replace go.
     static let outboxIndexes = SQLiteMigration(
-        version: 4,
+        version: 5,
         name: "outbox indexes",
         sql: """
             CREATE INDEX outbox_by_episode ON outbox (episode_id, partner, event_number);

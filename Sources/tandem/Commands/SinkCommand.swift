@@ -93,6 +93,7 @@ final class SinkState: Sendable {
             eventNumber: header(H.eventNumber),
             timestamp: header(H.timestamp),
             signature: header(H.signature),
+            redeliveryOf: header(H.redeliveryOf),
             body: Array(buffer: body)
         )
         let behaviour = self.sink.withLock { $0.nextBehaviour() }

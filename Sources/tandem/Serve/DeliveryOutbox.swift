@@ -94,7 +94,8 @@ struct StoreDeliveryQueue: DeliveryQueue {
                 partnerID: row.row.partnerID,
                 episodeID: row.row.episodeID,
                 eventNumber: row.row.eventNumber,
-                event: row.row.event
+                event: row.row.event,
+                redeliveryOf: row.row.redeliveryOf
             )
             claimed.append(
                 ClaimedDelivery(
