@@ -3,7 +3,8 @@
 # (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(pkg-config libxml2-dev libxml2-utils libcurl4-openssl-dev libsqlite3-dev)
+# docker-compose only validates docker-compose.yml (scripts/check-compose.sh); no Docker engine is needed.
+packages=(pkg-config libxml2-dev libxml2-utils libcurl4-openssl-dev libsqlite3-dev docker-compose)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+# The docker-compose deployment: the file validates and every path it and the Dockerfile name exists.
+scripts/check-compose.sh
 # Formatting is part of the build: NIO's swift-format settings (.swift-format), any finding fails.
 swift format lint --strict --recursive Sources Tests Package.swift
 swift build --build-tests

@@ -87,6 +87,58 @@ import Testing
         }
     }
 
+    @Test func secretsMayNameEnvironmentVariables() throws {
+        let hash = Sender.hash(token: "t0ken")
+        let file = Array(
+            #"""
+            {"senders": [{"name": "h", "tokenHash": "${HASH}", "allowedTypes": ["*"]}],
+             "partners": [{"id": "p", "endpoint": "http://sink:9090/notify", "hmacSecret": "${SINK_SECRET}",
+                           "auth": {"type": "basic", "user": "u", "password": "${PASSWORD}"}},
+                          {"id": "q", "endpoint": "http://q", "hmacSecret": "${literal",
+                           "auth": {"type": "bearer", "token": "$TOKEN"}}]}
+            """#.utf8
+        )
+        let environment = ["HASH": hash, "SINK_SECRET": "s3cret", "PASSWORD": "pw"]
+        let configuration = try ServeConfiguration.decode(file, environment: environment)
+        #expect(configuration.senders.map(\.tokenHash) == [hash])
+        #expect(configuration.partners.map(\.hmacSecret) == ["s3cret", "${literal"])
+        #expect(configuration.partners.map(\.auth) == [.basic(user: "u", password: "pw"), .bearer(token: "$TOKEN")])
+        for missing in ["HASH", "SINK_SECRET", "PASSWORD"] {
+            var partial = environment
+            partial[missing] = ""
+            do {
+                _ = try ServeConfiguration.decode(file, environment: partial)
+                Issue.record("an empty \(missing) was accepted")
+            } catch let error as ConfigurationError {
+                #expect(error.description.contains("environment variable \(missing)"))
+            }
+            partial[missing] = nil
+            #expect(throws: ConfigurationError.self) { try ServeConfiguration.decode(file, environment: partial) }
+        }
+    }
+
+    @Test func onlyWholeShellNamesAreReferences() {
+        #expect(SecretSetting.referencedVariable("${TANDEM_SINK_SECRET}") == "TANDEM_SINK_SECRET")
+        #expect(SecretSetting.referencedVariable("${_x1}") == "_x1")
+        for text in ["${}", "${1X}", "${A-B}", "x${A}", "${A}x", "$A", "{A}", "${A:-d}", "${É}"] {
+            #expect(SecretSetting.referencedVariable(text) == nil, "\(text)")
+        }
+    }
+
+    @Test func composeConfigurationDecodesWithItsEnvironment() throws {
+        let bytes = try Data(contentsOf: Self.root.appendingPathComponent("deploy/tandem.compose.json"))
+        let environment = [
+            "TANDEM_SENDER_TOKEN_HASH": Sender.hash(token: "compose-token"), "TANDEM_SINK_HMAC_SECRET": "s3cret",
+        ]
+        let configuration = try ServeConfiguration.decode(Array(bytes), environment: environment)
+        #expect(configuration.listen == .init(host: "0.0.0.0", port: 8080))
+        #expect(configuration.senders.map(\.tokenHash) == [Sender.hash(token: "compose-token")])
+        #expect(configuration.partners.map(\.id) == ["sink"])
+        #expect(configuration.partners.first?.hmacSecret == "s3cret")
+        #expect(configuration.partners.first?.endpoint.host == "sink")
+        #expect(throws: ConfigurationError.self) { try ServeConfiguration.decode(Array(bytes)) }
+    }
+
     @Test func tokenHashPrintsTheSHA256() throws {
         let result = try CLIRunner.run(["token-hash", "tandem-demo-token"])
         #expect(result.status == 0)

@@ -2,8 +2,9 @@ import Delivery
 import Foundation
 
 /// A partner as the JSON configuration spells it: Delivery's ``Partner`` with durations written the
-/// friendly way ("500ms", "10s", "5m", "24h") and authentication as a small tagged object. Delivery's own
-/// `Codable` form (durations as `[seconds, attoseconds]`) is not meant for people to write.
+/// friendly way ("500ms", "10s", "5m", "24h"), authentication as a small tagged object, and secrets that may
+/// name an environment variable (``SecretSetting``). Delivery's own `Codable` form (durations as
+/// `[seconds, attoseconds]`) is not meant for people to write.
 struct PartnerConfiguration: Decodable {
     struct Retry: Decodable {
         var maximumAttempts: Int?
@@ -16,12 +17,12 @@ struct PartnerConfiguration: Decodable {
     /// `{"type": "client-certificate", "certificate": PATH, "key": PATH, "keyPassword": …}`.
     struct Auth: Decodable {
         var type: String
-        var token: String?
+        var token: SecretSetting?
         var user: String?
-        var password: String?
+        var password: SecretSetting?
         var certificate: String?
         var key: String?
-        var keyPassword: String?
+        var keyPassword: SecretSetting?
     }
 
     var id: String
@@ -33,7 +34,7 @@ struct PartnerConfiguration: Decodable {
     var serviceLines: Set<String>?
     var auth: Auth?
     var caBundle: String?
-    var hmacSecret: String?
+    var hmacSecret: SecretSetting?
     var timeout: FriendlyDuration?
     var retry: Retry?
 
@@ -58,7 +59,7 @@ struct PartnerConfiguration: Decodable {
             serviceLines: self.serviceLines ?? [],
             auth: try self.auth.map { try $0.partnerAuth(partner: self.id) } ?? PartnerAuth.none,
             caBundlePath: self.caBundle,
-            hmacSecret: self.hmacSecret,
+            hmacSecret: self.hmacSecret?.value,
             timeout: self.timeout?.duration ?? .seconds(10),
             retry: retry
         )
@@ -72,17 +73,17 @@ extension PartnerConfiguration.Auth {
             return PartnerAuth.none
         case "bearer":
             guard let token else { throw ConfigurationError("partner '\(partner)': bearer auth needs a token") }
-            return .bearer(token: token)
+            return .bearer(token: token.value)
         case "basic":
             guard let user, let password else {
                 throw ConfigurationError("partner '\(partner)': basic auth needs user and password")
             }
-            return .basic(user: user, password: password)
+            return .basic(user: user, password: password.value)
         case "client-certificate":
             guard let certificate, let key else {
                 throw ConfigurationError("partner '\(partner)': client-certificate auth needs certificate and key")
             }
-            return .clientCertificate(certificatePath: certificate, keyPath: key, keyPassword: self.keyPassword)
+            return .clientCertificate(certificatePath: certificate, keyPath: key, keyPassword: self.keyPassword?.value)
         default:
             throw ConfigurationError(
                 "partner '\(partner)': auth type must be none, bearer, basic or client-certificate, not '\(self.type)'"
@@ -98,11 +99,9 @@ struct FriendlyDuration: Decodable, Equatable {
     init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let duration = Self.parse(text) else {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(
-                    codingPath: decoder.codingPath,
-                    debugDescription: "'\(text)' is not a duration such as 500ms, 10s, 5m or 24h"
-                )
+            throw DecodingError.unusableSetting(
+                "'\(text)' is not a duration such as 500ms, 10s, 5m or 24h",
+                at: decoder
             )
         }
         self.duration = duration

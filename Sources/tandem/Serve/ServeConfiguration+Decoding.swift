@@ -13,16 +13,24 @@ extension ServeConfiguration {
         var store: String?
         var maximumBodyBytes: Int?
         var mappings: String?
-        var senders: [Sender]?
+        var senders: [SenderSetting]?
         var partners: [PartnerConfiguration]?
         var consentDefaultPermit: Bool?
         var baseURL: String?
     }
 
-    /// Decodes a configuration file; absent keys keep the embedded defaults.
+    /// A sender as the file spells it: ``Sender`` with a token hash that may name an environment variable.
+    private struct SenderSetting: Decodable {
+        var name: String
+        var tokenHash: SecretSetting
+        var allowedTypes: [String]
+    }
+
+    /// Decodes a configuration file; absent keys keep the embedded defaults. Secrets written `${NAME}`
+    /// (``SecretSetting``) are read from `environment`.
     ///
-    /// - Throws: ``ConfigurationError`` for malformed JSON, unknown keys or impossible values.
-    static func decode(_ bytes: [UInt8]) throws -> ServeConfiguration {
+    /// - Throws: ``ConfigurationError`` for malformed JSON, unknown keys, unset variables or impossible values.
+    static func decode(_ bytes: [UInt8], environment: [String: String] = [:]) throws -> ServeConfiguration {
         let data = Data(bytes)
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ConfigurationError("the configuration is not a JSON object")
@@ -33,7 +41,9 @@ extension ServeConfiguration {
         }
         let file: File
         do {
-            file = try JSONDecoder().decode(File.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.userInfo[.environment] = environment
+            file = try decoder.decode(File.self, from: data)
         } catch {
             throw ConfigurationError("the configuration cannot be read: \(error)")
         }
@@ -44,7 +54,7 @@ extension ServeConfiguration {
         if let mappings = file.mappings { configuration.mappings = mappings }
         if let senders = file.senders {
             configuration.senders = senders.map {
-                Sender(name: $0.name, tokenHash: $0.tokenHash, allowedTypes: $0.allowedTypes)
+                Sender(name: $0.name, tokenHash: $0.tokenHash.value, allowedTypes: $0.allowedTypes)
             }
         }
         if let partners = file.partners { configuration.partners = try partners.map { try $0.partner() } }

@@ -6,7 +6,8 @@ import Server
 /// the mappings directory and the senders (JSON; see `Samples/config/tandem.json`).
 ///
 /// Missing keys take the embedded defaults; unknown keys are refused, so a misspelt setting is not
-/// silently ignored. Environment variables override the file (``applying(environment:)``).
+/// silently ignored. Environment variables override the file (``applying(environment:)``), and secrets in it
+/// may be written `${NAME}` to be read from the environment (``SecretSetting``).
 struct ServeConfiguration: Sendable, Equatable {
     /// The listening address.
     struct Listen: Sendable, Equatable, Codable {
@@ -68,7 +69,8 @@ struct ServeConfiguration: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: chosen) else {
             throw ConfigurationError("cannot read the configuration file '\(chosen)'")
         }
-        return (try Self.decode(Array(data)).applying(environment: environment), chosen)
+        let decoded = try Self.decode(Array(data), environment: environment)
+        return (try decoded.applying(environment: environment), chosen)
     }
 
     /// Applies `TANDEM_LISTEN=host:port`, `TANDEM_STORE_URL` and `TANDEM_MAPPINGS`.
