@@ -35,9 +35,13 @@ public struct PostgresStore: OutboxStore {
     public struct Configuration: Sendable, Hashable {
         /// Most connections this process opens (PostgreSQL's `max_connections` is shared by every replica).
         public var maximumConnections: Int
+        /// How long ``PostgresStore/open(at:configuration:normaliser:outboxPlanning:logger:)`` waits for the
+        /// server (which may still be starting, as in a compose deployment) before it gives up.
+        public var startupTimeout: Duration
 
-        public init(maximumConnections: Int = 8) {
+        public init(maximumConnections: Int = 8, startupTimeout: Duration = .seconds(60)) {
             self.maximumConnections = maximumConnections
+            self.startupTimeout = startupTimeout
         }
     }
 
@@ -60,7 +64,7 @@ public struct PostgresStore: OutboxStore {
         outboxPlanning: OutboxPlanning? = nil,
         logger: Logger
     ) async throws(StoreError) -> PostgresStore {
-        let applied = try await Self.withSession(at: endpoint, logger: logger) {
+        let applied = try await Self.withSession(at: endpoint, within: configuration.startupTimeout, logger: logger) {
             (session) throws(StoreError) -> [Int] in
             try await session.migrate(now: Date().storeMilliseconds)
         }
@@ -113,8 +117,12 @@ public struct PostgresStore: OutboxStore {
     }
 
     /// Runs `body` on a connection of a short-lived pool of one, before the store's own pool runs.
+    ///
+    /// - Throws: ``StoreError/Code/unavailable`` when no connection is made within `timeout` (the pool
+    ///   itself retries a refused connection for ever). Once connected, `body` may take as long as it needs.
     static func withSession<Value: Sendable>(
         at endpoint: PostgresEndpoint,
+        within timeout: Duration = .seconds(60),
         logger: Logger,
         _ body: @escaping @Sendable (PostgresSession) async throws(StoreError) -> Value
     ) async throws(StoreError) -> Value {
@@ -124,17 +132,31 @@ public struct PostgresStore: OutboxStore {
             configuration: endpoint.clientConfiguration(options: options),
             backgroundLogger: logger
         )
+        let connected = StopFlag()
         do {
             return try await withThrowingTaskGroup(of: Value?.self) { group in
                 group.addTask {
                     await client.run()
                     return nil
                 }
-                let value = try await client.withConnection { connection in
-                    try await body(PostgresSession(connection: connection, logger: logger))
+                group.addTask {
+                    try await client.withConnection { connection in
+                        connected.value.store(true, ordering: .sequentiallyConsistent)
+                        return try await body(PostgresSession(connection: connection, logger: logger))
+                    }
                 }
-                group.cancelAll()
-                return value
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if connected.value.load(ordering: .sequentiallyConsistent) { return nil }
+                    throw StoreError(.unavailable, "PostgreSQL at \(endpoint) did not answer within \(timeout)")
+                }
+                // The body's value or the first error decides; the pool and a timer that found the connection
+                // made finish with nil.
+                defer { group.cancelAll() }
+                while let next = try await group.next() {
+                    if let value = next { return value }
+                }
+                throw StoreError(.unavailable, "PostgreSQL at \(endpoint) did not answer")
             }
         } catch {
             throw StoreError(postgres: error)
@@ -163,7 +185,7 @@ extension PostgresEndpoint {
     }
 }
 
-/// Whether a store's pool has stopped; a class because the store is a copyable value and its copies share it.
+/// A flag set once (a store's pool stopped, a connection was made), shared by the tasks and copies that read it.
 final class StopFlag: Sendable {
     let value = Atomic<Bool>(false)
 }
