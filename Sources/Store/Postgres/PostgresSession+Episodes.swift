@@ -6,23 +6,19 @@ import PostgresNIO
 
 extension PostgresSession {
     /// Normalises the written resources against this replica's book, under the lock on the database's
-    /// book, and writes the episode changes and outbox rows (see ``PostgresStore`` for why a lock and a
+    /// book (``lockEpisodeBook()``, taken at the start of the transaction, whose `stamp` it returned), and writes the episode changes and outbox rows (see ``PostgresStore`` for why a lock and a
     /// stamp).
     ///
     /// - Returns: the new book and the stamp the transaction writes for it; the caller hands both to
     ///   ``EpisodeLedger/adopt(_:stamp:)`` once the rest of the message is written.
     func normalise(
         _ resources: [Element],
+        stamp: Int64,
         sender: String,
         messageID: Int64,
         at: Int64,
         ledger: EpisodeLedger
     ) async throws(StoreError) -> (book: EpisodeBook, stamp: Int64) {
-        // The row lock is held to COMMIT: every replica normalises one message at a time, in commit order.
-        let locked = try await self.query("SELECT stamp FROM episode_book WHERE id = 1 FOR UPDATE").first
-        guard let stamp = try locked?.columns(Int64.self) else {
-            throw StoreError(.corrupt, "the episode_book row is missing")
-        }
         var book: EpisodeBook
         if let held = ledger.take(at: stamp) {
             book = held
@@ -42,6 +38,16 @@ extension PostgresSession {
             "UPDATE episode_book SET evaluated_at = \(evaluated), version = version + 1, stamp = \(next) WHERE id = 1"
         )
         return (book, next)
+    }
+
+    /// Locks the database's book until the transaction ends (every replica then writes one message at a
+    /// time, in commit order) and returns its stamp.
+    func lockEpisodeBook() async throws(StoreError) -> Int64 {
+        let locked = try await self.query("SELECT stamp FROM episode_book WHERE id = 1 FOR UPDATE").first
+        guard let stamp = try locked?.columns(Int64.self) else {
+            throw StoreError(.corrupt, "the episode_book row is missing")
+        }
+        return stamp
     }
 
     /// Rebuilds the normaliser's book from its rows (``EpisodeJSON/book(resources:episodes:evaluatedAt:)``).

@@ -13,6 +13,11 @@ extension PostgresSession {
     func ingest(_ message: IngestMessage, ledger: EpisodeLedger?) async throws(StoreError) -> IngestResult {
         let received = message.received
         let at = received.receivedAt.storeMilliseconds
+        // With a normaliser, take the book lock before writing anything: the messages are then normalised in
+        // the order their resource writes were decided, across replicas as SQLite's single writer does.
+        // Locking only at the normalise step let a message that found a shared resource `unchanged` be
+        // normalised before the message that created it, and episodes picked up foreign events.
+        let stamp = ledger == nil ? nil : try await self.lockEpisodeBook()
         let messageID = try await self.insertMessage(received, at: at)
         var entries: [Result<WriteResult, StoreError>] = []
         entries.reserveCapacity(message.writes.count)
@@ -39,9 +44,10 @@ extension PostgresSession {
         }
         var normalised: (book: EpisodeBook, stamp: Int64)?
         let changed = IngestRules.normalisable(message.writes, entries)
-        if let ledger, !changed.isEmpty {
+        if let ledger, let stamp, !changed.isEmpty {
             normalised = try await self.normalise(
                 changed,
+                stamp: stamp,
                 sender: received.sender,
                 messageID: messageID,
                 at: at,

@@ -11,9 +11,11 @@ import Synchronization
 /// changes, audit, outbox rows), idempotent ingest by unique constraints (`INSERT … ON CONFLICT`, never
 /// check-then-insert), the same ``StoreError`` codes. What several replicas add, and how it is met:
 ///
-/// - **The normaliser's book.** Each replica keeps the book in memory (``EpisodeLedger``). A message that
-///   changed resources locks the one `episode_book` row (`SELECT … FOR UPDATE`) before it normalises, so
-///   normalise-and-write runs one message at a time across all replicas, in commit order. Every commit
+/// - **The normaliser's book.** Each replica keeps the book in memory (``EpisodeLedger``). With a
+///   normaliser, every message locks the one `episode_book` row (`SELECT … FOR UPDATE`) before it writes
+///   anything, so write-normalise-commit runs one message at a time across all replicas, in commit order,
+///   as SQLite's single writer does (locking only for the normalise step let a message normalise before
+///   the one that created a resource it shared, and episodes picked up foreign events under load). Every commit
 ///   that changes the book writes a fresh random `stamp` there; a replica whose book carries another stamp
 ///   reloads the book from the database, under the lock, before normalising. Why a reload and not a replay
 ///   of what the other replicas wrote: the book's internals belong to co-management, and a reload is the
