@@ -17,3 +17,5 @@ if [ -z "${TANDEM_TEST_POSTGRES_URL:-}" ]; then
     start_tandem_postgres || [ "${CI:-}" != "true" ]
 fi
 swift test --skip-build 2>&1 | tee .build/test-output.txt
+# Three replicas on one PostgreSQL database, one of them killed under load (scripts/test-replicas.sh).
+if [ -n "${TANDEM_TEST_POSTGRES_URL:-}" ]; then scripts/test-replicas.sh; fi

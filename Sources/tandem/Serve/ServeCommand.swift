@@ -24,7 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
             TANDEM_LISTEN=host:port, TANDEM_STORE_URL and TANDEM_MAPPINGS override the file. The store URL is \
             sqlite:PATH (one gateway) or postgres://user@host:port/database (several replicas on one database; \
             TANDEM_STORE_PASSWORD supplies a password the URL leaves out). \
-            TANDEM_LOG_LEVEL sets the log level (default info). The configuration's partners (durations such \
+            TANDEM_LOG_LEVEL sets the log level (default info); TANDEM_DELIVERY_LEASE_SECONDS how long a claimed \
+            delivery stays leased to this process (default 120). The configuration's partners (durations such \
             as "10s") hear of episode changes through the outbox, planned in the ingest transaction and sent by \
             the forwarder; consentDefaultPermit (default true) decides when no Consent applies.
             """
@@ -110,7 +111,14 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         // The forwarder's transfers run on a pool of its own, one thread per request in flight (CurlTransport).
-        let forwarding = Forwarder.Configuration()
+        var forwarding = Forwarder.Configuration()
+        // How long a claimed row stays leased; a replica killed mid-delivery gives its rows back after it.
+        if let seconds = environment["TANDEM_DELIVERY_LEASE_SECONDS"] {
+            guard let lease = Int(seconds), lease > 0 else {
+                throw ValidationError("TANDEM_DELIVERY_LEASE_SECONDS must be a positive number of seconds")
+            }
+            forwarding.lease = .seconds(lease)
+        }
         let transferPool = NIOThreadPool(numberOfThreads: forwarding.concurrency)
         transferPool.start()
         let forwarder = Forwarder(
