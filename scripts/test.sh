@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds with warnings as errors, runs every suite.
-# With CI=true, suites that need ../shared/fhir-r4 fail instead of skipping when it is absent.
+# With CI=true, suites that need ../shared/fhir-r4 fail instead of skipping when it is absent, and so do the
+# PostgreSQL store suites when no PostgreSQL runs. A throwaway PostgreSQL cluster on 127.0.0.1 serves them
+# (TANDEM_TEST_POSTGRES_URL); set that variable yourself to use another server instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +12,12 @@ scripts/check-compose.sh
 # Formatting is part of the build: NIO's swift-format settings (.swift-format), any finding fails.
 swift format lint --strict --recursive Sources Tests Package.swift
 swift build --build-tests
+
+source scripts/test-postgres.sh
+trap tandem_postgres_stop EXIT
+if [ -z "${TANDEM_TEST_POSTGRES_URL:-}" ]; then
+    start_tandem_postgres || [ "${CI:-}" != "true" ]
+fi
 swift test --skip-build 2>&1 | tee .build/test-output.txt
+# Three replicas on one PostgreSQL database, one of them killed under load (scripts/test-replicas.sh).
+if [ -n "${TANDEM_TEST_POSTGRES_URL:-}" ]; then scripts/test-replicas.sh; fi

@@ -1,6 +1,6 @@
 /// A failure of the store: a stable, extensible ``Code`` plus what is needed to debug it.
 ///
-/// Callers branch on ``code``; ``sqliteCode`` and ``message`` are for logs and operators. The HTTP edge
+/// Callers branch on ``code``; ``sqliteCode``, ``sqlState`` and ``message`` are for logs and operators. The HTTP edge
 /// turns the codes into statuses (``Code/versionConflict`` is 412, ``Code/duplicate`` 409, …).
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, as a value callers can switch on without matching on text.
@@ -24,13 +24,13 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notFound = Code(.notFound)
         /// The request cannot be stored as given (an empty type, a bad URL).
         public static let invalidRequest = Code(.invalidRequest)
-        /// The database is busy or locked beyond the busy timeout; retrying may succeed (HTTP 503).
+        /// The database is busy, locked beyond the busy timeout, or unreachable; retrying may succeed (HTTP 503).
         public static let unavailable = Code(.unavailable)
         /// The store has shut down and takes no more work.
         public static let closed = Code(.closed)
         /// The database file is damaged or not a database.
         public static let corrupt = Code(.corrupt)
-        /// Any other SQLite or file-system failure.
+        /// Any other SQLite, PostgreSQL or file-system failure.
         public static let io = Code(.io)
         /// A schema migration failed; the database is left at the last good version.
         public static let migration = Code(.migration)
@@ -41,6 +41,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Code
     /// The underlying SQLite result code (extended), when SQLite reported the failure.
     public var sqliteCode: Int32?
+    /// The PostgreSQL SQLSTATE (`23505`, `40P01`, …), when the server reported the failure.
+    public var sqlState: String?
     /// Human-readable detail, without message bodies or patient data.
     public var message: String
     /// For ``Code/versionConflict``: the version that is current.
@@ -52,12 +54,14 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         _ code: Code,
         _ message: String,
         sqliteCode: Int32? = nil,
+        sqlState: String? = nil,
         currentVersion: Int? = nil,
         entry: Int? = nil
     ) {
         self.code = code
         self.message = message
         self.sqliteCode = sqliteCode
+        self.sqlState = sqlState
         self.currentVersion = currentVersion
         self.entry = entry
     }
@@ -65,6 +69,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var text = "StoreError(\(self.code)): \(self.message)"
         if let sqliteCode = self.sqliteCode { text += " [sqlite \(sqliteCode)]" }
+        if let sqlState = self.sqlState { text += " [sqlstate \(sqlState)]" }
         return text
     }
 }

@@ -12,8 +12,8 @@ import Testing
         )
     }
 
-    @Test func noMatchCreatesAndAMatchIsUpdated() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func noMatchCreatesAndAMatchIsUpdated(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             let first = try await store.ingest(Fixture.message([Self.conditional(id: "ct1", content: #"{"a":1}"#)]))
             #expect(try first.successes().map(\.disposition) == [.created])
             // A different proposed id still updates the one match.
@@ -25,8 +25,9 @@ import Testing
         }
     }
 
-    @Test func concurrentConditionalUpdatesMakeOneResource() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func concurrentConditionalUpdatesMakeOneResource(_ backend: Backend) async throws
+    {
+        try await withRunningStore(backend) { store in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<8 {
                     group.addTask {
@@ -39,8 +40,8 @@ import Testing
         }
     }
 
-    @Test func referencedWriteWhoseMatchMovedIsRefused() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func referencedWriteWhoseMatchMovedIsRefused(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             _ = try await store.ingest(Fixture.message([Self.conditional(id: "ct1", content: "{}")]))
             let message = Fixture.message([Self.conditional(id: "planned", content: #"{"b":1}"#, referenced: true)])
             let error = await #expect(throws: StoreError.self) { try await store.ingest(message) }

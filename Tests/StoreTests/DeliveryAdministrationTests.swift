@@ -10,9 +10,9 @@ import Testing
     /// Rows 1–3 of partner a (episode ep-1: delivered, dead after a 400, failed once with a 500) and row 4
     /// of partner b (ep-2: dead).
     static func outbox() throws -> SQLiteConnection {
-        var connection = try OutboxTests.connection()
-        for number in 1...3 { try OutboxTests.insert("a", "ep-1", number, into: &connection) }
-        try OutboxTests.insert("b", "ep-2", 1, into: &connection)
+        var connection = try SQLiteOutbox.connection()
+        for number in 1...3 { try SQLiteOutbox.insert("a", "ep-1", number, into: &connection) }
+        try SQLiteOutbox.insert("b", "ep-2", 1, into: &connection)
         try Self.attempt(into: &connection, status: 200, .delivered, now: 2000)
         try Self.attempt(into: &connection, status: 400, .deadLetter(reason: "rejected with HTTP 400"), now: 3000)
         try Self.attempt(into: &connection, status: 500, .retry(at: Date(storeMilliseconds: 60_000)), now: 4000)
@@ -115,7 +115,7 @@ import Testing
         var connection = try Self.outbox()
         #expect(throws: StoreError.self) { try connection.retry(.row(1), by: "ops", now: 5000) }  // delivered
         #expect(throws: StoreError.self) { try connection.retry(.row(42), by: "ops", now: 5000) }  // no such row
-        try OutboxTests.insert("c", "ep-3", 1, into: &connection)
+        try SQLiteOutbox.insert("c", "ep-3", 1, into: &connection)
         #expect(throws: StoreError.self) { try connection.retry(.deliveryID("c-ep-3-1"), by: "ops", now: 5000) }
         _ = try connection.claimOutbox(limit: 5, now: 60_000, leaseMilliseconds: 60_000)
         // Row 3 is leased now: the forwarder's, not ours.
@@ -169,7 +169,7 @@ import Testing
         var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
         try connection.execute("PRAGMA foreign_keys = ON")
         _ = try connection.migrate(Array(SQLiteMigration.all.prefix(3)), now: 1)
-        try OutboxTests.insert("a", "ep-1", 1, into: &connection)
+        try SQLiteOutbox.insert("a", "ep-1", 1, into: &connection)
         try connection.query(
             """
             INSERT INTO delivery_attempt (outbox_id, delivery_id, partner, number, started_at, status, duration_ms,
@@ -181,22 +181,22 @@ import Testing
         #expect(try connection.delivery(.row(1))?.attempts.count == 1)
         #expect(try connection.query("PRAGMA foreign_keys").first?.int(0) == 1)
         // The original rows are still unique per (partner, episode, event number).
-        try OutboxTests.insert("a", "ep-1", 1, into: &connection)
+        try SQLiteOutbox.insert("a", "ep-1", 1, into: &connection)
         #expect(try connection.deliveries(DeliveryQuery()).count == 1)
     }
 
     @Test func theEmbeddedStoreOffersTheOperationsThroughTheProtocol() async throws {
         let database = TemporaryDatabase()
         defer { database.cleanUp() }
-        try await withRunningStore(at: database.location) { store in
+        try await withRunningStore(on: database.testDatabase) { store in
             // A second process's writes, as a gateway's forwarder makes them beside the running store.
             do {
                 var gateway = try SQLiteConnection(path: database.location.path, readOnly: false)
                 try gateway.configureForWriting(busyTimeoutMilliseconds: 5000)
-                try OutboxTests.insert("a", "ep-1", 1, into: &gateway)
+                try SQLiteOutbox.insert("a", "ep-1", 1, into: &gateway)
                 try Self.attempt(into: &gateway, status: 400, .deadLetter(reason: "rejected with HTTP 400"), now: 2000)
             }
-            let administration: any DeliveryAdministration = store
+            let administration: any DeliveryAdministration = try #require(store as? SQLiteStore)
             #expect(try await administration.deliveries(DeliveryQuery(state: .dead)).map(\.row) == [1])
             #expect(try await administration.delivery(.row(1))?.attempts.map(\.status) == [400])
             #expect(try await administration.retry(.row(1), by: "ops", now: Date()).state == .pending)

@@ -1,3 +1,4 @@
+import PostgresNIO
 import Testing
 
 @testable import Store
@@ -55,5 +56,65 @@ import Testing
         #expect(try StoreLocation(url: "sqlite::memory:") == .memory)
         #expect(throws: StoreError.self) { try StoreLocation(url: "postgres://db/tandem") }
         #expect(throws: StoreError.self) { try StoreLocation(url: "sqlite:") }
+    }
+}
+
+@Suite struct PostgresMigrationTests {
+    @Test func freshDatabaseGetsEveryMigrationOnceAndANewerOneIsRefused() async throws {
+        try await withTestDatabase(.postgres) { database in
+            guard case .postgres(let endpoint) = database.url else { return }
+            let logger = Backend.logger
+            let versions = try await PostgresStore.withSession(at: endpoint, logger: logger) {
+                (session) throws(StoreError) -> [[Int]] in
+                [try await session.migrate(now: 1), try await session.migrate(now: 2)]
+            }
+            #expect(versions == [PostgresMigration.all.map(\.version), []])
+            let broken = PostgresMigration(
+                version: PostgresMigration.all.count + 1,
+                name: "broken",
+                sql: "CREATE TABLE t (x bigint);\nSELECT nope FROM nowhere;\n"
+            )
+            let failure = await #expect(throws: StoreError.self) {
+                try await PostgresStore.withSession(at: endpoint, logger: logger) { (session) throws(StoreError) in
+                    try await session.migrate(PostgresMigration.all + [broken], now: 3)
+                }
+            }
+            #expect(failure?.code == .migration)
+            let after = try await PostgresStore.withSession(at: endpoint, logger: logger) {
+                (session) throws(StoreError) -> Int in
+                try await session.query("INSERT INTO schema_migration VALUES (999, 'future', 0)")
+                return try await session.schemaVersion()
+            }
+            #expect(after == 999)
+            let newer = await #expect(throws: StoreError.self) {
+                try await PostgresStore.withSession(at: endpoint, logger: logger) { (session) throws(StoreError) in
+                    try await session.migrate(now: 4)
+                }
+            }
+            #expect(newer?.code == .migration)
+        }
+    }
+
+    @Test func storeURLsChooseTheBackend() throws {
+        #expect(try StoreURL("sqlite::memory:") == .sqlite(.memory))
+        let endpoint = PostgresEndpoint(
+            host: "db.internal",
+            port: 6543,
+            username: "tandem",
+            password: "s3cret/x",
+            database: "gateway",
+            tls: .require
+        )
+        #expect(
+            try StoreURL("postgres://tandem:s3cret%2Fx@db.internal:6543/gateway?sslmode=require") == .postgres(endpoint)
+        )
+        #expect(
+            try StoreURL("postgresql://tandem@db/gateway")
+                == .postgres(.init(host: "db", username: "tandem", database: "gateway"))
+        )
+        #expect(try StoreURL("postgres://tandem:pw@db/gateway").description == "postgres://tandem@db:5432/gateway")
+        for bad in ["mysql://x@y/z", "postgres://db/gateway", "postgres://u@db", "postgres://u@db/g?sslmode=maybe"] {
+            #expect(throws: StoreError.self, "\(bad)") { try StoreURL(bad) }
+        }
     }
 }

@@ -2,8 +2,8 @@ import Store
 import Testing
 
 @Suite struct ResourceVersioningTests {
-    @Test func createThenUpdateMakesNumberedVersions() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func createThenUpdateMakesNumberedVersions(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             let created = try await store.ingest(
                 Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"male"}"#)])
             )
@@ -26,8 +26,8 @@ import Testing
         }
     }
 
-    @Test func unchangedContentMakesNoNewVersion() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func unchangedContentMakesNoNewVersion(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             _ = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"male"}"#)]))
             let again = try await store.ingest(
                 Fixture.message([Fixture.update(id: "p1", content: #"{"gender":"male"}"#)])
@@ -39,8 +39,8 @@ import Testing
         }
     }
 
-    @Test func ifMatchOnAnOlderVersionIsAConflict() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func ifMatchOnAnOlderVersionIsAConflict(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             _ = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: #"{"a":1}"#)]))
             _ = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: #"{"a":2}"#, ifMatch: 1)]))
             let error = await #expect(throws: StoreError.self) {
@@ -52,8 +52,8 @@ import Testing
         }
     }
 
-    @Test func ifMatchOnAMissingResourceIsAConflict() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func ifMatchOnAMissingResourceIsAConflict(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             let error = await #expect(throws: StoreError.self) {
                 try await store.ingest(Fixture.message([Fixture.update(id: "p9", content: "{}", ifMatch: 1)]))
             }
@@ -61,8 +61,8 @@ import Testing
         }
     }
 
-    @Test func conditionalCreateReturnsTheSingleMatch() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func conditionalCreateReturnsTheSingleMatch(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             let token = "http://hospital.example/mrn|123"
             _ = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: "{}", identifiers: [token])]))
             let write = Fixture.create(
@@ -82,8 +82,8 @@ import Testing
         }
     }
 
-    @Test func acceptedWritesAreAudited() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func acceptedWritesAreAudited(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             let result = try await store.ingest(
                 Fixture.message([Fixture.update(id: "p1", content: "{}")], interaction: "update")
             )

@@ -1,47 +1,5 @@
 import Foundation
-import Logging
 import Store
-
-/// Opens a store, runs its writer for the duration of `body`, then stops it (which closes it).
-func withRunningStore<Value: Sendable>(
-    at location: StoreLocation = .memory,
-    _ body: @Sendable (SQLiteStore) async throws -> Value
-) async throws -> Value {
-    let store = try await SQLiteStore.open(
-        at: location,
-        logger: Logger(label: "tandem.test.store", factory: { _ in SwiftLogNoOpLogHandler() })
-    )
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await store.run() }
-        do {
-            let value = try await body(store)
-            group.cancelAll()
-            try await group.waitForAll()
-            return value
-        } catch {
-            group.cancelAll()
-            try? await group.waitForAll()
-            throw error
-        }
-    }
-}
-
-/// A fresh database file in a temporary directory; the directory is removed by `cleanUp`.
-struct TemporaryDatabase {
-    let directory: URL
-
-    init() {
-        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "tandem-store-\(UUID().uuidString)"
-        )
-    }
-
-    var location: StoreLocation { .file(self.directory.appendingPathComponent("data/tandem.sqlite").path) }
-
-    func cleanUp() {
-        try? FileManager.default.removeItem(at: self.directory)
-    }
-}
 
 enum Fixture {
     static let at = Date(timeIntervalSince1970: 1_770_000_000)

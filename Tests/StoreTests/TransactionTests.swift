@@ -2,8 +2,9 @@ import Store
 import Testing
 
 @Suite struct TransactionTests {
-    @Test func failingWriteRollsBackTheWholeAtomicMessage() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func failingWriteRollsBackTheWholeAtomicMessage(_ backend: Backend) async throws
+    {
+        try await withRunningStore(backend) { store in
             _ = try await store.ingest(Fixture.message([Fixture.update(id: "p1", content: #"{"a":1}"#)]))
             let message = Fixture.message(
                 [Fixture.update(id: "p2", content: "{}"), Fixture.update(id: "p1", content: #"{"a":2}"#, ifMatch: 7)],
@@ -17,8 +18,8 @@ import Testing
         }
     }
 
-    @Test func batchEntriesSucceedOrFailOnTheirOwn() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func batchEntriesSucceedOrFailOnTheirOwn(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             let message = Fixture.message(
                 [Fixture.update(id: "p2", content: "{}"), Fixture.update(id: "p3", content: "{}", ifMatch: 4)],
                 atomic: false,
@@ -33,8 +34,9 @@ import Testing
         }
     }
 
-    @Test func oneRequestsFailureDoesNotFailItsCommitGroup() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func oneRequestsFailureDoesNotFailItsCommitGroup(_ backend: Backend) async throws
+    {
+        try await withRunningStore(backend) { store in
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<20 {
                     group.addTask {
@@ -58,8 +60,8 @@ import Testing
         }
     }
 
-    @Test func episodeEventNumbersAreUnique() async throws {
-        try await withRunningStore { store in
+    @Test(arguments: Backend.allCases) func episodeEventNumbersAreUnique(_ backend: Backend) async throws {
+        try await withRunningStore(backend) { store in
             func change(_ number: Int) -> EpisodeChange {
                 EpisodeChange(
                     episodeID: "ep-1",

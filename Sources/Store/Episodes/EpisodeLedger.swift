@@ -2,16 +2,19 @@ import CoManagement
 import FHIRCore
 import Synchronization
 
-/// The normaliser and its ``EpisodeBook``, owned by the store's single writer.
+/// The normaliser and its ``EpisodeBook``, shared by the messages one store process writes.
 ///
-/// Why inside the writer: the book is the state every message is normalised against, and two messages
-/// about the same patient must not both start from the same old book. The writer already runs one
-/// message at a time, so normalising there serialises exactly the messages that must be serialised
-/// (and, cheaply, the rest), and the episode changes commit in the same transaction as the message.
+/// Why a book in memory: it is the state every message is normalised against, and two messages about the
+/// same patient must not both start from the same old book. Each backend serialises the step that takes
+/// the book, normalises and writes the episode changes: SQLite's single writer runs one message at a time;
+/// PostgreSQL takes a row lock on the database's book stamp (see ``PostgresStore``), which also orders
+/// the replicas that share the database.
 ///
-/// The book is loaded from the database on first use and then kept in memory; each message's new book
-/// replaces it only once everything of the message is written, and a group commit that fails drops it
-/// (``invalidate()``) so the next write reloads what the database really holds.
+/// The book is loaded from the database on first use and then kept in memory. A message takes it out
+/// (``take(at:)``), and its new book is put back (``adopt(_:stamp:)``) only once everything of the message
+/// is written; a message that fails leaves the ledger empty, so the next one reloads what the database
+/// really holds. The stamp names the database's book the held one matches: a replica whose stamp differs
+/// from the database's (another replica wrote since) reloads rather than normalise against a stale book.
 ///
 /// - Important: one book holds every resource the gateway has normalised, in memory, and the first
 ///   write after start loads it all. `Normaliser.rederive` still makes passes over every episode of the
@@ -20,8 +23,8 @@ import Synchronization
 ///   from source keys to episodes in the normaliser, is the next step.
 final class EpisodeLedger: Sendable {
     let normaliser: Normaliser
-    /// Only the writer touches it (under the writer connection's lock); the mutex makes that checkable.
-    private let book = Mutex<EpisodeBook?>(nil)
+    /// Only the writer holding the backend's serialisation touches it; the mutex makes that checkable.
+    private let book = Mutex<(book: EpisodeBook, stamp: Int64)?>(nil)
 
     let planning: OutboxPlanning?
 
@@ -30,45 +33,31 @@ final class EpisodeLedger: Sendable {
         self.planning = planning
     }
 
-    /// Normalises the written resources against the current book and writes the episode changes on
-    /// `connection`, inside the caller's savepoint.
+    /// Takes the book out when it matches the database's book `stamp`; nil (and the ledger emptied) when
+    /// there is none or it is stale, and the caller must load the book from the database.
     ///
-    /// - Returns: the new book; hand it to ``adopt(_:)`` once the rest of the message is written. Until
-    ///   then the ledger holds no book, so every normalisation must be followed by `adopt` or nothing.
-    func normalise(
-        _ resources: [Element],
-        sender: String,
-        messageID: Int64,
-        at: Int64,
-        on connection: inout SQLiteConnection
-    ) throws(StoreError) -> EpisodeBook {
-        // Take the book out rather than copy it: the only reference lets the normaliser mutate its
-        // dictionaries in place (a copy would duplicate every held resource on each message). Until
-        // ``adopt(_:)`` puts it back the ledger holds none, so a message that fails after this point
-        // leaves the next one to reload the book from what the database committed.
-        var book: EpisodeBook
-        if let current = self.book.withLock({ $0.take() }) {
-            book = current
-        } else {
-            book = try connection.loadEpisodeBook()
+    /// Taking rather than copying leaves the normaliser the only reference, so it mutates the book's
+    /// dictionaries in place (a copy would duplicate every held resource on each message). Every `take`
+    /// must be followed by ``adopt(_:stamp:)`` or nothing.
+    func take(at stamp: Int64) -> EpisodeBook? {
+        self.book.withLock { held in
+            guard let current = held.take(), current.stamp == stamp else { return nil }
+            return current.book
         }
+    }
+
+    /// Runs the normaliser over the written resources against `book`, in place.
+    func normalise(_ resources: [Element], sender: String, into book: inout EpisodeBook) -> Ingestion {
         let input = resources.count == 1 ? resources[0] : Self.collection(resources)
-        let ingestion = self.normaliser.ingest(input, sender: sender, into: &book)
-        guard !ingestion.isEmpty else { return book }
-        // The ledger holds no book while this runs; a throw here means the next message reloads it.
-        try connection.persist(ingestion, book: book, messageID: messageID, at: at)
-        if let planning = self.planning {
-            try connection.planOutbox(ingestion, resources: resources, planning: planning, messageID: messageID, at: at)
-        }
-        return book
+        return self.normaliser.ingest(input, sender: sender, into: &book)
     }
 
-    /// Makes `book` current: the message that produced it is written.
-    func adopt(_ book: EpisodeBook) {
-        self.book.withLock { $0 = book }
+    /// Makes `book` current, as the database's book `stamp`: the message that produced it is written.
+    func adopt(_ book: EpisodeBook, stamp: Int64 = 0) {
+        self.book.withLock { $0 = (book, stamp) }
     }
 
-    /// Forgets the in-memory book (a group commit failed); the next write reloads it.
+    /// Forgets the in-memory book (a commit failed); the next write reloads it.
     func invalidate() {
         self.book.withLock { $0 = nil }
     }

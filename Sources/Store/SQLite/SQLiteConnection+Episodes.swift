@@ -5,32 +5,15 @@ extension SQLiteConnection {
     /// Rebuilds the normaliser's book from its rows: the held resources, the live episodes and the
     /// book's counters, assembled as the book's own JSON form and decoded by it.
     mutating func loadEpisodeBook() throws(StoreError) -> EpisodeBook {
-        var json: [UInt8] = Array(#"{"resources":{"#.utf8)
-        var arrivals: Int64 = 0
-        for (index, row) in try self.query("SELECT key, held, arrival FROM episode_resource ORDER BY key").enumerated()
-        {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
-            json += try Self.jsonString(row.text(0) ?? "") + [UInt8(ascii: ":")] + row.blob(1)
-            arrivals = max(arrivals, (row.integer(2) ?? 0) + 1)
-        }
-        json += Array(#"},"episodes":{"#.utf8)
-        let episodes = try self.query("SELECT id, document FROM episode WHERE status != 'retired' ORDER BY id")
-        for (index, row) in episodes.enumerated() {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
-            json += try Self.jsonString(row.text(0) ?? "") + [UInt8(ascii: ":")] + row.blob(1)
-        }
-        json += Array(#"},"arrivals":\#(arrivals)"#.utf8)
-        if let evaluated = try self.query("SELECT evaluated_at FROM episode_book WHERE id = 1").first?.blob(0),
-            !evaluated.isEmpty
-        {
-            json += Array(#","evaluatedAt":"#.utf8) + evaluated
-        }
-        json.append(UInt8(ascii: "}"))
-        do {
-            return try JSONDecoder().decode(EpisodeBook.self, from: Data(json))
-        } catch {
-            throw StoreError(.corrupt, "the stored episode book cannot be read: \(error)")
-        }
+        try EpisodeJSON.book(
+            resources: try self.query("SELECT key, held, arrival FROM episode_resource ORDER BY key").map {
+                ($0.text(0) ?? "", $0.blob(1), $0.integer(2) ?? 0)
+            },
+            episodes: try self.query("SELECT id, document FROM episode WHERE status != 'retired' ORDER BY id").map {
+                ($0.text(0) ?? "", $0.blob(1))
+            },
+            evaluatedAt: try self.query("SELECT evaluated_at FROM episode_book WHERE id = 1").first?.blob(0) ?? []
+        )
     }
 
     /// Writes what one normalisation changed: the held resources it stored, each changed episode's
@@ -139,18 +122,8 @@ extension SQLiteConnection {
         )
     }
 
-    /// Sorted keys, so equal values are equal bytes.
+    /// Sorted keys, so equal values are equal bytes (see ``EpisodeJSON/encode(_:)``).
     static func encode(_ value: some Encodable) throws(StoreError) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return Array(try encoder.encode(value))
-        } catch {
-            throw StoreError(.invalidRequest, "an episode value cannot be encoded: \(error)")
-        }
-    }
-
-    private static func jsonString(_ text: String) throws(StoreError) -> [UInt8] {
-        try self.encode(text)
+        try EpisodeJSON.encode(value)
     }
 }

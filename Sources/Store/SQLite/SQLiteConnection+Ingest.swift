@@ -1,5 +1,4 @@
 import CoManagement
-import Crypto
 import FHIRCore
 import Foundation
 
@@ -41,12 +40,12 @@ extension SQLiteConnection {
             try self.apply(change, messageID: messageID, at: at)
         }
         var book: EpisodeBook?
-        let changed = Self.normalisable(message.writes, entries)
+        let changed = IngestRules.normalisable(message.writes, entries)
         if let ledger, !changed.isEmpty {
-            book = try ledger.normalise(changed, sender: received.sender, messageID: messageID, at: at, on: &self)
+            book = try self.normalise(changed, sender: received.sender, messageID: messageID, at: at, ledger: ledger)
         }
         for (write, entry) in zip(message.writes, entries) {
-            try self.insertAudit(Self.auditEntry(for: entry, of: write, message: received, messageID: messageID))
+            try self.insertAudit(IngestRules.auditEntry(for: entry, of: write, message: received, messageID: messageID))
         }
         if let ledger, let book { ledger.adopt(book) }
         return IngestResult(messageID: messageID, entries: entries)
@@ -73,16 +72,14 @@ extension SQLiteConnection {
         case .create(let proposedID, let ifNoneExist):
             if let token = ifNoneExist {
                 let matches = try self.resourceIDs(type: write.type, identifier: token, limit: 2)
-                if matches.count > 1 {
-                    throw StoreError(.multipleMatches, "If-None-Exist matched more than one \(write.type)")
-                }
-                if let id = matches.first, let current = try self.currentResource(type: write.type, id: id) {
-                    if write.idIsReferenced && id != proposedID {
-                        throw StoreError(
-                            .duplicate,
-                            "If-None-Exist now matches \(write.type)/\(id), not the planned one; retry the transaction"
-                        )
-                    }
+                if let id = try IngestRules.conditionalMatch(
+                    matches,
+                    of: write,
+                    proposedID: proposedID,
+                    "If-None-Exist"
+                ),
+                    let current = try self.currentResource(type: write.type, id: id)
+                {
                     return WriteResult(.matched, current)
                 }
             }
@@ -104,26 +101,19 @@ extension SQLiteConnection {
             else {
                 throw StoreError(.duplicate, "\(write.type)/\(proposedID) already exists")
             }
-            if write.idIsReferenced && holder.id != proposedID {
-                throw StoreError(
-                    .duplicate,
-                    "the identifier of the new \(write.type) now belongs to \(write.type)/\(holder.id); retry the transaction"
-                )
-            }
+            try IngestRules.requirePlannedID(
+                holder.id,
+                of: write,
+                proposedID: proposedID,
+                "the identifier of the new \(write.type) now belongs to \(write.type)/\(holder.id)"
+            )
             return try self.update(holder, with: write, messageID: messageID, at: at)
 
         case .conditionalUpdate(let token, let proposedID):
             let matches = try self.resourceIDs(type: write.type, identifier: token, limit: 2)
-            if matches.count > 1 {
-                throw StoreError(.multipleMatches, "the conditional update matched more than one \(write.type)")
-            }
-            let id = matches.first ?? proposedID
-            if write.idIsReferenced && id != proposedID {
-                throw StoreError(
-                    .duplicate,
-                    "the conditional update now matches \(write.type)/\(id), not the planned one; retry the transaction"
-                )
-            }
+            let id =
+                try IngestRules.conditionalMatch(matches, of: write, proposedID: proposedID, "the conditional update")
+                ?? proposedID
             var unconditional = write
             unconditional.mode = .update(id: id, ifMatch: nil)
             return try self.apply(unconditional, messageID: messageID, at: at)
@@ -162,7 +152,7 @@ extension SQLiteConnection {
         at: Int64
     ) throws(StoreError) -> WriteResult {
         if !existing.deleted, let current = try self.currentVersion(type: write.type, id: existing.id),
-            current.hash == Self.contentHash(write.content)
+            current.hash == IngestRules.contentHash(write.content)
         {
             return WriteResult(.unchanged, current.resource)
         }
@@ -194,7 +184,7 @@ extension SQLiteConnection {
             """,
             [
                 .text(write.type), .text(id), .integer(Int64(version)), .blob(write.content),
-                .blob(Self.contentHash(write.content)), .integer(messageID), .integer(at),
+                .blob(IngestRules.contentHash(write.content)), .integer(messageID), .integer(at),
             ]
         )
         try self.query("DELETE FROM resource_identifier WHERE type = ? AND id = ?", [.text(write.type), .text(id)])
@@ -236,63 +226,6 @@ extension SQLiteConnection {
                     .integer(messageID), .integer(at),
                 ]
             )
-        }
-    }
-
-    static func contentHash(_ content: [UInt8]) -> [UInt8] {
-        Array(SHA256.hash(data: content))
-    }
-
-    private static func auditEntry(
-        for entry: Result<WriteResult, StoreError>,
-        of write: ResourceWrite,
-        message: ReceivedMessage,
-        messageID: Int64
-    ) -> AuditEntry {
-        switch entry {
-        case .success(let result):
-            AuditEntry(
-                at: message.receivedAt,
-                action: result.disposition.rawValue,
-                outcome: .success,
-                sender: message.sender,
-                resourceReference: result.resource.versionedReference,
-                messageID: messageID,
-                correlationID: message.correlationID,
-                detail: message.interaction
-            )
-        case .failure(let error):
-            AuditEntry(
-                at: message.receivedAt,
-                action: "rejected",
-                outcome: .minorFailure,
-                sender: message.sender,
-                resourceReference: write.type,
-                messageID: messageID,
-                correlationID: message.correlationID,
-                detail: "\(message.interaction): \(error.code)"
-            )
-        }
-    }
-
-    /// The resources a message created or changed, as stored: with the id the store gave them and
-    /// `meta.versionId`, so the normaliser holds them under `Type/id` and orders their versions.
-    /// Unchanged and matched writes changed nothing and are left out.
-    static func normalisable(_ writes: [ResourceWrite], _ entries: [Result<WriteResult, StoreError>]) -> [Element] {
-        zip(writes, entries).compactMap { write, entry in
-            guard var resource = write.resource, case .success(let result) = entry,
-                result.disposition == .created || result.disposition == .updated
-            else { return nil }
-            resource.children.removeAll { $0.name == "id" }
-            resource.children.insert(Element(name: "id", type: "id", value: result.resource.id), at: 0)
-            let version = Element(name: "versionId", type: "id", value: String(result.resource.version))
-            if let index = resource.children.firstIndex(where: { $0.name == "meta" }) {
-                resource.children[index].children.removeAll { $0.name == "versionId" }
-                resource.children[index].children.insert(version, at: 0)
-            } else {
-                resource.children.insert(Element(name: "meta", type: "Meta", children: [version]), at: 1)
-            }
-            return resource
         }
     }
 }

@@ -175,7 +175,10 @@ extension SQLiteConnection {
                     lease_owner = NULL, lease_until = NULL, last_error = ?
                 WHERE id = ?
                 """,
-                [.integer(at.storeMilliseconds), attempt.map { .text(Self.describe($0)) } ?? .null, .integer(id)]
+                [
+                    .integer(at.storeMilliseconds), attempt.map { .text(OutboxAttempt.describe($0)) } ?? .null,
+                    .integer(id),
+                ]
             )
         case .deadLetter(let reason):
             try self.query(
@@ -185,10 +188,5 @@ extension SQLiteConnection {
         }
         if let audit { try self.insertAudit(audit) }
         return true
-    }
-
-    private static func describe(_ attempt: OutboxAttempt) -> String {
-        if let status = attempt.status { return "HTTP \(status)" }
-        return attempt.error ?? "no response"
     }
 }

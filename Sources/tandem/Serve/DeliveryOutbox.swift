@@ -70,9 +70,9 @@ enum DeliveryOutbox {
     }
 }
 
-/// The store's outbox as the forwarder's ``DeliveryQueue``.
+/// The store's outbox as the forwarder's ``DeliveryQueue``, on either backend.
 struct StoreDeliveryQueue: DeliveryQueue {
-    let store: SQLiteStore
+    let store: any OutboxStore
 
     func claimDue(limit: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery] {
         var claimed: [ClaimedDelivery] = []

@@ -17,12 +17,15 @@ import UnixSignals
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the gateway (FHIR REST ingest over the embedded store, delivery to partners).",
+        abstract: "Run the gateway (FHIR REST ingest over SQLite or PostgreSQL, delivery to partners).",
         discussion: """
             Configuration: --config FILE, else TANDEM_CONFIG, else Samples/config/tandem.json when the working \
             directory has it, else the embedded defaults (127.0.0.1:8080, sqlite:./data/tandem.sqlite). \
-            TANDEM_LISTEN=host:port, TANDEM_STORE_URL and TANDEM_MAPPINGS override the file. \
-            TANDEM_LOG_LEVEL sets the log level (default info). The configuration's partners (durations such \
+            TANDEM_LISTEN=host:port, TANDEM_STORE_URL and TANDEM_MAPPINGS override the file. The store URL is \
+            sqlite:PATH (one gateway) or postgres://user@host:port/database (several replicas on one database; \
+            TANDEM_STORE_PASSWORD supplies a password the URL leaves out). \
+            TANDEM_LOG_LEVEL sets the log level (default info); TANDEM_DELIVERY_LEASE_SECONDS how long a claimed \
+            delivery stays leased to this process (default 120). The configuration's partners (durations such \
             as "10s") hear of episode changes through the outbox, planned in the ingest transaction and sent by \
             the forwarder; consentDefaultPermit (default true) decides when no Consent applies.
             """
@@ -51,10 +54,23 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "tandem")
+        // sqlite:… or postgres://…; the description never holds a password.
+        var storeURL: StoreURL
+        do {
+            storeURL = try StoreURL(settings.store)
+        } catch {
+            throw ValidationError("store URL: \(error.message)")
+        }
+        if case .postgres(var endpoint) = storeURL, endpoint.password == nil,
+            let password = environment["TANDEM_STORE_PASSWORD"]
+        {
+            endpoint.password = password
+            storeURL = .postgres(endpoint)
+        }
         logger.info(
             "starting",
             metadata: [
-                "tandem.config": .string(source), "tandem.store": .string(settings.store),
+                "tandem.config": .string(source), "tandem.store": .string(storeURL.description),
                 "tandem.senders": .stringConvertible(settings.senders.count),
             ]
         )
@@ -72,8 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         let builder = NotificationBuilder(
             baseURL: settings.baseURL ?? "http://\(settings.listen.host):\(settings.listen.port)/fhir"
         )
-        let store = try await SQLiteStore.open(
-            at: try StoreLocation(url: settings.store),
+        let store = try await storeURL.open(
             normaliser: Normaliser(mappings: mappings),
             outboxPlanning: DeliveryOutbox.planning(
                 partners: settings.partners,
@@ -96,7 +111,14 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         // The forwarder's transfers run on a pool of its own, one thread per request in flight (CurlTransport).
-        let forwarding = Forwarder.Configuration()
+        var forwarding = Forwarder.Configuration()
+        // How long a claimed row stays leased; a replica killed mid-delivery gives its rows back after it.
+        if let seconds = environment["TANDEM_DELIVERY_LEASE_SECONDS"] {
+            guard let lease = Int(seconds), lease > 0 else {
+                throw ValidationError("TANDEM_DELIVERY_LEASE_SECONDS must be a positive number of seconds")
+            }
+            forwarding.lease = .seconds(lease)
+        }
         let transferPool = NIOThreadPool(numberOfThreads: forwarding.concurrency)
         transferPool.start()
         let forwarder = Forwarder(

@@ -1,0 +1,169 @@
+import Foundation
+
+/// One versioned change to the PostgreSQL schema: PostgreSQL's own numbered list, applied in order, each
+/// in its own transaction and recorded in `schema_migration`, as ``SQLiteMigration`` does for SQLite. A
+/// migration, once released, is never edited, only followed by another.
+struct PostgresMigration: Sendable {
+    let version: Int
+    let name: String
+    /// Statements separated by a semicolon at the end of a line; sent one by one, because PostgreSQL's
+    /// extended query protocol (all postgres-nio speaks) takes one statement per query.
+    let sql: String
+
+    var statements: [String] {
+        self.sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { statement in
+                statement.split(separator: "\n").contains { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+            }
+    }
+}
+
+extension PostgresMigration {
+    /// Every migration this build knows, in version order.
+    static let all: [PostgresMigration] = [.initialSchema]
+
+    /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the
+    /// episode book that orders the replicas (see ``PostgresStore``).
+    ///
+    /// Times are `bigint` milliseconds since 1970 (UTC), bodies and documents `bytea` holding bytes exactly
+    /// as written, as in SQLite, so both backends hand back identical values.
+    static let initialSchema = PostgresMigration(
+        version: 1,
+        name: "initial schema",
+        sql: """
+            CREATE TABLE message (
+                id              bigserial PRIMARY KEY,
+                received_at     bigint    NOT NULL,
+                sender          text      NOT NULL,
+                content_type    text      NOT NULL,
+                correlation_id  text      NOT NULL,
+                interaction     text      NOT NULL,
+                body            bytea     NOT NULL
+            );
+
+            -- identifier_key: the business identifier of ServiceRequest, CarePlan and Task. The unique
+            -- index makes ingest by identifier idempotent however many replicas race (INSERT … ON CONFLICT).
+            CREATE TABLE resource (
+                type            text      NOT NULL,
+                id              text      NOT NULL,
+                version         bigint    NOT NULL,
+                identifier_key  text,
+                last_updated    bigint    NOT NULL,
+                deleted         boolean   NOT NULL DEFAULT false,
+                PRIMARY KEY (type, id)
+            );
+            CREATE UNIQUE INDEX resource_identifier_key ON resource (type, identifier_key)
+                WHERE identifier_key IS NOT NULL;
+
+            CREATE TABLE resource_version (
+                type            text      NOT NULL,
+                id              text      NOT NULL,
+                version         bigint    NOT NULL,
+                content         bytea     NOT NULL,
+                content_hash    bytea     NOT NULL,
+                message_id      bigint    REFERENCES message (id),
+                recorded_at     bigint    NOT NULL,
+                PRIMARY KEY (type, id, version),
+                FOREIGN KEY (type, id) REFERENCES resource (type, id)
+            );
+
+            CREATE TABLE resource_identifier (
+                type            text      NOT NULL,
+                token           text      NOT NULL,
+                id              text      NOT NULL,
+                PRIMARY KEY (type, token, id)
+            );
+            CREATE INDEX resource_identifier_by_resource ON resource_identifier (type, id);
+
+            CREATE TABLE episode (
+                id              text      PRIMARY KEY,
+                patient_key     text      NOT NULL,
+                service_line    text      NOT NULL,
+                status          text      NOT NULL,
+                document        bytea     NOT NULL,
+                updated_at      bigint    NOT NULL
+            );
+            CREATE INDEX episode_by_patient ON episode (patient_key, service_line, status);
+            CREATE INDEX episode_by_update ON episode (updated_at DESC, id);
+
+            CREATE TABLE episode_event (
+                episode_id      text      NOT NULL REFERENCES episode (id),
+                number          bigint    NOT NULL,
+                kind            text      NOT NULL,
+                payload         bytea     NOT NULL,
+                message_id      bigint    REFERENCES message (id),
+                recorded_at     bigint    NOT NULL,
+                UNIQUE (episode_id, number)
+            );
+
+            -- The normaliser's book: held resources, and one row of counters whose stamp changes with every
+            -- commit that changes the book. Replicas lock that row (SELECT … FOR UPDATE) to normalise one
+            -- message at a time, and compare the stamp with their book's to know whether it is stale.
+            CREATE TABLE episode_resource (
+                key             text      PRIMARY KEY,
+                held            bytea     NOT NULL,
+                arrival         bigint    NOT NULL
+            );
+            CREATE TABLE episode_book (
+                id              integer   PRIMARY KEY CHECK (id = 1),
+                arrivals        bigint    NOT NULL,
+                evaluated_at    bytea,
+                version         bigint    NOT NULL DEFAULT 0,
+                stamp           bigint    NOT NULL DEFAULT 0
+            );
+            INSERT INTO episode_book (id, arrivals) VALUES (1, 0);
+
+            -- One row per (partner, episode event); state: pending, leased, delivered, dead. lease_owner
+            -- holds the lease token, lease_until its end; claims take the head of each (partner, episode)
+            -- stream with FOR UPDATE SKIP LOCKED.
+            CREATE TABLE outbox (
+                id              bigserial PRIMARY KEY,
+                partner         text      NOT NULL,
+                episode_id      text      NOT NULL,
+                event_number    bigint    NOT NULL,
+                payload_ref     text      NOT NULL,
+                state           text      NOT NULL DEFAULT 'pending',
+                attempts        bigint    NOT NULL DEFAULT 0,
+                next_attempt_at bigint    NOT NULL,
+                lease_owner     text,
+                lease_until     bigint,
+                last_error      text,
+                created_at      bigint    NOT NULL,
+                delivery_id     text      UNIQUE,
+                event           bytea,
+                body            bytea,
+                UNIQUE (partner, episode_id, event_number)
+            );
+            CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state IN ('pending', 'leased');
+            CREATE INDEX outbox_stream ON outbox (partner, episode_id, id) WHERE state IN ('pending', 'leased');
+
+            CREATE TABLE delivery_attempt (
+                id              bigserial PRIMARY KEY,
+                outbox_id       bigint    NOT NULL REFERENCES outbox (id),
+                delivery_id     text      NOT NULL,
+                partner         text      NOT NULL,
+                number          bigint    NOT NULL,
+                started_at      bigint    NOT NULL,
+                status          bigint,
+                error           text,
+                duration_ms     bigint    NOT NULL,
+                http_version    text,
+                excerpt         bytea     NOT NULL
+            );
+            CREATE INDEX delivery_attempt_by_delivery ON delivery_attempt (delivery_id);
+
+            CREATE TABLE audit (
+                id              bigserial PRIMARY KEY,
+                at              bigint    NOT NULL,
+                action          text      NOT NULL,
+                outcome         text      NOT NULL,
+                sender          text,
+                resource_ref    text,
+                message_id      bigint    REFERENCES message (id),
+                correlation_id  text,
+                detail          text
+            );
+            CREATE INDEX audit_by_at ON audit (at);
+            """
+    )
+}

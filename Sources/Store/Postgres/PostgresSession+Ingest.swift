@@ -1,0 +1,257 @@
+import CoManagement
+import FHIRCore
+import Foundation
+import PostgresNIO
+
+extension PostgresSession {
+    /// Writes one message and everything it changes, inside the caller's transaction: a throw leaves
+    /// nothing of the message behind once the caller rolls back.
+    ///
+    /// With a `ledger`, the resources the message created or changed are normalised under the book lock
+    /// (``normalise(_:sender:messageID:at:ledger:)``) and the ledger adopts the new book just before the
+    /// caller commits.
+    func ingest(_ message: IngestMessage, ledger: EpisodeLedger?) async throws(StoreError) -> IngestResult {
+        let received = message.received
+        let at = received.receivedAt.storeMilliseconds
+        // With a normaliser, take the book lock before writing anything: the messages are then normalised in
+        // the order their resource writes were decided, across replicas as SQLite's single writer does.
+        // Locking only at the normalise step let a message that found a shared resource `unchanged` be
+        // normalised before the message that created it, and episodes picked up foreign events.
+        let stamp = ledger == nil ? nil : try await self.lockEpisodeBook()
+        let messageID = try await self.insertMessage(received, at: at)
+        var entries: [Result<WriteResult, StoreError>] = []
+        entries.reserveCapacity(message.writes.count)
+        for (index, write) in message.writes.enumerated() {
+            if message.atomic {
+                do {
+                    entries.append(.success(try await self.apply(write, messageID: messageID, at: at)))
+                } catch {
+                    var failure = error
+                    failure.entry = index
+                    throw failure
+                }
+            } else {
+                // A batch: each entry stands alone, so each gets its own savepoint.
+                entries.append(
+                    try await self.savepoint("batch_entry") { (session) throws(StoreError) in
+                        try await session.apply(write, messageID: messageID, at: at)
+                    }
+                )
+            }
+        }
+        for change in message.episodes {
+            try await self.apply(change, messageID: messageID, at: at)
+        }
+        var normalised: (book: EpisodeBook, stamp: Int64)?
+        let changed = IngestRules.normalisable(message.writes, entries)
+        if let ledger, let stamp, !changed.isEmpty {
+            normalised = try await self.normalise(
+                changed,
+                stamp: stamp,
+                sender: received.sender,
+                messageID: messageID,
+                at: at,
+                ledger: ledger
+            )
+        }
+        for (write, entry) in zip(message.writes, entries) {
+            try await self.insertAudit(
+                IngestRules.auditEntry(for: entry, of: write, message: received, messageID: messageID)
+            )
+        }
+        if let ledger, let normalised { ledger.adopt(normalised.book, stamp: normalised.stamp) }
+        return IngestResult(messageID: messageID, entries: entries)
+    }
+
+    private func insertMessage(_ received: ReceivedMessage, at: Int64) async throws(StoreError) -> Int64 {
+        let rows = try await self.query(
+            """
+            INSERT INTO message (received_at, sender, content_type, correlation_id, interaction, body)
+            VALUES (\(at), \(received.sender), \(received.contentType), \(received.correlationID),
+                \(received.interaction), \(received.body.bytea))
+            RETURNING id
+            """
+        )
+        return try rows.first?.columns(Int64.self) ?? 0
+    }
+
+    /// Creates or updates one resource. Idempotency rests on the unique constraints: the insert claims the
+    /// id or the business identifier (`ON CONFLICT DO NOTHING` waits for a concurrent claimant to commit),
+    /// and only a refused claim looks for, and locks, the resource that holds it.
+    private func apply(_ write: ResourceWrite, messageID: Int64, at: Int64) async throws(StoreError) -> WriteResult {
+        switch write.mode {
+        case .create(let proposedID, let ifNoneExist):
+            if let token = ifNoneExist {
+                try await self.lockIdentifier(type: write.type, token: token)
+                let matches = try await self.resourceIDs(type: write.type, identifier: token, limit: 2)
+                if let id = try IngestRules.conditionalMatch(
+                    matches,
+                    of: write,
+                    proposedID: proposedID,
+                    "If-None-Exist"
+                ),
+                    let current = try await self.currentResource(type: write.type, id: id)
+                {
+                    return WriteResult(.matched, current)
+                }
+            }
+            if try await self.insertResource(write, id: proposedID, at: at) {
+                return WriteResult(
+                    .created,
+                    try await self.insertVersion(write, id: proposedID, version: 1, messageID: messageID, at: at)
+                )
+            }
+            guard let key = write.identifierKey,
+                let holder = try await self.resourceHeader(type: write.type, identifierKey: key, locking: true)
+            else {
+                throw StoreError(.duplicate, "\(write.type)/\(proposedID) already exists")
+            }
+            try IngestRules.requirePlannedID(
+                holder.id,
+                of: write,
+                proposedID: proposedID,
+                "the identifier of the new \(write.type) now belongs to \(write.type)/\(holder.id)"
+            )
+            return try await self.update(holder, with: write, messageID: messageID, at: at)
+
+        case .conditionalUpdate(let token, let proposedID):
+            try await self.lockIdentifier(type: write.type, token: token)
+            let matches = try await self.resourceIDs(type: write.type, identifier: token, limit: 2)
+            let id =
+                try IngestRules.conditionalMatch(matches, of: write, proposedID: proposedID, "the conditional update")
+                ?? proposedID
+            var unconditional = write
+            unconditional.mode = .update(id: id, ifMatch: nil)
+            return try await self.apply(unconditional, messageID: messageID, at: at)
+
+        case .update(let id, let ifMatch):
+            var existing = try await self.resourceHeader(type: write.type, id: id, locking: true)
+            if let ifMatch, existing?.version != ifMatch {
+                throw StoreError(
+                    .versionConflict,
+                    "If-Match names version \(ifMatch) of \(write.type)/\(id), but the current version is "
+                        + (existing.map { "\($0.version)" } ?? "none"),
+                    currentVersion: existing?.version
+                )
+            }
+            if existing == nil {
+                // Update as create (FHIR RESTful API §3.1.0.4.2): the client chose the id.
+                if try await self.insertResource(write, id: id, at: at) {
+                    return WriteResult(
+                        .created,
+                        try await self.insertVersion(write, id: id, version: 1, messageID: messageID, at: at)
+                    )
+                }
+                // Refused: a concurrent writer created the id first (update it, as if it had come first),
+                // or the business identifier belongs to another resource.
+                existing = try await self.resourceHeader(type: write.type, id: id, locking: true)
+            }
+            guard let existing else {
+                throw StoreError(
+                    .duplicate,
+                    "the business identifier of \(write.type)/\(id) belongs to another \(write.type)"
+                )
+            }
+            return try await self.update(existing, with: write, messageID: messageID, at: at)
+        }
+    }
+
+    /// Inserts version 1's `resource` row; false when the id or business identifier is already taken.
+    private func insertResource(_ write: ResourceWrite, id: String, at: Int64) async throws(StoreError) -> Bool {
+        try await !self.query(
+            """
+            INSERT INTO resource (type, id, version, identifier_key, last_updated)
+            VALUES (\(write.type), \(id), 1, \(write.identifierKey), \(at))
+            ON CONFLICT DO NOTHING RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// Serialises, until the transaction ends, the writes that match on this identifier: conditional
+    /// matches read identifiers that no unique constraint guards.
+    private func lockIdentifier(type: String, token: String) async throws(StoreError) {
+        try await self.query("SELECT pg_advisory_xact_lock(hashtextextended(\(type + "|" + token), 0))")
+    }
+
+    /// Adds a version unless the content is unchanged, in which case the current version is returned.
+    /// `existing` was read with its row locked, so its version is the one to follow.
+    private func update(
+        _ existing: ResourceHeader,
+        with write: ResourceWrite,
+        messageID: Int64,
+        at: Int64
+    ) async throws(StoreError) -> WriteResult {
+        if !existing.deleted, let current = try await self.currentVersion(type: write.type, id: existing.id),
+            current.hash == IngestRules.contentHash(write.content)
+        {
+            return WriteResult(.unchanged, current.resource)
+        }
+        let version = existing.version + 1
+        try await self.query(
+            """
+            UPDATE resource SET version = \(Int64(version)), identifier_key = \(write.identifierKey),
+                last_updated = \(at), deleted = false
+            WHERE type = \(write.type) AND id = \(existing.id)
+            """
+        )
+        return WriteResult(
+            .updated,
+            try await self.insertVersion(write, id: existing.id, version: version, messageID: messageID, at: at)
+        )
+    }
+
+    private func insertVersion(
+        _ write: ResourceWrite,
+        id: String,
+        version: Int,
+        messageID: Int64,
+        at: Int64
+    ) async throws(StoreError) -> StoredResource {
+        try await self.query(
+            """
+            INSERT INTO resource_version (type, id, version, content, content_hash, message_id, recorded_at)
+            VALUES (\(write.type), \(id), \(Int64(version)), \(write.content.bytea),
+                \(IngestRules.contentHash(write.content).bytea), \(messageID), \(at))
+            """
+        )
+        try await self.query("DELETE FROM resource_identifier WHERE type = \(write.type) AND id = \(id)")
+        let tokens = Array(Set(write.identifiers)).sorted()
+        if !tokens.isEmpty {
+            try await self.query(
+                """
+                INSERT INTO resource_identifier (type, token, id)
+                SELECT \(write.type), token, \(id) FROM unnest(\(tokens)::text[]) AS token
+                """
+            )
+        }
+        return StoredResource(
+            type: write.type,
+            id: id,
+            version: version,
+            lastUpdated: Date(storeMilliseconds: at),
+            content: write.content
+        )
+    }
+
+    /// An episode change handed in with the message (not the normaliser's): its document and events.
+    private func apply(_ change: EpisodeChange, messageID: Int64, at: Int64) async throws(StoreError) {
+        try await self.upsertEpisode(
+            id: change.episodeID,
+            patientKey: change.patientKey,
+            serviceLine: change.serviceLine,
+            status: change.status,
+            document: change.document,
+            at: at
+        )
+        for event in change.events {
+            try await self.insertEvent(
+                episodeID: change.episodeID,
+                number: event.number,
+                kind: event.kind,
+                payload: event.payload,
+                messageID: messageID,
+                at: at
+            )
+        }
+    }
+}

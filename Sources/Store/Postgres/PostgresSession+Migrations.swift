@@ -1,0 +1,75 @@
+import PostgresNIO
+
+extension PostgresSession {
+    /// Any number that names the migration lock among the database's advisory locks.
+    private static let migrationLock: Int64 = 0x7461_6E64_656D  // "tandem"
+
+    /// Brings the schema up to the newest ``PostgresMigration``; returns the versions it applied.
+    ///
+    /// Replicas that start together take turns through a session-level advisory lock, so one applies the
+    /// migrations and the others find them applied.
+    ///
+    /// - Throws: ``StoreError/Code/migration`` when a migration fails (its transaction is rolled back, so
+    ///   the database stays at the previous version) or when the database is newer than this build.
+    @discardableResult
+    func migrate(
+        _ migrations: [PostgresMigration] = PostgresMigration.all,
+        now: Int64
+    ) async throws(StoreError) -> [Int] {
+        try await self.query("SELECT pg_advisory_lock(\(Self.migrationLock))")
+        let result: Result<[Int], StoreError>
+        do {
+            result = .success(try await self.applyPending(migrations, now: now))
+        } catch {
+            result = .failure(error)
+        }
+        _ = try? await self.query("SELECT pg_advisory_unlock(\(Self.migrationLock))")
+        return try result.get()
+    }
+
+    /// The schema version the database is at.
+    func schemaVersion() async throws(StoreError) -> Int {
+        let row = try await self.query("SELECT coalesce(max(version), 0) FROM schema_migration").first
+        return Int(try row?.columns(Int64.self) ?? 0 as Int64)
+    }
+
+    private func applyPending(_ migrations: [PostgresMigration], now: Int64) async throws(StoreError) -> [Int] {
+        try await self.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migration (
+                version     bigint  PRIMARY KEY,
+                name        text    NOT NULL,
+                applied_at  bigint  NOT NULL
+            )
+            """
+        )
+        let current = try await self.schemaVersion()
+        if let newest = migrations.last?.version, current > newest {
+            throw StoreError(.migration, "database schema version \(current) is newer than this build (\(newest))")
+        }
+        var applied: [Int] = []
+        for migration in migrations where migration.version > current {
+            do {
+                try await self.transaction { (session) throws(StoreError) in
+                    for statement in migration.statements {
+                        try await session.execute(statement)
+                    }
+                    try await session.query(
+                        """
+                        INSERT INTO schema_migration (version, name, applied_at)
+                        VALUES (\(Int64(migration.version)), \(migration.name), \(now))
+                        """
+                    )
+                }
+                applied.append(migration.version)
+            } catch {
+                throw StoreError(
+                    .migration,
+                    "migration \(migration.version) (\(migration.name)) failed: \(error.message)",
+                    sqlState: error.sqlState
+                )
+            }
+        }
+        return applied
+    }
+}

@@ -1,0 +1,143 @@
+import CoManagement
+import FHIRCore
+import Foundation
+import NIOCore
+import PostgresNIO
+
+extension PostgresSession {
+    /// Plans and inserts the outbox rows for each episode change of one ingestion, inside the ingest
+    /// transaction and under the book lock (so the last partner event numbers read here cannot move
+    /// before COMMIT). Rows are inserted `ON CONFLICT DO NOTHING` on the delivery id; refusals are audited.
+    func planOutbox(
+        _ ingestion: Ingestion,
+        resources: [Element],
+        planning: OutboxPlanning,
+        messageID: Int64,
+        at: Int64
+    ) async throws(StoreError) {
+        for change in ingestion.changes {
+            // A re-keyed episode keeps its streams: its rows move to the new id unless one would collide
+            // with a row already there (that one stays behind and is dead-lettered when claimed), as
+            // SQLite's `UPDATE OR IGNORE` does.
+            if let previous = change.previousEpisodeID, previous != change.episodeID {
+                try await self.query(
+                    """
+                    UPDATE outbox AS o SET episode_id = \(change.episodeID)
+                    WHERE o.episode_id = \(previous) AND NOT EXISTS (
+                        SELECT 1 FROM outbox AS c
+                        WHERE c.partner = o.partner AND c.episode_id = \(change.episodeID)
+                            AND c.event_number = o.event_number)
+                    """
+                )
+            }
+            guard !change.events.isEmpty else { continue }
+            var lastEventNumbers: [String: Int] = [:]
+            for row in try await self.query(
+                "SELECT partner, MAX(event_number) FROM outbox WHERE episode_id = \(change.episodeID) GROUP BY partner"
+            ) {
+                let (partner, last) = try row.columns((String, Int64).self)
+                lastEventNumbers[partner] = Int(last)
+            }
+            let plan = planning.plan(
+                OutboxPlanning.Input(
+                    episode: change.episode,
+                    events: change.events,
+                    resources: resources,
+                    lastEventNumbers: lastEventNumbers,
+                    plannedAt: Date(storeMilliseconds: at)
+                )
+            )
+            for row in plan.rows {
+                try await self.query(
+                    """
+                    INSERT INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts,
+                        next_attempt_at, created_at, delivery_id, event, body)
+                    VALUES (\(row.partnerID), \(row.episodeID), \(Int64(row.eventNumber)), \(row.event.source),
+                        'pending', 0, \(at), \(at), \(row.deliveryID), \(try EpisodeJSON.encode(row.event).bytea),
+                        \(row.body.bytea))
+                    ON CONFLICT DO NOTHING
+                    """
+                )
+            }
+            for var audit in plan.audits {
+                audit.messageID = audit.messageID ?? messageID
+                try await self.insertAudit(audit)
+            }
+        }
+    }
+
+    /// Leases the due head of up to `limit` (partner, episode) streams in one statement.
+    ///
+    /// The head of a stream is its oldest row still pending or leased; it is claimable when due and its
+    /// lease (if any) has expired. `FOR UPDATE … SKIP LOCKED` passes over heads another replica is
+    /// claiming right now, and PostgreSQL re-checks the state and lease of a row that changed since the
+    /// statement's snapshot before locking it, so two claimants never both lease one row, and a stream
+    /// whose head is leased yields nothing: never its second row.
+    func claimOutbox(limit: Int, now: Int64, leaseMilliseconds: Int64) async throws(StoreError) -> [ClaimedOutboxRow] {
+        let rows = try await self.query(
+            """
+            WITH head AS (
+                SELECT DISTINCT ON (partner, episode_id) id FROM outbox
+                WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL
+                ORDER BY partner, episode_id, id
+            ), due AS (
+                SELECT o.id FROM outbox AS o JOIN head ON head.id = o.id
+                WHERE o.state IN ('pending', 'leased') AND o.next_attempt_at <= \(now)
+                    AND (o.lease_until IS NULL OR o.lease_until <= \(now))
+                ORDER BY o.next_attempt_at, o.id
+                LIMIT \(Int64(max(0, limit)))
+                FOR UPDATE OF o SKIP LOCKED
+            ), claimed AS (
+                UPDATE outbox SET state = 'leased', lease_owner = gen_random_uuid()::text,
+                    lease_until = \(now + leaseMilliseconds)
+                FROM due WHERE outbox.id = due.id
+                RETURNING outbox.id, outbox.delivery_id, outbox.partner, outbox.episode_id, outbox.event_number,
+                    outbox.event, outbox.body, outbox.created_at, outbox.attempts, outbox.next_attempt_at,
+                    outbox.lease_owner
+            )
+            SELECT c.id, c.delivery_id, c.partner, c.episode_id, c.event_number, c.event, c.body, c.created_at,
+                c.attempts, c.next_attempt_at, c.lease_owner, e.document
+            FROM claimed AS c LEFT JOIN episode AS e ON e.id = c.episode_id
+            ORDER BY c.next_attempt_at, c.id
+            """
+        )
+        var claimed: [ClaimedOutboxRow] = []
+        claimed.reserveCapacity(rows.count)
+        for row in rows {
+            let (
+                id, deliveryID, partner, episodeID, eventNumber, eventJSON, body, createdAt, attempts, retryAt, token,
+                document
+            ) = try row.columns(
+                (
+                    Int64, String, String, String, Int64, ByteBuffer?, ByteBuffer?, Int64, Int64, Int64, String,
+                    ByteBuffer?
+                ).self
+            )
+            let event: TimelineEvent
+            do {
+                event = try JSONDecoder().decode(TimelineEvent.self, from: Data([UInt8](bytea: eventJSON)))
+            } catch {
+                throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
+            }
+            claimed.append(
+                ClaimedOutboxRow(
+                    id: id,
+                    row: OutboxRow(
+                        deliveryID: deliveryID,
+                        partnerID: partner,
+                        episodeID: episodeID,
+                        eventNumber: Int(eventNumber),
+                        event: event,
+                        body: [UInt8](bytea: body)
+                    ),
+                    createdAt: Date(storeMilliseconds: createdAt),
+                    attempts: Int(attempts),
+                    retryAt: attempts > 0 ? Date(storeMilliseconds: retryAt) : nil,
+                    leaseToken: token,
+                    episodeDocument: document.map { [UInt8](bytea: $0) }
+                )
+            )
+        }
+        return claimed
+    }
+}

@@ -1,0 +1,88 @@
+extension PostgresStore {
+    /// Most times an ingest is retried after PostgreSQL chose it as a deadlock victim or could not
+    /// serialise it: nothing of it was stored, so running it again is what the sender would do anyway.
+    private static let ingestAttempts = 3
+
+    public func ingest(_ message: IngestMessage) async throws(StoreError) -> IngestResult {
+        var attempt = 1
+        while true {
+            do {
+                return try await self.withTransaction { (session) throws(StoreError) in
+                    try await session.ingest(message, ledger: self.ledger)
+                }
+            } catch {
+                // Two messages that update the same resources in opposite orders can deadlock; the
+                // loser is rolled back whole and retried.
+                guard error.sqlState == "40P01" || error.sqlState == "40001", attempt < Self.ingestAttempts else {
+                    throw error
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    public func read(type: String, id: String) async throws(StoreError) -> StoredResource? {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.currentResource(type: type, id: id)
+        }
+    }
+
+    public func read(type: String, id: String, version: Int) async throws(StoreError) -> StoredResource? {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.version(type: type, id: id, version: version)
+        }
+    }
+
+    public func history(type: String, id: String) async throws(StoreError) -> [StoredResource] {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.history(type: type, id: id)
+        }
+    }
+
+    /// Reads the ids and their versions in one transaction, so the resources are one snapshot.
+    public func search(type: String, identifier token: String) async throws(StoreError) -> [StoredResource] {
+        try await self.withTransaction { (session) throws(StoreError) in
+            var found: [StoredResource] = []
+            for id in try await session.resourceIDs(type: type, identifier: token, limit: 100) {
+                if let resource = try await session.currentResource(type: type, id: id) { found.append(resource) }
+            }
+            return found
+        }
+    }
+
+    public func resourceID(type: String, identifierKey key: String) async throws(StoreError) -> String? {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.resourceHeader(type: type, identifierKey: key).flatMap { $0.deleted ? nil : $0.id }
+        }
+    }
+
+    public func episodes(_ query: EpisodeQuery) async throws(StoreError) -> [EpisodeRecord] {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.episodes(query)
+        }
+    }
+
+    public func episode(id: String) async throws(StoreError) -> EpisodeRecord? {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.episode(id: id)
+        }
+    }
+
+    public func record(_ entry: AuditEntry) async throws(StoreError) {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.insertAudit(entry)
+        }
+    }
+
+    public func auditTrail(limit: Int) async throws(StoreError) -> [AuditEntry] {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.auditTrail(limit: limit)
+        }
+    }
+
+    public func ping() async throws(StoreError) {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.execute("SELECT 1")
+        }
+    }
+}

@@ -1,0 +1,193 @@
+public import CoManagement
+import Foundation
+public import Logging
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The shared store: one PostgreSQL database that several gateway replicas write to at once.
+///
+/// Same semantics as ``SQLiteStore``: one transaction per accepted message (message, versions, episode
+/// changes, audit, outbox rows), idempotent ingest by unique constraints (`INSERT … ON CONFLICT`, never
+/// check-then-insert), the same ``StoreError`` codes. What several replicas add, and how it is met:
+///
+/// - **The normaliser's book.** Each replica keeps the book in memory (``EpisodeLedger``). With a
+///   normaliser, every message locks the one `episode_book` row (`SELECT … FOR UPDATE`) before it writes
+///   anything, so write-normalise-commit runs one message at a time across all replicas, in commit order,
+///   as SQLite's single writer does (locking only for the normalise step let a message normalise before
+///   the one that created a resource it shared, and episodes picked up foreign events under load). Every commit
+///   that changes the book writes a fresh random `stamp` there; a replica whose book carries another stamp
+///   reloads the book from the database, under the lock, before normalising. Why a reload and not a replay
+///   of what the other replicas wrote: the book's internals belong to co-management, and a reload is the
+///   one way to reach exactly the committed state; it costs a full read only when the writing replica
+///   changes, which one load balancer with sticky patients keeps rare. Why a random stamp and not the
+///   counter alone: the book is adopted before COMMIT (so the next local message need not reload), and a
+///   failed commit must leave a stamp no later commit can reproduce.
+/// - **Conditional writes** (`If-None-Exist`, conditional update) match on identifiers that are not
+///   unique; a transaction-level advisory lock on the (type, identifier) serialises them.
+/// - **The outbox.** Claims lease the head of each (partner, episode) stream with `FOR UPDATE SKIP LOCKED`
+///   in one statement (``claimOutbox(limit:now:lease:)``), so replicas never share a row or two rows of a
+///   stream; a replica killed mid-delivery leaves a lease that expires.
+///
+/// Lifecycle: ``open(at:configuration:normaliser:outboxPlanning:logger:)`` migrates the database; queries
+/// run once ``run()`` (a `Service`: add the store to the `ServiceGroup` before the HTTP server) runs the
+/// connection pool. When ``run()`` returns the connections are closed.
+public struct PostgresStore: OutboxStore {
+    /// Tuning knobs.
+    public struct Configuration: Sendable, Hashable {
+        /// Most connections this process opens (PostgreSQL's `max_connections` is shared by every replica).
+        public var maximumConnections: Int
+        /// How long ``PostgresStore/open(at:configuration:normaliser:outboxPlanning:logger:)`` waits for the
+        /// server (which may still be starting, as in a compose deployment) before it gives up.
+        public var startupTimeout: Duration
+
+        public init(maximumConnections: Int = 8, startupTimeout: Duration = .seconds(60)) {
+            self.maximumConnections = maximumConnections
+            self.startupTimeout = startupTimeout
+        }
+    }
+
+    let client: PostgresClient
+    /// Set once ``run()`` has returned: the pool is gone, and calls fail with ``StoreError/Code/closed``.
+    let stopped = StopFlag()
+    let endpoint: PostgresEndpoint
+    let logger: Logger
+    /// The normaliser and this replica's book, when episodes are kept.
+    let ledger: EpisodeLedger?
+
+    /// Connects, applies pending migrations (one replica at a time) and returns the store; its queries
+    /// wait until ``run()`` runs.
+    ///
+    /// - Throws: ``StoreError`` when the server cannot be reached or a migration fails.
+    public static func open(
+        at endpoint: PostgresEndpoint,
+        configuration: Configuration = Configuration(),
+        normaliser: Normaliser? = nil,
+        outboxPlanning: OutboxPlanning? = nil,
+        logger: Logger
+    ) async throws(StoreError) -> PostgresStore {
+        let applied = try await Self.withSession(at: endpoint, within: configuration.startupTimeout, logger: logger) {
+            (session) throws(StoreError) -> [Int] in
+            try await session.migrate(now: Date().storeMilliseconds)
+        }
+        if !applied.isEmpty {
+            logger.info("store schema migrated", metadata: ["tandem.migrations": "\(applied)"])
+        }
+        var options = PostgresClient.Configuration.Options()
+        options.maximumConnections = max(1, configuration.maximumConnections)
+        return PostgresStore(
+            client: PostgresClient(
+                configuration: endpoint.clientConfiguration(options: options),
+                backgroundLogger: logger
+            ),
+            endpoint: endpoint,
+            logger: logger,
+            ledger: normaliser.map { EpisodeLedger(normaliser: $0, planning: outboxPlanning) }
+        )
+    }
+
+    /// Runs the connection pool until graceful shutdown or cancellation.
+    public func run() async throws {
+        await self.client.run()
+        self.stopped.value.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    /// Runs `body` on a pooled connection.
+    func withSession<Value: Sendable>(
+        _ body: (PostgresSession) async throws(StoreError) -> Value
+    ) async throws(StoreError) -> Value {
+        let logger = self.logger
+        do {
+            guard !self.stopped.value.load(ordering: .sequentiallyConsistent) else {
+                throw StoreError(.closed, "the store is closed")
+            }
+            return try await self.client.withConnection { connection in
+                try await body(PostgresSession(connection: connection, logger: logger))
+            }
+        } catch {
+            throw StoreError(postgres: error)
+        }
+    }
+
+    /// Runs `body` in a transaction on a pooled connection.
+    func withTransaction<Value: Sendable>(
+        _ body: (PostgresSession) async throws(StoreError) -> Value
+    ) async throws(StoreError) -> Value {
+        try await self.withSession { (session) throws(StoreError) -> Value in
+            try await session.transaction(body)
+        }
+    }
+
+    /// Runs `body` on a connection of a short-lived pool of one, before the store's own pool runs.
+    ///
+    /// - Throws: ``StoreError/Code/unavailable`` when no connection is made within `timeout` (the pool
+    ///   itself retries a refused connection for ever). Once connected, `body` may take as long as it needs.
+    static func withSession<Value: Sendable>(
+        at endpoint: PostgresEndpoint,
+        within timeout: Duration = .seconds(60),
+        logger: Logger,
+        _ body: @escaping @Sendable (PostgresSession) async throws(StoreError) -> Value
+    ) async throws(StoreError) -> Value {
+        var options = PostgresClient.Configuration.Options()
+        options.maximumConnections = 1
+        let client = PostgresClient(
+            configuration: endpoint.clientConfiguration(options: options),
+            backgroundLogger: logger
+        )
+        let connected = StopFlag()
+        do {
+            return try await withThrowingTaskGroup(of: Value?.self) { group in
+                group.addTask {
+                    await client.run()
+                    return nil
+                }
+                group.addTask {
+                    try await client.withConnection { connection in
+                        connected.value.store(true, ordering: .sequentiallyConsistent)
+                        return try await body(PostgresSession(connection: connection, logger: logger))
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if connected.value.load(ordering: .sequentiallyConsistent) { return nil }
+                    throw StoreError(.unavailable, "PostgreSQL at \(endpoint) did not answer within \(timeout)")
+                }
+                // The body's value or the first error decides; the pool and a timer that found the connection
+                // made finish with nil.
+                defer { group.cancelAll() }
+                while let next = try await group.next() {
+                    if let value = next { return value }
+                }
+                throw StoreError(.unavailable, "PostgreSQL at \(endpoint) did not answer")
+            }
+        } catch {
+            throw StoreError(postgres: error)
+        }
+    }
+}
+
+extension PostgresEndpoint {
+    func clientConfiguration(options: PostgresClient.Configuration.Options) -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS =
+            switch self.tls {
+            case .disable: .disable
+            case .prefer: .prefer(.makeClientConfiguration())
+            case .require: .require(.makeClientConfiguration())
+            }
+        var configuration = PostgresClient.Configuration(
+            host: self.host,
+            port: self.port,
+            username: self.username,
+            password: self.password,
+            database: self.database,
+            tls: tls
+        )
+        configuration.options = options
+        return configuration
+    }
+}
+
+/// A flag set once (a store's pool stopped, a connection was made), shared by the tasks and copies that read it.
+final class StopFlag: Sendable {
+    let value = Atomic<Bool>(false)
+}

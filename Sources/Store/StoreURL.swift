@@ -1,0 +1,61 @@
+public import CoManagement
+public import Logging
+
+/// The configuration's store URL, parsed: the one place that decides which backend a gateway uses.
+///
+/// `sqlite:PATH` (or `sqlite::memory:`) is the embedded default for one gateway process;
+/// `postgres://user@host:port/database` is the shared database several gateway replicas write to.
+public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
+    case sqlite(StoreLocation)
+    case postgres(PostgresEndpoint)
+
+    /// - Throws: ``StoreError/Code/invalidRequest`` for another scheme or a malformed URL.
+    public init(_ url: String) throws(StoreError) {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            self = .postgres(try PostgresEndpoint(url: url))
+        } else if url.hasPrefix("sqlite:") {
+            self = .sqlite(try StoreLocation(url: url))
+        } else {
+            throw StoreError(
+                .invalidRequest,
+                "unsupported store URL scheme (expected sqlite:PATH or postgres://user@host:port/database)"
+            )
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let location): location.description
+        case .postgres(let endpoint): endpoint.description
+        }
+    }
+
+    /// Opens (and migrates) the store this URL names. The returned store is a `Service`: run it in the
+    /// `ServiceGroup` before the services that use it.
+    ///
+    /// - Parameters:
+    ///   - normaliser: when given, every ingested message is normalised into episodes in its transaction.
+    ///   - outboxPlanning: when given too, that transaction also writes the outbox rows it plans.
+    public func open(
+        normaliser: Normaliser? = nil,
+        outboxPlanning: OutboxPlanning? = nil,
+        logger: Logger
+    ) async throws(StoreError) -> any OutboxStore {
+        switch self {
+        case .sqlite(let location):
+            try await SQLiteStore.open(
+                at: location,
+                normaliser: normaliser,
+                outboxPlanning: outboxPlanning,
+                logger: logger
+            )
+        case .postgres(let endpoint):
+            try await PostgresStore.open(
+                at: endpoint,
+                normaliser: normaliser,
+                outboxPlanning: outboxPlanning,
+                logger: logger
+            )
+        }
+    }
+}
