@@ -34,7 +34,7 @@ sink_pid=""
 cleanup() {
     for p in "${pids[@]}" $sink_pid; do kill -TERM "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    "$root/scripts/postgres-cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true
+    tandem_postgres_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -50,7 +50,11 @@ wait_ready() { # URL
     exit 1
 }
 
-pg_url="$("$root/scripts/postgres-cluster.sh" start "$work/pg")"
+# A throwaway cluster with durable commits, as SQLite's are (synchronous=FULL).
+source "$root/scripts/test-postgres.sh"
+start_tandem_postgres durable
+pg_url="$TANDEM_TEST_POSTGRES_URL"
+psql() { "$(ls /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)" "$@"; }
 
 # The partner: every cataract episode change goes to the sink.
 start_sink() { # OUTPUT_FILE -> sets sink_port, sink_pid
