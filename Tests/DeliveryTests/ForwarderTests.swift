@@ -59,13 +59,16 @@ import Testing
         _ queue: InMemoryDeliveryQueue,
         partners: [Partner],
         concurrency: Int,
+        configuration: Forwarder.Configuration? = nil,
+        doorbell: DeliveryDoorbell? = nil,
         until done: @escaping @Sendable () async -> Bool
     ) async throws {
         let forwarder = Forwarder(
             queue: queue,
             driver: DeliveryDriver(transport: PartnerTransport(), consentDefaultPermit: true, jitter: .fixed(1)),
             partners: partners,
-            configuration: .init(concurrency: concurrency, pollInterval: .milliseconds(5)),
+            configuration: configuration ?? .init(concurrency: concurrency, pollInterval: .milliseconds(5)),
+            doorbell: doorbell,
             logger: Logger(label: "tandem.tests.forwarder")
         )
         let group = ServiceGroup(services: [forwarder], logger: Logger(label: "tandem.tests.group"))
@@ -122,5 +125,44 @@ import Testing
             await queue.rows.first?.leasedUntil != nil
         }
         #expect(await queue.states(partner: "slow") == [.delivered])
+    }
+
+    @Test func doorbellWakesAnIdleForwarderLongBeforeItsPoll() async throws {
+        let queue = InMemoryDeliveryQueue([])
+        let doorbell = DeliveryDoorbell()
+        let started = ContinuousClock.now
+        // A poll of a minute: only the ring can explain a delivery within the test's thirty seconds.
+        let slowPoll = Forwarder.Configuration(concurrency: 2, pollInterval: .seconds(60))
+        try await self.run(
+            queue,
+            partners: [self.partner("a")],
+            concurrency: 2,
+            configuration: slowPoll,
+            doorbell: doorbell
+        ) {
+            // Once the forwarder has found the queue empty and gone idle, plan a row and ring.
+            if await queue.claimLimits.count == 1, await queue.rows.isEmpty {
+                await queue.add(Self.rows(partner: "a", episode: "e1", count: 1))
+                doorbell.ring()
+            }
+            return await queue.deliveredOrder.count == 1
+        }
+        #expect(await queue.deliveredOrder == ["a-e1-1"])
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    @Test func claimsWaitForABatchOfFreeSlotsWhileAttemptsAreInFlight() async throws {
+        // Forty streams of one row each; with eight slots and a batch of four, every claim after the
+        // first asks for at least four rows (a poll of a minute never wakes it in between).
+        let rows = (1...40).flatMap { Self.rows(partner: "a", episode: "e\($0)", count: 1) }
+        let queue = InMemoryDeliveryQueue(rows)
+        let batched = Forwarder.Configuration(concurrency: 8, claimBatch: 4, pollInterval: .seconds(60))
+        try await self.run(queue, partners: [self.partner("a")], concurrency: 8, configuration: batched) {
+            await queue.deliveredOrder.count == 40
+        }
+        #expect(await queue.deliveredOrder.count == 40)
+        let limits = await queue.claimLimits
+        #expect(limits.first == 8)
+        #expect(limits.allSatisfy { $0 >= 4 }, "claim limits: \(limits)")
     }
 }

@@ -24,7 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
             TANDEM_LISTEN=host:port, TANDEM_STORE_URL and TANDEM_MAPPINGS override the file. \
             TANDEM_LOG_LEVEL sets the log level (default info). The configuration's partners (durations such \
             as "10s") hear of episode changes through the outbox, planned in the ingest transaction and sent by \
-            the forwarder; consentDefaultPermit (default true) decides when no Consent applies.
+            the forwarder; consentDefaultPermit (default true) decides when no Consent applies. The optional \
+            delivery object tunes the forwarder: concurrency (16), claimBatch (4), pollInterval ("100ms"), \
+            lease ("2m", longer than every partner timeout) and idleConnectionsPerPartner (16).
             """
     )
 
@@ -72,13 +74,15 @@ struct ServeCommand: AsyncParsableCommand {
         let builder = NotificationBuilder(
             baseURL: settings.baseURL ?? "http://\(settings.listen.host):\(settings.listen.port)/fhir"
         )
+        let doorbell = DeliveryDoorbell()
         let store = try await SQLiteStore.open(
             at: try StoreLocation(url: settings.store),
             normaliser: Normaliser(mappings: mappings),
             outboxPlanning: DeliveryOutbox.planning(
                 partners: settings.partners,
                 consentDefaultPermit: settings.consentDefaultPermit,
-                builder: builder
+                builder: builder,
+                doorbell: doorbell
             ),
             logger: logger
         )
@@ -96,20 +100,34 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         // The forwarder's transfers run on a pool of its own, one thread per request in flight (CurlTransport).
-        let forwarding = Forwarder.Configuration()
+        let forwarding = settings.delivery.forwarder
         let transferPool = NIOThreadPool(numberOfThreads: forwarding.concurrency)
         transferPool.start()
         let forwarder = Forwarder(
             queue: StoreDeliveryQueue(store: store),
             driver: DeliveryDriver(
-                transport: CurlTransport(threadPool: transferPool, logger: logger),
+                transport: CurlTransport(
+                    threadPool: transferPool,
+                    maximumIdleHandlesPerPartner: settings.delivery.idleConnectionsPerPartner,
+                    logger: logger
+                ),
                 consentDefaultPermit: settings.consentDefaultPermit
             ),
             partners: settings.partners,
             configuration: forwarding,
+            doorbell: doorbell,
             logger: logger
         )
-        logger.info("delivery", metadata: ["tandem.partners": .stringConvertible(settings.partners.count)])
+        logger.info(
+            "delivery",
+            metadata: [
+                "tandem.partners": .stringConvertible(settings.partners.count),
+                "tandem.delivery.concurrency": .stringConvertible(forwarding.concurrency),
+                "tandem.delivery.claimBatch": .stringConvertible(forwarding.claimBatch),
+                "tandem.delivery.pollInterval": .stringConvertible(forwarding.pollInterval),
+                "tandem.delivery.lease": .stringConvertible(forwarding.lease),
+            ]
+        )
         // The store comes first: a ServiceGroup stops services in reverse order, so the HTTP server stops
         // taking requests, then the forwarder records the attempts in flight, before the writer commits
         // what is queued and closes the database.
