@@ -118,6 +118,7 @@ let package = Package(
                 "Server",
                 "Delivery",
                 "CLibXML2",  // only for the raw libxml2 floor in `tandem bench codec`
+                "CCurl",  // only for the raw libcurl floor in `tandem bench delivery`
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

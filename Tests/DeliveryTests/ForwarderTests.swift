@@ -2,6 +2,7 @@ import CoManagement
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import Delivery
@@ -9,14 +10,33 @@ import Testing
 @Suite struct ForwarderTests {
     typealias F = Fixtures
 
-    /// Answers by partner: `dead` refuses connections, `slow` takes five seconds (long enough for the others to
-    /// finish even on a loaded CI machine), everyone else gets 200.
+    /// Holds the `slow` partner's answers until the test releases them, so "the others finished while it was
+    /// still on the wire" does not depend on how fast a loaded machine runs the others.
+    final class SlowRelease: Sendable {
+        private let released = Mutex(false)
+
+        func release() { self.released.withLock { $0 = true } }
+
+        var isReleased: Bool { self.released.withLock { $0 } }
+    }
+
+    /// Answers by partner: `dead` refuses connections, `slow` takes five seconds (or, with a ``SlowRelease``,
+    /// until released, at most a minute), everyone else gets 200.
     struct PartnerTransport: Transport {
+        var slowRelease: SlowRelease? = nil
+
         func send(_ request: DeliveryRequest) async -> Result<DeliveryResponse, TransportError> {
             switch request.partnerID {
             case "dead": return .failure(TransportError(.connectionFailed, curlCode: 7, "refused"))
             case "slow":
-                try? await Task.sleep(for: .seconds(5))
+                if let gate = self.slowRelease {
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while !gate.isReleased, ContinuousClock.now < deadline {
+                        try? await Task.sleep(for: .milliseconds(10))
+                    }
+                } else {
+                    try? await Task.sleep(for: .seconds(5))
+                }
                 return .success(DeliveryResponse(status: 200))
             default: return .success(DeliveryResponse(status: 200))
             }
@@ -59,13 +79,17 @@ import Testing
         _ queue: InMemoryDeliveryQueue,
         partners: [Partner],
         concurrency: Int,
+        configuration: Forwarder.Configuration? = nil,
+        doorbell: DeliveryDoorbell? = nil,
+        transport: PartnerTransport = PartnerTransport(),
         until done: @escaping @Sendable () async -> Bool
     ) async throws {
         let forwarder = Forwarder(
             queue: queue,
-            driver: DeliveryDriver(transport: PartnerTransport(), consentDefaultPermit: true, jitter: .fixed(1)),
+            driver: DeliveryDriver(transport: transport, consentDefaultPermit: true, jitter: .fixed(1)),
             partners: partners,
-            configuration: .init(concurrency: concurrency, pollInterval: .milliseconds(5)),
+            configuration: configuration ?? .init(concurrency: concurrency, pollInterval: .milliseconds(5)),
+            doorbell: doorbell,
             logger: Logger(label: "tandem.tests.forwarder")
         )
         let group = ServiceGroup(services: [forwarder], logger: Logger(label: "tandem.tests.group"))
@@ -95,8 +119,16 @@ import Testing
             Self.rows(partner: "dead", episode: "e1", count: 3) + Self.rows(partner: "slow", episode: "e1", count: 1)
                 + Self.rows(partner: "alive", episode: "e1", count: 20)
         )
-        try await self.run(queue, partners: ["dead", "slow", "alive"].map(self.partner), concurrency: 3) {
-            await queue.states(partner: "alive").allSatisfy { $0 == .delivered }
+        let slow = SlowRelease()
+        try await self.run(
+            queue,
+            partners: ["dead", "slow", "alive"].map(self.partner),
+            concurrency: 3,
+            transport: PartnerTransport(slowRelease: slow)
+        ) {
+            let aliveDone = await queue.states(partner: "alive").allSatisfy { $0 == .delivered }
+            if aliveDone { slow.release() }
+            return aliveDone
         }
         #expect(await queue.states(partner: "alive").allSatisfy { $0 == .delivered })
         // All twenty in-order deliveries to `alive` finished while the slow partner's one request was still on
@@ -122,5 +154,44 @@ import Testing
             await queue.rows.first?.leasedUntil != nil
         }
         #expect(await queue.states(partner: "slow") == [.delivered])
+    }
+
+    @Test func doorbellWakesAnIdleForwarderLongBeforeItsPoll() async throws {
+        let queue = InMemoryDeliveryQueue([])
+        let doorbell = DeliveryDoorbell()
+        let started = ContinuousClock.now
+        // A poll of a minute: only the ring can explain a delivery within the test's thirty seconds.
+        let slowPoll = Forwarder.Configuration(concurrency: 2, pollInterval: .seconds(60))
+        try await self.run(
+            queue,
+            partners: [self.partner("a")],
+            concurrency: 2,
+            configuration: slowPoll,
+            doorbell: doorbell
+        ) {
+            // Once the forwarder has found the queue empty and gone idle, plan a row and ring.
+            if await queue.claimLimits.count == 1, await queue.rows.isEmpty {
+                await queue.add(Self.rows(partner: "a", episode: "e1", count: 1))
+                doorbell.ring()
+            }
+            return await queue.deliveredOrder.count == 1
+        }
+        #expect(await queue.deliveredOrder == ["a-e1-1"])
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    @Test func claimsWaitForABatchOfFreeSlotsWhileAttemptsAreInFlight() async throws {
+        // Forty streams of one row each; with eight slots and a batch of four, every claim after the
+        // first asks for at least four rows (a poll of a minute never wakes it in between).
+        let rows = (1...40).flatMap { Self.rows(partner: "a", episode: "e\($0)", count: 1) }
+        let queue = InMemoryDeliveryQueue(rows)
+        let batched = Forwarder.Configuration(concurrency: 8, claimBatch: 4, pollInterval: .seconds(60))
+        try await self.run(queue, partners: [self.partner("a")], concurrency: 8, configuration: batched) {
+            await queue.deliveredOrder.count == 40
+        }
+        #expect(await queue.deliveredOrder.count == 40)
+        let limits = await queue.claimLimits
+        #expect(limits.first == 8)
+        #expect(limits.allSatisfy { $0 >= 4 }, "claim limits: \(limits)")
     }
 }

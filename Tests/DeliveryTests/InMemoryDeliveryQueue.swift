@@ -23,12 +23,15 @@ actor InMemoryDeliveryQueue: DeliveryQueue {
     /// Delivery ids in the order they were marked delivered.
     private(set) var deliveredOrder: [String] = []
     private var leases = 0
+    /// The `limit` of every claim, in order.
+    private(set) var claimLimits: [Int] = []
 
     init(_ claimed: [ClaimedDelivery]) {
         self.rows = claimed.map { Row(claimed: $0) }
     }
 
     func claimDue(limit: Int, now: Date, lease: Duration) -> [ClaimedDelivery] {
+        self.claimLimits.append(limit)
         var seenStreams: Set<[String]> = []
         var out: [ClaimedDelivery] = []
         for index in self.rows.indices where self.rows[index].state == .pending {
@@ -61,6 +64,11 @@ actor InMemoryDeliveryQueue: DeliveryQueue {
         case .send:
             preconditionFailure("the driver never hands back send")
         }
+    }
+
+    /// Rows planned after the forwarder started.
+    func add(_ claimed: [ClaimedDelivery]) {
+        self.rows += claimed.map { Row(claimed: $0) }
     }
 
     func states(partner: String) -> [RowState] {

@@ -139,6 +139,52 @@ import Testing
         #expect(throws: ConfigurationError.self) { try ServeConfiguration.decode(Array(bytes)) }
     }
 
+    @Test func deliverySettingsTakeFriendlyDurations() throws {
+        let configuration = try ServeConfiguration.decode(
+            Array(
+                #"""
+                {"delivery": {"concurrency": 8, "claimBatch": 2, "pollInterval": "20ms", "lease": "30s",
+                 "idleConnectionsPerPartner": 3}}
+                """#.utf8
+            )
+        )
+        #expect(
+            configuration.delivery.forwarder
+                == Forwarder.Configuration(
+                    concurrency: 8,
+                    claimBatch: 2,
+                    pollInterval: .milliseconds(20),
+                    lease: .seconds(30)
+                )
+        )
+        #expect(configuration.delivery.idleConnectionsPerPartner == 3)
+        let partial = try ServeConfiguration.decode(Array(#"{"delivery": {"concurrency": 2}}"#.utf8))
+        #expect(partial.delivery.forwarder.concurrency == 2)
+        #expect(partial.delivery.forwarder.claimBatch == 2, "the default batch is capped by the concurrency")
+        #expect(partial.delivery.forwarder.lease == Forwarder.Configuration().lease)
+        #expect(ServeConfiguration.embedded.delivery == DeliverySettings())
+    }
+
+    @Test(arguments: [
+        (#"{"delivery": {"concurency": 8}}"#, "unknown keys in delivery: concurency"),
+        (#"{"delivery": {"concurrency": 0}}"#, "delivery.concurrency"),
+        (#"{"delivery": {"concurrency": 4, "claimBatch": 5}}"#, "delivery.claimBatch"),
+        (#"{"delivery": {"pollInterval": "0ms"}}"#, "delivery.pollInterval"),
+        (#"{"delivery": {"pollInterval": "soon"}}"#, "pollInterval"),
+        (#"{"delivery": {"idleConnectionsPerPartner": -1}}"#, "delivery.idleConnectionsPerPartner"),
+        (
+            #"{"delivery": {"lease": "5s"}, "partners": [{"id": "slow", "endpoint": "http://x", "timeout": "10s"}]}"#,
+            "delivery.lease"
+        ),
+    ])
+    func impossibleDeliverySettingsAreRefusedByName(json: String, naming: String) {
+        #expect {
+            try ServeConfiguration.decode(Array(json.utf8))
+        } throws: { error in
+            (error as? ConfigurationError)?.description.contains(naming) == true
+        }
+    }
+
     @Test func tokenHashPrintsTheSHA256() throws {
         let result = try CLIRunner.run(["token-hash", "tandem-demo-token"])
         #expect(result.status == 0)

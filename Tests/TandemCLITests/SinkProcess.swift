@@ -29,32 +29,48 @@ final class SinkProcess {
 
     /// Stops the sink and returns the lines it printed after the first.
     func stop() -> [String] {
-        self.process.terminate()
-        // Should SIGTERM be blocked in this child (it inherits the test process's signal mask), stop it harder.
-        let pid = self.process.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { kill(pid, SIGKILL) }
-        let rest = self.output.fileHandleForReading.readDataToEndOfFile()
-        self.process.waitUntilExit()
-        return String(decoding: rest, as: UTF8.self).split(separator: "\n").map(String.init)
+        Self.lines(self.stopAndReadRest())
     }
 
     /// Reads what the sink prints until `count` lines (after the first) arrived or `timeout` passed, then
     /// stops it and returns every line it printed after the first.
     func stop(afterLines count: Int, timeout: Duration) -> [String] {
+        self.stop(timeout: timeout) { $0.count >= count }
+    }
+
+    /// Reads what the sink prints until `done` holds for the whole lines so far (after the first) or
+    /// `timeout` passed, then stops it and returns every line it printed after the first.
+    func stop(timeout: Duration, when done: ([String]) -> Bool) -> [String] {
         let pid = self.process.processIdentifier
         let seconds = Double(timeout.components.seconds)
         // Cancelled once the lines are in, so a late timer never signals a recycled pid.
         let timer = DispatchWorkItem { kill(pid, SIGTERM) }
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
         var seen = Data()
-        while seen.count(where: { $0 == UInt8(ascii: "\n") }) < count {
+        func wholeLines() -> [String] {
+            Self.lines(seen.lastIndex(of: UInt8(ascii: "\n")).map { seen[...$0] } ?? Data())
+        }
+        while !done(wholeLines()) {
             let chunk = self.output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             seen.append(chunk)
         }
         timer.cancel()
-        let rest = self.stop()
-        return String(decoding: seen, as: UTF8.self).split(separator: "\n").map(String.init) + rest
+        return Self.lines(seen + self.stopAndReadRest())
+    }
+
+    private func stopAndReadRest() -> Data {
+        self.process.terminate()
+        // Should SIGTERM be blocked in this child (it inherits the test process's signal mask), stop it harder.
+        let pid = self.process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { kill(pid, SIGKILL) }
+        let rest = self.output.fileHandleForReading.readDataToEndOfFile()
+        self.process.waitUntilExit()
+        return rest
+    }
+
+    private static func lines(_ data: Data) -> [String] {
+        String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     struct SinkError: Error { var message: String }

@@ -11,17 +11,27 @@ public import ServiceLifecycle
 /// On graceful shutdown it stops claiming and lets the attempts in flight finish and be recorded; rows
 /// claimed but not completed (a crash) come back when their lease expires.
 public struct Forwarder: Service {
-    public struct Configuration: Sendable {
+    public struct Configuration: Sendable, Hashable {
         /// Attempts in flight at once (each holds one transport thread).
         public var concurrency: Int
-        /// How long to wait before claiming again when nothing was due.
+        /// The fewest free slots worth a claim while attempts are in flight: each claim is a store
+        /// transaction, so under load the forwarder leases several rows at once instead of one per finished
+        /// attempt. With nothing in flight it claims at once. From 1 to ``concurrency``.
+        public var claimBatch: Int
+        /// How long to wait before claiming again when nothing was due and no ``DeliveryDoorbell`` rang.
         public var pollInterval: Duration
         /// How long a claimed row stays leased; longer than any partner's timeout.
         public var lease: Duration
 
-        public init(concurrency: Int = 16, pollInterval: Duration = .milliseconds(100), lease: Duration = .seconds(120))
-        {
-            self.concurrency = max(1, concurrency)  // configuration data: clamped, not trapped on
+        public init(
+            concurrency: Int = 16,
+            claimBatch: Int = 4,
+            pollInterval: Duration = .milliseconds(100),
+            lease: Duration = .seconds(120)
+        ) {
+            // Configuration data: clamped, not trapped on.
+            self.concurrency = max(1, concurrency)
+            self.claimBatch = min(max(1, claimBatch), self.concurrency)
             self.pollInterval = pollInterval
             self.lease = lease
         }
@@ -36,31 +46,42 @@ public struct Forwarder: Service {
     let driver: DeliveryDriver
     let partners: [String: Partner]
     let configuration: Configuration
+    let doorbell: DeliveryDoorbell?
     let logger: Logger
 
-    /// - Parameter partners: the configured partners; a row for a partner no longer configured is dead-lettered.
+    /// - Parameters:
+    ///   - partners: the configured partners; a row for a partner no longer configured is dead-lettered.
+    ///   - doorbell: rung when rows are planned, so an idle forwarder claims them before its next poll.
     public init(
         queue: any DeliveryQueue,
         driver: DeliveryDriver,
         partners: [Partner],
         configuration: Configuration = Configuration(),
+        doorbell: DeliveryDoorbell? = nil,
         logger: Logger
     ) {
         self.queue = queue
         self.driver = driver
         self.partners = Dictionary(partners.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.configuration = configuration
+        self.doorbell = doorbell
         self.logger = logger
     }
 
     public func run() async throws {
+        let concurrency = self.configuration.concurrency
         await withTaskGroup(of: Completion.self) { group in
             var inFlight = 0
             var ticking = false
+            // After a poll or a ring any free slot is worth a claim, so slots held by a slow partner's
+            // attempts never keep other partners waiting for a whole batch to free up.
+            var woken = true
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                var claimed: [ClaimedDelivery] = []
-                if inFlight < self.configuration.concurrency {
-                    claimed = await self.claim(limit: self.configuration.concurrency - inFlight)
+                let free = concurrency - inFlight
+                var exhausted = true
+                if free >= self.configuration.claimBatch || (free > 0 && woken) {
+                    woken = false
+                    let claimed = await self.claim(limit: free)
                     for row in claimed {
                         inFlight += 1
                         group.addTask {
@@ -68,20 +89,31 @@ public struct Forwarder: Service {
                             return .attempt
                         }
                     }
+                    // Fewer rows than asked for: nothing else is due now, so claiming again at once is waste.
+                    exhausted = claimed.count < free
                 }
-                if claimed.isEmpty || inFlight == self.configuration.concurrency {
-                    // Wake on whichever comes first: a slot freeing up or the poll interval.
+                if exhausted || concurrency - inFlight < self.configuration.claimBatch {
+                    // Wake on whichever comes first: a slot freeing up, the doorbell or the poll interval.
                     if !ticking {
                         ticking = true
                         let interval = self.configuration.pollInterval
+                        let doorbell = self.doorbell
                         group.addTask {
-                            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                            try? await cancelWhenGracefulShutdown {
+                                if let doorbell {
+                                    await doorbell.wait(atMost: interval)
+                                } else {
+                                    try await Task.sleep(for: interval)
+                                }
+                            }
                             return .tick
                         }
                     }
                     switch await group.next() {
                     case .attempt: inFlight -= 1
-                    case .tick: ticking = false
+                    case .tick:
+                        ticking = false
+                        woken = true
                     case nil: break
                     }
                 }

@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark (build with -c release for meaningful figures).",
-        subcommands: [CodecBenchmark.self, MemoryProbeCommand.self, HTTPCeilingCommand.self]
+        subcommands: [CodecBenchmark.self, MemoryProbeCommand.self, HTTPCeilingCommand.self, DeliveryBenchmark.self]
     )
 }

@@ -55,9 +55,7 @@ struct SinkCommand: AsyncParsableCommand {
                 schedule: try FailureSchedule(parsing: self.failSchedule)
             )
         )
-        let router = Router(context: SinkRequestContext.self)
-        router.post("/") { request, context in try await sink.handle(request, context: context) }
-        router.post("**") { request, context in try await sink.handle(request, context: context) }
+        let router = sink.router()
         var logger = Logger(label: "tandem.sink")
         logger.logLevel = .warning
         let schedule = self.failSchedule.isEmpty ? "" : ", failing on schedule \(self.failSchedule)"
@@ -77,9 +75,28 @@ struct SinkCommand: AsyncParsableCommand {
 /// The sink behind a lock: handlers run concurrently on the server's event loops.
 final class SinkState: Sendable {
     private let sink: Mutex<PartnerSink>
+    private let report: @Sendable (String) -> Void
+    private let observe: @Sendable (PartnerSink.Arrival, PartnerSink.Receipt) -> Void
 
-    init(_ sink: PartnerSink) {
+    /// - Parameters:
+    ///   - report: where each line goes; standard output for `tandem sink`, nowhere for `tandem bench delivery`.
+    ///   - observe: sees every verified arrival with its receipt (the benchmark's clock and counters).
+    init(
+        _ sink: PartnerSink,
+        report: @escaping @Sendable (String) -> Void = SinkState.print,
+        observe: @escaping @Sendable (PartnerSink.Arrival, PartnerSink.Receipt) -> Void = { _, _ in }
+    ) {
         self.sink = Mutex(sink)
+        self.report = report
+        self.observe = observe
+    }
+
+    /// The routes of a sink: every POST, on any path, goes to ``handle(_:context:)``.
+    func router() -> Router<SinkRequestContext> {
+        let router = Router(context: SinkRequestContext.self)
+        router.post("/") { request, context in try await self.handle(request, context: context) }
+        router.post("**") { request, context in try await self.handle(request, context: context) }
+        return router
     }
 
     func handle(_ request: Request, context: SinkRequestContext) async throws -> Response {
@@ -99,12 +116,12 @@ final class SinkState: Sendable {
         let behaviour = self.sink.withLock { $0.nextBehaviour() }
         switch behaviour {
         case .status(let status, let retryAfter):
-            Self.print(PartnerSink.failureLine(arrival, behaviour: behaviour))
+            self.report(PartnerSink.failureLine(arrival, behaviour: behaviour))
             var headers = HTTPFields()
             if let retryAfter { headers[.retryAfter] = String(retryAfter) }
             return Response(status: .init(code: status), headers: headers)
         case .drop:
-            Self.print(PartnerSink.failureLine(arrival, behaviour: behaviour))
+            self.report(PartnerSink.failureLine(arrival, behaviour: behaviour))
             // Close the connection under the request: the client gets no response at all.
             try? await context.channel.close()
             throw HTTPError(.serviceUnavailable)
@@ -115,7 +132,8 @@ final class SinkState: Sendable {
         }
         let now = Int64(Date().timeIntervalSince1970)
         let receipt = self.sink.withLock { $0.accept(arrival, now: now) }
-        Self.print(receipt.line)
+        self.report(receipt.line)
+        self.observe(arrival, receipt)
         return Response(status: .init(code: receipt.status))
     }
 

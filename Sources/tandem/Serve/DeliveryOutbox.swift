@@ -11,10 +11,15 @@ import Store
 enum DeliveryOutbox {
     /// Plans each episode change with ``DeliveryPlanner``, renders each body once with ``NotificationBuilder``
     /// (so every retry sends the same bytes) and turns consent refusals into audit entries.
+    ///
+    /// - Parameter doorbell: rung whenever rows are planned. The ring comes inside the ingest transaction,
+    ///   before COMMIT; that is early enough and never too early, because the forwarder's claim is itself a
+    ///   write queued behind that transaction (SQLite has one writer), so it sees the rows once committed.
     static func planning(
         partners: [Partner],
         consentDefaultPermit: Bool,
-        builder: NotificationBuilder
+        builder: NotificationBuilder,
+        doorbell: DeliveryDoorbell? = nil
     ) -> OutboxPlanning {
         let byID = Dictionary(partners.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return OutboxPlanning { input in
@@ -43,6 +48,7 @@ enum DeliveryOutbox {
                 )
             }
             let audits = plan.refusals.map { Self.audit($0, at: input.plannedAt) }
+            if !rows.isEmpty { doorbell?.ring() }
             return OutboxPlanning.Plan(rows: rows, audits: audits)
         }
     }

@@ -27,7 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
             TANDEM_LOG_LEVEL sets the log level (default info); TANDEM_DELIVERY_LEASE_SECONDS how long a claimed \
             delivery stays leased to this process (default 120). The configuration's partners (durations such \
             as "10s") hear of episode changes through the outbox, planned in the ingest transaction and sent by \
-            the forwarder; consentDefaultPermit (default true) decides when no Consent applies.
+            the forwarder; consentDefaultPermit (default true) decides when no Consent applies. The optional \
+            delivery object tunes the forwarder: concurrency (16), claimBatch (4), pollInterval ("100ms"), \
+            lease ("2m", longer than every partner timeout) and idleConnectionsPerPartner (16).
             """
     )
 
@@ -88,12 +90,14 @@ struct ServeCommand: AsyncParsableCommand {
         let builder = NotificationBuilder(
             baseURL: settings.baseURL ?? "http://\(settings.listen.host):\(settings.listen.port)/fhir"
         )
+        let doorbell = DeliveryDoorbell()
         let store = try await storeURL.open(
             normaliser: Normaliser(mappings: mappings),
             outboxPlanning: DeliveryOutbox.planning(
                 partners: settings.partners,
                 consentDefaultPermit: settings.consentDefaultPermit,
-                builder: builder
+                builder: builder,
+                doorbell: doorbell
             ),
             logger: logger
         )
@@ -111,7 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         // The forwarder's transfers run on a pool of its own, one thread per request in flight (CurlTransport).
-        var forwarding = Forwarder.Configuration()
+        var forwarding = settings.delivery.forwarder
         // How long a claimed row stays leased; a replica killed mid-delivery gives its rows back after it.
         if let seconds = environment["TANDEM_DELIVERY_LEASE_SECONDS"] {
             guard let lease = Int(seconds), lease > 0 else {
@@ -124,14 +128,28 @@ struct ServeCommand: AsyncParsableCommand {
         let forwarder = Forwarder(
             queue: StoreDeliveryQueue(store: store),
             driver: DeliveryDriver(
-                transport: CurlTransport(threadPool: transferPool, logger: logger),
+                transport: CurlTransport(
+                    threadPool: transferPool,
+                    maximumIdleHandlesPerPartner: settings.delivery.idleConnectionsPerPartner,
+                    logger: logger
+                ),
                 consentDefaultPermit: settings.consentDefaultPermit
             ),
             partners: settings.partners,
             configuration: forwarding,
+            doorbell: doorbell,
             logger: logger
         )
-        logger.info("delivery", metadata: ["tandem.partners": .stringConvertible(settings.partners.count)])
+        logger.info(
+            "delivery",
+            metadata: [
+                "tandem.partners": .stringConvertible(settings.partners.count),
+                "tandem.delivery.concurrency": .stringConvertible(forwarding.concurrency),
+                "tandem.delivery.claimBatch": .stringConvertible(forwarding.claimBatch),
+                "tandem.delivery.pollInterval": .stringConvertible(forwarding.pollInterval),
+                "tandem.delivery.lease": .stringConvertible(forwarding.lease),
+            ]
+        )
         // The store comes first: a ServiceGroup stops services in reverse order, so the HTTP server stops
         // taking requests, then the forwarder records the attempts in flight, before the writer commits
         // what is queued and closes the database.

@@ -5,7 +5,7 @@ import Server
 extension ServeConfiguration {
     private static let knownKeys: Set<String> = [
         "description", "listen", "store", "maximumBodyBytes", "mappings", "senders", "partners",
-        "consentDefaultPermit", "baseURL",
+        "consentDefaultPermit", "baseURL", "delivery",
     ]
 
     private struct File: Decodable {
@@ -17,6 +17,7 @@ extension ServeConfiguration {
         var partners: [PartnerConfiguration]?
         var consentDefaultPermit: Bool?
         var baseURL: String?
+        var delivery: DeliverySettings.File?
     }
 
     /// A sender as the file spells it: ``Sender`` with a token hash that may name an environment variable.
@@ -39,6 +40,14 @@ extension ServeConfiguration {
         guard unknown.isEmpty else {
             throw ConfigurationError("unknown configuration keys: \(unknown.sorted().joined(separator: ", "))")
         }
+        if let delivery = object["delivery"] as? [String: Any] {
+            let unknown = Set(delivery.keys).subtracting(DeliverySettings.knownKeys)
+            guard unknown.isEmpty else {
+                throw ConfigurationError(
+                    "unknown keys in delivery: \(unknown.sorted().joined(separator: ", "))"
+                )
+            }
+        }
         let file: File
         do {
             let decoder = JSONDecoder()
@@ -60,6 +69,7 @@ extension ServeConfiguration {
         if let partners = file.partners { configuration.partners = try partners.map { try $0.partner() } }
         if let permit = file.consentDefaultPermit { configuration.consentDefaultPermit = permit }
         if let baseURL = file.baseURL { configuration.baseURL = baseURL }
+        if let delivery = file.delivery { configuration.delivery = try DeliverySettings(delivery) }
         try configuration.check()
         return configuration
     }
@@ -82,5 +92,6 @@ extension ServeConfiguration {
         guard Set(self.partners.map(\.id)).count == self.partners.count else {
             throw ConfigurationError("partner ids must be unique")
         }
+        try self.delivery.check(partners: self.partners)
     }
 }

@@ -28,6 +28,8 @@ struct ServeConfiguration: Sendable, Equatable {
     var consentDefaultPermit = true
     /// The FHIR base partners see in notifications; nil means `http://<listen>/fhir`.
     var baseURL: String?
+    /// The forwarder's concurrency, claiming, polling and lease (``DeliverySettings``).
+    var delivery = DeliverySettings()
 
     /// The demo bearer token of the `demo-hospital` sender, documented in the README. Demo only.
     static let demoToken = "tandem-demo-token"

@@ -1,0 +1,68 @@
+import Synchronization
+
+/// Tells an idle ``Forwarder`` that new outbox rows may be due, so it claims them now rather than at its
+/// next poll.
+///
+/// Why: between polls a new row waits up to the whole poll interval, which at the default 100 ms would
+/// be most of the ingest-to-partner latency budget (issue 5: p99 under 100 ms). The composition root rings
+/// it when the ingest transaction plans rows. Rings coalesce: however many arrive while the forwarder is
+/// busy, it wakes once. A missed or spurious ring costs only latency or one empty claim, never a delivery:
+/// the poll stays as the fallback (another replica's rows, retries falling due).
+public final class DeliveryDoorbell: Sendable {
+    private struct State {
+        var rung = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Wakes the waiting forwarder, or the next one to wait. Cheap; safe from any thread.
+    public func ring() {
+        let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.rung = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns after a ring (at once if one came since the last wait), or after `timeout`, or when the
+    /// task is cancelled; whichever is first. One waiter at a time (the forwarder's loop).
+    func wait(atMost timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await self.nextRing() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func nextRing() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = self.state.withLock { state -> Bool in
+                    if state.rung {
+                        state.rung = false
+                        return true
+                    }
+                    // Cancelled before waiting: leave any later ring for the next wait.
+                    if Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import CoManagement
+import Delivery
+import FHIRCore
+import Foundation
+import Logging
+import Store
+import Synchronization
+
+/// The deliveries `tandem bench delivery` drains: planned the way `tandem serve` plans them, by ingesting
+/// new cataract ServiceRequests into a SQLite store whose outbox planning is the gateway's own
+/// (``DeliveryOutbox/planning(partners:consentDefaultPermit:builder:doorbell:)``).
+///
+/// The rows the planning returns are also kept in memory (``PlannedRows``), so the in-memory queue and the
+/// raw libcurl floor send exactly the bodies the store holds.
+enum DeliveryBenchFixture {
+    /// The partner the gateway plans for: the cataract service line, signed with the sink's secret.
+    static func partner(endpoint: URL) -> Partner {
+        Partner(
+            id: "bench",
+            endpoint: endpoint,
+            serviceLines: ["ophthalmology.cataract"],
+            hmacSecret: BenchSink.secret,
+            timeout: .seconds(10)
+        )
+    }
+
+    /// A new cataract referral for `patient`, its business identifier carrying `marker`.
+    static func serviceRequest(marker: String, patient: String) -> [UInt8] {
+        Array(
+            #"""
+            {"resourceType":"ServiceRequest","identifier":[{"system":"urn:oid:2.16.840.1.113883.3.999",\#
+            "value":"\#(marker)"}],"status":"active","intent":"order","code":{"coding":[{"system":\#
+            "http://www.ama-assn.org/go/cpt","code":"66984"}]},"subject":{"type":"Patient","identifier":\#
+            {"system":"http://hospital.example.org/fhir/sid/mrn","value":"\#(patient)"}},\#
+            "authoredOn":"2026-03-02T09:00:00Z"}
+            """#.utf8
+        )
+    }
+
+    /// Opens a store in `directory` whose outbox planning is the gateway's, recording each planned row.
+    /// Run its writer (``SQLiteStore/run()``) before ``fill(_:until:planned:)``.
+    static func openStore(
+        partner: Partner,
+        mappings: MappingSet,
+        directory: URL,
+        logger: Logger
+    ) async throws -> (SQLiteStore, PlannedRows) {
+        let planned = PlannedRows()
+        let gateway = DeliveryOutbox.planning(
+            partners: [partner],
+            consentDefaultPermit: true,
+            builder: NotificationBuilder(baseURL: "http://127.0.0.1/fhir")
+        )
+        let recording = OutboxPlanning { input in
+            let plan = gateway.plan(input)
+            planned.append(plan.rows, episode: input.episode, plannedAt: input.plannedAt)
+            return plan
+        }
+        let store = try await SQLiteStore.open(
+            at: try StoreLocation(url: "sqlite:" + directory.appendingPathComponent("bench.sqlite").path),
+            normaliser: Normaliser(mappings: mappings),
+            outboxPlanning: recording,
+            logger: logger
+        )
+        return (store, planned)
+    }
+
+    /// Ingests referrals, a new patient each, until at least `count` deliveries are planned; returns them.
+    static func fill(_ store: SQLiteStore, until count: Int, planned: PlannedRows) async throws -> [ClaimedDelivery] {
+        var next = 0
+        while planned.count < count {
+            // 64 messages at a time, so the writer commits them in groups as under real load.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in next..<(next + 64) {
+                    group.addTask { _ = try await store.ingest(Self.message(index)) }
+                }
+                try await group.waitForAll()
+            }
+            next += 64
+        }
+        return planned.all
+    }
+
+    /// One create of a new referral, as the gateway's create route builds it.
+    static func message(_ index: Int) throws -> IngestMessage {
+        let marker = "TANDEM-BENCH-\(index)"
+        let bytes = Self.serviceRequest(marker: marker, patient: "BENCH-P-\(index)")
+        let resource = try FHIRJSON.read(bytes).root
+        let key = "urn:oid:2.16.840.1.113883.3.999|\(marker)"
+        return IngestMessage(
+            received: ReceivedMessage(
+                body: bytes,
+                contentType: "application/fhir+json",
+                sender: "demo-hospital",
+                correlationID: UUID().uuidString,
+                receivedAt: Date(),
+                interaction: "create"
+            ),
+            writes: [
+                ResourceWrite(
+                    type: "ServiceRequest",
+                    mode: .create(proposedID: UUID().uuidString.lowercased(), ifNoneExist: nil),
+                    content: bytes,
+                    identifierKey: key,
+                    identifiers: [key],
+                    resource: resource
+                )
+            ]
+        )
+    }
+}
+
+/// The rows the recording planning saw, as the forwarder would claim them.
+final class PlannedRows: Sendable {
+    private let rows = Mutex<[ClaimedDelivery]>([])
+
+    var count: Int { self.rows.withLock { $0.count } }
+    var all: [ClaimedDelivery] { self.rows.withLock { $0 } }
+
+    func append(_ planned: [OutboxRow], episode: Episode, plannedAt: Date) {
+        let claimed = planned.map { row in
+            ClaimedDelivery(
+                entry: OutboxEntry(
+                    delivery: PlannedDelivery(
+                        id: row.deliveryID,
+                        partnerID: row.partnerID,
+                        episodeID: row.episodeID,
+                        eventNumber: row.eventNumber,
+                        event: row.event
+                    ),
+                    createdAt: plannedAt
+                ),
+                episode: episode,
+                body: row.body,
+                lease: ""
+            )
+        }
+        self.rows.withLock { $0 += claimed }
+    }
+}
+
+/// A ``DeliveryQueue`` in memory with the outbox's contract: only the head of each (partner, episode)
+/// stream is claimable, and not while it is leased. It measures the forwarder without the store.
+final class MemoryDeliveryQueue: DeliveryQueue {
+    private struct State {
+        var streams: [String: ArraySlice<ClaimedDelivery>] = [:]
+        /// Streams whose head is claimable, oldest first (a queue: `ready[readyHead...]`).
+        var ready: [String] = []
+        var readyHead = 0
+    }
+
+    private let state: Mutex<State>
+
+    init(_ deliveries: [ClaimedDelivery]) {
+        var state = State()
+        for delivery in deliveries {
+            let key = Self.key(delivery)
+            if state.streams[key] == nil { state.ready.append(key) }
+            state.streams[key, default: []].append(delivery)
+        }
+        self.state = Mutex(state)
+    }
+
+    func claimDue(limit: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery] {
+        self.state.withLock { state in
+            var claimed: [ClaimedDelivery] = []
+            while claimed.count < limit, state.readyHead < state.ready.count {
+                let key = state.ready[state.readyHead]
+                state.readyHead += 1
+                if var head = state.streams[key]?.first {
+                    head.lease = key
+                    claimed.append(head)
+                }
+            }
+            return claimed
+        }
+    }
+
+    func complete(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome) async throws {
+        self.state.withLock { state in
+            let key = claimed.lease
+            if case .retry = outcome.action {
+                state.ready.append(key)  // the benchmark's sink never fails; due again at once if it did
+                return
+            }
+            state.streams[key]?.removeFirst()
+            if state.streams[key]?.isEmpty == false { state.ready.append(key) }
+        }
+    }
+
+    private static func key(_ delivery: ClaimedDelivery) -> String {
+        "\(delivery.entry.delivery.partnerID)\u{0}\(delivery.entry.delivery.episodeID)"
+    }
+}

@@ -1,0 +1,73 @@
+import Delivery
+import Foundation
+
+/// The forwarder's settings: the `delivery` object of the configuration file.
+///
+/// ```json
+/// "delivery": {"concurrency": 16, "claimBatch": 4, "pollInterval": "100ms", "lease": "2m",
+///              "idleConnectionsPerPartner": 16}
+/// ```
+/// Every key is optional; a missing one keeps the default of ``Forwarder/Configuration`` (and 16 idle
+/// connections per partner, so a partner busy at full concurrency keeps every connection warm).
+struct DeliverySettings: Sendable, Equatable {
+    var forwarder = Forwarder.Configuration()
+    /// Easy handles, each with its open connection, kept per partner between requests (``CurlTransport``).
+    var idleConnectionsPerPartner = 16
+
+    /// The keys the `delivery` object may hold; any other is refused, as at the top level.
+    static let knownKeys: Set<String> = [
+        "concurrency", "claimBatch", "pollInterval", "lease", "idleConnectionsPerPartner",
+    ]
+
+    /// The `delivery` object as written.
+    struct File: Decodable {
+        var concurrency: Int?
+        var claimBatch: Int?
+        var pollInterval: FriendlyDuration?
+        var lease: FriendlyDuration?
+        var idleConnectionsPerPartner: Int?
+    }
+
+    /// The settings a file asks for, checked against what the forwarder can run with.
+    /// - Throws: ``ConfigurationError`` naming the `delivery.…` key at fault.
+    init(_ file: File) throws {
+        let defaults = Forwarder.Configuration()
+        let concurrency = file.concurrency ?? defaults.concurrency
+        guard (1...1024).contains(concurrency) else {
+            throw ConfigurationError("delivery.concurrency must be 1 to 1024, not \(concurrency)")
+        }
+        let claimBatch = file.claimBatch ?? min(defaults.claimBatch, concurrency)
+        guard (1...concurrency).contains(claimBatch) else {
+            throw ConfigurationError("delivery.claimBatch must be 1 to delivery.concurrency (\(concurrency))")
+        }
+        let pollInterval = file.pollInterval?.duration ?? defaults.pollInterval
+        guard pollInterval >= .milliseconds(1) else {
+            throw ConfigurationError("delivery.pollInterval must be at least 1ms")
+        }
+        let lease = file.lease?.duration ?? defaults.lease
+        let idle = file.idleConnectionsPerPartner ?? Self().idleConnectionsPerPartner
+        guard (0...1024).contains(idle) else {
+            throw ConfigurationError("delivery.idleConnectionsPerPartner must be 0 to 1024, not \(idle)")
+        }
+        self.forwarder = Forwarder.Configuration(
+            concurrency: concurrency,
+            claimBatch: claimBatch,
+            pollInterval: pollInterval,
+            lease: lease
+        )
+        self.idleConnectionsPerPartner = idle
+    }
+
+    init() {}
+
+    /// Refuses a lease a partner's timeout can outlast: a slow answer would let a second claim send the
+    /// same row while the first attempt is still in flight.
+    func check(partners: [Partner]) throws {
+        let lease = self.forwarder.lease
+        if let slowest = partners.max(by: { $0.timeout < $1.timeout }), lease <= slowest.timeout {
+            throw ConfigurationError(
+                "delivery.lease (\(lease)) must be longer than partner '\(slowest.id)' timeout (\(slowest.timeout))"
+            )
+        }
+    }
+}
