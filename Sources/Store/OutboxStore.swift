@@ -7,7 +7,11 @@ public import ServiceLifecycle
 /// forwarders (processes or replicas) drain one database, at most one row of a stream is in flight and
 /// per-stream order holds. A claimant that dies loses nothing: its rows are claimable again once the
 /// lease has passed.
-public protocol OutboxStore: Store, Service {
+///
+/// Every outbox store is also a ``DeliveryAdministration``: `tandem deliveries` and `tandem redeliver` open
+/// whichever store the configuration's URL names and get both from one `any OutboxStore`, and a backend
+/// cannot be added that the operators' tools do not work on.
+public protocol OutboxStore: Store, Service, DeliveryAdministration {
     /// Leases up to `limit` due outbox rows, at most one per (partner, episode): the head of each stream.
     /// A leased row not completed (a crash) is claimable again once `lease` has passed.
     func claimOutbox(limit: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedOutboxRow]

@@ -4,41 +4,47 @@ import Testing
 
 @testable import Store
 
-/// What `tandem deliveries` and `tandem redeliver` do to the outbox: list, show, retry, requeue the dead,
-/// redeliver; each change audited, leased rows left alone.
+/// What `tandem deliveries` and `tandem redeliver` do to the outbox, on both backends: list, show, retry,
+/// requeue the dead, redeliver; each change audited, leased rows left alone.
 @Suite struct DeliveryAdministrationTests {
-    /// Rows 1–3 of partner a (episode ep-1: delivered, dead after a 400, failed once with a 500) and row 4
-    /// of partner b (ep-2: dead).
-    static func outbox() throws -> SQLiteConnection {
-        var connection = try SQLiteOutbox.connection()
-        for number in 1...3 { try SQLiteOutbox.insert("a", "ep-1", number, into: &connection) }
-        try SQLiteOutbox.insert("b", "ep-2", 1, into: &connection)
-        try Self.attempt(into: &connection, status: 200, .delivered, now: 2000)
-        try Self.attempt(into: &connection, status: 400, .deadLetter(reason: "rejected with HTTP 400"), now: 3000)
-        try Self.attempt(into: &connection, status: 500, .retry(at: Date(storeMilliseconds: 60_000)), now: 4000)
-        return connection
+    static func at(_ milliseconds: Int64) -> Date { Date(storeMilliseconds: milliseconds) }
+
+    /// Runs `body` on a store of `backend` holding rows 1–3 of partner a (episode ep-1: delivered, dead after
+    /// a 400, failed once with a 500) and row 4 of partner b (ep-2: dead).
+    static func withOutbox(
+        _ backend: Backend,
+        _ body: @Sendable (any OutboxStore) async throws -> Void
+    ) async throws {
+        try await withRunningStore(backend) { store in
+            for number in 1...3 { try await RawSQL.insertOutboxRow("a", "ep-1", number, into: store) }
+            try await RawSQL.insertOutboxRow("b", "ep-2", 1, into: store)
+            try await Self.attempt(store, status: 200, .delivered, now: 2000)
+            try await Self.attempt(store, status: 400, .deadLetter(reason: "rejected with HTTP 400"), now: 3000)
+            try await Self.attempt(store, status: 500, .retry(at: Self.at(60_000)), now: 4000)
+            try await body(store)
+        }
     }
 
     /// Claims the heads due at `now`, records `status` and `resolution` on partner a's and dead-letters b's.
     static func attempt(
-        into connection: inout SQLiteConnection,
+        _ store: any OutboxStore,
         status: Int,
         _ resolution: OutboxResolution,
         now: Int64
-    ) throws {
-        for claimed in try connection.claimOutbox(limit: 5, now: now, leaseMilliseconds: 500) {
+    ) async throws {
+        for claimed in try await store.claimOutbox(limit: 5, now: Self.at(now), lease: .milliseconds(500)) {
             let isA = claimed.row.partnerID == "a"
             let attempt = OutboxAttempt(
                 number: claimed.attempts + 1,
-                startedAt: Date(storeMilliseconds: now),
+                startedAt: Self.at(now),
                 status: isA ? status : 404,
                 error: nil,
                 durationMilliseconds: 9,
                 httpVersion: "1.1",
                 excerpt: Array("answer \(status)".utf8)
             )
-            _ = try connection.completeOutbox(
-                claimed.id,
+            try await store.completeOutbox(
+                id: claimed.id,
                 leaseToken: claimed.leaseToken,
                 attempt: attempt,
                 resolution: isA ? resolution : .deadLetter(reason: "rejected with HTTP 404"),
@@ -47,122 +53,165 @@ import Testing
         }
     }
 
-    static func audits(_ connection: inout SQLiteConnection) throws -> [String] {
-        try connection.query("SELECT action, detail FROM audit ORDER BY id").map {
-            "\($0.text(0) ?? "") \($0.text(1) ?? "")"
+    static func claim(
+        _ store: any OutboxStore,
+        now: Int64,
+        lease: Duration = .milliseconds(500)
+    ) async throws
+        -> [ClaimedOutboxRow]
+    {
+        try await store.claimOutbox(limit: 5, now: Self.at(now), lease: lease)
+    }
+
+    static func audits(_ store: any OutboxStore) async throws -> [String] {
+        try await RawSQL.rows("SELECT action, detail FROM audit ORDER BY id", in: store).map {
+            "\($0[0] ?? "") \($0[1] ?? "")"
         }
     }
 
-    @Test func listFiltersByPartnerEpisodeAndStateNewestFirst() throws {
-        var connection = try Self.outbox()
-        #expect(try connection.deliveries(DeliveryQuery()).map(\.row) == [4, 3, 2, 1])
-        #expect(try connection.deliveries(DeliveryQuery(partner: "a")).map(\.state) == [.pending, .dead, .delivered])
-        #expect(try connection.deliveries(DeliveryQuery(state: .dead)).map(\.deliveryID) == ["b-ep-2-1", "a-ep-1-2"])
-        #expect(try connection.deliveries(DeliveryQuery(episode: "ep-2")).map(\.partnerID) == ["b"])
-        #expect(try connection.deliveries(DeliveryQuery(limit: 1)).count == 1)
-        let failed = try #require(try connection.deliveries(DeliveryQuery(partner: "a", state: .pending)).first)
-        #expect(failed.attempts == 1)
-        #expect(failed.lastError == "HTTP 500")
-        #expect(failed.nextAttemptAt == Date(storeMilliseconds: 60_000))
+    static func execute(_ sql: String, in store: any OutboxStore) async throws {
+        _ = try await RawSQL.rows(sql, in: store)
     }
 
-    @Test func showHasTheRowItsEventItsBodyAndEveryAttempt() throws {
-        var connection = try Self.outbox()
-        let detail = try #require(try connection.delivery(.deliveryID("a-ep-1-2")))
-        #expect(detail.record.row == 2)
-        #expect(detail.record.state == .dead)
-        #expect(detail.record.event.kind == .referralCreated)
-        #expect(detail.record.lastError == "rejected with HTTP 400")
-        #expect(detail.body == Array("body 2".utf8))
-        #expect(detail.attempts.map(\.status) == [400])
-        #expect(detail.attempts.first?.excerpt == Array("answer 400".utf8))
-        #expect(detail.attempts.first?.durationMilliseconds == 9)
-        #expect(try connection.delivery(.row(2)) == detail)
-        #expect(try connection.delivery(.row(99)) == nil)
-        #expect(DeliveryKey("2") == .row(2))
-        #expect(DeliveryKey("a-ep-1-2") == .deliveryID("a-ep-1-2"))
-    }
-
-    @Test func retryingADeadRowMakesItDueWithAFreshBudgetAndKeepsItsAttempts() throws {
-        var connection = try Self.outbox()
-        let record = try connection.retry(.row(2), by: "ops", now: 10_000)
-        #expect(record.state == .pending)
-        #expect(record.attempts == 1)
-        #expect(record.requeuedAt == Date(storeMilliseconds: 10_000))
-        // The dead row is the stream's head again (row 3 waits behind it), due now, with its budget restarted.
-        let claimed = try connection.claimOutbox(limit: 5, now: 10_000, leaseMilliseconds: 500)
-        let head = try #require(claimed.first { $0.row.partnerID == "a" })
-        #expect(head.id == 2)
-        #expect(head.attempts == 0)
-        #expect(head.createdAt == Date(storeMilliseconds: 10_000))
-        #expect(try connection.delivery(.row(2))?.attempts.count == 1)
-        #expect(try Self.audits(&connection).contains { $0.hasPrefix("delivery-retry") && $0.contains("by ops") })
-    }
-
-    @Test func retryingAFailedRowOnlyCutsTheWait() throws {
-        var connection = try Self.outbox()
-        _ = try connection.query("UPDATE outbox SET state = 'delivered' WHERE id = 2")
-        let record = try connection.retry(.deliveryID("a-ep-1-3"), by: "ops", now: 5000)
-        #expect(record.nextAttemptAt == Date(storeMilliseconds: 5000))
-        #expect(record.requeuedAt == nil)
-        let head = try #require(try connection.claimOutbox(limit: 5, now: 5000, leaseMilliseconds: 500).first)
-        #expect(head.id == 3)
-        #expect(head.attempts == 1)
-        #expect(try Self.audits(&connection).last?.contains("due now") == true)
-    }
-
-    @Test func retryRefusesWhatItCannotRetry() throws {
-        var connection = try Self.outbox()
-        #expect(throws: StoreError.self) { try connection.retry(.row(1), by: "ops", now: 5000) }  // delivered
-        #expect(throws: StoreError.self) { try connection.retry(.row(42), by: "ops", now: 5000) }  // no such row
-        try SQLiteOutbox.insert("c", "ep-3", 1, into: &connection)
-        #expect(throws: StoreError.self) { try connection.retry(.deliveryID("c-ep-3-1"), by: "ops", now: 5000) }
-        _ = try connection.claimOutbox(limit: 5, now: 60_000, leaseMilliseconds: 60_000)
-        // Row 3 is leased now: the forwarder's, not ours.
-        do {
-            _ = try connection.retry(.row(3), by: "ops", now: 5000)
-            Issue.record("a leased row was retried")
-        } catch {
-            #expect(error.code == .invalidRequest)
-            #expect(error.message.contains("in flight"))
+    @Test(arguments: Backend.allCases) func listFiltersByPartnerEpisodeAndStateNewestFirst(
+        _ backend: Backend
+    ) async throws {
+        try await Self.withOutbox(backend) { store in
+            #expect(try await store.deliveries(DeliveryQuery()).map(\.row) == [4, 3, 2, 1])
+            #expect(
+                try await store.deliveries(DeliveryQuery(partner: "a")).map(\.state) == [.pending, .dead, .delivered]
+            )
+            #expect(
+                try await store.deliveries(DeliveryQuery(state: .dead)).map(\.deliveryID) == ["b-ep-2-1", "a-ep-1-2"]
+            )
+            #expect(try await store.deliveries(DeliveryQuery(episode: "ep-2")).map(\.partnerID) == ["b"])
+            #expect(try await store.deliveries(DeliveryQuery(limit: 1)).count == 1)
+            let failed = try #require(try await store.deliveries(DeliveryQuery(partner: "a", state: .pending)).first)
+            #expect(failed.attempts == 1)
+            #expect(failed.lastError == "HTTP 500")
+            #expect(failed.nextAttemptAt == Self.at(60_000))
         }
-        #expect(try Self.audits(&connection).isEmpty)
     }
 
-    @Test func requeueDeadMovesOnlyTheChosenPartnersDeadRows() throws {
-        var connection = try Self.outbox()
-        let requeued = try connection.requeueDead(partner: "b", by: "ops", now: 9000)
-        #expect(requeued.map(\.deliveryID) == ["b-ep-2-1"])
-        #expect(requeued.first?.state == .pending)
-        #expect(try connection.deliveries(DeliveryQuery(state: .dead)).map(\.deliveryID) == ["a-ep-1-2"])
-        #expect(try connection.requeueDead(partner: nil, by: "ops", now: 9000).map(\.row) == [2])
-        #expect(try connection.deliveries(DeliveryQuery(state: .dead)).isEmpty)
-        #expect(try Self.audits(&connection).filter { $0.hasPrefix("delivery-requeue") }.count == 2)
+    @Test(arguments: Backend.allCases) func showHasTheRowItsEventItsBodyAndEveryAttempt(
+        _ backend: Backend
+    ) async throws {
+        try await Self.withOutbox(backend) { store in
+            let detail = try #require(try await store.delivery(.deliveryID("a-ep-1-2")))
+            #expect(detail.record.row == 2)
+            #expect(detail.record.state == .dead)
+            #expect(detail.record.event.kind == .referralCreated)
+            #expect(detail.record.lastError == "rejected with HTTP 400")
+            #expect(detail.body == Array("body 2".utf8))
+            #expect(detail.attempts.map(\.status) == [400])
+            #expect(detail.attempts.first?.excerpt == Array("answer 400".utf8))
+            #expect(detail.attempts.first?.durationMilliseconds == 9)
+            #expect(try await store.delivery(.row(2)) == detail)
+            #expect(try await store.delivery(.row(99)) == nil)
+            #expect(DeliveryKey("2") == .row(2))
+            #expect(DeliveryKey("a-ep-1-2") == .deliveryID("a-ep-1-2"))
+        }
     }
 
-    @Test func redeliverAddsNewRowsWithTheSameEventNumberAndBody() throws {
-        var connection = try Self.outbox()
-        let added = try connection.redeliver(Redelivery(partner: "a"), by: "ops", now: 7000)
-        #expect(added.count == 1)
-        let copy = try #require(added.first)
-        #expect(copy.redeliveryOf == "a-ep-1-1")
-        #expect(copy.deliveryID != "a-ep-1-1")
-        #expect(copy.eventNumber == 1)
-        #expect(copy.state == .pending)
-        #expect(try connection.delivery(.row(copy.row))?.body == Array("body 1".utf8))
-        #expect(try connection.delivery(.row(1))?.record.state == .delivered)
-        // Queued behind what the stream still owes: row 3 (failed, due at 60 s) goes first.
-        _ = try connection.query("UPDATE outbox SET state = 'delivered' WHERE id IN (2, 3)")
-        let claimed = try #require(try connection.claimOutbox(limit: 5, now: 7000, leaseMilliseconds: 500).first)
-        #expect(claimed.row.redeliveryOf == "a-ep-1-1")
-        #expect(claimed.row.eventNumber == 1)
-        // Redeliveries are never redelivered themselves; filters by episode and planning time hold.
-        _ = try connection.query("UPDATE outbox SET state = 'delivered'")
-        #expect(try connection.redeliver(Redelivery(partner: "a"), by: "ops", now: 8000).count == 3)
-        #expect(try connection.redeliver(Redelivery(partner: "a", episode: "ep-9"), by: "ops", now: 8000).isEmpty)
-        let late = Redelivery(partner: "a", since: Date(storeMilliseconds: 1001))
-        #expect(try connection.redeliver(late, by: "ops", now: 8000).isEmpty)
-        #expect(try Self.audits(&connection).filter { $0.hasPrefix("delivery-redeliver") }.count == 4)
+    @Test(arguments: Backend.allCases) func retryingADeadRowMakesItDueWithAFreshBudgetAndKeepsItsAttempts(
+        _ backend: Backend
+    ) async throws {
+        try await Self.withOutbox(backend) { store in
+            let record = try await store.retry(.row(2), by: "ops", now: Self.at(10_000))
+            #expect(record.state == .pending)
+            #expect(record.attempts == 1)
+            #expect(record.requeuedAt == Self.at(10_000))
+            // The dead row is the stream's head again (row 3 waits behind it), due now, with its budget restarted.
+            let claimed = try await Self.claim(store, now: 10_000)
+            let head = try #require(claimed.first { $0.row.partnerID == "a" })
+            #expect(head.id == 2)
+            #expect(head.attempts == 0)
+            #expect(head.createdAt == Self.at(10_000))
+            #expect(try await store.delivery(.row(2))?.attempts.count == 1)
+            #expect(try await Self.audits(store).contains { $0.hasPrefix("delivery-retry") && $0.contains("by ops") })
+        }
+    }
+
+    @Test(arguments: Backend.allCases) func retryingAFailedRowOnlyCutsTheWait(_ backend: Backend) async throws {
+        try await Self.withOutbox(backend) { store in
+            try await Self.execute("UPDATE outbox SET state = 'delivered' WHERE id = 2", in: store)
+            let record = try await store.retry(.deliveryID("a-ep-1-3"), by: "ops", now: Self.at(5000))
+            #expect(record.nextAttemptAt == Self.at(5000))
+            #expect(record.requeuedAt == nil)
+            let head = try #require(try await Self.claim(store, now: 5000).first)
+            #expect(head.id == 3)
+            #expect(head.attempts == 1)
+            #expect(try await Self.audits(store).last?.contains("due now") == true)
+        }
+    }
+
+    @Test(arguments: Backend.allCases) func retryRefusesWhatItCannotRetry(_ backend: Backend) async throws {
+        try await Self.withOutbox(backend) { store in
+            await #expect(throws: StoreError.self) { try await store.retry(.row(1), by: "ops", now: Self.at(5000)) }
+            await #expect(throws: StoreError.self) { try await store.retry(.row(42), by: "ops", now: Self.at(5000)) }
+            try await RawSQL.insertOutboxRow("c", "ep-3", 1, into: store)
+            await #expect(throws: StoreError.self) {
+                try await store.retry(.deliveryID("c-ep-3-1"), by: "ops", now: Self.at(5000))
+            }
+            _ = try await Self.claim(store, now: 60_000, lease: .seconds(60))
+            // Row 3 is leased now: the forwarder's, not ours.
+            do {
+                _ = try await store.retry(.row(3), by: "ops", now: Self.at(5000))
+                Issue.record("a leased row was retried")
+            } catch let error as StoreError {
+                #expect(error.code == .invalidRequest)
+                #expect(error.message.contains("in flight"))
+            }
+            #expect(try await Self.audits(store).isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.allCases) func requeueDeadMovesOnlyTheChosenPartnersDeadRows(
+        _ backend: Backend
+    ) async throws {
+        try await Self.withOutbox(backend) { store in
+            let requeued = try await store.requeueDead(partner: "b", by: "ops", now: Self.at(9000))
+            #expect(requeued.map(\.deliveryID) == ["b-ep-2-1"])
+            #expect(requeued.first?.state == .pending)
+            #expect(try await store.deliveries(DeliveryQuery(state: .dead)).map(\.deliveryID) == ["a-ep-1-2"])
+            #expect(try await store.requeueDead(partner: nil, by: "ops", now: Self.at(9000)).map(\.row) == [2])
+            #expect(try await store.deliveries(DeliveryQuery(state: .dead)).isEmpty)
+            #expect(try await Self.audits(store).filter { $0.hasPrefix("delivery-requeue") }.count == 2)
+        }
+    }
+
+    @Test(arguments: Backend.allCases) func redeliverAddsNewRowsWithTheSameEventNumberAndBody(
+        _ backend: Backend
+    ) async throws {
+        try await Self.withOutbox(backend) { store in
+            let added = try await store.redeliver(Redelivery(partner: "a"), by: "ops", now: Self.at(7000))
+            #expect(added.count == 1)
+            let copy = try #require(added.first)
+            #expect(copy.redeliveryOf == "a-ep-1-1")
+            #expect(copy.deliveryID != "a-ep-1-1")
+            #expect(copy.eventNumber == 1)
+            #expect(copy.state == .pending)
+            #expect(try await store.delivery(.row(copy.row))?.body == Array("body 1".utf8))
+            #expect(try await store.delivery(.row(1))?.record.state == .delivered)
+            // Queued behind what the stream still owes: row 3 (failed, due at 60 s) goes first.
+            try await Self.execute("UPDATE outbox SET state = 'delivered' WHERE id IN (2, 3)", in: store)
+            let claimed = try #require(try await Self.claim(store, now: 7000).first)
+            #expect(claimed.row.redeliveryOf == "a-ep-1-1")
+            #expect(claimed.row.eventNumber == 1)
+            // Redeliveries are never redelivered themselves; filters by episode and planning time hold.
+            try await Self.execute("UPDATE outbox SET state = 'delivered'", in: store)
+            #expect(try await store.redeliver(Redelivery(partner: "a"), by: "ops", now: Self.at(8000)).count == 3)
+            let elsewhere = Redelivery(partner: "a", episode: "ep-9")
+            #expect(try await store.redeliver(elsewhere, by: "ops", now: Self.at(8000)).isEmpty)
+            let late = Redelivery(partner: "a", since: Self.at(1001))
+            #expect(try await store.redeliver(late, by: "ops", now: Self.at(8000)).isEmpty)
+            #expect(try await Self.audits(store).filter { $0.hasPrefix("delivery-redeliver") }.count == 4)
+            // An original row is still unique per (partner, episode, event number): planning skips a repeat.
+            try await RawSQL.insertOutboxRow("a", "ep-1", 1, into: store)
+            #expect(
+                try await store.deliveries(DeliveryQuery(partner: "a")).filter { $0.redeliveryOf == nil }.count == 3
+            )
+        }
     }
 
     @Test func migrationFourKeepsRowsAttemptsAndForeignKeys() throws {
@@ -185,25 +234,38 @@ import Testing
         #expect(try connection.deliveries(DeliveryQuery()).count == 1)
     }
 
-    @Test func theEmbeddedStoreOffersTheOperationsThroughTheProtocol() async throws {
-        let database = TemporaryDatabase()
-        defer { database.cleanUp() }
-        try await withRunningStore(on: database.testDatabase) { store in
-            // A second process's writes, as a gateway's forwarder makes them beside the running store.
-            do {
-                var gateway = try SQLiteConnection(path: database.location.path, readOnly: false)
-                try gateway.configureForWriting(busyTimeoutMilliseconds: 5000)
-                try SQLiteOutbox.insert("a", "ep-1", 1, into: &gateway)
-                try Self.attempt(into: &gateway, status: 400, .deadLetter(reason: "rejected with HTTP 400"), now: 2000)
+    @Test(arguments: Backend.allCases) func aSecondStoreOnTheGatewaysDatabaseChangesWhatTheGatewayWrote(
+        _ backend: Backend
+    ) async throws {
+        try await withTestDatabase(backend) { database in
+            // The gateway's store and, beside it, the administrative command's, as `tandem deliveries` runs.
+            try await withRunningStore(on: database) { gateway in
+                try await RawSQL.insertOutboxRow("a", "ep-1", 1, into: gateway)
+                try await RawSQL.insertOutboxRow("b", "ep-2", 1, into: gateway)
+                try await Self.attempt(gateway, status: 400, .deadLetter(reason: "rejected with HTTP 400"), now: 2000)
+                try await withRunningStore(on: database) { administration in
+                    #expect(try await administration.deliveries(DeliveryQuery(state: .dead)).map(\.row) == [2, 1])
+                    #expect(try await administration.delivery(.row(1))?.attempts.map(\.status) == [400])
+                    #expect(try await administration.retry(.row(1), by: "ops", now: Self.at(3000)).state == .pending)
+                    await #expect(throws: StoreError.self) {
+                        try await administration.retry(.row(99), by: "ops", now: Self.at(3000))
+                    }
+                    // The gateway's forwarder leases the retried row: it is the forwarder's until its outcome.
+                    #expect(try await Self.claim(gateway, now: 3000, lease: .seconds(60)).map(\.id) == [1])
+                    await #expect(throws: StoreError.self) {
+                        try await administration.retry(.row(1), by: "ops", now: Self.at(3100))
+                    }
+                    let requeued = try await administration.requeueDead(partner: nil, by: "ops", now: Self.at(3100))
+                    #expect(requeued.map(\.row) == [2])
+                    #expect(
+                        try await administration.redeliver(Redelivery(partner: "a"), by: "ops", now: Self.at(3100))
+                            .isEmpty
+                    )
+                    #expect(
+                        try await gateway.auditTrail(limit: 10).map(\.action) == ["delivery-requeue", "delivery-retry"]
+                    )
+                }
             }
-            let administration: any DeliveryAdministration = try #require(store as? SQLiteStore)
-            #expect(try await administration.deliveries(DeliveryQuery(state: .dead)).map(\.row) == [1])
-            #expect(try await administration.delivery(.row(1))?.attempts.map(\.status) == [400])
-            #expect(try await administration.retry(.row(1), by: "ops", now: Date()).state == .pending)
-            await #expect(throws: StoreError.self) { try await administration.retry(.row(99), by: "ops", now: Date()) }
-            #expect(try await administration.requeueDead(partner: nil, by: "ops", now: Date()).isEmpty)
-            #expect(try await administration.redeliver(Redelivery(partner: "a"), by: "ops", now: Date()).isEmpty)
-            #expect(try await store.auditTrail(limit: 10).map(\.action) == ["delivery-retry"])
         }
     }
 }

@@ -95,6 +95,49 @@ import Testing
         }
     }
 
+    @Test func migrationTwoKeepsRowsAndMakesEventNumbersUniqueOverOriginalsOnly() async throws {
+        try await withTestDatabase(.postgres) { database in
+            guard case .postgres(let endpoint) = database.url else { return }
+            let outcome = try await PostgresStore.withSession(at: endpoint, logger: Backend.logger) {
+                (session) throws(StoreError) -> ([Int], [Int64], StoreError?) in
+                func insert(_ deliveryID: String, redeliveryOf original: String? = nil) async throws(StoreError) {
+                    try await session.query(
+                        """
+                        INSERT INTO outbox (partner, episode_id, event_number, payload_ref, next_attempt_at, created_at,
+                            delivery_id, redelivery_of)
+                        VALUES ('a', 'ep-1', 1, 'Task/t', 1000, 1000, \(deliveryID), \(original))
+                        """
+                    )
+                }
+                try await session.migrate(Array(PostgresMigration.all.prefix(1)), now: 1)
+                try await session.query(
+                    """
+                    INSERT INTO outbox (partner, episode_id, event_number, payload_ref, next_attempt_at, created_at,
+                        delivery_id)
+                    VALUES ('a', 'ep-1', 1, 'Task/t', 1000, 1000, 'a-ep-1-1')
+                    """
+                )
+                let applied = try await session.migrate(now: 2)
+                // A redelivery repeats its original's event number; a second original may not.
+                try await insert("copy", redeliveryOf: "a-ep-1-1")
+                var refused: StoreError?
+                do throws(StoreError) {
+                    try await insert("again")
+                } catch {
+                    refused = error
+                }
+                var bases: [Int64] = []
+                for row in try await session.query("SELECT attempt_base FROM outbox ORDER BY id") {
+                    bases.append(try row.columns(Int64.self))
+                }
+                return (applied, bases, refused)
+            }
+            #expect(outcome.0 == Array(PostgresMigration.all.map(\.version).dropFirst()))
+            #expect(outcome.1 == [0, 0])
+            #expect(outcome.2?.code == .duplicate)
+        }
+    }
+
     @Test func storeURLsChooseTheBackend() throws {
         #expect(try StoreURL("sqlite::memory:") == .sqlite(.memory))
         let endpoint = PostgresEndpoint(

@@ -3,9 +3,10 @@ public import struct Foundation.Date
 /// What integration engineers do to the outbox by hand (`tandem deliveries …`, `tandem redeliver`): look at
 /// deliveries and their attempts, give failed ones another go, and re-send what a partner already had.
 ///
-/// Backend-neutral: ``SQLiteStore`` implements it, a PostgreSQL store will too. Every method that changes a
-/// row writes an audit entry in the same transaction, naming the actor. Safe beside a running gateway: a
-/// row the forwarder holds a lease on is never changed, and changes go through the store's own writer.
+/// Backend-neutral: every ``OutboxStore`` (``SQLiteStore``, ``PostgresStore``) implements it with the same
+/// semantics. Every method that changes a row writes an audit entry in the same transaction, naming the
+/// actor. Safe beside a running gateway: a row the forwarder holds a lease on is never changed; SQLite's
+/// changes go through the store's own writer, PostgreSQL's lock the rows they change.
 public protocol DeliveryAdministration: Sendable {
     /// Deliveries matching the query, newest first.
     func deliveries(_ query: DeliveryQuery) async throws(StoreError) -> [DeliveryRecord]

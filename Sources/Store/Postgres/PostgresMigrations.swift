@@ -20,7 +20,7 @@ struct PostgresMigration: Sendable {
 
 extension PostgresMigration {
     /// Every migration this build knows, in version order.
-    static let all: [PostgresMigration] = [.initialSchema]
+    static let all: [PostgresMigration] = [.initialSchema, .deliveryAdministration, .outboxIndexes]
 
     /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the
     /// episode book that orders the replicas (see ``PostgresStore``).
@@ -164,6 +164,37 @@ extension PostgresMigration {
                 detail          text
             );
             CREATE INDEX audit_by_at ON audit (at);
+            """
+    )
+
+    /// What `tandem deliveries retry`, `requeue-dead` and `tandem redeliver` need of the outbox, as SQLite's
+    /// migration 4 gives it (see ``SQLiteMigration/deliveryAdministration`` for why each column exists):
+    /// `redelivery_of`, `requeued_at` and `attempt_base`; `(partner, episode_id, event_number)` unique over
+    /// original rows only, so a redelivery may repeat its original's event number (PostgreSQL drops the
+    /// table constraint in place; no rebuild); and an index for listing by partner and state.
+    static let deliveryAdministration = PostgresMigration(
+        version: 2,
+        name: "delivery administration",
+        sql: """
+            ALTER TABLE outbox ADD COLUMN redelivery_of text;
+            ALTER TABLE outbox ADD COLUMN requeued_at bigint;
+            ALTER TABLE outbox ADD COLUMN attempt_base bigint NOT NULL DEFAULT 0;
+            ALTER TABLE outbox DROP CONSTRAINT outbox_partner_episode_id_event_number_key;
+            CREATE UNIQUE INDEX outbox_event ON outbox (partner, episode_id, event_number)
+                WHERE redelivery_of IS NULL;
+            CREATE INDEX outbox_by_partner_state ON outbox (partner, state);
+            """
+    )
+
+    /// Planning reads the last event number per partner of one episode, and a re-keyed episode moves its
+    /// rows by episode id: both look rows up by `episode_id` first, which no index leads with (the unique one
+    /// leads with the partner); SQLite's migration 5 adds the same index. The claim keeps its shape
+    /// (``PostgresSession/claimOutbox(limit:now:leaseMilliseconds:)``), served by `outbox_stream` and `outbox_due`.
+    static let outboxIndexes = PostgresMigration(
+        version: 3,
+        name: "outbox indexes",
+        sql: """
+            CREATE INDEX outbox_by_episode ON outbox (episode_id, partner, event_number);
             """
     )
 }

@@ -7,7 +7,9 @@ import PostgresNIO
 extension PostgresSession {
     /// Plans and inserts the outbox rows for each episode change of one ingestion, inside the ingest
     /// transaction and under the book lock (so the last partner event numbers read here cannot move
-    /// before COMMIT). Rows are inserted `ON CONFLICT DO NOTHING` on the delivery id; refusals are audited.
+    /// before COMMIT). Rows are inserted `ON CONFLICT DO NOTHING`: a repeated delivery id, or an event number
+    /// an original row of the stream already has (the unique index over original rows, which redeliveries
+    /// are not), is skipped, as SQLite's `INSERT OR IGNORE` skips it; refusals are audited.
     func planOutbox(
         _ ingestion: Ingestion,
         resources: [Element],
@@ -16,17 +18,18 @@ extension PostgresSession {
         at: Int64
     ) async throws(StoreError) {
         for change in ingestion.changes {
-            // A re-keyed episode keeps its streams: its rows move to the new id unless one would collide
-            // with a row already there (that one stays behind and is dead-lettered when claimed), as
-            // SQLite's `UPDATE OR IGNORE` does.
+            // A re-keyed episode keeps its streams: its rows move to the new id unless an original row would
+            // collide with an original already there (that one stays behind and is dead-lettered when
+            // claimed), as SQLite's `UPDATE OR IGNORE` does under the unique index over original rows;
+            // redeliveries never collide.
             if let previous = change.previousEpisodeID, previous != change.episodeID {
                 try await self.query(
                     """
                     UPDATE outbox AS o SET episode_id = \(change.episodeID)
-                    WHERE o.episode_id = \(previous) AND NOT EXISTS (
+                    WHERE o.episode_id = \(previous) AND (o.redelivery_of IS NOT NULL OR NOT EXISTS (
                         SELECT 1 FROM outbox AS c
                         WHERE c.partner = o.partner AND c.episode_id = \(change.episodeID)
-                            AND c.event_number = o.event_number)
+                            AND c.event_number = o.event_number AND c.redelivery_of IS NULL))
                     """
                 )
             }
@@ -92,11 +95,12 @@ extension PostgresSession {
                     lease_until = \(now + leaseMilliseconds)
                 FROM due WHERE outbox.id = due.id
                 RETURNING outbox.id, outbox.delivery_id, outbox.partner, outbox.episode_id, outbox.event_number,
-                    outbox.event, outbox.body, outbox.created_at, outbox.attempts, outbox.next_attempt_at,
-                    outbox.lease_owner
+                    outbox.event, outbox.body, coalesce(outbox.requeued_at, outbox.created_at) AS started_at,
+                    outbox.attempts - outbox.attempt_base AS attempts, outbox.next_attempt_at, outbox.lease_owner,
+                    outbox.redelivery_of
             )
-            SELECT c.id, c.delivery_id, c.partner, c.episode_id, c.event_number, c.event, c.body, c.created_at,
-                c.attempts, c.next_attempt_at, c.lease_owner, e.document
+            SELECT c.id, c.delivery_id, c.partner, c.episode_id, c.event_number, c.event, c.body, c.started_at,
+                c.attempts, c.next_attempt_at, c.lease_owner, e.document, c.redelivery_of
             FROM claimed AS c LEFT JOIN episode AS e ON e.id = c.episode_id
             ORDER BY c.next_attempt_at, c.id
             """
@@ -105,12 +109,12 @@ extension PostgresSession {
         claimed.reserveCapacity(rows.count)
         for row in rows {
             let (
-                id, deliveryID, partner, episodeID, eventNumber, eventJSON, body, createdAt, attempts, retryAt, token,
-                document
+                id, deliveryID, partner, episodeID, eventNumber, eventJSON, body, startedAt, attempts, retryAt, token,
+                document, redeliveryOf
             ) = try row.columns(
                 (
                     Int64, String, String, String, Int64, ByteBuffer?, ByteBuffer?, Int64, Int64, Int64, String,
-                    ByteBuffer?
+                    ByteBuffer?, String?
                 ).self
             )
             let event: TimelineEvent
@@ -128,9 +132,11 @@ extension PostgresSession {
                         episodeID: episodeID,
                         eventNumber: Int(eventNumber),
                         event: event,
-                        body: [UInt8](bytea: body)
+                        body: [UInt8](bytea: body),
+                        redeliveryOf: redeliveryOf
                     ),
-                    createdAt: Date(storeMilliseconds: createdAt),
+                    // The retry budget: an operator's requeue restarts the age and the attempt count.
+                    createdAt: Date(storeMilliseconds: startedAt),
                     attempts: Int(attempts),
                     retryAt: attempts > 0 ? Date(storeMilliseconds: retryAt) : nil,
                     leaseToken: token,

@@ -61,23 +61,17 @@ extension SQLiteConnection {
 
     mutating func retry(_ key: DeliveryKey, by actor: String, now: Int64) throws(StoreError) -> DeliveryRecord {
         guard let record = try self.record(key) else { throw StoreError(.notFound, "no \(key) in the outbox") }
-        switch record.state {
-        case .dead:
-            try self.requeue(record, by: actor, now: now, action: "delivery-retry")
-        case .pending where record.attempts > 0:
-            // Failed and waiting for its next attempt: only the wait is cut short; its budget is not spent.
+        let change = try DeliveryChange.retry(record, key: key)
+        switch change {
+        case .retryNow:
             try self.query(
                 "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'",
                 [.integer(now), .integer(record.row)]
             )
-            try self.audit(record, action: "delivery-retry", by: actor, now: now, detail: "due now")
-        case .pending:
-            throw StoreError(.invalidRequest, "\(key) has not been attempted yet; the forwarder sends it when due")
-        case .leased:
-            throw StoreError(.invalidRequest, "\(key) is in flight (leased by a forwarder); try again shortly")
-        case .delivered:
-            throw StoreError(.invalidRequest, "\(key) was delivered; `tandem redeliver` re-sends delivered events")
+        default:
+            try self.requeue(record, now: now)
         }
+        try self.insertAudit(change.audit(record, by: actor, now: now))
         return try self.record(.row(record.row)) ?? record
     }
 
@@ -90,7 +84,8 @@ extension SQLiteConnection {
         var changed: [DeliveryRecord] = []
         for row in rows {
             let record = try Self.record(row)
-            try self.requeue(record, by: actor, now: now, action: "delivery-requeue")
+            try self.requeue(record, now: now)
+            try self.insertAudit(DeliveryChange.requeueDead.audit(record, by: actor, now: now))
             changed.append(try self.record(.row(record.row)) ?? record)
         }
         return changed
@@ -115,9 +110,7 @@ extension SQLiteConnection {
         var added: [DeliveryRecord] = []
         for row in originals {
             let original = try Self.record(row)
-            // Random, not derived (``DeliveryID``): each redelivery is a deliberate new delivery, and a partner
-            // that drops repeated delivery ids must still process it.
-            let deliveryID = UUID().uuidString.lowercased()
+            let deliveryID = DeliveryRecord.redeliveryID()
             try self.query(
                 """
                 INSERT INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts, next_attempt_at,
@@ -130,25 +123,14 @@ extension SQLiteConnection {
             guard let record = try self.record(.deliveryID(deliveryID)) else {
                 throw StoreError(.io, "the redelivery of \(original.deliveryID) was not stored")
             }
-            try self.audit(
-                record,
-                action: "delivery-redeliver",
-                by: actor,
-                now: now,
-                detail: "redelivery of \(original.deliveryID)"
-            )
+            try self.insertAudit(DeliveryChange.redeliver.audit(record, by: actor, now: now))
             added.append(record)
         }
         return added
     }
 
     /// Dead → pending, due now, with a fresh retry budget: attempts after `attempt_base`, age from `requeued_at`.
-    private mutating func requeue(
-        _ record: DeliveryRecord,
-        by actor: String,
-        now: Int64,
-        action: String
-    ) throws(StoreError) {
+    private mutating func requeue(_ record: DeliveryRecord, now: Int64) throws(StoreError) {
         try self.query(
             """
             UPDATE outbox SET state = 'pending', next_attempt_at = ?, requeued_at = ?, attempt_base = attempts,
@@ -156,28 +138,6 @@ extension SQLiteConnection {
             WHERE id = ? AND state = 'dead'
             """,
             [.integer(now), .integer(now), .integer(record.row)]
-        )
-        try self.audit(record, action: action, by: actor, now: now, detail: "was dead: \(record.lastError ?? "-")")
-    }
-
-    private mutating func audit(
-        _ record: DeliveryRecord,
-        action: String,
-        by actor: String,
-        now: Int64,
-        detail: String
-    ) throws(StoreError) {
-        try self.insertAudit(
-            AuditEntry(
-                at: Date(storeMilliseconds: now),
-                action: action,
-                outcome: .success,
-                resourceReference: "Episode/\(record.episodeID)",
-                detail: """
-                    partner \(record.partnerID), delivery \(record.deliveryID) (row \(record.row)), event \
-                    \(record.eventNumber), by \(actor): \(detail)
-                    """
-            )
         )
     }
 
@@ -197,15 +157,7 @@ extension SQLiteConnection {
 
     private static func record(_ row: SQLiteRow) throws(StoreError) -> DeliveryRecord {
         let id = row.integer(0) ?? 0
-        let event: TimelineEvent
-        do {
-            event = try JSONDecoder().decode(TimelineEvent.self, from: Data(row.blob(5)))
-        } catch {
-            throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
-        }
-        guard let state = DeliveryState(rawValue: row.text(6) ?? "") else {
-            throw StoreError(.corrupt, "outbox row \(id) has an unknown state '\(row.text(6) ?? "")'")
-        }
+        let (event, state) = try DeliveryRecord.decode(event: row.blob(5), state: row.text(6) ?? "", row: id)
         return DeliveryRecord(
             row: id,
             deliveryID: row.text(1) ?? "",

@@ -2,7 +2,7 @@ public import Foundation
 
 /// ``DeliveryAdministration`` on the embedded store: reads on the read connections, changes through the
 /// writer (so they queue behind, and commit beside, a running gateway's writes when both share the file).
-extension SQLiteStore: DeliveryAdministration {
+extension SQLiteStore {
     public func deliveries(_ query: DeliveryQuery) async throws(StoreError) -> [DeliveryRecord] {
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.deliveries(query)

@@ -1,34 +1,37 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 import Store
 
 /// Opens the store a gateway's configuration names (`--config`, `TANDEM_CONFIG`, `TANDEM_STORE_URL`, as
-/// `tandem serve` reads them) for one administrative command, with its own writer running meanwhile.
+/// `tandem serve` reads them), SQLite or PostgreSQL by its URL, for one administrative command, with the
+/// store's service running meanwhile.
 ///
-/// Safe beside a running gateway on the same file: SQLite in WAL mode lets both read freely, each
-/// process's writer takes the write lock per transaction (waiting up to the busy timeout), and the
-/// administration never touches a row the gateway's forwarder has leased.
+/// Safe beside running gateways on the same database: on SQLite (WAL mode) both read freely and each
+/// process's writer takes the write lock per transaction (waiting up to the busy timeout); on PostgreSQL
+/// each change locks the rows it changes. Either way the administration never touches a row a forwarder
+/// has leased.
 enum AdministeredStore {
     static func with<Value: Sendable>(
         config: String?,
-        _ body: @Sendable (SQLiteStore, ServeConfiguration) async throws -> Value
+        _ body: @Sendable (any OutboxStore, ServeConfiguration) async throws -> Value
     ) async throws -> Value {
+        let environment = ProcessInfo.processInfo.environment
         let settings: ServeConfiguration
         do {
-            settings = try ServeConfiguration.load(path: config, environment: ProcessInfo.processInfo.environment).0
+            settings = try ServeConfiguration.load(path: config, environment: environment).0
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }
-        let location = try StoreLocation(url: settings.store)
+        let url = try settings.storeURL(environment: environment)
         // Opening creates a missing database; an administrative command must not make an empty one.
-        if case .file(let path) = location, !FileManager.default.fileExists(atPath: path) {
+        if case .sqlite(.file(let path)) = url, !FileManager.default.fileExists(atPath: path) {
             throw ValidationError(
                 "no store at '\(path)' (from \(settings.store)); name the gateway's with --config or TANDEM_STORE_URL"
             )
         }
-        let store = try await SQLiteStore.open(
-            at: location,
+        let store = try await url.open(
             logger: Logger(label: "tandem.deliveries") { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = .warning

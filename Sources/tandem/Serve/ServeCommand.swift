@@ -57,18 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "tandem")
         // sqlite:… or postgres://…; the description never holds a password.
-        var storeURL: StoreURL
-        do {
-            storeURL = try StoreURL(settings.store)
-        } catch {
-            throw ValidationError("store URL: \(error.message)")
-        }
-        if case .postgres(var endpoint) = storeURL, endpoint.password == nil,
-            let password = environment["TANDEM_STORE_PASSWORD"]
-        {
-            endpoint.password = password
-            storeURL = .postgres(endpoint)
-        }
+        let storeURL = try settings.storeURL(environment: environment)
         logger.info(
             "starting",
             metadata: [
