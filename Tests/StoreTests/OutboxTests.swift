@@ -58,6 +58,40 @@ import Testing
         }
     }
 
+    @Test(arguments: Backend.allCases) func aRetriedOlderRowWaitsWhileALaterOneIsInFlight(
+        _ backend: Backend
+    ) async throws {
+        try await withRunningStore(backend) { store in
+            for number in 1...2 { try await RawSQL.insertOutboxRow("a", "ep-1", number, into: store) }
+            let first = try #require(try await Self.claim(store, now: 2000).first)
+            #expect(
+                try await store.completeOutbox(
+                    id: first.id,
+                    leaseToken: first.leaseToken,
+                    attempt: nil,
+                    resolution: .deadLetter(reason: "rejected with HTTP 400"),
+                    audit: nil
+                )
+            )
+            let second = try #require(try await Self.claim(store, now: 2010).first)
+            #expect(second.row.deliveryID == "a-ep-1-2")
+            // An operator retries the dead first row while the second is on the wire.
+            _ = try await store.retry(.row(first.id), by: "ops", now: Self.at(2020))
+            #expect(try await Self.claim(store, now: 2030).isEmpty)
+            // Once the second is recorded, the retried first is the stream's head again.
+            #expect(
+                try await store.completeOutbox(
+                    id: second.id,
+                    leaseToken: second.leaseToken,
+                    attempt: nil,
+                    resolution: .delivered,
+                    audit: nil
+                )
+            )
+            #expect(try await Self.claim(store, now: 2040).map(\.row.deliveryID) == ["a-ep-1-1"])
+        }
+    }
+
     @Test(arguments: Backend.allCases) func aLostLeaseIsLeftAloneAndAnExpiredLeaseComesBack(
         _ backend: Backend
     ) async throws {

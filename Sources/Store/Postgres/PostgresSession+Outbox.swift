@@ -75,18 +75,23 @@ extension PostgresSession {
     /// lease (if any) has expired. `FOR UPDATE … SKIP LOCKED` passes over heads another replica is
     /// claiming right now, and PostgreSQL re-checks the state and lease of a row that changed since the
     /// statement's snapshot before locking it, so two claimants never both lease one row, and a stream
-    /// whose head is leased yields nothing: never its second row.
+    /// whose head is leased yields nothing: never its second row. Nor does a stream with any row leased
+    /// (an operator's retry can put an older row back before one in flight): one row per stream at a time.
+    /// Each due row is checked against its own stream through `outbox_stream`, so a claim reads the rows it
+    /// returns and their streams, not every pending row.
     func claimOutbox(limit: Int, now: Int64, leaseMilliseconds: Int64) async throws(StoreError) -> [ClaimedOutboxRow] {
         let rows = try await self.query(
             """
-            WITH head AS (
-                SELECT DISTINCT ON (partner, episode_id) id FROM outbox
-                WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL
-                ORDER BY partner, episode_id, id
-            ), due AS (
-                SELECT o.id FROM outbox AS o JOIN head ON head.id = o.id
-                WHERE o.state IN ('pending', 'leased') AND o.next_attempt_at <= \(now)
-                    AND (o.lease_until IS NULL OR o.lease_until <= \(now))
+            WITH due AS (
+                SELECT o.id FROM outbox AS o
+                WHERE o.state IN ('pending', 'leased') AND o.delivery_id IS NOT NULL
+                    AND o.next_attempt_at <= \(now) AND (o.lease_until IS NULL OR o.lease_until <= \(now))
+                    AND NOT EXISTS (
+                        SELECT 1 FROM outbox AS p
+                        WHERE p.partner = o.partner AND p.episode_id = o.episode_id AND p.id <> o.id
+                            AND p.state IN ('pending', 'leased') AND p.delivery_id IS NOT NULL
+                            AND (p.id < o.id OR (p.state = 'leased' AND p.lease_until > \(now)))
+                    )
                 ORDER BY o.next_attempt_at, o.id
                 LIMIT \(Int64(max(0, limit)))
                 FOR UPDATE OF o SKIP LOCKED

@@ -62,7 +62,8 @@ extension SQLiteConnection {
     }
 
     /// Leases the due head of up to `limit` (partner, episode) streams: each stream's oldest row not
-    /// delivered or dead-lettered, if it is due and its lease (if any) has expired.
+    /// delivered or dead-lettered, if it is due, its lease (if any) has expired, and no other row of the
+    /// stream is leased (an operator's retry can put an older row back before one in flight).
     mutating func claimOutbox(
         limit: Int,
         now: Int64,
@@ -81,10 +82,11 @@ extension SQLiteConnection {
                 SELECT r.id FROM outbox AS r
                 WHERE r.state IN ('pending', 'leased') AND r.delivery_id IS NOT NULL
                     AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until <= ?1)
-                    AND r.id = (
-                        SELECT MIN(h.id) FROM outbox AS h
-                        WHERE h.partner = r.partner AND h.episode_id = r.episode_id
-                            AND h.state IN ('pending', 'leased') AND h.delivery_id IS NOT NULL
+                    AND NOT EXISTS (
+                        SELECT 1 FROM outbox AS p
+                        WHERE p.partner = r.partner AND p.episode_id = r.episode_id AND p.id <> r.id
+                            AND p.state IN ('pending', 'leased') AND p.delivery_id IS NOT NULL
+                            AND (p.id < r.id OR (p.state = 'leased' AND p.lease_until > ?1))
                     )
                 ORDER BY r.next_attempt_at, r.id
                 LIMIT ?2
