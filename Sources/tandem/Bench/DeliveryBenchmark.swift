@@ -20,7 +20,7 @@ struct DeliveryBenchmark: AsyncParsableCommand {
     var deliveries = 4000
 
     @Option(help: "Requests in flight (the forwarder's concurrency and the raw loop's threads).")
-    var concurrency = 16
+    var concurrency = Forwarder.Configuration().concurrency
 
     @Option(help: "The forwarder's claim batch (see the serve configuration's delivery.claimBatch).")
     var claimBatch = Forwarder.Configuration().claimBatch

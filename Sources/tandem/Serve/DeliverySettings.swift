@@ -4,15 +4,15 @@ import Foundation
 /// The forwarder's settings: the `delivery` object of the configuration file.
 ///
 /// ```json
-/// "delivery": {"concurrency": 16, "claimBatch": 4, "pollInterval": "100ms", "lease": "2m",
-///              "idleConnectionsPerPartner": 16}
+/// "delivery": {"concurrency": 64, "claimBatch": 16, "pollInterval": "100ms", "lease": "2m",
+///              "idleConnectionsPerPartner": 64}
 /// ```
-/// Every key is optional; a missing one keeps the default of ``Forwarder/Configuration`` (and 16 idle
+/// Every key is optional; a missing one keeps the default of ``Forwarder/Configuration`` (and 64 idle
 /// connections per partner, so a partner busy at full concurrency keeps every connection warm).
 struct DeliverySettings: Sendable, Equatable {
     var forwarder = Forwarder.Configuration()
     /// Easy handles, each with its open connection, kept per partner between requests (``CurlTransport``).
-    var idleConnectionsPerPartner = 16
+    var idleConnectionsPerPartner = 64
 
     /// The keys the `delivery` object may hold; any other is refused, as at the top level.
     static let knownKeys: Set<String> = [

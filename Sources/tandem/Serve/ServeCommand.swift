@@ -28,8 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
             delivery stays leased to this process (default 120). The configuration's partners (durations such \
             as "10s") hear of episode changes through the outbox, planned in the ingest transaction and sent by \
             the forwarder; consentDefaultPermit (default true) decides when no Consent applies. The optional \
-            delivery object tunes the forwarder: concurrency (16), claimBatch (4), pollInterval ("100ms"), \
-            lease ("2m", longer than every partner timeout) and idleConnectionsPerPartner (16).
+            delivery object tunes the forwarder: concurrency (64), claimBatch (16), pollInterval ("100ms"), \
+            lease ("2m", longer than every partner timeout) and idleConnectionsPerPartner (64).
             """
     )
 
