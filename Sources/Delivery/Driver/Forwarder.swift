@@ -126,10 +126,7 @@ public struct Forwarder: Service {
                     case .attempted(let row, let outcome):
                         inFlight -= 1
                         recording += 1
-                        group.addTask {
-                            await self.record(row, outcome)
-                            return .recorded
-                        }
+                        self.startRecording(row, outcome, in: &group)
                     case .recorded: recording -= 1
                     case .tick:
                         ticking = false
@@ -141,10 +138,7 @@ public struct Forwarder: Service {
             // Graceful shutdown: the attempts in flight finish and are recorded.
             while let completion = await group.next() {
                 if case .attempted(let row, let outcome) = completion {
-                    group.addTask {
-                        await self.record(row, outcome)
-                        return .recorded
-                    }
+                    self.startRecording(row, outcome, in: &group)
                 }
             }
         }
@@ -166,6 +160,18 @@ public struct Forwarder: Service {
             return DeliveryOutcome(action: .deadLetter(.partnerNotConfigured), attempt: nil, refusal: nil)
         }
         return await self.driver.attempt(row.entry, partner: partner, episode: row.episode, body: row.body)
+    }
+
+    /// Records an outcome beside the requests in flight; the group hears `.recorded` when it is done.
+    private func startRecording(
+        _ row: ClaimedDelivery,
+        _ outcome: DeliveryOutcome,
+        in group: inout TaskGroup<Completion>
+    ) {
+        group.addTask {
+            await self.record(row, outcome)
+            return .recorded
+        }
     }
 
     /// Records an outcome in the queue (the store), guarded by the row's lease.

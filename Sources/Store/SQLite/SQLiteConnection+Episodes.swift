@@ -26,7 +26,7 @@ extension SQLiteConnection {
                 INSERT INTO episode_resource (key, held, arrival) VALUES (?, ?, ?)
                 ON CONFLICT (key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
                 """,
-                [.text(key), .blob(try Self.encode(held)), .integer(Int64(held.arrival))]
+                [.text(key), .blob(try EpisodeJSON.encode(held)), .integer(Int64(held.arrival))]
             )
         }
         for change in ingestion.changes {
@@ -39,7 +39,7 @@ extension SQLiteConnection {
                 """,
                 [
                     .text(change.episodeID), .text(episode.patient.key), .text(episode.serviceLine),
-                    .text(episode.status.rawValue), .blob(try Self.encode(episode)), .integer(at),
+                    .text(episode.status.rawValue), .blob(try EpisodeJSON.encode(episode)), .integer(at),
                 ]
             )
             // A re-keyed episode keeps its timeline: its events move to the new id, the old row goes.
@@ -58,7 +58,7 @@ extension SQLiteConnection {
                     """,
                     [
                         .text(change.episodeID), .integer(Int64(event.number)), .text(event.kind.rawValue),
-                        .blob(try Self.encode(event)), .integer(messageID), .integer(at),
+                        .blob(try EpisodeJSON.encode(event)), .integer(messageID), .integer(at),
                     ]
                 )
             }
@@ -69,7 +69,7 @@ extension SQLiteConnection {
                 [.integer(at), .text(id)]
             )
         }
-        let evaluated = try book.evaluatedAt.map { value throws(StoreError) in try Self.encode(value) }
+        let evaluated = try book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value) }
         try self.query(
             """
             INSERT INTO episode_book (id, arrivals, evaluated_at) VALUES (1, 0, ?)
@@ -120,10 +120,5 @@ extension SQLiteConnection {
             document: row.blob(4),
             updatedAt: Date(storeMilliseconds: row.integer(5) ?? 0)
         )
-    }
-
-    /// Sorted keys, so equal values are equal bytes (see ``EpisodeJSON/encode(_:)``).
-    static func encode(_ value: some Encodable) throws(StoreError) -> [UInt8] {
-        try EpisodeJSON.encode(value)
     }
 }

@@ -50,7 +50,7 @@ extension SQLiteConnection {
                     [
                         .text(row.partnerID), .text(row.episodeID), .integer(Int64(row.eventNumber)),
                         .text(row.event.source), .integer(at), .integer(at), .text(row.deliveryID),
-                        .blob(try Self.encode(row.event)), .blob(row.body),
+                        .blob(try EpisodeJSON.encode(row.event)), .blob(row.body),
                     ]
                 )
             }
