@@ -115,4 +115,40 @@ import Testing
         let other = try self.episode(CataractScenario.parties + [referral])
         #expect(other.participants.map(\.key) == [CataractScenario.surgeonNPI])
     }
+
+    /// Senders post the same practitioner in every referral Bundle under a new server id; an episode that
+    /// names them by identifier must not change when another patient's referral brings one more copy,
+    /// whether the copy's id sorts before or after the one already named.
+    @Test(arguments: ["Practitioner/aaa-copy", "Practitioner/zzz-copy"])
+    func aLaterCopyOfAPractitionerDoesNotRepointALogicalReference(copyKey: String) throws {
+        let carePlan = FHIRFixture.resource(
+            #"""
+            { "resourceType": "CarePlan", "id": "cp-1", "status": "active", "intent": "plan",
+              "basedOn": [{ "reference": "ServiceRequest/sr-1" }], "subject": { "reference": "Patient/p1" },
+              "activity": [{ "detail": {
+                "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "308273005" }] },
+                "status": "scheduled",
+                "performer": [{ "type": "Practitioner",
+                  "identifier": { "system": "http://hl7.org/fhir/sid/us-npi", "value": "2222222222" } }] } }] }
+            """#
+        )
+        var book = EpisodeBook()
+        for resource in CataractScenario.parties + [CataractScenario.referral(), carePlan] {
+            _ = self.normaliser.ingest(resource, sender: nil, into: &book)
+        }
+        let responsible = { book.sortedEpisodes.first?.carePlans.first?.activities.first?.responsible?.reference }
+        #expect(responsible() == "Practitioner/opt")
+
+        let id = String(copyKey.dropFirst("Practitioner/".count))
+        let copy = FHIRFixture.resource(
+            #"""
+            { "resourceType": "Practitioner", "id": "\#(id)",
+              "identifier": [{ "system": "http://hl7.org/fhir/sid/us-npi", "value": "2222222222" }],
+              "name": [{ "family": "Reyes", "given": ["Tomas"] }] }
+            """#
+        )
+        let ingestion = self.normaliser.ingest(copy, sender: nil, into: &book)
+        #expect(ingestion.changes.flatMap(\.events).isEmpty, "no event for a copy that brings nothing new")
+        #expect(responsible() == "Practitioner/opt")
+    }
 }

@@ -2,8 +2,10 @@ import FHIRCore
 
 /// The pure heart of normalisation: held resources + mappings → episode states (without timelines).
 ///
-/// Everything is recomputed from all held resources, in key order, so the result depends only on the
-/// set of resources, never on the order they arrived in; the ``Normaliser`` diffs successive results.
+/// Everything is recomputed from all held resources, in key order, so the result depends on the set of
+/// resources, not on the order they arrived in, except where several claim one name: of one referral's
+/// versions the latest arrival counts; of copies of a practitioner under one identifier, the one held
+/// longest (``ResourceIndex``), so a later copy changes nothing. The ``Normaliser`` diffs successive results.
 struct EpisodeDerivation {
     /// The resources of one episode while it is being gathered.
     struct Group {

@@ -17,8 +17,8 @@ struct ResourceIndex: Sendable, Hashable {
     }
 
     private(set) var held: [String: HeldResource] = [:]
-    /// `fullUrl` → keys. Sets, and the smallest key wins a lookup, so the answer does not depend on
-    /// the order resources were stored in.
+    /// `fullUrl` → keys. Several resources can share one (a sender reusing `urn:uuid`s across Bundles);
+    /// a lookup answers the one held longest (``earliest(_:)``).
     private var byFullUrl: [String: Set<String>] = [:]
     /// `Type|system|value` and `|system|value` → keys.
     private var byIdentifier: [String: Set<String>] = [:]
@@ -68,7 +68,7 @@ struct ResourceIndex: Sendable, Hashable {
                     reference: reference
                 )
             }
-            if let key = self.byFullUrl[text]?.min(), let item = self.held[key] { return self.target(item, reference) }
+            if let item = self.earliest(self.byFullUrl[text]) { return self.target(item, reference) }
             let relative = Self.relativeReference(text)
             if let relative, let item = self.held[relative] { return self.target(item, reference) }
             if let logical = self.resolveIdentifier(reference, declaredType) { return logical }
@@ -86,10 +86,25 @@ struct ResourceIndex: Sendable, Hashable {
     private func resolveIdentifier(_ reference: Element, _ declaredType: String?) -> Target? {
         guard let identifier = reference.child("identifier"), let value = identifier.string("value") else { return nil }
         let token = "\(identifier.string("system") ?? "")|\(value)"
-        guard let key = self.byIdentifier["\(declaredType ?? "")|\(token)"]?.min(), let item = self.held[key] else {
-            return nil
-        }
+        guard let item = self.earliest(self.byIdentifier["\(declaredType ?? "")|\(token)"]) else { return nil }
         return self.target(item, reference)
+    }
+
+    /// Of the resources under `keys`, the one held longest: the smallest arrival, then the smallest key.
+    ///
+    /// Senders often post the same practitioner or organisation in every referral Bundle, each time under a
+    /// new server id. Answering the copy held longest means a later copy never re-points a reference
+    /// already resolved, so it cannot change (and add timeline events to) episodes it brings nothing new
+    /// to, whatever order the messages arrive in. Only updating that copy moves the answer on.
+    private func earliest(_ keys: Set<String>?) -> HeldResource? {
+        guard let keys else { return nil }
+        var best: HeldResource?
+        for key in keys {
+            guard let item = self.held[key] else { continue }
+            if let current = best, (current.arrival, current.key) <= (item.arrival, item.key) { continue }
+            best = item
+        }
+        return best
     }
 
     private func target(_ item: HeldResource, _ reference: Element) -> Target {
