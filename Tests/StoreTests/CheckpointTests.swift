@@ -46,6 +46,34 @@ import Testing
         }
     }
 
+    /// Under steady writes the background checkpointer alone never lets the WAL start again (the writer
+    /// appends while it copies); the writer finishes the checkpoint between groups once the WAL is past
+    /// the restart size, so the WAL stays near that size however much is written.
+    @Test func theWALStartsAgainInsteadOfGrowingUnderSteadyWrites() async throws {
+        let database = TemporaryDatabase()
+        defer { database.cleanUp() }
+        let store = try await SQLiteStore.open(
+            at: database.location,
+            configuration: SQLiteStore.Configuration(checkpointInterval: .milliseconds(10), walRestartFrames: 64),
+            logger: Logger(label: "tandem.test.store", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        let wal = database.location.path + "-wal"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            // About 8 MB of resource versions, one commit each: far past 64 frames.
+            let padding = String(repeating: "x", count: 8000)
+            var largest = 0
+            for index in 0..<1000 {
+                let content = #"{"n":\#(index),"padding":"\#(padding)"}"#
+                _ = try await store.ingest(Fixture.message([Fixture.update(id: "p\(index % 50)", content: content)]))
+                largest = max(largest, try Self.size(of: wal))
+            }
+            #expect(largest < 4 << 20, "the WAL grew to \(largest) bytes")
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+
     static func size(of path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }

@@ -27,17 +27,22 @@ public struct SQLiteStore: Store, Service {
         public var maximumGroupSize: Int
         /// How often the background checkpointer copies the WAL into the database.
         public var checkpointInterval: Duration
+        /// The WAL size, in frames (pages), past which the writer finishes a checkpoint between two
+        /// groups so that the WAL starts again from its beginning (see ``WALRestart``).
+        public var walRestartFrames: Int
 
         public init(
             readers: Int = 2,
             busyTimeoutMilliseconds: Int = 5000,
             maximumGroupSize: Int = 256,
-            checkpointInterval: Duration = .milliseconds(250)
+            checkpointInterval: Duration = .milliseconds(250),
+            walRestartFrames: Int = 4096
         ) {
             self.readers = readers
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.maximumGroupSize = maximumGroupSize
             self.checkpointInterval = checkpointInterval
+            self.walRestartFrames = max(1, walRestartFrames)
         }
     }
 
@@ -46,6 +51,8 @@ public struct SQLiteStore: Store, Service {
     let readers: [ConnectionSlot]
     /// The connection that checkpoints the WAL in the background (file databases only).
     let checkpointer: ConnectionSlot?
+    /// Raised by the checkpointer when the WAL has grown past ``Configuration/walRestartFrames``.
+    let walRestart = WALRestart()
     let queue: WriteQueue
     let configuration: Configuration
     let logger: Logger
@@ -135,6 +142,7 @@ public struct SQLiteStore: Store, Service {
                         let group = self.queue.takeGroup(limit: self.configuration.maximumGroupSize)
                         if group.isEmpty { break }
                         await self.commit(group)
+                        if self.walRestart.takeRequest() { await self.finishCheckpoint() }
                     }
                 }
             } onGracefulShutdown: {
@@ -173,14 +181,37 @@ public struct SQLiteStore: Store, Service {
                 return
             }
             do throws(StoreError) {
-                _ = try await Self.run(on: self.threadPool) { () throws(StoreError) in
+                let wal = try await Self.run(on: self.threadPool) { () throws(StoreError) in
                     try checkpointer.withConnection { (connection: inout SQLiteConnection) throws(StoreError) in
                         try connection.checkpointPassively()
                     }
                 }
+                if wal.walFrames >= self.configuration.walRestartFrames { self.walRestart.request() }
             } catch {
                 self.logger.warning("WAL checkpoint failed", metadata: ["tandem.store.error": "\(error)"])
             }
+        }
+    }
+
+    /// The writer's part of ``WALRestart``: between two groups, with no write under way, a PASSIVE
+    /// checkpoint on the writer's own connection copies the few frames the background checkpointer has
+    /// not reached yet, so the next write transaction starts the WAL again from its beginning.
+    func finishCheckpoint() async {
+        let writer = self.writer
+        do throws(StoreError) {
+            let wal = try await Self.run(on: self.threadPool) { () throws(StoreError) in
+                try writer.withConnection { (connection: inout SQLiteConnection) throws(StoreError) in
+                    try connection.checkpointPassively()
+                }
+            }
+            self.logger.debug(
+                "WAL checkpointed by the writer",
+                metadata: [
+                    "tandem.store.walFrames": "\(wal.walFrames)", "tandem.store.checkpointed": "\(wal.checkpointed)",
+                ]
+            )
+        } catch {
+            self.logger.warning("WAL checkpoint by the writer failed", metadata: ["tandem.store.error": "\(error)"])
         }
     }
 
