@@ -4,28 +4,32 @@ public import ServiceLifecycle
 /// The long-running delivery Service: claims due outbox rows and attempts them, at most
 /// ``Configuration/concurrency`` at a time, until graceful shutdown.
 ///
-/// It claims again whenever a slot frees up or the poll interval passes, never waiting for a whole batch,
-/// so a slow or dead partner occupies only the slots of its own in-flight requests and never holds up other
-/// partners or episodes. Order within a (partner, episode) is the ``DeliveryQueue``'s contract.
+/// It claims ahead: up to ``Configuration/concurrency`` rows wait claimed for a slot, and one claim runs
+/// beside the requests, so a claim's commit latency (with SQLite, a group commit of the one writer) is
+/// hidden behind the requests in flight instead of leaving slots idle while it waits. A slow or dead
+/// partner occupies only the slots of its own in-flight requests and never holds up other partners or
+/// episodes. Order within a (partner, episode) is the ``DeliveryQueue``'s contract: a stream never has
+/// two rows claimed. The decisions of when to claim live in ``Loop``.
 ///
 /// A slot is held for the request only. Its outcome is recorded beside the next requests (at most
 /// ``Configuration/concurrency`` recordings outstanding): recording is a store transaction that waits for a
 /// durable commit, and holding the slot through it made the commit latency, not the partners, the limit.
 /// The row stays leased until its outcome is recorded, so its own stream waits for that; others do not.
 ///
-/// On graceful shutdown it stops claiming and lets the attempts in flight finish and be recorded; rows
-/// claimed but not completed (a crash) come back when their lease expires.
+/// On graceful shutdown it stops claiming, attempts the rows it has claimed, and lets every attempt finish
+/// and be recorded; rows claimed but not completed (a crash) come back when their lease expires.
 public struct Forwarder: Service {
     public struct Configuration: Sendable, Hashable {
-        /// Attempts in flight at once (each holds one transport thread). Also the most rows one claim
-        /// leases: with SQLite every claim and every recorded outcome waits behind the ingest groups of the
-        /// one writer, so claiming few rows at a time made claims, not partners, the limit under load
-        /// (`tandem bench delivery` at 500 messages/s: p50 ingest-to-last-notification about 3 s with 16
-        /// and 4, about 80 ms with 64 and 16).
+        /// Attempts in flight at once (each holds one transport thread); as many rows again may wait
+        /// claimed for a slot. With SQLite every claim and every recorded outcome waits behind the ingest
+        /// groups of the one writer, so claiming few rows at a time made claims, not partners, the limit
+        /// under load (`tandem bench delivery` at 500 messages/s: p50 ingest-to-last-notification about
+        /// 3 s with 16 and 4, about 80 ms with 64 and 16).
         public var concurrency: Int
-        /// The fewest free slots worth a claim while attempts are in flight: each claim is a store
-        /// transaction, so under load the forwarder leases several rows at once instead of one per finished
-        /// attempt. With nothing in flight it claims at once. From 1 to ``concurrency``.
+        /// The least room (free slots plus free places among the rows claimed ahead) worth a claim: each
+        /// claim is a store transaction, so under load the forwarder leases several rows at once instead
+        /// of one per finished attempt. After a poll or the doorbell any room is worth one. From 1 to
+        /// ``concurrency``.
         public var claimBatch: Int
         /// How long to wait before claiming again when nothing was due and no ``DeliveryDoorbell`` rang.
         public var pollInterval: Duration
@@ -47,6 +51,8 @@ public struct Forwarder: Service {
     }
 
     private enum Completion: Sendable {
+        /// A claim returned; `asked` is the limit it was made with.
+        case claimed([ClaimedDelivery], asked: Int)
         /// A request finished (its slot is free); its outcome still has to be recorded.
         case attempted(ClaimedDelivery, DeliveryOutcome)
         /// An outcome was recorded (or recording failed and the lease will bring the row back).
@@ -81,66 +87,59 @@ public struct Forwarder: Service {
     }
 
     public func run() async throws {
-        let concurrency = self.configuration.concurrency
+        var loop = Loop(configuration: self.configuration)
         await withTaskGroup(of: Completion.self) { group in
-            var inFlight = 0
-            var recording = 0
-            var ticking = false
-            // After a poll or a ring any free slot is worth a claim, so slots held by a slow partner's
-            // attempts never keep other partners waiting for a whole batch to free up.
-            var woken = true
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                let free = concurrency - inFlight
-                // Recordings outstanding are bounded too, so a slow store slows claiming instead of leasing
-                // ever more rows.
-                let recordingRoom = recording < concurrency
-                var exhausted = true
-                if recordingRoom, free >= self.configuration.claimBatch || (free > 0 && woken) {
-                    woken = false
-                    let claimed = await self.claim(limit: free)
-                    for row in claimed {
-                        inFlight += 1
-                        group.addTask { .attempted(row, await self.attempt(row)) }
-                    }
-                    // Fewer rows than asked for: nothing else is due now, so claiming again at once is waste.
-                    exhausted = claimed.count < free
+                self.startAttempts(&loop, in: &group)
+                if let limit = loop.claimToStart() {
+                    group.addTask { .claimed(await self.claim(limit: limit), asked: limit) }
                 }
-                if exhausted || !recordingRoom || concurrency - inFlight < self.configuration.claimBatch {
-                    // Wake on whichever comes first: a slot freeing up, the doorbell or the poll interval.
-                    if !ticking {
-                        ticking = true
-                        let interval = self.configuration.pollInterval
-                        let doorbell = self.doorbell
-                        group.addTask {
-                            try? await cancelWhenGracefulShutdown {
-                                if let doorbell {
-                                    await doorbell.wait(atMost: interval)
-                                } else {
-                                    try await Task.sleep(for: interval)
-                                }
+                if !loop.ticking {
+                    // Wake on the doorbell or the poll interval, whichever comes first.
+                    loop.ticking = true
+                    let interval = self.configuration.pollInterval
+                    let doorbell = self.doorbell
+                    group.addTask {
+                        try? await cancelWhenGracefulShutdown {
+                            if let doorbell {
+                                await doorbell.wait(atMost: interval)
+                            } else {
+                                try await Task.sleep(for: interval)
                             }
-                            return .tick
                         }
-                    }
-                    switch await group.next() {
-                    case .attempted(let row, let outcome):
-                        inFlight -= 1
-                        recording += 1
-                        self.startRecording(row, outcome, in: &group)
-                    case .recorded: recording -= 1
-                    case .tick:
-                        ticking = false
-                        woken = true
-                    case nil: break
+                        return .tick
                     }
                 }
-            }
-            // Graceful shutdown: the attempts in flight finish and are recorded.
-            while let completion = await group.next() {
-                if case .attempted(let row, let outcome) = completion {
+                guard let completion = await group.next() else { break }
+                switch completion {
+                case .claimed(let rows, let asked): loop.claimed(rows, asked: asked)
+                case .attempted(let row, let outcome):
+                    loop.attempted()
                     self.startRecording(row, outcome, in: &group)
+                case .recorded: loop.recorded()
+                case .tick: loop.ticked()
                 }
             }
+            // Graceful shutdown: no new claims; rows already claimed are attempted, and every attempt
+            // finishes and is recorded.
+            self.startAttempts(&loop, in: &group)
+            while let completion = await group.next() {
+                switch completion {
+                case .claimed(let rows, let asked): loop.claimed(rows, asked: asked)
+                case .attempted(let row, let outcome):
+                    loop.attempted()
+                    self.startRecording(row, outcome, in: &group)
+                case .recorded, .tick: break
+                }
+                self.startAttempts(&loop, in: &group)
+            }
+        }
+    }
+
+    /// Starts claimed rows while slots are free.
+    private func startAttempts(_ loop: inout Loop, in group: inout TaskGroup<Completion>) {
+        while let row = loop.nextAttempt() {
+            group.addTask { .attempted(row, await self.attempt(row)) }
         }
     }
 

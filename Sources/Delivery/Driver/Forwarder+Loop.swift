@@ -1,0 +1,68 @@
+extension Forwarder {
+    /// The forwarder's bookkeeping, apart from the tasks it starts: what is claimed, in flight and being
+    /// recorded, and so when to claim again. Pure, so the claiming rules read in one place.
+    struct Loop {
+        let configuration: Configuration
+        /// Claimed rows waiting for a slot, oldest first.
+        private(set) var ready: [ClaimedDelivery] = []
+        private(set) var inFlight = 0
+        private(set) var recording = 0
+        private(set) var claiming = false
+        /// The last claim found fewer due rows than it asked for: claim again only once something may
+        /// have changed (an outcome recorded frees its stream's next row; a tick brings new or due rows).
+        private(set) var exhausted = false
+        /// A tick (the doorbell or the poll interval) came since the last claim: any room is worth a claim.
+        private(set) var woken = true
+        var ticking = false
+
+        init(configuration: Configuration) {
+            self.configuration = configuration
+        }
+
+        /// Rows claimed and waiting for a slot, beyond those in flight: as many again as the slots.
+        private var capacity: Int { 2 * self.configuration.concurrency }
+
+        /// The next claimed row to attempt, when a slot is free; counts it in flight.
+        mutating func nextAttempt() -> ClaimedDelivery? {
+            guard self.inFlight < self.configuration.concurrency, !self.ready.isEmpty else { return nil }
+            self.inFlight += 1
+            return self.ready.removeFirst()
+        }
+
+        /// The limit of a claim to start now, or nil. One claim at a time; none while as many outcomes
+        /// wait to be recorded as there are slots (a slow store then slows claiming instead of leasing
+        /// ever more rows); otherwise a claim once a batch of room is free, or any room after a tick.
+        mutating func claimToStart() -> Int? {
+            let room = self.capacity - self.inFlight - self.ready.count
+            guard !self.claiming, self.recording < self.configuration.concurrency, room > 0,
+                self.woken || (!self.exhausted && room >= self.configuration.claimBatch)
+            else { return nil }
+            self.claiming = true
+            self.woken = false
+            return room
+        }
+
+        mutating func claimed(_ rows: [ClaimedDelivery], asked: Int) {
+            self.claiming = false
+            self.ready += rows
+            self.exhausted = rows.count < asked
+        }
+
+        /// A request finished: its slot is free and its outcome is being recorded.
+        mutating func attempted() {
+            self.inFlight -= 1
+            self.recording += 1
+        }
+
+        mutating func recorded() {
+            self.recording -= 1
+            self.exhausted = false
+        }
+
+        mutating func ticked() {
+            self.ticking = false
+            self.woken = true
+            self.exhausted = false
+        }
+    }
+}
