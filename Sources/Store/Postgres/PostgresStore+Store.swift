@@ -81,7 +81,7 @@ extension PostgresStore {
     }
 
     public func ping() async throws(StoreError) {
-        try await self.withSession { (session) throws(StoreError) in
+        try await self.withSession(waitingAtMost: .seconds(2)) { (session) throws(StoreError) in
             try await session.execute("SELECT 1")
         }
     }

@@ -40,10 +40,19 @@ public struct PostgresStore: OutboxStore {
         /// How long ``PostgresStore/open(at:configuration:normaliser:outboxPlanning:logger:)`` waits for the
         /// server (which may still be starting, as in a compose deployment) before it gives up.
         public var startupTimeout: Duration
+        /// How long a request waits for a pooled connection before it fails with
+        /// ``StoreError/Code/unavailable`` (a 503 to the sender): the pool retries an unreachable server for
+        /// ever, and a request must not hang with it. The readiness check waits at most two seconds.
+        public var connectionWait: Duration
 
-        public init(maximumConnections: Int = 8, startupTimeout: Duration = .seconds(60)) {
+        public init(
+            maximumConnections: Int = 8,
+            startupTimeout: Duration = .seconds(60),
+            connectionWait: Duration = .seconds(10)
+        ) {
             self.maximumConnections = maximumConnections
             self.startupTimeout = startupTimeout
+            self.connectionWait = connectionWait
         }
     }
 
@@ -51,6 +60,7 @@ public struct PostgresStore: OutboxStore {
     /// Set once ``run()`` has returned: the pool is gone, and calls fail with ``StoreError/Code/closed``.
     let stopped = StopFlag()
     let endpoint: PostgresEndpoint
+    let connectionWait: Duration
     let logger: Logger
     /// The normaliser and this replica's book, when episodes are kept.
     let ledger: EpisodeLedger?
@@ -81,6 +91,7 @@ public struct PostgresStore: OutboxStore {
                 backgroundLogger: logger
             ),
             endpoint: endpoint,
+            connectionWait: configuration.connectionWait,
             logger: logger,
             ledger: normaliser.map { EpisodeLedger(normaliser: $0, planning: outboxPlanning) }
         )
@@ -92,17 +103,39 @@ public struct PostgresStore: OutboxStore {
         self.stopped.value.store(true, ordering: .sequentiallyConsistent)
     }
 
-    /// Runs `body` on a pooled connection.
+    /// Runs `body` on a pooled connection, waiting for one at most `wait` (``Configuration/connectionWait``
+    /// when nil); once connected, `body` takes as long as it needs.
     func withSession<Value: Sendable>(
-        _ body: (PostgresSession) async throws(StoreError) -> Value
+        waitingAtMost wait: Duration? = nil,
+        _ body: @escaping @Sendable (PostgresSession) async throws(StoreError) -> Value
     ) async throws(StoreError) -> Value {
         let logger = self.logger
+        let client = self.client
+        let wait = wait ?? self.connectionWait
+        let connected = StopFlag()
         do {
             guard !self.stopped.value.load(ordering: .sequentiallyConsistent) else {
                 throw StoreError(.closed, "the store is closed")
             }
-            return try await self.client.withConnection { connection in
-                try await body(PostgresSession(connection: connection, logger: logger))
+            return try await withThrowingTaskGroup(of: Value?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        connected.value.store(true, ordering: .sequentiallyConsistent)
+                        return try await body(PostgresSession(connection: connection, logger: logger))
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: wait)
+                    if connected.value.load(ordering: .sequentiallyConsistent) { return nil }
+                    throw StoreError(.unavailable, "no PostgreSQL connection within \(wait): is the server up?")
+                }
+                // The body's value or the first error decides; a timer that found the connection made
+                // finishes with nil.
+                defer { group.cancelAll() }
+                while let next = try await group.next() {
+                    if let value = next { return value }
+                }
+                throw StoreError(.unavailable, "no PostgreSQL connection")
             }
         } catch {
             throw StoreError(postgres: error)
@@ -111,7 +144,7 @@ public struct PostgresStore: OutboxStore {
 
     /// Runs `body` in a transaction on a pooled connection.
     func withTransaction<Value: Sendable>(
-        _ body: (PostgresSession) async throws(StoreError) -> Value
+        _ body: @escaping @Sendable (PostgresSession) async throws(StoreError) -> Value
     ) async throws(StoreError) -> Value {
         try await self.withSession { (session) throws(StoreError) -> Value in
             try await session.transaction(body)
