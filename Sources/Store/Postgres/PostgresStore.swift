@@ -109,34 +109,18 @@ public struct PostgresStore: OutboxStore {
         waitingAtMost wait: Duration? = nil,
         _ body: @escaping @Sendable (PostgresSession) async throws(StoreError) -> Value
     ) async throws(StoreError) -> Value {
-        let logger = self.logger
-        let client = self.client
         let wait = wait ?? self.connectionWait
-        let connected = StopFlag()
         do {
             guard !self.stopped.value.load(ordering: .sequentiallyConsistent) else {
                 throw StoreError(.closed, "the store is closed")
             }
-            return try await withThrowingTaskGroup(of: Value?.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        connected.value.store(true, ordering: .sequentiallyConsistent)
-                        return try await body(PostgresSession(connection: connection, logger: logger))
-                    }
-                }
-                group.addTask {
-                    try await Task.sleep(for: wait)
-                    if connected.value.load(ordering: .sequentiallyConsistent) { return nil }
-                    throw StoreError(.unavailable, "no PostgreSQL connection within \(wait): is the server up?")
-                }
-                // The body's value or the first error decides; a timer that found the connection made
-                // finishes with nil.
-                defer { group.cancelAll() }
-                while let next = try await group.next() {
-                    if let value = next { return value }
-                }
-                throw StoreError(.unavailable, "no PostgreSQL connection")
-            }
+            return try await Self.withConnection(
+                of: self.client,
+                within: wait,
+                failure: "no PostgreSQL connection within \(wait): is the server up?",
+                logger: self.logger,
+                body
+            )
         } catch {
             throw StoreError(postgres: error)
         }
@@ -153,8 +137,8 @@ public struct PostgresStore: OutboxStore {
 
     /// Runs `body` on a connection of a short-lived pool of one, before the store's own pool runs.
     ///
-    /// - Throws: ``StoreError/Code/unavailable`` when no connection is made within `timeout` (the pool
-    ///   itself retries a refused connection for ever). Once connected, `body` may take as long as it needs.
+    /// - Throws: ``StoreError/Code/unavailable`` when no connection is made within `timeout`. Once
+    ///   connected, `body` may take as long as it needs.
     static func withSession<Value: Sendable>(
         at endpoint: PostgresEndpoint,
         within timeout: Duration = .seconds(60),
@@ -167,7 +151,6 @@ public struct PostgresStore: OutboxStore {
             configuration: endpoint.clientConfiguration(options: options),
             backgroundLogger: logger
         )
-        let connected = StopFlag()
         do {
             return try await withThrowingTaskGroup(of: Value?.self) { group in
                 group.addTask {
@@ -175,18 +158,15 @@ public struct PostgresStore: OutboxStore {
                     return nil
                 }
                 group.addTask {
-                    try await client.withConnection { connection in
-                        connected.value.store(true, ordering: .sequentiallyConsistent)
-                        return try await body(PostgresSession(connection: connection, logger: logger))
-                    }
+                    try await Self.withConnection(
+                        of: client,
+                        within: timeout,
+                        failure: "PostgreSQL at \(endpoint) did not answer within \(timeout)",
+                        logger: logger,
+                        body
+                    )
                 }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    if connected.value.load(ordering: .sequentiallyConsistent) { return nil }
-                    throw StoreError(.unavailable, "PostgreSQL at \(endpoint) did not answer within \(timeout)")
-                }
-                // The body's value or the first error decides; the pool and a timer that found the connection
-                // made finish with nil.
+                // The body's value or its error decides; then the pool is stopped.
                 defer { group.cancelAll() }
                 while let next = try await group.next() {
                     if let value = next { return value }
@@ -195,6 +175,39 @@ public struct PostgresStore: OutboxStore {
             }
         } catch {
             throw StoreError(postgres: error)
+        }
+    }
+
+    /// Runs `body` on a connection of `client` (whose pool runs elsewhere), failing with
+    /// ``StoreError/Code/unavailable`` and `failure` when none comes within `wait`: the pool retries an
+    /// unreachable server for ever, and its callers must not wait with it.
+    private static func withConnection<Value: Sendable>(
+        of client: PostgresClient,
+        within wait: Duration,
+        failure: String,
+        logger: Logger,
+        _ body: @escaping @Sendable (PostgresSession) async throws(StoreError) -> Value
+    ) async throws -> Value {
+        let connected = StopFlag()
+        return try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    connected.value.store(true, ordering: .sequentiallyConsistent)
+                    return try await body(PostgresSession(connection: connection, logger: logger))
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: wait)
+                if connected.value.load(ordering: .sequentiallyConsistent) { return nil }
+                throw StoreError(.unavailable, failure)
+            }
+            // The body's value or the first error decides; a timer that found the connection made ends
+            // with nil.
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw StoreError(.unavailable, failure)
         }
     }
 }
