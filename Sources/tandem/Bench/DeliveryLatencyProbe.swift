@@ -50,7 +50,9 @@ struct DeliveryLatencyProbe: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let server = try self.startGateway(partnerURL: url, directory: directory)
+            let serverGuard = ChildProcessGuard(server) { try? FileManager.default.removeItem(at: directory) }
             defer {
+                serverGuard.release()
                 server.terminate()
                 server.waitUntilExit()
             }
