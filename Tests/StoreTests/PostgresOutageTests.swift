@@ -9,7 +9,8 @@ import Testing
 /// for the sender, a failed readiness check), instead of waiting with a pool that retries for ever. No
 /// server is needed: the store points at 127.0.0.1:1 (tcpmux), where nothing listens, so connecting is refused.
 @Suite struct PostgresOutageTests {
-    @Test func callsFailAsUnavailableWhenNoConnectionComes() async throws {
+    /// Without the connection wait these calls never return; the time limit makes that a failure, not a hang.
+    @Test(.timeLimit(.minutes(1))) func callsFailAsUnavailableWhenNoConnectionComes() async throws {
         let endpoint = PostgresEndpoint(
             host: "127.0.0.1",
             port: 1,

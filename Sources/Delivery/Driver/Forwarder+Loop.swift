@@ -13,7 +13,8 @@ extension Forwarder {
         private(set) var exhausted = false
         /// A tick (the doorbell or the poll interval) came since the last claim: any room is worth a claim.
         private(set) var woken = true
-        var ticking = false
+        /// A tick task (doorbell or poll interval) is running.
+        private(set) var ticking = false
 
         init(configuration: Configuration) {
             self.configuration = configuration
@@ -57,6 +58,13 @@ extension Forwarder {
         mutating func recorded() {
             self.recording -= 1
             self.exhausted = false
+        }
+
+        /// Whether to start a tick task now: one is always running, so an idle forwarder wakes.
+        mutating func startTick() -> Bool {
+            guard !self.ticking else { return false }
+            self.ticking = true
+            return true
         }
 
         mutating func ticked() {

@@ -94,9 +94,8 @@ public struct Forwarder: Service {
                 if let limit = loop.claimToStart() {
                     group.addTask { .claimed(await self.claim(limit: limit), asked: limit) }
                 }
-                if !loop.ticking {
+                if loop.startTick() {
                     // Wake on the doorbell or the poll interval, whichever comes first.
-                    loop.ticking = true
                     let interval = self.configuration.pollInterval
                     let doorbell = self.doorbell
                     group.addTask {
@@ -111,28 +110,27 @@ public struct Forwarder: Service {
                     }
                 }
                 guard let completion = await group.next() else { break }
-                switch completion {
-                case .claimed(let rows, let asked): loop.claimed(rows, asked: asked)
-                case .attempted(let row, let outcome):
-                    loop.attempted()
-                    self.startRecording(row, outcome, in: &group)
-                case .recorded: loop.recorded()
-                case .tick: loop.ticked()
-                }
+                self.handle(completion, &loop, in: &group)
             }
             // Graceful shutdown: no new claims; rows already claimed are attempted, and every attempt
             // finishes and is recorded.
             self.startAttempts(&loop, in: &group)
             while let completion = await group.next() {
-                switch completion {
-                case .claimed(let rows, let asked): loop.claimed(rows, asked: asked)
-                case .attempted(let row, let outcome):
-                    loop.attempted()
-                    self.startRecording(row, outcome, in: &group)
-                case .recorded, .tick: break
-                }
+                self.handle(completion, &loop, in: &group)
                 self.startAttempts(&loop, in: &group)
             }
+        }
+    }
+
+    /// Books one finished task; a finished request's outcome starts being recorded.
+    private func handle(_ completion: Completion, _ loop: inout Loop, in group: inout TaskGroup<Completion>) {
+        switch completion {
+        case .claimed(let rows, let asked): loop.claimed(rows, asked: asked)
+        case .attempted(let row, let outcome):
+            loop.attempted()
+            self.startRecording(row, outcome, in: &group)
+        case .recorded: loop.recorded()
+        case .tick: loop.ticked()
         }
     }
 
