@@ -150,3 +150,24 @@ public enum OutboxResolution: Sendable, Hashable {
     case retry(at: Date)
     case deadLetter(reason: String)
 }
+
+extension OutboxPlanning {
+    /// Plans one episode change of an ingestion, as either backend's ingest transaction does: `at` is the
+    /// message's store time, `lastEventNumbers` the last event number per partner the outbox holds.
+    func plan(
+        _ change: Ingestion.EpisodeChange,
+        resources: [Element],
+        lastEventNumbers: [String: Int],
+        at: Int64
+    ) -> Plan {
+        self.plan(
+            Input(
+                episode: change.episode,
+                events: change.events,
+                resources: resources,
+                lastEventNumbers: lastEventNumbers,
+                plannedAt: Date(storeMilliseconds: at)
+            )
+        )
+    }
+}

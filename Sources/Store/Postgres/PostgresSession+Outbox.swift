@@ -41,15 +41,7 @@ extension PostgresSession {
                 let (partner, last) = try row.columns((String, Int64).self)
                 lastEventNumbers[partner] = Int(last)
             }
-            let plan = planning.plan(
-                OutboxPlanning.Input(
-                    episode: change.episode,
-                    events: change.events,
-                    resources: resources,
-                    lastEventNumbers: lastEventNumbers,
-                    plannedAt: Date(storeMilliseconds: at)
-                )
-            )
+            let plan = planning.plan(change, resources: resources, lastEventNumbers: lastEventNumbers, at: at)
             for row in plan.rows {
                 try await self.query(
                     """

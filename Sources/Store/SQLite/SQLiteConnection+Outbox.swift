@@ -31,15 +31,7 @@ extension SQLiteConnection {
             ) {
                 lastEventNumbers[row.text(0) ?? ""] = row.int(1)
             }
-            let plan = planning.plan(
-                OutboxPlanning.Input(
-                    episode: change.episode,
-                    events: change.events,
-                    resources: resources,
-                    lastEventNumbers: lastEventNumbers,
-                    plannedAt: Date(storeMilliseconds: at)
-                )
-            )
+            let plan = planning.plan(change, resources: resources, lastEventNumbers: lastEventNumbers, at: at)
             for row in plan.rows {
                 try self.query(
                     """
