@@ -69,7 +69,7 @@ enum RouteInput {
         return token.contains("|") ? token : "|" + token
     }
 
-    static func newID() -> String { UUID().uuidString.lowercased() }
+    static func newID() -> String { ServerAssignedID.make() }
 
     static func received(
         _ bytes: [UInt8],
