@@ -53,16 +53,12 @@ public struct NotificationBuilder: Sendable {
 
     /// The JSON of the episode, keys sorted so equal episodes give equal bytes.
     public static func episodeDocument(_ episode: Episode) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Measures are Doubles; a non-finite one is written as a string rather than failing the encode,
         // which is then the only way encoding this tree of strings, numbers and arrays could fail.
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity",
-            negativeInfinity: "-Infinity",
-            nan: "NaN"
+        let encoder = SortedKeysJSONEncoder(
+            nonFiniteFloats: .init(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         )
-        return (try? encoder.encode(episode)).map(Array.init) ?? Array("{}".utf8)
+        return (try? encoder.encode(episode)) ?? Array("{}".utf8)
     }
 
     /// The notification Bundle for one delivery.
