@@ -68,9 +68,14 @@ enum FormatNegotiation {
 }
 
 extension Substring {
+    /// Without leading and trailing spaces and tabs. Works on the UTF-8 bytes: header values are
+    /// trimmed on every request, and walking them as Characters cost more than the rest of negotiation.
     func trimmingWhitespace() -> String {
-        String(
-            self.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed()
-        )
+        let utf8 = self.utf8
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = utf8.firstIndex(where: { !isBlank($0) }),
+            let last = utf8.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        return String(decoding: utf8[first...last], as: UTF8.self)
     }
 }
