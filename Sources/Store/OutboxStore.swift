@@ -3,18 +3,29 @@ public import ServiceLifecycle
 
 /// A ``Store`` that also holds the delivery outbox: what the forwarder drains, on either backend.
 ///
-/// Claims hand out the head of each (partner, episode) stream only, under a lease, so however many
-/// forwarders (processes or replicas) drain one database, at most one row of a stream is in flight and
-/// per-stream order holds. A claimant that dies loses nothing: its rows are claimable again once the
-/// lease has passed.
+/// Claims hand out the head of each (partner, episode) stream, under a lease, and never a stream with a
+/// row leased, so however many forwarders (processes or replicas) drain one database, only one of them
+/// sends a stream's rows, one at a time, in order. A claimant that dies loses nothing: its rows are
+/// claimable again once the lease has passed.
 ///
 /// Every outbox store is also a ``DeliveryAdministration``: `tandem deliveries` and `tandem redeliver` open
 /// whichever store the configuration's URL names and get both from one `any OutboxStore`, and a backend
 /// cannot be added that the operators' tools do not work on.
 public protocol OutboxStore: Store, Service, DeliveryAdministration {
-    /// Leases up to `limit` due outbox rows, at most one per (partner, episode): the head of each stream.
-    /// A leased row not completed (a crash) is claimable again once `lease` has passed.
-    func claimOutbox(limit: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedOutboxRow]
+    /// Leases the heads of up to `limit` due (partner, episode) streams. A leased row not completed (a
+    /// crash) is claimable again once `lease` has passed.
+    ///
+    /// With `run` above 1, a backend may follow each head, right after it in the result, with up to
+    /// `run - 1` of the due rows after it in its stream, in order and leased with it: a *run*. Its
+    /// claimant sends them one after the other, each only once the one before was delivered, and gives
+    /// back with ``releaseOutbox(_:)`` those it does not attempt. A partner then hears an episode's next
+    /// event one round trip after the last, not one claim and one commit later. SQLite does; PostgreSQL
+    /// leases heads only.
+    func claimOutbox(limit: Int, run: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedOutboxRow]
+
+    /// Gives back claimed rows that were not attempted (the rest of a run that stopped), guarded by their
+    /// lease tokens: claimable again at once, no attempt counted. Rows whose lease was lost are left alone.
+    func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError)
 
     /// Records the outcome of a claimed row in one transaction, guarded by its lease token: the attempt
     /// (if any), the resolution and the audit entry (if any). Returns false, writing nothing, when the
@@ -27,6 +38,13 @@ public protocol OutboxStore: Store, Service, DeliveryAdministration {
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) async throws(StoreError) -> Bool
+}
+
+extension OutboxStore {
+    /// Leases the heads of up to `limit` due streams, one row per stream (no runs).
+    public func claimOutbox(limit: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedOutboxRow] {
+        try await self.claimOutbox(limit: limit, run: 1, now: now, lease: lease)
+    }
 }
 
 extension Duration {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Delivery
@@ -7,8 +8,12 @@ import Testing
 @Suite struct ForwarderLoopTests {
     let configuration = Forwarder.Configuration(concurrency: 4, claimBatch: 2)
 
-    func rows(_ count: Int) -> [ClaimedDelivery] {
-        (0..<count).flatMap { ForwarderTests.rows(partner: "a", episode: "e\($0)", count: 1) }
+    func rows(_ count: Int) -> [Forwarder.Run] {
+        Forwarder.Run.runs(
+            of: (0..<count).flatMap { ForwarderTests.rows(partner: "a", episode: "e\($0)", count: 1) },
+            claimedAt: Date(),
+            lease: .seconds(60)
+        )
     }
 
     @Test func claimsAsManyRowsAheadAsThereAreSlots() {

@@ -3,8 +3,8 @@ import Foundation
 
 @testable import Delivery
 
-/// A ``DeliveryQueue`` over an array, keeping the store's contract: only the head of each
-/// (partner, episode) stream is claimed, and not while it is leased.
+/// A ``DeliveryQueue`` over an array, keeping the store's contract: each (partner, episode) stream is
+/// claimed as a run from its head, and not while any of its rows is leased.
 actor InMemoryDeliveryQueue: DeliveryQueue {
     enum RowState: Equatable {
         case pending
@@ -25,27 +25,52 @@ actor InMemoryDeliveryQueue: DeliveryQueue {
     private var leases = 0
     /// The `limit` of every claim, in order.
     private(set) var claimLimits: [Int] = []
+    /// Delivery ids given back unattempted, in order.
+    private(set) var released: [String] = []
+    /// The delivery ids of every claim that found rows, in order.
+    private(set) var claims: [[String]] = []
 
     init(_ claimed: [ClaimedDelivery]) {
         self.rows = claimed.map { Row(claimed: $0) }
     }
 
-    func claimDue(limit: Int, now: Date, lease: Duration) -> [ClaimedDelivery] {
+    /// Heads of streams with no row leased, each followed by up to `run - 1` due rows of its stream.
+    func claimDue(limit: Int, run: Int, now: Date, lease: Duration) -> [ClaimedDelivery] {
         self.claimLimits.append(limit)
         var seenStreams: Set<[String]> = []
         var out: [ClaimedDelivery] = []
+        var streams = 0
         for index in self.rows.indices where self.rows[index].state == .pending {
-            let delivery = self.rows[index].claimed.entry.delivery
-            guard seenStreams.insert([delivery.partnerID, delivery.episodeID]).inserted else { continue }
-            if let until = self.rows[index].leasedUntil, until > now { continue }
-            if let retryAt = self.rows[index].claimed.entry.retryAt, retryAt > now { continue }
-            self.leases += 1
-            self.rows[index].leasedUntil = now.addingTimeInterval(Double(lease.components.seconds))
-            self.rows[index].claimed.lease = "lease-\(self.leases)"
-            out.append(self.rows[index].claimed)
-            if out.count == limit { break }
+            let stream = Self.stream(of: self.rows[index])
+            guard streams < limit, seenStreams.insert(stream).inserted else { continue }
+            let members = self.rows.indices.filter {
+                self.rows[$0].state == .pending && Self.stream(of: self.rows[$0]) == stream
+            }
+            if members.contains(where: { self.rows[$0].leasedUntil.map { $0 > now } ?? false }) { continue }
+            let due = members.prefix { self.rows[$0].claimed.entry.retryAt.map { $0 <= now } ?? true }
+            guard !due.isEmpty else { continue }
+            for member in due.prefix(max(1, run)) {
+                self.leases += 1
+                self.rows[member].leasedUntil = now.addingTimeInterval(Double(lease.components.seconds))
+                self.rows[member].claimed.lease = "lease-\(self.leases)"
+                out.append(self.rows[member].claimed)
+            }
+            streams += 1
         }
+        if !out.isEmpty { self.claims.append(out.map(\.entry.delivery.id)) }
         return out
+    }
+
+    func release(_ claimed: [ClaimedDelivery]) {
+        for row in claimed {
+            guard let index = self.rows.firstIndex(where: { $0.claimed.lease == row.lease }) else { continue }
+            self.rows[index].leasedUntil = nil
+            self.released.append(row.entry.delivery.id)
+        }
+    }
+
+    private static func stream(of row: Row) -> [String] {
+        [row.claimed.entry.delivery.partnerID, row.claimed.entry.delivery.episodeID]
     }
 
     func complete(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome) {

@@ -143,7 +143,7 @@ import Testing
         let configuration = try ServeConfiguration.decode(
             Array(
                 #"""
-                {"delivery": {"concurrency": 8, "claimBatch": 2, "pollInterval": "20ms", "lease": "30s",
+                {"delivery": {"concurrency": 8, "claimBatch": 2, "run": 3, "pollInterval": "20ms", "lease": "30s",
                  "idleConnectionsPerPartner": 3}}
                 """#.utf8
             )
@@ -154,7 +154,8 @@ import Testing
                     concurrency: 8,
                     claimBatch: 2,
                     pollInterval: .milliseconds(20),
-                    lease: .seconds(30)
+                    lease: .seconds(30),
+                    run: 3
                 )
         )
         #expect(configuration.delivery.idleConnectionsPerPartner == 3)
@@ -162,6 +163,7 @@ import Testing
         #expect(partial.delivery.forwarder.concurrency == 2)
         #expect(partial.delivery.forwarder.claimBatch == 2, "the default batch is capped by the concurrency")
         #expect(partial.delivery.forwarder.lease == Forwarder.Configuration().lease)
+        #expect(partial.delivery.forwarder.run == Forwarder.Configuration().run)
         #expect(ServeConfiguration.embedded.delivery == DeliverySettings())
     }
 
@@ -170,6 +172,7 @@ import Testing
         (#"{"delivery": {"concurrency": 0}}"#, "delivery.concurrency"),
         (#"{"delivery": {"concurrency": 4, "claimBatch": 5}}"#, "delivery.claimBatch"),
         (#"{"delivery": {"pollInterval": "0ms"}}"#, "delivery.pollInterval"),
+        (#"{"delivery": {"run": 0}}"#, "delivery.run"),
         (#"{"delivery": {"pollInterval": "soon"}}"#, "pollInterval"),
         (#"{"delivery": {"idleConnectionsPerPartner": -1}}"#, "delivery.idleConnectionsPerPartner"),
         (

@@ -3,15 +3,20 @@ public import Foundation
 
 /// The outbox as the forwarder sees it; the store implements it (DESIGN.md §2 "Forward", §5, §6).
 ///
-/// - Important: ordering per (partner, episode) is the queue's contract, not the forwarder's:
-///   ``claimDue(limit:now:lease:)`` hands out only the *head* of each (partner, episode) stream — its
-///   oldest row not delivered or dead-lettered — and never a stream whose head is leased. A dead-lettered
-///   row stops blocking its stream (the partner then sees a gap in event numbers, which is the truth).
+/// - Important: ordering per (partner, episode) is shared between the queue and the forwarder.
+///   ``claimDue(limit:run:now:lease:)`` hands out the *head* of each (partner, episode) stream — its
+///   oldest row not delivered or dead-lettered — and never a stream with a row leased; it may follow a
+///   head, right after it, with rows after it in its stream (a *run*). The forwarder sends a run's rows
+///   in order, each only once the one before was delivered, and gives back with ``release(_:)`` the rows
+///   it did not attempt. A dead-lettered row stops blocking its stream (the partner then sees a gap in
+///   event numbers, which is the truth).
 public protocol DeliveryQueue: Sendable {
-    /// Leases up to `limit` due rows (`retry_at <= now` or never attempted, lease expired or none), at
-    /// most one per (partner, episode). With PostgreSQL: `FOR UPDATE SKIP LOCKED`; with SQLite: one
-    /// writer, so an `UPDATE … RETURNING` in a transaction.
-    func claimDue(limit: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery]
+    /// Leases the heads of up to `limit` due streams (`retry_at <= now` or never attempted, lease
+    /// expired or none), each followed by at most `run - 1` due rows of its stream, in order.
+    func claimDue(limit: Int, run: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery]
+
+    /// Gives back claimed rows that were not attempted: claimable again at once, no attempt counted.
+    func release(_ claimed: [ClaimedDelivery]) async throws
 
     /// Persists one outcome and releases the lease, in one transaction: insert the attempt (if any),
     /// audit the refusal (if any), and apply the action — `markDelivered`: state delivered;

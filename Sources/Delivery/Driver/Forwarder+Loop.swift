@@ -3,8 +3,8 @@ extension Forwarder {
     /// recorded, and so when to claim again. Pure, so the claiming rules read in one place.
     struct Loop {
         let configuration: Configuration
-        /// Claimed rows waiting for a slot, oldest first.
-        private(set) var ready: [ClaimedDelivery] = []
+        /// Claimed runs waiting for a slot, oldest first.
+        private(set) var ready: [Run] = []
         private(set) var inFlight = 0
         private(set) var recording = 0
         private(set) var claiming = false
@@ -20,17 +20,17 @@ extension Forwarder {
             self.configuration = configuration
         }
 
-        /// Rows claimed and waiting for a slot, beyond those in flight: as many again as the slots.
+        /// Runs claimed and waiting for a slot, beyond those in flight: as many again as the slots.
         private var capacity: Int { 2 * self.configuration.concurrency }
 
-        /// The next claimed row to attempt, when a slot is free; counts it in flight.
-        mutating func nextAttempt() -> ClaimedDelivery? {
+        /// The next claimed run to attempt, when a slot is free; counts it in flight.
+        mutating func nextAttempt() -> Run? {
             guard self.inFlight < self.configuration.concurrency, !self.ready.isEmpty else { return nil }
             self.inFlight += 1
             return self.ready.removeFirst()
         }
 
-        /// The limit of a claim to start now, or nil. One claim at a time; none while as many outcomes
+        /// The limit (in streams) of a claim to start now, or nil. One claim at a time; none while as many outcomes
         /// wait to be recorded as there are slots (a slow store then slows claiming instead of leasing
         /// ever more rows); otherwise a claim once a batch of room is free, or any room after a tick.
         mutating func claimToStart() -> Int? {
@@ -43,13 +43,15 @@ extension Forwarder {
             return room
         }
 
-        mutating func claimed(_ rows: [ClaimedDelivery], asked: Int) {
+        /// A claim returned; `asked` is the limit of streams it was made with.
+        mutating func claimed(_ runs: [Run], asked: Int) {
             self.claiming = false
-            self.ready += rows
-            self.exhausted = rows.count < asked
+            self.ready += runs
+            self.exhausted = runs.count < asked
         }
 
-        /// A request finished: its slot is free and its outcome is being recorded.
+        /// A run finished: its slot is free, and its outcomes are being recorded (and the rows it did not
+        /// attempt given back).
         mutating func attempted() {
             self.inFlight -= 1
             self.recording += 1

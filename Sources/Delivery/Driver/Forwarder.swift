@@ -2,19 +2,24 @@ public import Logging
 public import ServiceLifecycle
 
 /// The long-running delivery Service: claims due outbox rows and attempts them, at most
-/// ``Configuration/concurrency`` at a time, until graceful shutdown.
+/// ``Configuration/concurrency`` streams at a time, until graceful shutdown.
 ///
-/// It claims ahead: up to ``Configuration/concurrency`` rows wait claimed for a slot, and one claim runs
-/// beside the requests, so a claim's commit latency (with SQLite, a group commit of the one writer) is
+/// It claims ahead: up to ``Configuration/concurrency`` streams wait claimed for a slot, and one claim
+/// runs beside the requests, so a claim's commit latency (with SQLite, a group commit of the one writer) is
 /// hidden behind the requests in flight instead of leaving slots idle while it waits. A slow or dead
 /// partner occupies only the slots of its own in-flight requests and never holds up other partners or
-/// episodes. Order within a (partner, episode) is the ``DeliveryQueue``'s contract: a stream never has
-/// two rows claimed. The decisions of when to claim live in ``Loop``.
+/// episodes. The decisions of when to claim live in ``Loop``.
 ///
-/// A slot is held for the request only. Its outcome is recorded beside the next requests (at most
-/// ``Configuration/concurrency`` recordings outstanding): recording is a store transaction that waits for a
+/// Order within a (partner, episode): the ``DeliveryQueue`` never hands out a stream that has a row
+/// leased, and hands out each stream's rows as one ``Run`` (its head, and up to ``Configuration/run``
+/// rows in all). A slot sends a run's rows one after the other, each only once the one before was
+/// delivered; at the first row not delivered it stops, and the rest is given back.
+///
+/// A slot is held for the requests only. A run's outcomes are recorded beside the next requests (at most
+/// ``Configuration/concurrency`` runs being recorded): recording is a store transaction that waits for a
 /// durable commit, and holding the slot through it made the commit latency, not the partners, the limit.
-/// The row stays leased until its outcome is recorded, so its own stream waits for that; others do not.
+/// The rows stay leased until their outcomes are recorded, so their own stream waits for that; others do
+/// not. A crash before then re-sends them, in order, under the same delivery ids.
 ///
 /// On graceful shutdown it stops claiming, attempts the rows it has claimed, and lets every attempt finish
 /// and be recorded; rows claimed but not completed (a crash) come back when their lease expires.
@@ -33,29 +38,37 @@ public struct Forwarder: Service {
         public var claimBatch: Int
         /// How long to wait before claiming again when nothing was due and no ``DeliveryDoorbell`` rang.
         public var pollInterval: Duration
-        /// How long a claimed row stays leased; longer than any partner's timeout.
+        /// How long a claimed row stays leased; longer than any partner's timeout. A run's next row is sent
+        /// only while a request with the partner's whole timeout still ends inside the lease.
         public var lease: Duration
+        /// The most rows of one stream claimed together and sent one after the other (1: heads only).
+        /// Each new referral, for one, gives an episode two events; with runs the second goes out one
+        /// round trip after the first instead of after two more store commits (recording the first,
+        /// claiming the second).
+        public var run: Int
 
         public init(
             concurrency: Int = 64,
             claimBatch: Int = 16,
             pollInterval: Duration = .milliseconds(100),
-            lease: Duration = .seconds(120)
+            lease: Duration = .seconds(120),
+            run: Int = 8
         ) {
             // Configuration data: clamped, not trapped on.
             self.concurrency = max(1, concurrency)
             self.claimBatch = min(max(1, claimBatch), self.concurrency)
             self.pollInterval = pollInterval
             self.lease = lease
+            self.run = max(1, run)
         }
     }
 
     private enum Completion: Sendable {
         /// A claim returned; `asked` is the limit it was made with.
-        case claimed([ClaimedDelivery], asked: Int)
-        /// A request finished (its slot is free); its outcome still has to be recorded.
-        case attempted(ClaimedDelivery, DeliveryOutcome)
-        /// An outcome was recorded (or recording failed and the lease will bring the row back).
+        case claimed([Run], asked: Int)
+        /// A run's requests finished (its slot is free); its outcomes still have to be recorded.
+        case attempted(Run.Result)
+        /// A run's outcomes were recorded (or recording failed and the lease will bring the rows back).
         case recorded
         case tick
     }
@@ -126,28 +139,47 @@ public struct Forwarder: Service {
     private func handle(_ completion: Completion, _ loop: inout Loop, in group: inout TaskGroup<Completion>) {
         switch completion {
         case .claimed(let rows, let asked): loop.claimed(rows, asked: asked)
-        case .attempted(let row, let outcome):
+        case .attempted(let result):
             loop.attempted()
-            self.startRecording(row, outcome, in: &group)
+            self.startRecording(result, in: &group)
         case .recorded: loop.recorded()
         case .tick: loop.ticked()
         }
     }
 
-    /// Starts claimed rows while slots are free.
+    /// Starts claimed runs while slots are free.
     private func startAttempts(_ loop: inout Loop, in group: inout TaskGroup<Completion>) {
-        while let row = loop.nextAttempt() {
-            group.addTask { .attempted(row, await self.attempt(row)) }
+        while let run = loop.nextAttempt() {
+            group.addTask { .attempted(await self.attempt(run)) }
         }
     }
 
-    private func claim(limit: Int) async -> [ClaimedDelivery] {
+    private func claim(limit: Int) async -> [Run] {
+        let now = self.driver.now()
+        let lease = self.configuration.lease
         do {
-            return try await self.queue.claimDue(limit: limit, now: self.driver.now(), lease: self.configuration.lease)
+            let rows = try await self.queue.claimDue(limit: limit, run: self.configuration.run, now: now, lease: lease)
+            return Run.runs(of: rows, claimedAt: now, lease: lease)
         } catch {
             self.logger.error("claiming due deliveries failed", metadata: ["tandem.error": "\(error)"])
             return []
         }
+    }
+
+    /// Sends a run's rows in order while each is delivered; the rest is left for ``release(_:)``.
+    private func attempt(_ run: Run) async -> Run.Result {
+        var result = Run.Result()
+        for (index, row) in run.rows.enumerated() {
+            if let previous = result.outcomes.last?.outcome {
+                let timeout = self.partners[row.entry.delivery.partnerID]?.timeout ?? .zero
+                guard run.mayContinue(after: previous, timeout: timeout, now: self.driver.now()) else {
+                    result.unattempted = Array(run.rows[index...])
+                    break
+                }
+            }
+            result.outcomes.append((row, await self.attempt(row)))
+        }
+        return result
     }
 
     /// Sends one claimed row (or decides without sending) and returns the outcome to record.
@@ -159,15 +191,26 @@ public struct Forwarder: Service {
         return await self.driver.attempt(row.entry, partner: partner, episode: row.episode, body: row.body)
     }
 
-    /// Records an outcome beside the requests in flight; the group hears `.recorded` when it is done.
-    private func startRecording(
-        _ row: ClaimedDelivery,
-        _ outcome: DeliveryOutcome,
-        in group: inout TaskGroup<Completion>
-    ) {
+    /// Records a run's outcomes in order, then gives back its unattempted rows, beside the requests in
+    /// flight; the group hears `.recorded` when all is done. In order, so the store's delivered rows of a
+    /// stream are always the first ones.
+    private func startRecording(_ result: Run.Result, in group: inout TaskGroup<Completion>) {
         group.addTask {
-            await self.record(row, outcome)
+            for (row, outcome) in result.outcomes { await self.record(row, outcome) }
+            if !result.unattempted.isEmpty { await self.release(result.unattempted) }
             return .recorded
+        }
+    }
+
+    /// Gives back rows of a run that stopped; if that fails, their lease brings them back.
+    private func release(_ rows: [ClaimedDelivery]) async {
+        do {
+            try await self.queue.release(rows)
+        } catch {
+            self.logger.error(
+                "giving back unattempted deliveries failed; they are due again when their lease ends",
+                metadata: ["tandem.error": "\(error)", "tandem.deliveries": "\(rows.count)"]
+            )
         }
     }
 

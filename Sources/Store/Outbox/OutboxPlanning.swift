@@ -113,6 +113,22 @@ public struct ClaimedOutboxRow: Sendable, Hashable {
     public var episodeDocument: [UInt8]?
 }
 
+extension ClaimedOutboxRow {
+    /// What ``OutboxStore/releaseOutbox(_:)`` needs to give this row back.
+    public var lease: OutboxLease { OutboxLease(id: self.id, token: self.leaseToken) }
+}
+
+/// A leased outbox row as its claimant names it: the row's key and the claim's lease token.
+public struct OutboxLease: Sendable, Hashable {
+    public var id: Int64
+    public var token: String
+
+    public init(id: Int64, token: String) {
+        self.id = id
+        self.token = token
+    }
+}
+
 /// One attempt to record in `delivery_attempt`.
 public struct OutboxAttempt: Sendable, Hashable {
     public var number: Int

@@ -2,14 +2,35 @@ public import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    /// Leases the heads of due streams in one statement (see ``PostgresSession/claimOutbox(limit:now:leaseMilliseconds:)``).
-    public func claimOutbox(limit: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedOutboxRow] {
+    /// Leases the heads of due streams in one statement (see ``PostgresSession/claimOutbox(limit:now:leaseMilliseconds:)``);
+    /// heads only, whatever `run` asks (see ``OutboxStore``).
+    public func claimOutbox(
+        limit: Int,
+        run: Int,
+        now: Date,
+        lease: Duration
+    ) async throws(StoreError) -> [ClaimedOutboxRow] {
         try await self.withSession { (session) throws(StoreError) in
             try await session.claimOutbox(
                 limit: limit,
                 now: now.storeMilliseconds,
                 leaseMilliseconds: lease.storeMilliseconds
             )
+        }
+    }
+
+    /// Gives back unattempted claimed rows, each guarded by its lease token (see ``OutboxStore``).
+    public func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError) {
+        guard !leases.isEmpty else { return }
+        try await self.withTransaction { (session) throws(StoreError) in
+            for lease in leases {
+                try await session.query(
+                    """
+                    UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
+                    WHERE id = \(lease.id) AND state = 'leased' AND lease_owner = \(lease.token)
+                    """
+                )
+            }
         }
     }
 

@@ -56,18 +56,23 @@ extension SQLiteConnection {
     /// Leases the due head of up to `limit` (partner, episode) streams: each stream's oldest row not
     /// delivered or dead-lettered, if it is due, its lease (if any) has expired, and no other row of the
     /// stream is leased (an operator's retry can put an older row back before one in flight).
+    ///
+    /// With `run` above 1, each head is followed in the result by up to `run - 1` rows after it in its
+    /// stream, in order, as long as each is due and not leased: a *run* its forwarder sends one after the
+    /// other without claiming again in between (``OutboxStore/claimOutbox(limit:run:now:lease:)``).
     mutating func claimOutbox(
         limit: Int,
+        run: Int = 1,
         now: Int64,
         leaseMilliseconds: Int64
     ) throws(StoreError)
         -> [ClaimedOutboxRow]
     {
-        let rows = try self.query(
+        let heads = try self.query(
             """
             SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, o.body,
-                coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, e.document,
-                o.redelivery_of
+                coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, o.redelivery_of,
+                e.document
             FROM outbox AS o
             LEFT JOIN episode AS e ON e.id = o.episode_id
             WHERE o.id IN (
@@ -87,44 +92,90 @@ extension SQLiteConnection {
             """,
             [.integer(now), .integer(Int64(max(0, limit)))]
         )
+        // One token for the whole claim: the rows of a run are given back or completed one by one, each
+        // with its own id and this token.
+        let token = UUID().uuidString.lowercased()
         var claimed: [ClaimedOutboxRow] = []
-        claimed.reserveCapacity(rows.count)
-        for row in rows {
-            let id = row.integer(0) ?? 0
-            let event: TimelineEvent
-            do {
-                event = try JSONDecoder().decode(TimelineEvent.self, from: Data(row.blob(5)))
-            } catch {
-                throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
+        claimed.reserveCapacity(heads.count)
+        for head in heads {
+            let document = head.blob(11)
+            var stream = [head]
+            if run > 1 {
+                stream += try self.query(
+                    """
+                    SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, o.body,
+                        coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at,
+                        o.redelivery_of, o.lease_until
+                    FROM outbox AS o
+                    WHERE o.partner = ? AND o.episode_id = ? AND o.id > ? AND o.state IN ('pending', 'leased')
+                        AND o.delivery_id IS NOT NULL
+                    ORDER BY o.id LIMIT ?
+                    """,
+                    [
+                        .text(head.text(2) ?? ""), .text(head.text(3) ?? ""), .integer(head.integer(0) ?? 0),
+                        .integer(Int64(run - 1)),
+                    ]
+                ).prefix { next in
+                    (next.integer(9) ?? 0) <= now && (next.integer(11).map { $0 <= now } ?? true)
+                }
             }
-            let token = UUID().uuidString.lowercased()
-            try self.query(
-                "UPDATE outbox SET state = 'leased', lease_owner = ?, lease_until = ? WHERE id = ?",
-                [.text(token), .integer(now + leaseMilliseconds), .integer(id)]
-            )
-            let attempts = row.int(8)
-            let document = row.blob(10)
-            claimed.append(
-                ClaimedOutboxRow(
-                    id: id,
-                    row: OutboxRow(
-                        deliveryID: row.text(1) ?? "",
-                        partnerID: row.text(2) ?? "",
-                        episodeID: row.text(3) ?? "",
-                        eventNumber: row.int(4),
-                        event: event,
-                        body: row.blob(6),
-                        redeliveryOf: row.text(11)
-                    ),
-                    createdAt: Date(storeMilliseconds: row.integer(7) ?? 0),
-                    attempts: attempts,
-                    retryAt: attempts > 0 ? Date(storeMilliseconds: row.integer(9) ?? 0) : nil,
-                    leaseToken: token,
-                    episodeDocument: document.isEmpty ? nil : document
-                )
-            )
+            for row in stream {
+                claimed.append(try self.lease(row, document: document, token: token, until: now + leaseMilliseconds))
+            }
         }
         return claimed
+    }
+
+    /// Leases one selected row (columns as the claim selects them) and returns it as claimed.
+    private mutating func lease(
+        _ row: SQLiteRow,
+        document: [UInt8],
+        token: String,
+        until: Int64
+    ) throws(StoreError) -> ClaimedOutboxRow {
+        let id = row.integer(0) ?? 0
+        let event: TimelineEvent
+        do {
+            event = try JSONDecoder().decode(TimelineEvent.self, from: Data(row.blob(5)))
+        } catch {
+            throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
+        }
+        try self.query(
+            "UPDATE outbox SET state = 'leased', lease_owner = ?, lease_until = ? WHERE id = ?",
+            [.text(token), .integer(until), .integer(id)]
+        )
+        let attempts = row.int(8)
+        return ClaimedOutboxRow(
+            id: id,
+            row: OutboxRow(
+                deliveryID: row.text(1) ?? "",
+                partnerID: row.text(2) ?? "",
+                episodeID: row.text(3) ?? "",
+                eventNumber: row.int(4),
+                event: event,
+                body: row.blob(6),
+                redeliveryOf: row.text(10)
+            ),
+            createdAt: Date(storeMilliseconds: row.integer(7) ?? 0),
+            attempts: attempts,
+            retryAt: attempts > 0 ? Date(storeMilliseconds: row.integer(9) ?? 0) : nil,
+            leaseToken: token,
+            episodeDocument: document.isEmpty ? nil : document
+        )
+    }
+
+    /// Gives back leased rows that were not attempted, guarded by their lease tokens: pending again and
+    /// claimable at once, with no attempt counted. A row whose lease was lost meanwhile is left alone.
+    mutating func releaseOutbox(_ leases: [OutboxLease]) throws(StoreError) {
+        for lease in leases {
+            try self.query(
+                """
+                UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
+                WHERE id = ? AND state = 'leased' AND lease_owner = ?
+                """,
+                [.integer(lease.id), .text(lease.token)]
+            )
+        }
     }
 
     /// Records one outcome of a leased row, guarded by its lease token; false (and nothing written) when

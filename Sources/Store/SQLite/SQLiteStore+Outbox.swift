@@ -1,12 +1,31 @@
 public import Foundation
 
 extension SQLiteStore: OutboxStore {
-    /// Leases the heads of due streams in one write of the single writer (see ``OutboxStore``).
-    public func claimOutbox(limit: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedOutboxRow] {
+    /// Leases the heads of due streams, each with its run, in one write of the single writer (see
+    /// ``OutboxStore``).
+    public func claimOutbox(
+        limit: Int,
+        run: Int,
+        now: Date,
+        lease: Duration
+    ) async throws(StoreError) -> [ClaimedOutboxRow] {
         let leaseMilliseconds = lease.storeMilliseconds
         let nowMilliseconds = now.storeMilliseconds
         return try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
-            try connection.claimOutbox(limit: limit, now: nowMilliseconds, leaseMilliseconds: leaseMilliseconds)
+            try connection.claimOutbox(
+                limit: limit,
+                run: run,
+                now: nowMilliseconds,
+                leaseMilliseconds: leaseMilliseconds
+            )
+        }
+    }
+
+    /// Gives back unattempted claimed rows in one write of the single writer (see ``OutboxStore``).
+    public func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError) {
+        guard !leases.isEmpty else { return }
+        try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.releaseOutbox(leases)
         }
     }
 

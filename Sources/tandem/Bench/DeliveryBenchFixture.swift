@@ -139,14 +139,26 @@ final class PlannedRows: Sendable {
     }
 }
 
-/// A ``DeliveryQueue`` in memory with the outbox's contract: only the head of each (partner, episode)
-/// stream is claimable, and not while it is leased. It measures the forwarder without the store.
+/// A ``DeliveryQueue`` in memory with the outbox's contract: a stream is claimable only while none of
+/// its rows is leased, and is handed out as a run of its first rows. It measures the forwarder without
+/// the store.
 final class MemoryDeliveryQueue: DeliveryQueue {
+    private struct Stream {
+        var rows: [ClaimedDelivery] = []
+        var leased = 0
+    }
+
     private struct State {
-        var streams: [String: ArraySlice<ClaimedDelivery>] = [:]
-        /// Streams whose head is claimable, oldest first (a queue: `ready[readyHead...]`).
+        var streams: [String: Stream] = [:]
+        /// Streams with rows and none leased, oldest first (a queue: `ready[readyHead...]`).
         var ready: [String] = []
         var readyHead = 0
+
+        /// Counts `count` leases of a stream as ended; with none left it is claimable again.
+        mutating func endLeases(_ count: Int, of key: String) {
+            self.streams[key]?.leased -= count
+            if let stream = self.streams[key], stream.leased == 0, !stream.rows.isEmpty { self.ready.append(key) }
+        }
     }
 
     private let state: Mutex<State>
@@ -156,35 +168,46 @@ final class MemoryDeliveryQueue: DeliveryQueue {
         for delivery in deliveries {
             let key = Self.key(delivery)
             if state.streams[key] == nil { state.ready.append(key) }
-            state.streams[key, default: []].append(delivery)
+            state.streams[key, default: Stream()].rows.append(delivery)
         }
         self.state = Mutex(state)
     }
 
-    func claimDue(limit: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery] {
+    func claimDue(limit: Int, run: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery] {
         self.state.withLock { state in
             var claimed: [ClaimedDelivery] = []
-            while claimed.count < limit, state.readyHead < state.ready.count {
+            var streams = 0
+            while streams < limit, state.readyHead < state.ready.count {
                 let key = state.ready[state.readyHead]
                 state.readyHead += 1
-                if var head = state.streams[key]?.first {
-                    head.lease = key
-                    claimed.append(head)
+                guard let rows = state.streams[key]?.rows.prefix(max(1, run)), !rows.isEmpty else { continue }
+                state.streams[key]?.leased = rows.count
+                claimed += rows.map { row in
+                    var row = row
+                    row.lease = key
+                    return row
                 }
+                streams += 1
             }
             return claimed
+        }
+    }
+
+    func release(_ claimed: [ClaimedDelivery]) async throws {
+        self.state.withLock { state in
+            for row in claimed { state.endLeases(1, of: row.lease) }
         }
     }
 
     func complete(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome) async throws {
         self.state.withLock { state in
             let key = claimed.lease
+            // A retry leaves the row first in its stream; the benchmark's sink never fails.
             if case .retry = outcome.action {
-                state.ready.append(key)  // the benchmark's sink never fails; due again at once if it did
-                return
+            } else {
+                state.streams[key]?.rows.removeAll { $0.entry.delivery.id == claimed.entry.delivery.id }
             }
-            state.streams[key]?.removeFirst()
-            if state.streams[key]?.isEmpty == false { state.ready.append(key) }
+            state.endLeases(1, of: key)
         }
     }
 

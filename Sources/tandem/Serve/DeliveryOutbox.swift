@@ -80,11 +80,14 @@ enum DeliveryOutbox {
 struct StoreDeliveryQueue: DeliveryQueue {
     let store: any OutboxStore
 
-    func claimDue(limit: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery] {
+    func claimDue(limit: Int, run: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery] {
         var claimed: [ClaimedDelivery] = []
-        for row in try await self.store.claimOutbox(limit: limit, now: now, lease: lease) {
-            guard let document = row.episodeDocument,
-                let episode = try? JSONDecoder().decode(Episode.self, from: Data(document))
+        // The rows of a run share their episode's document: decode it once.
+        var episodes: [String: Episode] = [:]
+        for row in try await self.store.claimOutbox(limit: limit, run: run, now: now, lease: lease) {
+            guard
+                let episode = episodes[row.row.episodeID]
+                    ?? row.episodeDocument.flatMap({ try? JSONDecoder().decode(Episode.self, from: Data($0)) })
             else {
                 try await self.store.completeOutbox(
                     id: row.id,
@@ -95,6 +98,7 @@ struct StoreDeliveryQueue: DeliveryQueue {
                 )
                 continue
             }
+            episodes[row.row.episodeID] = episode
             let delivery = PlannedDelivery(
                 id: row.row.deliveryID,
                 partnerID: row.row.partnerID,
@@ -120,11 +124,20 @@ struct StoreDeliveryQueue: DeliveryQueue {
         return claimed
     }
 
-    func complete(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome) async throws {
+    func release(_ claimed: [ClaimedDelivery]) async throws {
+        try await self.store.releaseOutbox(claimed.map { try Self.lease(of: $0) })
+    }
+
+    /// The row id and lease token ``claimDue(limit:run:now:lease:)`` put in a claimed delivery's lease.
+    private static func lease(of claimed: ClaimedDelivery) throws -> OutboxLease {
         guard let colon = claimed.lease.firstIndex(of: ":"), let id = Int64(claimed.lease[..<colon]) else {
             throw ConfigurationError("not a lease of this store: '\(claimed.lease)'")
         }
-        let token = String(claimed.lease[claimed.lease.index(after: colon)...])
+        return OutboxLease(id: id, token: String(claimed.lease[claimed.lease.index(after: colon)...]))
+    }
+
+    func complete(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome) async throws {
+        let lease = try Self.lease(of: claimed)
         let resolution: OutboxResolution
         switch outcome.action {
         case .markDelivered: resolution = .delivered
@@ -146,8 +159,8 @@ struct StoreDeliveryQueue: DeliveryQueue {
             )
         }
         try await self.store.completeOutbox(
-            id: id,
-            leaseToken: token,
+            id: lease.id,
+            leaseToken: lease.token,
             attempt: attempt,
             resolution: resolution,
             audit: outcome.refusal.map { DeliveryOutbox.audit($0, at: Date()) }

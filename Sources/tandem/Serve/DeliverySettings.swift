@@ -4,7 +4,7 @@ import Foundation
 /// The forwarder's settings: the `delivery` object of the configuration file.
 ///
 /// ```json
-/// "delivery": {"concurrency": 64, "claimBatch": 16, "pollInterval": "100ms", "lease": "2m",
+/// "delivery": {"concurrency": 64, "claimBatch": 16, "run": 8, "pollInterval": "100ms", "lease": "2m",
 ///              "idleConnectionsPerPartner": 64}
 /// ```
 /// Every key is optional; a missing one keeps the default of ``Forwarder/Configuration`` (and 64 idle
@@ -16,13 +16,14 @@ struct DeliverySettings: Sendable, Equatable {
 
     /// The keys the `delivery` object may hold; any other is refused, as at the top level.
     static let knownKeys: Set<String> = [
-        "concurrency", "claimBatch", "pollInterval", "lease", "idleConnectionsPerPartner",
+        "concurrency", "claimBatch", "run", "pollInterval", "lease", "idleConnectionsPerPartner",
     ]
 
     /// The `delivery` object as written.
     struct File: Decodable {
         var concurrency: Int?
         var claimBatch: Int?
+        var run: Int?
         var pollInterval: FriendlyDuration?
         var lease: FriendlyDuration?
         var idleConnectionsPerPartner: Int?
@@ -40,6 +41,10 @@ struct DeliverySettings: Sendable, Equatable {
         guard (1...concurrency).contains(claimBatch) else {
             throw ConfigurationError("delivery.claimBatch must be 1 to delivery.concurrency (\(concurrency))")
         }
+        let run = file.run ?? defaults.run
+        guard (1...256).contains(run) else {
+            throw ConfigurationError("delivery.run must be 1 to 256, not \(run)")
+        }
         let pollInterval = file.pollInterval?.duration ?? defaults.pollInterval
         guard pollInterval >= .milliseconds(1) else {
             throw ConfigurationError("delivery.pollInterval must be at least 1ms")
@@ -53,7 +58,8 @@ struct DeliverySettings: Sendable, Equatable {
             concurrency: concurrency,
             claimBatch: claimBatch,
             pollInterval: pollInterval,
-            lease: lease
+            lease: lease,
+            run: run
         )
         self.idleConnectionsPerPartner = idle
     }

@@ -28,8 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
             delivery stays leased to this process (default 120). The configuration's partners (durations such \
             as "10s") hear of episode changes through the outbox, planned in the ingest transaction and sent by \
             the forwarder; consentDefaultPermit (default true) decides when no Consent applies. The optional \
-            delivery object tunes the forwarder: concurrency (64), claimBatch (16), pollInterval ("100ms"), \
-            lease ("2m", longer than every partner timeout) and idleConnectionsPerPartner (64).
+            delivery object tunes the forwarder: concurrency (64), claimBatch (16), run (8: rows of one \
+            episode's stream claimed and sent together), pollInterval ("100ms"), lease ("2m", longer than every \
+            partner timeout) and idleConnectionsPerPartner (64).
             """
     )
 
@@ -135,6 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "tandem.partners": .stringConvertible(settings.partners.count),
                 "tandem.delivery.concurrency": .stringConvertible(forwarding.concurrency),
                 "tandem.delivery.claimBatch": .stringConvertible(forwarding.claimBatch),
+                "tandem.delivery.run": .stringConvertible(forwarding.run),
                 "tandem.delivery.pollInterval": .stringConvertible(forwarding.pollInterval),
                 "tandem.delivery.lease": .stringConvertible(forwarding.lease),
             ]

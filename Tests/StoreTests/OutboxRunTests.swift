@@ -1,0 +1,54 @@
+import CoManagement
+import Foundation
+import Testing
+
+@testable import Store
+
+/// Claims with runs: SQLite follows each head with the due rows after it in its stream, leased with it;
+/// rows given back are claimable again at once, guarded by their lease token.
+@Suite struct OutboxRunTests {
+    static func at(_ milliseconds: Int64) -> Date { Date(storeMilliseconds: milliseconds) }
+
+    @Test func aHeadComesWithTheRowsAfterItInOrderAndTheStreamStaysLeased() async throws {
+        try await withRunningStore(.sqlite) { store in
+            for number in 1...5 { try await RawSQL.insertOutboxRow("a", "ep-1", number, into: store) }
+            try await RawSQL.insertOutboxRow("b", "ep-1", 1, into: store)
+            // Not due yet: a run stops before it.
+            for number in 1...3 { try await RawSQL.insertOutboxRow("a", "ep-2", number, into: store) }
+            _ = try await RawSQL.rows(
+                "UPDATE outbox SET next_attempt_at = 9000 WHERE delivery_id = 'a-ep-2-2'",
+                in: store
+            )
+
+            let claimed = try await store.claimOutbox(limit: 10, run: 3, now: Self.at(2000), lease: .seconds(30))
+            #expect(claimed.map(\.row.deliveryID) == ["a-ep-1-1", "a-ep-1-2", "a-ep-1-3", "b-ep-1-1", "a-ep-2-1"])
+            #expect(claimed.allSatisfy { $0.episodeDocument == nil })
+            #expect(try await store.claimOutbox(limit: 10, run: 3, now: Self.at(2100), lease: .seconds(30)).isEmpty)
+
+            // The first two are delivered; the third is given back, so the stream goes on from it.
+            for row in claimed.prefix(2) {
+                #expect(
+                    try await store.completeOutbox(
+                        id: row.id,
+                        leaseToken: row.leaseToken,
+                        attempt: nil,
+                        resolution: .delivered,
+                        audit: nil
+                    )
+                )
+            }
+            try await store.releaseOutbox([claimed[2].lease, OutboxLease(id: claimed[3].id, token: "someone else's")])
+            let next = try await store.claimOutbox(limit: 10, run: 3, now: Self.at(2200), lease: .seconds(30))
+            #expect(next.map(\.row.deliveryID) == ["a-ep-1-3", "a-ep-1-4", "a-ep-1-5"])
+            #expect(next.first?.attempts == 0, "giving back counts no attempt")
+        }
+    }
+
+    @Test func withoutARunEachStreamGivesItsHeadOnly() async throws {
+        try await withRunningStore(.sqlite) { store in
+            for number in 1...3 { try await RawSQL.insertOutboxRow("a", "ep-1", number, into: store) }
+            let claimed = try await store.claimOutbox(limit: 10, run: 1, now: Self.at(2000), lease: .seconds(30))
+            #expect(claimed.map(\.row.deliveryID) == ["a-ep-1-1"])
+        }
+    }
+}
