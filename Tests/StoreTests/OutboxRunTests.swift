@@ -44,11 +44,17 @@ import Testing
         }
     }
 
-    @Test func withoutARunEachStreamGivesItsHeadOnly() async throws {
-        try await withRunningStore(.sqlite) { store in
+    @Test(arguments: Backend.allCases) func withoutARunEachStreamGivesItsHeadAndAReleasedHeadComesBackAtOnce(
+        _ backend: Backend
+    ) async throws {
+        try await withRunningStore(backend) { store in
             for number in 1...3 { try await RawSQL.insertOutboxRow("a", "ep-1", number, into: store) }
             let claimed = try await store.claimOutbox(limit: 10, run: 1, now: Self.at(2000), lease: .seconds(30))
             #expect(claimed.map(\.row.deliveryID) == ["a-ep-1-1"])
+            try await store.releaseOutbox(claimed.map(\.lease))
+            let again = try await store.claimOutbox(limit: 10, now: Self.at(2010), lease: .seconds(30))
+            #expect(again.map(\.row.deliveryID) == ["a-ep-1-1"])
+            #expect(again.first?.attempts == 0)
         }
     }
 }
