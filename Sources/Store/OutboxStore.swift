@@ -27,6 +27,12 @@ public protocol OutboxStore: Store, Service, DeliveryAdministration {
     /// lease tokens: claimable again at once, no attempt counted. Rows whose lease was lost are left alone.
     func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError)
 
+    /// Records the outcomes of a run, in order, and gives back its unattempted rows: what
+    /// ``completeOutbox(id:leaseToken:attempt:resolution:audit:)`` and ``releaseOutbox(_:)`` do, row by
+    /// row, each guarded by its lease. SQLite does it all in one write of its single writer, so a run
+    /// costs its stream one commit, not one per row.
+    func completeOutbox(_ completions: [OutboxCompletion], releasing leases: [OutboxLease]) async throws(StoreError)
+
     /// Records the outcome of a claimed row in one transaction, guarded by its lease token: the attempt
     /// (if any), the resolution and the audit entry (if any). Returns false, writing nothing, when the
     /// lease was lost meanwhile.
@@ -41,6 +47,23 @@ public protocol OutboxStore: Store, Service, DeliveryAdministration {
 }
 
 extension OutboxStore {
+    /// One transaction per row, in order, then the release.
+    public func completeOutbox(
+        _ completions: [OutboxCompletion],
+        releasing leases: [OutboxLease]
+    ) async throws(StoreError) {
+        for completion in completions {
+            try await self.completeOutbox(
+                id: completion.lease.id,
+                leaseToken: completion.lease.token,
+                attempt: completion.attempt,
+                resolution: completion.resolution,
+                audit: completion.audit
+            )
+        }
+        try await self.releaseOutbox(leases)
+    }
+
     /// Leases the heads of up to `limit` due streams, one row per stream (no runs).
     public func claimOutbox(limit: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedOutboxRow] {
         try await self.claimOutbox(limit: limit, run: 1, now: now, lease: lease)

@@ -57,4 +57,39 @@ import Testing
             #expect(again.first?.attempts == 0)
         }
     }
+
+    @Test(arguments: Backend.allCases) func aRunsOutcomesAndItsReleaseAreRecordedTogether(
+        _ backend: Backend
+    ) async throws {
+        try await withRunningStore(backend) { store in
+            for number in 1...3 { try await RawSQL.insertOutboxRow("a", "ep-1", number, into: store) }
+            let head = try #require(
+                try await store.claimOutbox(limit: 1, now: Self.at(2000), lease: .seconds(30)).first
+            )
+            try await store.completeOutbox(
+                [OutboxCompletion(lease: head.lease, attempt: nil, resolution: .delivered, audit: nil)],
+                releasing: []
+            )
+            let run = try await store.claimOutbox(limit: 1, run: 2, now: Self.at(2010), lease: .seconds(30))
+            let expectedRun: [String] = backend == .sqlite ? ["a-ep-1-2", "a-ep-1-3"] : ["a-ep-1-2"]
+            #expect(run.map(\.row.deliveryID) == expectedRun)
+            try await store.completeOutbox(
+                [
+                    OutboxCompletion(
+                        lease: run[0].lease,
+                        attempt: nil,
+                        resolution: .retry(at: Self.at(2500)),
+                        audit: nil
+                    )
+                ],
+                releasing: run.dropFirst().map(\.lease)
+            )
+            let states = try await RawSQL.rows("SELECT delivery_id, state FROM outbox ORDER BY id", in: store)
+            #expect(states == [["a-ep-1-1", "delivered"], ["a-ep-1-2", "pending"], ["a-ep-1-3", "pending"]])
+            #expect(
+                try await store.claimOutbox(limit: 1, now: Self.at(2100), lease: .seconds(30)).isEmpty,
+                "the head waits for its retry"
+            )
+        }
+    }
 }

@@ -18,11 +18,29 @@ public protocol DeliveryQueue: Sendable {
     /// Gives back claimed rows that were not attempted: claimable again at once, no attempt counted.
     func release(_ claimed: [ClaimedDelivery]) async throws
 
+    /// Records a run's outcomes in order, then gives back its unattempted rows: ``complete(_:outcome:)``
+    /// for each, then ``release(_:)``, which is what the default does. A store may do it in one
+    /// transaction.
+    func record(
+        _ outcomes: [(claimed: ClaimedDelivery, outcome: DeliveryOutcome)],
+        releasing: [ClaimedDelivery]
+    ) async throws
+
     /// Persists one outcome and releases the lease, in one transaction: insert the attempt (if any),
     /// audit the refusal (if any), and apply the action — `markDelivered`: state delivered;
     /// `retry(after:at:)`: attempts + 1, `retry_at = at`; `deadLetter(reason)`: state dead, reason kept.
     /// A row whose lease was lost meanwhile (another replica claimed it) must be left alone.
     func complete(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome) async throws
+}
+
+extension DeliveryQueue {
+    public func record(
+        _ outcomes: [(claimed: ClaimedDelivery, outcome: DeliveryOutcome)],
+        releasing: [ClaimedDelivery]
+    ) async throws {
+        for (claimed, outcome) in outcomes { try await self.complete(claimed, outcome: outcome) }
+        if !releasing.isEmpty { try await self.release(releasing) }
+    }
 }
 
 /// One leased outbox row with what the forwarder needs to attempt it.

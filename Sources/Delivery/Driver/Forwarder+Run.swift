@@ -14,7 +14,7 @@ extension Forwarder {
         /// What became of a run: the outcomes of the rows attempted, in order, to be recorded, and the
         /// rows not attempted, to be given back.
         struct Result: Sendable {
-            var outcomes: [(row: ClaimedDelivery, outcome: DeliveryOutcome)] = []
+            var outcomes: [(claimed: ClaimedDelivery, outcome: DeliveryOutcome)] = []
             var unattempted: [ClaimedDelivery] = []
         }
 

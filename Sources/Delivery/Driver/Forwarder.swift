@@ -191,42 +191,36 @@ public struct Forwarder: Service {
         return await self.driver.attempt(row.entry, partner: partner, episode: row.episode, body: row.body)
     }
 
-    /// Records a run's outcomes in order, then gives back its unattempted rows, beside the requests in
-    /// flight; the group hears `.recorded` when all is done. In order, so the store's delivered rows of a
-    /// stream are always the first ones.
+    /// Records a run's outcomes in order, then gives back its unattempted rows (one store write with
+    /// SQLite), beside the requests in flight; the group hears `.recorded` when it is done. In order, so
+    /// the store's delivered rows of a stream are always its first ones.
     private func startRecording(_ result: Run.Result, in group: inout TaskGroup<Completion>) {
         group.addTask {
-            for (row, outcome) in result.outcomes { await self.record(row, outcome) }
-            if !result.unattempted.isEmpty { await self.release(result.unattempted) }
+            await self.record(result)
             return .recorded
         }
     }
 
-    /// Gives back rows of a run that stopped; if that fails, their lease brings them back.
-    private func release(_ rows: [ClaimedDelivery]) async {
-        do {
-            try await self.queue.release(rows)
-        } catch {
-            self.logger.error(
-                "giving back unattempted deliveries failed; they are due again when their lease ends",
-                metadata: ["tandem.error": "\(error)", "tandem.deliveries": "\(rows.count)"]
-            )
+    /// Records a run's outcomes in the queue (the store), each guarded by its row's lease.
+    private func record(_ result: Run.Result) async {
+        if self.logger.logLevel <= .debug {
+            for (row, outcome) in result.outcomes {
+                let delivery = row.entry.delivery
+                var logger = self.logger
+                logger[metadataKey: "tandem.delivery"] = "\(delivery.id)"
+                logger[metadataKey: "tandem.partner"] = "\(delivery.partnerID)"
+                logger[metadataKey: "tandem.episode"] = "\(delivery.episodeID)"
+                logger.debug("delivery attempt", metadata: ["tandem.action": "\(outcome.action)"])
+            }
         }
-    }
-
-    /// Records an outcome in the queue (the store), guarded by the row's lease.
-    private func record(_ row: ClaimedDelivery, _ outcome: DeliveryOutcome) async {
-        let delivery = row.entry.delivery
-        var logger = self.logger
-        logger[metadataKey: "tandem.delivery"] = "\(delivery.id)"
-        logger[metadataKey: "tandem.partner"] = "\(delivery.partnerID)"
-        logger[metadataKey: "tandem.episode"] = "\(delivery.episodeID)"
-        logger.debug("delivery attempt", metadata: ["tandem.action": "\(outcome.action)"])
         do {
-            try await self.queue.complete(row, outcome: outcome)
+            try await self.queue.record(result.outcomes, releasing: result.unattempted)
         } catch {
-            // The lease will expire and the row be attempted again: at least once, same delivery id.
-            logger.error("recording a delivery outcome failed", metadata: ["tandem.error": "\(error)"])
+            // The leases will expire and the rows be attempted again: at least once, same delivery ids.
+            self.logger.error(
+                "recording delivery outcomes failed",
+                metadata: ["tandem.error": "\(error)", "tandem.deliveries": "\(result.outcomes.count)"]
+            )
         }
     }
 }

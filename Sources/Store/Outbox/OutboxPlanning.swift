@@ -129,6 +129,21 @@ public struct OutboxLease: Sendable, Hashable {
     }
 }
 
+/// One outcome to record for a claimed row (``OutboxStore/completeOutbox(_:releasing:)``).
+public struct OutboxCompletion: Sendable, Hashable {
+    public var lease: OutboxLease
+    public var attempt: OutboxAttempt?
+    public var resolution: OutboxResolution
+    public var audit: AuditEntry?
+
+    public init(lease: OutboxLease, attempt: OutboxAttempt?, resolution: OutboxResolution, audit: AuditEntry?) {
+        self.lease = lease
+        self.attempt = attempt
+        self.resolution = resolution
+        self.audit = audit
+    }
+}
+
 /// One attempt to record in `delivery_attempt`.
 public struct OutboxAttempt: Sendable, Hashable {
     public var number: Int

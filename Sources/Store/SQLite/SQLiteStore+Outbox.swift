@@ -21,6 +21,27 @@ extension SQLiteStore: OutboxStore {
         }
     }
 
+    /// Records a run's outcomes and gives back its unattempted rows in one write of the single writer
+    /// (see ``OutboxStore``).
+    public func completeOutbox(
+        _ completions: [OutboxCompletion],
+        releasing leases: [OutboxLease]
+    ) async throws(StoreError) {
+        guard !completions.isEmpty || !leases.isEmpty else { return }
+        try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            for completion in completions {
+                _ = try connection.completeOutbox(
+                    completion.lease.id,
+                    leaseToken: completion.lease.token,
+                    attempt: completion.attempt,
+                    resolution: completion.resolution,
+                    audit: completion.audit
+                )
+            }
+            try connection.releaseOutbox(leases)
+        }
+    }
+
     /// Gives back unattempted claimed rows in one write of the single writer (see ``OutboxStore``).
     public func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError) {
         guard !leases.isEmpty else { return }

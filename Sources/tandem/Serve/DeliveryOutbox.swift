@@ -137,6 +137,29 @@ struct StoreDeliveryQueue: DeliveryQueue {
     }
 
     func complete(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome) async throws {
+        let completion = try Self.completion(claimed, outcome)
+        try await self.store.completeOutbox(
+            id: completion.lease.id,
+            leaseToken: completion.lease.token,
+            attempt: completion.attempt,
+            resolution: completion.resolution,
+            audit: completion.audit
+        )
+    }
+
+    /// A run's outcomes and release in one store call (one write of SQLite's writer).
+    func record(
+        _ outcomes: [(claimed: ClaimedDelivery, outcome: DeliveryOutcome)],
+        releasing: [ClaimedDelivery]
+    ) async throws {
+        try await self.store.completeOutbox(
+            try outcomes.map { try Self.completion($0.claimed, $0.outcome) },
+            releasing: try releasing.map { try Self.lease(of: $0) }
+        )
+    }
+
+    /// A driver's outcome as the store records it.
+    private static func completion(_ claimed: ClaimedDelivery, _ outcome: DeliveryOutcome) throws -> OutboxCompletion {
         let lease = try Self.lease(of: claimed)
         let resolution: OutboxResolution
         switch outcome.action {
@@ -158,9 +181,8 @@ struct StoreDeliveryQueue: DeliveryQueue {
                 excerpt: attempt.excerpt
             )
         }
-        try await self.store.completeOutbox(
-            id: lease.id,
-            leaseToken: lease.token,
+        return OutboxCompletion(
+            lease: lease,
             attempt: attempt,
             resolution: resolution,
             audit: outcome.refusal.map { DeliveryOutbox.audit($0, at: Date()) }
