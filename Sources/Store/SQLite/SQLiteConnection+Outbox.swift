@@ -66,7 +66,7 @@ extension SQLiteConnection {
         now: Int64,
         leaseMilliseconds: Int64
     ) throws(StoreError)
-        -> [ClaimedOutboxRow]
+        -> [LeasedOutboxRow]
     {
         let heads = try self.query(
             """
@@ -95,7 +95,7 @@ extension SQLiteConnection {
         // One token for the whole claim: the rows of a run are given back or completed one by one, each
         // with its own id and this token.
         let token = UUID().uuidString.lowercased()
-        var claimed: [ClaimedOutboxRow] = []
+        var claimed: [LeasedOutboxRow] = []
         claimed.reserveCapacity(heads.count)
         for head in heads {
             let document = head.blob(11)
@@ -126,42 +126,18 @@ extension SQLiteConnection {
         return claimed
     }
 
-    /// Leases one selected row (columns as the claim selects them) and returns it as claimed.
+    /// Leases one selected row (columns as the claim selects them).
     private mutating func lease(
         _ row: SQLiteRow,
         document: [UInt8],
         token: String,
         until: Int64
-    ) throws(StoreError) -> ClaimedOutboxRow {
-        let id = row.integer(0) ?? 0
-        let event: TimelineEvent
-        do {
-            event = try JSONDecoder().decode(TimelineEvent.self, from: Data(row.blob(5)))
-        } catch {
-            throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
-        }
+    ) throws(StoreError) -> LeasedOutboxRow {
         try self.query(
             "UPDATE outbox SET state = 'leased', lease_owner = ?, lease_until = ? WHERE id = ?",
-            [.text(token), .integer(until), .integer(id)]
+            [.text(token), .integer(until), .integer(row.integer(0) ?? 0)]
         )
-        let attempts = row.int(8)
-        return ClaimedOutboxRow(
-            id: id,
-            row: OutboxRow(
-                deliveryID: row.text(1) ?? "",
-                partnerID: row.text(2) ?? "",
-                episodeID: row.text(3) ?? "",
-                eventNumber: row.int(4),
-                event: event,
-                body: row.blob(6),
-                redeliveryOf: row.text(10)
-            ),
-            createdAt: Date(storeMilliseconds: row.integer(7) ?? 0),
-            attempts: attempts,
-            retryAt: attempts > 0 ? Date(storeMilliseconds: row.integer(9) ?? 0) : nil,
-            leaseToken: token,
-            episodeDocument: document.isEmpty ? nil : document
-        )
+        return LeasedOutboxRow(row: row, document: document, token: token)
     }
 
     /// Gives back leased rows that were not attempted, guarded by their lease tokens: pending again and
@@ -233,5 +209,42 @@ extension SQLiteConnection {
         }
         if let audit { try self.insertAudit(audit) }
         return true
+    }
+}
+
+/// A row a claim leased, as selected: the claimant turns it into a ``ClaimedOutboxRow`` (decoding its
+/// event) after the claim's write, outside the single writer.
+struct LeasedOutboxRow: Sendable {
+    let row: SQLiteRow
+    let document: [UInt8]
+    let token: String
+
+    func claimed() throws(StoreError) -> ClaimedOutboxRow {
+        let row = self.row
+        let id = row.integer(0) ?? 0
+        let event: TimelineEvent
+        do {
+            event = try JSONDecoder().decode(TimelineEvent.self, from: Data(row.blob(5)))
+        } catch {
+            throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
+        }
+        let attempts = row.int(8)
+        return ClaimedOutboxRow(
+            id: id,
+            row: OutboxRow(
+                deliveryID: row.text(1) ?? "",
+                partnerID: row.text(2) ?? "",
+                episodeID: row.text(3) ?? "",
+                eventNumber: row.int(4),
+                event: event,
+                body: row.blob(6),
+                redeliveryOf: row.text(10)
+            ),
+            createdAt: Date(storeMilliseconds: row.integer(7) ?? 0),
+            attempts: attempts,
+            retryAt: attempts > 0 ? Date(storeMilliseconds: row.integer(9) ?? 0) : nil,
+            leaseToken: self.token,
+            episodeDocument: self.document.isEmpty ? nil : self.document
+        )
     }
 }

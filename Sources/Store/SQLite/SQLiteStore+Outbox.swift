@@ -11,7 +11,7 @@ extension SQLiteStore: OutboxStore {
     ) async throws(StoreError) -> [ClaimedOutboxRow] {
         let leaseMilliseconds = lease.storeMilliseconds
         let nowMilliseconds = now.storeMilliseconds
-        return try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+        let leased = try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.claimOutbox(
                 limit: limit,
                 run: run,
@@ -19,6 +19,8 @@ extension SQLiteStore: OutboxStore {
                 leaseMilliseconds: leaseMilliseconds
             )
         }
+        // Events are decoded here, not in the writer, which every ingest waits for.
+        return try leased.map { (row) throws(StoreError) in try row.claimed() }
     }
 
     /// Records a run's outcomes and gives back its unattempted rows in one write of the single writer
