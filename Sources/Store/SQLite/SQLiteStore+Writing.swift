@@ -35,16 +35,14 @@ extension SQLiteStore {
         return try result.get()
     }
 
-    /// Runs one group of writes in one transaction and tells each write how it ended.
-    func commit(_ group: [PendingWrite]) async {
-        let writer = self.writer
+    /// Runs one group of writes in one transaction and tells each write how it ended. Runs on the
+    /// writer's thread (``run()``).
+    func commit(_ group: [PendingWrite]) {
         let outcome: Result<[PendingWrite.Finish], StoreError>
-        do {
+        do throws(StoreError) {
             outcome = .success(
-                try await Self.run(on: self.threadPool) { () throws(StoreError) -> [PendingWrite.Finish] in
-                    try writer.withConnection { (connection: inout SQLiteConnection) throws(StoreError) in
-                        try connection.runGroup(group)
-                    }
+                try self.writer.withConnection { (connection: inout SQLiteConnection) throws(StoreError) in
+                    try connection.runGroup(group)
                 }
             )
         } catch {

@@ -75,10 +75,11 @@ public struct SQLiteStore: Store, Service {
         logger: Logger
     ) async throws(StoreError) -> SQLiteStore {
         let readerCount = location.isMemory ? 0 : max(configuration.readers, 0)
-        // The writer, the readers and, for a file, the checkpointer each get a thread, so none waits
-        // for another's thread.
+        // The writer's loop (``run()``), the readers and, for a file, the checkpointer each get a thread,
+        // so none waits for another's thread; one more serves reads on the writer's connection (an
+        // in-memory database has no readers) and closing.
         let checkpoints = !location.isMemory
-        let pool = NIOThreadPool(numberOfThreads: readerCount + 1 + (checkpoints ? 1 : 0))
+        let pool = NIOThreadPool(numberOfThreads: readerCount + 2 + (checkpoints ? 1 : 0))
         pool.start()
         do {
             let connections = try await Self.run(on: pool) {
@@ -129,32 +130,46 @@ public struct SQLiteStore: Store, Service {
     /// The writer: takes queued writes in groups and commits each group in one transaction, until
     /// graceful shutdown (or cancellation); then closes the database.
     ///
+    /// It loops on a thread of the store's pool (the one the pool keeps for it), blocking while nothing
+    /// is queued, so a group starts as soon as the one before has committed: a loop on Swift's
+    /// cooperative pool needed a turn there between groups, behind every request and delivery task.
+    ///
     /// Writes queued at graceful shutdown are still committed; writes that arrive later fail with
-    /// ``StoreError/Code/closed``.
+    /// ``StoreError/Code/closed``. On cancellation the queue closes at once and whatever was still queued
+    /// fails: it was never committed.
     public func run() async throws {
         await withDiscardingTaskGroup { tasks in
             if let checkpointer = self.checkpointer {
                 tasks.addTask { await self.checkpoint(on: checkpointer) }
             }
-            await withGracefulShutdownHandler {
-                for await _ in self.queue.wakeUps {
-                    while true {
-                        let group = self.queue.takeGroup(limit: self.configuration.maximumGroupSize)
-                        if group.isEmpty { break }
-                        await self.commit(group)
-                        if self.walRestart.takeRequest() { await self.finishCheckpoint() }
-                    }
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    _ = try? await self.threadPool.runIfActive { self.writeUntilClosed() }
+                } onGracefulShutdown: {
+                    self.queue.close()
                 }
-            } onGracefulShutdown: {
-                self.queue.close()
+            } onCancel: {
+                self.queue.abandon()
             }
             tasks.cancelAll()
         }
-        // Cancelled rather than shut down gracefully: whatever is still queued was never committed.
         for write in self.queue.closeAndTakeRemaining() {
             write.fail(StoreError(.closed, "the store stopped before the write was committed"))
         }
         await self.close()
+    }
+
+    /// The writer's loop, on its own thread: every queued write, group by group, until the queue is
+    /// closed and drained (or abandoned).
+    private func writeUntilClosed() {
+        while self.queue.waitForWrites() {
+            while true {
+                let group = self.queue.takeGroup(limit: self.configuration.maximumGroupSize)
+                if group.isEmpty { break }
+                self.commit(group)
+                if self.walRestart.takeRequest() { self.finishCheckpoint() }
+            }
+        }
     }
 
     /// Closes every connection and stops the thread pool. ``run()`` does this when it ends; call it
@@ -195,14 +210,12 @@ public struct SQLiteStore: Store, Service {
 
     /// The writer's part of ``WALRestart``: between two groups, with no write under way, a PASSIVE
     /// checkpoint on the writer's own connection copies the few frames the background checkpointer has
-    /// not reached yet, so the next write transaction starts the WAL again from its beginning.
-    func finishCheckpoint() async {
-        let writer = self.writer
+    /// not reached yet, so the next write transaction starts the WAL again from its beginning. Runs on
+    /// the writer's thread.
+    func finishCheckpoint() {
         do throws(StoreError) {
-            let wal = try await Self.run(on: self.threadPool) { () throws(StoreError) in
-                try writer.withConnection { (connection: inout SQLiteConnection) throws(StoreError) in
-                    try connection.checkpointPassively()
-                }
+            let wal = try self.writer.withConnection { (connection: inout SQLiteConnection) throws(StoreError) in
+                try connection.checkpointPassively()
             }
             self.logger.debug(
                 "WAL checkpointed by the writer",

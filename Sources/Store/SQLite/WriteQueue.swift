@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// A write waiting for the writer: runs inside its own savepoint of a group transaction, and learns the
@@ -17,20 +18,24 @@ struct PendingWrite: Sendable {
 /// that is waiting as one group and commits it in one transaction (group commit).
 ///
 /// One fsync per group instead of one per request is what lets durable commits keep up with HTTP.
+///
+/// The writer waits on it from a thread of its own (``waitForWrites()`` blocks), so that between two
+/// groups it needs no turn on Swift's cooperative pool, where under load it queued behind every request
+/// and delivery task.
 final class WriteQueue: Sendable {
     private struct State {
         var pending: [PendingWrite] = []
         var isClosed = false
+        /// Closed without draining: the writer stops at once and what is queued is failed.
+        var isAbandoned = false
     }
 
     private let state = Mutex(State())
-    /// Wakes the writer; buffering one element is enough because the writer drains the whole queue.
-    let wakeUps: AsyncStream<Void>
-    private let wakeUp: AsyncStream<Void>.Continuation
+    /// Signalled once per write queued and once on close; the writer drains the whole queue per wake-up,
+    /// so wake-ups left over find it empty and cost one look.
+    private let wakeUp = DispatchSemaphore(value: 0)
 
-    init() {
-        (self.wakeUps, self.wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-    }
+    init() {}
 
     /// Queues a write for the next group.
     /// - Throws: ``StoreError/Code/closed`` once the store shuts down.
@@ -41,13 +46,20 @@ final class WriteQueue: Sendable {
             return true
         }
         guard accepted else { throw StoreError(.closed, "the store is shutting down") }
-        self.wakeUp.yield()
+        self.wakeUp.signal()
     }
 
-    /// Takes up to `limit` waiting writes, oldest first.
+    /// Blocks the calling thread until a write is queued or the queue is closed; false once it is closed
+    /// and nothing is left to take, or abandoned.
+    func waitForWrites() -> Bool {
+        self.wakeUp.wait()
+        return self.state.withLock { !$0.isAbandoned && (!$0.isClosed || !$0.pending.isEmpty) }
+    }
+
+    /// Takes up to `limit` waiting writes, oldest first (none once abandoned).
     func takeGroup(limit: Int) -> [PendingWrite] {
         self.state.withLock { state in
-            let count = min(limit, state.pending.count)
+            let count = state.isAbandoned ? 0 : min(limit, state.pending.count)
             let group = Array(state.pending.prefix(count))
             state.pending.removeFirst(count)
             return group
@@ -57,7 +69,16 @@ final class WriteQueue: Sendable {
     /// Refuses further writes and lets the writer's loop end once it has drained what is queued.
     func close() {
         self.state.withLock { $0.isClosed = true }
-        self.wakeUp.finish()
+        self.wakeUp.signal()
+    }
+
+    /// Closes the queue and has the writer stop without taking what is still queued (cancellation).
+    func abandon() {
+        self.state.withLock {
+            $0.isClosed = true
+            $0.isAbandoned = true
+        }
+        self.wakeUp.signal()
     }
 
     /// Closes the queue and takes whatever is still waiting, for the caller to fail.
