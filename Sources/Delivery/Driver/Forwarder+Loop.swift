@@ -7,9 +7,7 @@ extension Forwarder {
         private(set) var ready: [Run] = []
         private(set) var inFlight = 0
         private(set) var recording = 0
-        /// Claims under way, and the streams they asked for (room already spoken for).
-        private(set) var claims = 0
-        private(set) var asked = 0
+        private(set) var claiming = false
         /// The last claim found fewer due rows than it asked for: claim again only once something may
         /// have changed (an outcome recorded frees its stream's next row; a tick brings new or due rows).
         private(set) var exhausted = false
@@ -25,12 +23,6 @@ extension Forwarder {
         /// Runs claimed and waiting for a slot, beyond those in flight: as many again as the slots.
         private var capacity: Int { 2 * self.configuration.concurrency }
 
-        /// Claims under way at once. Two, so that one claim's wait for the store (with SQLite, its place
-        /// behind the writer's groups) and its decoding overlap the next one's; with one, the slots
-        /// emptied faster than claims refilled them (`tandem bench delivery`: no run ever waited for a
-        /// slot, and the SQLite rate was that of one claim every 20 ms).
-        static let maximumClaims = 2
-
         /// The next claimed run to attempt, when a slot is free; counts it in flight.
         mutating func nextAttempt() -> Run? {
             guard self.inFlight < self.configuration.concurrency, !self.ready.isEmpty else { return nil }
@@ -38,25 +30,22 @@ extension Forwarder {
             return self.ready.removeFirst()
         }
 
-        /// The limit (in streams) of a claim to start now, or nil. At most ``maximumClaims`` at a time;
-        /// none while as many outcomes wait to be recorded as there are slots (a slow store then slows
-        /// claiming instead of leasing ever more rows); otherwise a claim once a batch of room is free (room
-        /// a claim under way asked for counts as taken), or any room after a tick.
+        /// The limit (in streams) of a claim to start now, or nil. One claim at a time; none while as many
+        /// outcomes wait to be recorded as there are slots (a slow store then slows claiming instead of
+        /// leasing ever more rows); otherwise a claim once a batch of room is free, or any room after a tick.
         mutating func claimToStart() -> Int? {
-            let room = self.capacity - self.inFlight - self.ready.count - self.asked
-            guard self.claims < Self.maximumClaims, self.recording < self.configuration.concurrency, room > 0,
+            let room = self.capacity - self.inFlight - self.ready.count
+            guard !self.claiming, self.recording < self.configuration.concurrency, room > 0,
                 self.woken || (!self.exhausted && room >= self.configuration.claimBatch)
             else { return nil }
-            self.claims += 1
-            self.asked += room
+            self.claiming = true
             self.woken = false
             return room
         }
 
         /// A claim returned; `asked` is the limit of streams it was made with.
         mutating func claimed(_ runs: [Run], asked: Int) {
-            self.claims -= 1
-            self.asked -= asked
+            self.claiming = false
             self.ready += runs
             self.exhausted = runs.count < asked
         }

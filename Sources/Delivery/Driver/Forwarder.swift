@@ -4,10 +4,9 @@ public import ServiceLifecycle
 /// The long-running delivery Service: claims due outbox rows and attempts them, at most
 /// ``Configuration/concurrency`` streams at a time, until graceful shutdown.
 ///
-/// It claims ahead: up to ``Configuration/concurrency`` streams wait claimed for a slot, and claims run
-/// beside the requests (two at a time, ``Loop/maximumClaims``), so a claim's commit latency (with SQLite,
-/// a group commit of the one writer) is hidden behind the requests in flight instead of leaving slots
-/// idle while it waits. A slow or dead
+/// It claims ahead: up to ``Configuration/concurrency`` streams wait claimed for a slot, and one claim runs
+/// beside the requests, so a claim's commit latency (with SQLite, a group commit of the one writer) is
+/// hidden behind the requests in flight instead of leaving slots idle while it waits. A slow or dead
 /// partner occupies only the slots of its own in-flight requests and never holds up other partners or
 /// episodes. The decisions of when to claim live in ``Loop``.
 ///
@@ -167,7 +166,8 @@ public struct Forwarder: Service {
         }
     }
 
-    /// Sends a run's rows in order while each is delivered; the rest is left for ``release(_:)``.
+    /// Sends a run's rows in order while each is delivered; the rest is given back when the run is
+    /// recorded.
     private func attempt(_ run: Run) async -> Run.Result {
         var result = Run.Result()
         for (index, row) in run.rows.enumerated() {
