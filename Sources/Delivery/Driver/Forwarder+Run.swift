@@ -21,7 +21,7 @@ extension Forwarder {
         /// Splits a claim made at `claimedAt` with `lease` into runs: consecutive rows of one stream form
         /// one run.
         static func runs(of rows: [ClaimedDelivery], claimedAt: Date, lease: Duration) -> [Run] {
-            let leaseEnds = claimedAt.addingTimeInterval(Self.seconds(lease))
+            let leaseEnds = claimedAt.addingTimeInterval(lease.inSeconds)
             var runs: [Run] = []
             for row in rows {
                 if let last = runs.last?.rows.last,
@@ -41,12 +41,7 @@ extension Forwarder {
         /// may take the row).
         func mayContinue(after previous: DeliveryOutcome, timeout: Duration, now: Date) -> Bool {
             guard case .markDelivered = previous.action else { return false }
-            return now.addingTimeInterval(Self.seconds(timeout)) < self.leaseEnds
-        }
-
-        private static func seconds(_ duration: Duration) -> TimeInterval {
-            let (seconds, attoseconds) = duration.components
-            return Double(seconds) + Double(attoseconds) / 1e18
+            return now.addingTimeInterval(timeout.inSeconds) < self.leaseEnds
         }
     }
 }

@@ -167,26 +167,27 @@ public struct Forwarder: Service {
     }
 
     /// Sends a run's rows in order while each is delivered; the rest is given back when the run is
-    /// recorded.
+    /// recorded. Every row of a run has the run's partner.
     private func attempt(_ run: Run) async -> Run.Result {
+        let partner = run.rows.first.flatMap { self.partners[$0.entry.delivery.partnerID] }
         var result = Run.Result()
         for (index, row) in run.rows.enumerated() {
             if let previous = result.outcomes.last?.outcome {
-                let timeout = self.partners[row.entry.delivery.partnerID]?.timeout ?? .zero
-                guard run.mayContinue(after: previous, timeout: timeout, now: self.driver.now()) else {
+                guard run.mayContinue(after: previous, timeout: partner?.timeout ?? .zero, now: self.driver.now())
+                else {
                     result.unattempted = Array(run.rows[index...])
                     break
                 }
             }
-            result.outcomes.append((row, await self.attempt(row)))
+            result.outcomes.append((row, await self.attempt(row, partner: partner)))
         }
         return result
     }
 
-    /// Sends one claimed row (or decides without sending) and returns the outcome to record.
-    private func attempt(_ row: ClaimedDelivery) async -> DeliveryOutcome {
-        let delivery = row.entry.delivery
-        guard let partner = self.partners[delivery.partnerID] else {
+    /// Sends one claimed row (or decides without sending) and returns the outcome to record; a row whose
+    /// partner is no longer configured is dead-lettered.
+    private func attempt(_ row: ClaimedDelivery, partner: Partner?) async -> DeliveryOutcome {
+        guard let partner else {
             return DeliveryOutcome(action: .deadLetter(.partnerNotConfigured), attempt: nil, refusal: nil)
         }
         return await self.driver.attempt(row.entry, partner: partner, episode: row.episode, body: row.body)

@@ -137,14 +137,7 @@ struct StoreDeliveryQueue: DeliveryQueue {
     }
 
     func complete(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome) async throws {
-        let completion = try Self.completion(claimed, outcome)
-        try await self.store.completeOutbox(
-            id: completion.lease.id,
-            leaseToken: completion.lease.token,
-            attempt: completion.attempt,
-            resolution: completion.resolution,
-            audit: completion.audit
-        )
+        try await self.record([(claimed, outcome)], releasing: [])
     }
 
     /// A run's outcomes and release in one store call (one write of SQLite's writer).
