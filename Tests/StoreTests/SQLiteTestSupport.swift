@@ -21,18 +21,23 @@ enum SQLiteOutbox {
         at: Int64 = 1000
     ) throws {
         let event = TimelineEvent(number: number, kind: .referralCreated, at: nil, summary: "s", source: "Task/t")
-        try connection.query(
+        let body = Array("body \(number)".utf8)
+        // Before migration 6 (`outbox bodies`) the body was a column of the row; tests of migrations insert
+        // rows at older schema versions.
+        let bodyInRow = try connection.schemaVersion() < SQLiteMigration.outboxBodies.version
+        let inserted = try connection.query(
             """
             INSERT OR IGNORE INTO outbox (partner, episode_id, event_number, payload_ref, next_attempt_at, created_at,
-                delivery_id, event, body)
-            VALUES (?, ?, ?, 'Task/t', ?, ?, ?, ?, ?)
+                delivery_id, event\(bodyInRow ? ", body" : ""))
+            VALUES (?, ?, ?, 'Task/t', ?, ?, ?, ?\(bodyInRow ? ", ?" : ""))
+            RETURNING id
             """,
             [
                 .text(partner), .text(episode), .integer(Int64(number)), .integer(at), .integer(at),
                 .text("\(partner)-\(episode)-\(number)"), .blob(try EpisodeJSON.encode(event)),
-                .blob(Array("body \(number)".utf8)),
-            ]
+            ] + (bodyInRow ? [.blob(body)] : [])
         )
+        if !bodyInRow, let id = inserted.first?.integer(0) { try connection.insertBody(body, of: id) }
     }
 }
 

@@ -48,15 +48,36 @@ enum RawSQL {
         let eventHex = try EpisodeJSON.encode(event).map { String(format: "%02x", $0) }.joined()
         let bodyHex = Array("body \(number)".utf8).map { String(format: "%02x", $0) }.joined()
         let blob: (String) -> String = { hex in store is PostgresStore ? "'\\x\(hex)'::bytea" : "X'\(hex)'" }
-        _ = try await self.rows(
+        guard !(store is PostgresStore) else {
+            _ = try await self.rows(
+                """
+                INSERT INTO outbox (partner, episode_id, event_number, payload_ref, next_attempt_at, created_at,
+                    delivery_id, event, body)
+                VALUES ('\(partner)', '\(episode)', \(number), 'Task/t', \(at), \(at),
+                    '\(partner)-\(episode)-\(number)', \(blob(eventHex)), \(blob(bodyHex)))
+                ON CONFLICT DO NOTHING
+                """,
+                in: store
+            )
+            return
+        }
+        // SQLite keeps bodies in a table of their own (migration 6, `outbox bodies`).
+        let inserted = try await self.rows(
             """
             INSERT INTO outbox (partner, episode_id, event_number, payload_ref, next_attempt_at, created_at,
-                delivery_id, event, body)
+                delivery_id, event)
             VALUES ('\(partner)', '\(episode)', \(number), 'Task/t', \(at), \(at), '\(partner)-\(episode)-\(number)',
-                \(blob(eventHex)), \(blob(bodyHex)))
+                \(blob(eventHex)))
             ON CONFLICT DO NOTHING
+            RETURNING CAST(id AS TEXT)
             """,
             in: store
         )
+        if let row = inserted.first, let id = row.first ?? nil {
+            _ = try await self.rows(
+                "INSERT INTO outbox_body (outbox_id, body) VALUES (\(id), \(blob(bodyHex)))",
+                in: store
+            )
+        }
     }
 }

@@ -38,7 +38,9 @@ extension SQLiteConnection {
 
     mutating func delivery(_ key: DeliveryKey) throws(StoreError) -> DeliveryDetail? {
         guard let record = try self.record(key) else { return nil }
-        let body = try self.query("SELECT body FROM outbox WHERE id = ?", [.integer(record.row)]).first?.blob(0) ?? []
+        let body =
+            try self.query("SELECT body FROM outbox_body WHERE outbox_id = ?", [.integer(record.row)]).first?.blob(0)
+            ?? []
         let attempts = try self.query(
             """
             SELECT number, started_at, status, error, duration_ms, http_version, excerpt FROM delivery_attempt
@@ -111,15 +113,22 @@ extension SQLiteConnection {
         for row in originals {
             let original = try Self.record(row)
             let deliveryID = DeliveryRecord.redeliveryID()
-            try self.query(
+            let inserted = try self.query(
                 """
                 INSERT INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts, next_attempt_at,
-                    created_at, delivery_id, event, body, redelivery_of)
-                SELECT partner, episode_id, event_number, payload_ref, 'pending', 0, ?, ?, ?, event, body, delivery_id
+                    created_at, delivery_id, event, redelivery_of)
+                SELECT partner, episode_id, event_number, payload_ref, 'pending', 0, ?, ?, ?, event, delivery_id
                 FROM outbox WHERE id = ?
+                RETURNING id
                 """,
                 [.integer(now), .integer(now), .text(deliveryID), .integer(original.row)]
             )
+            if let id = inserted.first?.integer(0) {
+                try self.query(
+                    "INSERT INTO outbox_body (outbox_id, body) SELECT ?, body FROM outbox_body WHERE outbox_id = ?",
+                    [.integer(id), .integer(original.row)]
+                )
+            }
             guard let record = try self.record(.deliveryID(deliveryID)) else {
                 throw StoreError(.io, "the redelivery of \(original.deliveryID) was not stored")
             }

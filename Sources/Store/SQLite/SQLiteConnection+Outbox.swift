@@ -33,24 +33,34 @@ extension SQLiteConnection {
             }
             let plan = planning.plan(change, resources: resources, lastEventNumbers: lastEventNumbers, at: at)
             for row in plan.rows {
-                try self.query(
+                let inserted = try self.query(
                     """
                     INSERT OR IGNORE INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts,
-                        next_attempt_at, created_at, delivery_id, event, body)
-                    VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)
+                        next_attempt_at, created_at, delivery_id, event)
+                    VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
+                    RETURNING id
                     """,
                     [
                         .text(row.partnerID), .text(row.episodeID), .integer(Int64(row.eventNumber)),
                         .text(row.event.source), .integer(at), .integer(at), .text(row.deliveryID),
-                        .blob(try EpisodeJSON.encode(row.event)), .blob(row.body),
+                        .blob(try EpisodeJSON.encode(row.event)),
                     ]
                 )
+                // A row already planned (the same delivery id) keeps the body it was planned with.
+                if let id = inserted.first?.integer(0) {
+                    try self.insertBody(row.body, of: id)
+                }
             }
             for var audit in plan.audits {
                 audit.messageID = audit.messageID ?? messageID
                 try self.insertAudit(audit)
             }
         }
+    }
+
+    /// Stores the rendered notification of a new outbox row, apart from the row itself (``SQLiteMigration/outboxBodies``).
+    mutating func insertBody(_ body: [UInt8], of outboxID: Int64) throws(StoreError) {
+        try self.query("INSERT INTO outbox_body (outbox_id, body) VALUES (?, ?)", [.integer(outboxID), .blob(body)])
     }
 
     /// Leases the due head of up to `limit` (partner, episode) streams: each stream's oldest row not
@@ -70,10 +80,11 @@ extension SQLiteConnection {
     {
         let heads = try self.query(
             """
-            SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, o.body,
+            SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, b.body,
                 coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, o.redelivery_of,
                 e.document
             FROM outbox AS o
+            LEFT JOIN outbox_body AS b ON b.outbox_id = o.id
             LEFT JOIN episode AS e ON e.id = o.episode_id
             WHERE o.id IN (
                 SELECT r.id FROM outbox AS r
@@ -103,10 +114,11 @@ extension SQLiteConnection {
             if run > 1 {
                 stream += try self.query(
                     """
-                    SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, o.body,
+                    SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, b.body,
                         coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at,
                         o.redelivery_of, o.lease_until
                     FROM outbox AS o
+                    LEFT JOIN outbox_body AS b ON b.outbox_id = o.id
                     WHERE o.partner = ? AND o.episode_id = ? AND o.id > ? AND o.state IN ('pending', 'leased')
                         AND o.delivery_id IS NOT NULL
                     ORDER BY o.id LIMIT ?

@@ -12,7 +12,7 @@ struct SQLiteMigration: Sendable {
 extension SQLiteMigration {
     /// Every migration this build knows, in version order.
     static let all: [SQLiteMigration] = [
-        .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes,
+        .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes, .outboxBodies,
     ]
 
     /// The ingest, episode, outbox and audit tables.
@@ -250,5 +250,24 @@ extension SQLiteMigration {
             DROP INDEX IF EXISTS outbox_due;
             DROP INDEX IF EXISTS outbox_stream;
             """
+    )
+
+    /// Notification bodies move out of `outbox` into `outbox_body`, written once at planning.
+    ///
+    /// SQLite rewrites a whole record on every UPDATE, overflow pages included. A body of a few KiB spilled
+    /// the outbox row into overflow pages, so leasing a row and recording its outcome (two small state
+    /// changes) each wrote the body again: most of the pages the single writer committed for a delivery.
+    static let outboxBodies = SQLiteMigration(
+        version: 6,
+        name: "outbox bodies",
+        sql: """
+            CREATE TABLE outbox_body (
+                outbox_id       INTEGER PRIMARY KEY REFERENCES outbox (id),
+                body            BLOB    NOT NULL
+            );
+            INSERT INTO outbox_body (outbox_id, body) SELECT id, body FROM outbox WHERE body IS NOT NULL;
+            ALTER TABLE outbox DROP COLUMN body;
+            """,
+        rebuildsTables: true
     )
 }
