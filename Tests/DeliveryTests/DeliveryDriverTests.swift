@@ -35,7 +35,7 @@ import Testing
         let outcome = await self.driver(transport).attempt(
             self.entry,
             partner: self.partner,
-            episode: F.episode(),
+            parties: F.parties(),
             body: self.body
         )
         #expect(outcome.action == .markDelivered)
@@ -64,7 +64,7 @@ import Testing
         let outcome = await self.driver(transport).attempt(
             entry,
             partner: self.partner,
-            episode: F.episode(),
+            parties: F.parties(),
             body: self.body
         )
         #expect(outcome.action == .retry(after: .seconds(30), at: Self.now.addingTimeInterval(30)))
@@ -77,7 +77,7 @@ import Testing
         let outcome = await self.driver(transport).attempt(
             self.entry,
             partner: self.partner,
-            episode: F.episode(),
+            parties: F.parties(),
             body: self.body
         )
         #expect(outcome.attempt?.error?.kind == .timeout)
@@ -91,7 +91,7 @@ import Testing
         let outcome = await self.driver(ScriptedTransport(statuses: [422])).attempt(
             self.entry,
             partner: self.partner,
-            episode: F.episode(),
+            parties: F.parties(),
             body: self.body
         )
         #expect(outcome.action == .deadLetter(.rejected(status: 422)))
@@ -104,7 +104,7 @@ import Testing
         let outcome = await self.driver(transport).attempt(
             self.entry,
             partner: self.partner,
-            episode: F.episode(consent: consent),
+            parties: F.parties(consent: consent),
             body: self.body
         )
         #expect(outcome.action == .deadLetter(.consentRevoked))
@@ -120,7 +120,7 @@ import Testing
         let outcome = await self.driver(transport).attempt(
             entry,
             partner: self.partner,
-            episode: F.episode(),
+            parties: F.parties(),
             body: self.body
         )
         #expect(outcome.action == .deadLetter(.expired(last: nil)))

@@ -134,7 +134,7 @@ import Testing
         #expect(
             DeliveryPlanner.recheckConsent(
                 partner: partner,
-                episode: F.episode(),
+                parties: F.parties(),
                 timelineEventNumber: 3,
                 consentDefaultPermit: true
             ) == nil
@@ -143,7 +143,7 @@ import Testing
         consent.deniedParties = ["Organization/eyecare-1"]
         let refusal = DeliveryPlanner.recheckConsent(
             partner: partner,
-            episode: F.episode(consent: consent),
+            parties: F.parties(consent: consent),
             timelineEventNumber: 3,
             consentDefaultPermit: true
         )

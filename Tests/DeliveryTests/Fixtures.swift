@@ -23,6 +23,10 @@ enum Fixtures {
         phases: ["post-operative"]
     )
 
+    static func parties(consent: ConsentState = ConsentState()) -> EpisodeParties {
+        self.episode(consent: consent).parties
+    }
+
     static func episode(consent: ConsentState = ConsentState()) -> Episode {
         var episode = Episode(
             id: "ep-1",

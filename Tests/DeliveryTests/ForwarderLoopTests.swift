@@ -3,7 +3,7 @@ import Testing
 
 @testable import Delivery
 
-/// When the forwarder claims: ahead of its slots, one claim at a time, never while outcomes pile up, and
+/// When the forwarder claims: well ahead of its slots, one claim at a time, never while outcomes pile up, and
 /// after an exhausted claim only once something may have changed.
 @Suite struct ForwarderLoopTests {
     let configuration = Forwarder.Configuration(concurrency: 4, claimBatch: 2)
@@ -16,15 +16,15 @@ import Testing
         )
     }
 
-    @Test func claimsAsManyRowsAheadAsThereAreSlots() {
+    @Test func claimsThreeTimesAsManyRunsAheadAsThereAreSlots() {
         var loop = Forwarder.Loop(configuration: self.configuration)
-        #expect(loop.claimToStart() == 8)
+        #expect(loop.claimToStart() == 16)
         #expect(loop.claimToStart() == nil, "one claim at a time")
-        loop.claimed(self.rows(8), asked: 8)
+        loop.claimed(self.rows(16), asked: 16)
         var started = 0
         while loop.nextAttempt() != nil { started += 1 }
         #expect(started == 4, "no more attempts than slots")
-        #expect(loop.ready.count == 4)
+        #expect(loop.ready.count == 12)
         #expect(loop.claimToStart() == nil, "no room until a request finishes")
         loop.attempted()
         #expect(loop.claimToStart() == nil, "one free place is less than the batch")
@@ -42,11 +42,11 @@ import Testing
         loop.attempted()
         #expect(loop.claimToStart() == nil, "a finished request alone changes nothing in the queue")
         loop.recorded()
-        #expect(loop.claimToStart() == 8, "its stream's next row may be due now")
-        loop.claimed([], asked: 8)
+        #expect(loop.claimToStart() == 16, "its stream's next row may be due now")
+        loop.claimed([], asked: 16)
         #expect(loop.claimToStart() == nil)
         loop.ticked()
-        #expect(loop.claimToStart() == 8)
+        #expect(loop.claimToStart() == 16)
     }
 
     @Test func outcomesWaitingToBeRecordedStopClaims() {
@@ -57,6 +57,6 @@ import Testing
         loop.ticked()
         #expect(loop.claimToStart() == nil, "four outcomes unrecorded with four slots")
         loop.recorded()
-        #expect(loop.claimToStart() == 8)
+        #expect(loop.claimToStart() == 16)
     }
 }

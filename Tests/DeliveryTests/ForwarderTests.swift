@@ -56,7 +56,7 @@ import Testing
             )
             return ClaimedDelivery(
                 entry: OutboxEntry(delivery: delivery, createdAt: Date()),
-                episode: episodeValue,
+                parties: episodeValue.parties,
                 body: Array("{}".utf8),
                 lease: ""
             )
@@ -181,7 +181,7 @@ import Testing
     }
 
     @Test func claimsWaitForABatchOfFreeSlotsWhileAttemptsAreInFlight() async throws {
-        // Forty streams of one row each; with eight slots (and eight rows claimed ahead) and a batch of
+        // Forty streams of one row each; with eight slots (and 24 runs claimed ahead) and a batch of
         // four, every claim after the first asks for at least four rows (a poll of a minute never wakes it
         // in between).
         let rows = (1...40).flatMap { Self.rows(partner: "a", episode: "e\($0)", count: 1) }
@@ -192,7 +192,7 @@ import Testing
         }
         #expect(await queue.deliveredOrder.count == 40)
         let limits = await queue.claimLimits
-        #expect(limits.first == 16)
+        #expect(limits.first == 32)
         #expect(limits.allSatisfy { $0 >= 4 }, "claim limits: \(limits)")
     }
 }

@@ -63,7 +63,7 @@ import Testing
             var entry = OutboxEntry(delivery: delivery, createdAt: Date())
             var outcomes: [DeliveryOutcome] = []
             while outcomes.count < 5 {
-                let outcome = await driver.attempt(entry, partner: partner, episode: episode, body: body)
+                let outcome = await driver.attempt(entry, partner: partner, parties: episode.parties, body: body)
                 outcomes.append(outcome)
                 guard case .retry(_, let at) = outcome.action else { break }
                 entry.attemptsMade += 1

@@ -33,12 +33,13 @@ public struct DeliveryDriver: Sendable {
     /// - Parameters:
     ///   - entry: the claimed row.
     ///   - partner: the row's partner, from the current configuration.
-    ///   - episode: the episode as it is now, so consent revoked since planning stops the delivery.
+    ///   - parties: the episode's parties and consent as they are now, so consent revoked since planning
+    ///     stops the delivery.
     ///   - body: the rendered notification (``NotificationBuilder``), the same on every attempt.
     public func attempt(
         _ entry: OutboxEntry,
         partner: Partner,
-        episode: Episode,
+        parties: EpisodeParties,
         body: [UInt8]
     ) async
         -> DeliveryOutcome
@@ -53,7 +54,7 @@ public struct DeliveryDriver: Sendable {
         let delivery = entry.delivery
         if let refusal = DeliveryPlanner.recheckConsent(
             partner: partner,
-            episode: episode,
+            parties: parties,
             timelineEventNumber: delivery.event.number,
             consentDefaultPermit: self.consentDefaultPermit
         ) {

@@ -46,16 +46,16 @@ extension DeliveryQueue {
 /// One leased outbox row with what the forwarder needs to attempt it.
 public struct ClaimedDelivery: Sendable, Hashable {
     public var entry: OutboxEntry
-    /// The episode as it is now, for the second consent check.
-    public var episode: Episode
+    /// The episode's parties and consent as they are now, for the second consent check.
+    public var parties: EpisodeParties
     /// The notification body, rendered at planning (``NotificationBuilder``) and stored with the row.
     public var body: [UInt8]
     /// Whatever identifies this lease to ``DeliveryQueue/complete(_:outcome:)`` (a lease token, a version).
     public var lease: String
 
-    public init(entry: OutboxEntry, episode: Episode, body: [UInt8], lease: String) {
+    public init(entry: OutboxEntry, parties: EpisodeParties, body: [UInt8], lease: String) {
         self.entry = entry
-        self.episode = episode
+        self.parties = parties
         self.body = body
         self.lease = lease
     }

@@ -24,7 +24,7 @@ public enum DeliveryPlanner {
         lastEventNumbers: [String: Int] = [:]
     ) -> DeliveryPlan {
         var plan = DeliveryPlan()
-        let episode = change.episode
+        let episode = change.episode.parties
         for partner in partners {
             guard let audience = self.audience(of: partner, in: episode) else { continue }
             var eventNumber = lastEventNumbers[partner.id] ?? 0
@@ -58,15 +58,15 @@ public enum DeliveryPlanner {
     /// hear of the episode, else the refusal to audit (and ``DeliveryStateMachine/consentRevoked()``).
     public static func recheckConsent(
         partner: Partner,
-        episode: Episode,
+        parties: EpisodeParties,
         timelineEventNumber: Int,
         consentDefaultPermit: Bool
     ) -> ConsentDecision? {
-        let audience = self.audience(of: partner, in: episode) ?? Audience(participantKeys: [])
+        let audience = self.audience(of: partner, in: parties) ?? Audience(participantKeys: [])
         return self.refusal(
             of: partner,
             audience: audience,
-            in: episode,
+            in: parties,
             eventNumber: timelineEventNumber,
             defaultPermit: consentDefaultPermit
         )
@@ -74,7 +74,7 @@ public enum DeliveryPlanner {
 
     /// How a partner is addressed in an episode: the participants it represents (possibly none, when it
     /// hears of the episode through its service line). Nil when it is not addressed at all.
-    static func audience(of partner: Partner, in episode: Episode) -> Audience? {
+    static func audience(of partner: Partner, in episode: EpisodeParties) -> Audience? {
         let matched = episode.participants.filter { participant in
             partner.represents.contains(participant.key)
                 || participant.party.reference.map(partner.represents.contains) == true
@@ -87,7 +87,7 @@ public enum DeliveryPlanner {
     private static func refusal(
         of partner: Partner,
         audience: Audience,
-        in episode: Episode,
+        in episode: EpisodeParties,
         eventNumber: Int,
         defaultPermit: Bool
     ) -> ConsentDecision? {

@@ -130,7 +130,7 @@ final class PlannedRows: Sendable {
                     ),
                     createdAt: plannedAt
                 ),
-                episode: episode,
+                parties: episode.parties,
                 body: row.body,
                 lease: ""
             )

@@ -82,12 +82,12 @@ struct StoreDeliveryQueue: DeliveryQueue {
 
     func claimDue(limit: Int, run: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery] {
         var claimed: [ClaimedDelivery] = []
-        // The rows of a run share their episode's document: decode it once.
-        var episodes: [String: Episode] = [:]
+        // The rows of a run share their episode's document: decode its parties once.
+        var episodes: [String: EpisodeParties] = [:]
         for row in try await self.store.claimOutbox(limit: limit, run: run, now: now, lease: lease) {
             guard
-                let episode = episodes[row.row.episodeID]
-                    ?? row.episodeDocument.flatMap({ try? JSONDecoder().decode(Episode.self, from: Data($0)) })
+                let parties = episodes[row.row.episodeID]
+                    ?? row.episodeDocument.flatMap({ try? JSONDecoder().decode(EpisodeParties.self, from: Data($0)) })
             else {
                 try await self.store.completeOutbox(
                     id: row.id,
@@ -98,7 +98,7 @@ struct StoreDeliveryQueue: DeliveryQueue {
                 )
                 continue
             }
-            episodes[row.row.episodeID] = episode
+            episodes[row.row.episodeID] = parties
             let delivery = PlannedDelivery(
                 id: row.row.deliveryID,
                 partnerID: row.row.partnerID,
@@ -115,7 +115,7 @@ struct StoreDeliveryQueue: DeliveryQueue {
                         attemptsMade: row.attempts,
                         retryAt: row.retryAt
                     ),
-                    episode: episode,
+                    parties: parties,
                     body: row.row.body,
                     lease: "\(row.id):\(row.leaseToken)"
                 )
