@@ -120,7 +120,10 @@ struct DeliveryBenchmark: AsyncParsableCommand {
             connections), \(self.rounds) rounds, median; sink in process on loopback, signatures verified
             """
         )
-        print("target".padded(44) + "deliveries/s".leftAligned(13) + "   vs raw loop   dup  out-of-order")
+        print(
+            "target".padded(44) + "deliveries/s".leftAligned(13)
+                + "   vs raw loop   CPU µs/delivery   dup  out-of-order"
+        )
         for (name, runs) in [
             ("raw libcurl loop (floor)", floor), ("forwarder + SQLite outbox (as in serve)", store),
             ("forwarder + in-memory queue", memory),
@@ -129,6 +132,7 @@ struct DeliveryBenchmark: AsyncParsableCommand {
             print(
                 name.padded(44) + rate.formatted(0).leftAligned(13) + "   "
                     + "\((100 * rate / floorRate).formatted(0))%".leftAligned(11)
+                    + Self.median(runs.map(\.cpuPerDelivery)).formatted(0).leftAligned(18)
                     + "\(runs.map(\.duplicates).reduce(0, +))".leftAligned(6)
                     + "\(runs.map(\.outOfOrder).reduce(0, +))".leftAligned(14)
             )

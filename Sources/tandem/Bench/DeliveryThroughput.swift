@@ -23,8 +23,12 @@ struct DeliveryThroughput {
         var duplicates: Int
         var outOfOrder: Int
         var refused: Int
+        /// Process CPU time (all threads) from the start to the last arrival.
+        var cpuSeconds: Double
 
         var rate: Double { Double(self.delivered) / self.seconds }
+        /// CPU microseconds per delivery, the sink's share included.
+        var cpuPerDelivery: Double { self.delivered > 0 ? self.cpuSeconds * 1_000_000 / Double(self.delivered) : 0 }
     }
 
     /// Plans the deliveries in a fresh store, then drains them through the forwarder and the store's
@@ -89,7 +93,7 @@ struct DeliveryThroughput {
             pool.start()
             defer { pool.shutdownGracefully { _ in } }
             let cursor = RequestCursor()
-            let start = ContinuousClock.now
+            let start = (ContinuousClock.now, ProcessCPU.seconds)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.concurrency {
                     group.addTask {
@@ -128,7 +132,7 @@ struct DeliveryThroughput {
             configuration: self.forwarder,
             logger: self.logger
         )
-        let start = ContinuousClock.now
+        let start = (ContinuousClock.now, ProcessCPU.seconds)
         let task = Task { try await forwarder.run() }
         let finished = await sink.waitForDeliveries(count, timeout: .seconds(120))
         let run = Self.run(sink, since: start)
@@ -140,15 +144,17 @@ struct DeliveryThroughput {
         return run
     }
 
-    private static func run(_ sink: BenchSink, since start: ContinuousClock.Instant) -> Run {
-        let seconds = (ContinuousClock.now - start).seconds
+    private static func run(_ sink: BenchSink, since start: (ContinuousClock.Instant, Double)) -> Run {
+        let seconds = (ContinuousClock.now - start.0).seconds
+        let cpuSeconds = ProcessCPU.seconds - start.1
         let tally = sink.snapshot
         return Run(
             seconds: seconds,
             delivered: tally.delivered,
             duplicates: tally.duplicates,
             outOfOrder: tally.outOfOrder,
-            refused: tally.refused
+            refused: tally.refused,
+            cpuSeconds: cpuSeconds
         )
     }
 }
