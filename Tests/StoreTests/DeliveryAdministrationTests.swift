@@ -226,7 +226,7 @@ import Testing
             VALUES (1, 'a-ep-1-1', 'a', 1, 2000, 503, 5, x'')
             """
         )
-        #expect(try connection.migrate(now: 2) == [4, 5, 6])
+        #expect(try connection.migrate(now: 2) == [4, 5, 6, 7])
         #expect(try connection.delivery(.row(1))?.attempts.count == 1)
         #expect(try connection.query("PRAGMA foreign_keys").first?.int(0) == 1)
         // The original rows are still unique per (partner, episode, event number).
@@ -240,7 +240,7 @@ import Testing
         _ = try connection.migrate(Array(SQLiteMigration.all.prefix(5)), now: 1)
         try SQLiteOutbox.insert("a", "ep-1", 1, into: &connection)
         try SQLiteOutbox.insert("a", "ep-1", 2, into: &connection)
-        #expect(try connection.migrate(now: 2) == [6])
+        #expect(try connection.migrate(now: 2) == [6, 7])
         #expect(
             try connection.query("SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'body'").first?.int(0)
                 == 0
@@ -249,9 +249,22 @@ import Testing
         // Rows planned after the migration keep their bodies too, and claims read them.
         try SQLiteOutbox.insert("b", "ep-1", 1, into: &connection)
         #expect(try connection.delivery(.row(3))?.body == Array("body 1".utf8))
-        let claimed = try connection.claimOutbox(limit: 10, run: 2, now: 2000, leaseMilliseconds: 1000)
+        let claim = try connection.leaseDueOutbox(limit: 10, run: 2, now: 2000, leaseMilliseconds: 1000)
+        let claimed = try connection.leasedOutboxRows(claim)
         #expect(claimed.map { $0.row.blob(6) } == ["body 1", "body 2", "body 1"].map { Array($0.utf8) })
         #expect(try connection.query("PRAGMA foreign_key_check").isEmpty)
+    }
+
+    @Test func attemptsAreFoundThroughTheirOutboxRowsIndex() throws {
+        var connection = try SQLiteOutbox.connection()
+        for query in [
+            "SELECT count(*) FROM delivery_attempt WHERE outbox_id = 1",
+            "SELECT number FROM delivery_attempt WHERE outbox_id = 1 ORDER BY id",
+        ] {
+            let plan = try connection.query("EXPLAIN QUERY PLAN \(query)").map { $0.text(3) ?? "" }
+            #expect(plan.contains { $0.contains("INDEX delivery_attempt_by_outbox") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("USE TEMP B-TREE") }, "\(plan)")
+        }
     }
 
     @Test(arguments: Backend.allCases) func aSecondStoreOnTheGatewaysDatabaseChangesWhatTheGatewayWrote(

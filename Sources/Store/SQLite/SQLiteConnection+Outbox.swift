@@ -67,89 +67,97 @@ extension SQLiteConnection {
     /// delivered or dead-lettered, if it is due, its lease (if any) has expired, and no other row of the
     /// stream is leased (an operator's retry can put an older row back before one in flight).
     ///
-    /// With `run` above 1, each head is followed in the result by up to `run - 1` rows after it in its
-    /// stream, in order, as long as each is due and not leased: a *run* its forwarder sends one after the
-    /// other without claiming again in between (``OutboxStore/claimOutbox(limit:run:now:lease:)``).
-    mutating func claimOutbox(
+    /// With `run` above 1, each head is followed by up to `run - 1` rows after it in its stream, in order,
+    /// as long as each is due and not leased: a *run* its forwarder sends one after the other without
+    /// claiming again in between (``OutboxStore/claimOutbox(limit:run:now:lease:)``).
+    ///
+    /// The writer's part of a claim: it reads only what the indexes hold and leases in one statement. The
+    /// rows' events, bodies and episode documents are read afterwards, on any connection
+    /// (``leasedOutboxRows(_:)``): once leased, a row changes only by its lease holder.
+    mutating func leaseDueOutbox(
         limit: Int,
         run: Int = 1,
         now: Int64,
         leaseMilliseconds: Int64
-    ) throws(StoreError)
-        -> [LeasedOutboxRow]
-    {
+    ) throws(StoreError) -> OutboxClaim {
         let heads = try self.query(
             """
-            SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, b.body,
-                coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, o.redelivery_of,
-                e.document
-            FROM outbox AS o
-            LEFT JOIN outbox_body AS b ON b.outbox_id = o.id
-            LEFT JOIN episode AS e ON e.id = o.episode_id
-            WHERE o.id IN (
-                SELECT r.id FROM outbox AS r
-                WHERE r.state IN ('pending', 'leased') AND r.delivery_id IS NOT NULL
-                    AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until <= ?1)
-                    AND NOT EXISTS (
-                        SELECT 1 FROM outbox AS p
-                        WHERE p.partner = r.partner AND p.episode_id = r.episode_id AND p.id <> r.id
-                            AND p.state IN ('pending', 'leased') AND p.delivery_id IS NOT NULL
-                            AND (p.id < r.id OR (p.state = 'leased' AND p.lease_until > ?1))
-                    )
-                ORDER BY r.next_attempt_at, r.id
-                LIMIT ?2
-            )
-            ORDER BY o.next_attempt_at, o.id
+            SELECT r.id, r.partner, r.episode_id FROM outbox AS r
+            WHERE r.state IN ('pending', 'leased') AND r.delivery_id IS NOT NULL
+                AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until <= ?1)
+                AND NOT EXISTS (
+                    SELECT 1 FROM outbox AS p
+                    WHERE p.partner = r.partner AND p.episode_id = r.episode_id AND p.id <> r.id
+                        AND p.state IN ('pending', 'leased') AND p.delivery_id IS NOT NULL
+                        AND (p.id < r.id OR (p.state = 'leased' AND p.lease_until > ?1))
+                )
+            ORDER BY r.next_attempt_at, r.id
+            LIMIT ?2
             """,
             [.integer(now), .integer(Int64(max(0, limit)))]
         )
         // One token for the whole claim: the rows of a run are given back or completed one by one, each
         // with its own id and this token.
-        let token = UUID().uuidString.lowercased()
-        var claimed: [LeasedOutboxRow] = []
-        claimed.reserveCapacity(heads.count)
+        var claim = OutboxClaim(ids: [], token: UUID().uuidString.lowercased())
+        claim.ids.reserveCapacity(heads.count * run)
         for head in heads {
-            let document = head.blob(11)
-            var stream = [head]
-            if run > 1 {
-                stream += try self.query(
-                    """
-                    SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, b.body,
-                        coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at,
-                        o.redelivery_of, o.lease_until
-                    FROM outbox AS o
-                    LEFT JOIN outbox_body AS b ON b.outbox_id = o.id
-                    WHERE o.partner = ? AND o.episode_id = ? AND o.id > ? AND o.state IN ('pending', 'leased')
-                        AND o.delivery_id IS NOT NULL
-                    ORDER BY o.id LIMIT ?
-                    """,
-                    [
-                        .text(head.text(2) ?? ""), .text(head.text(3) ?? ""), .integer(head.integer(0) ?? 0),
-                        .integer(Int64(run - 1)),
-                    ]
-                ).prefix { next in
-                    (next.integer(9) ?? 0) <= now && (next.integer(11).map { $0 <= now } ?? true)
-                }
-            }
-            for row in stream {
-                claimed.append(try self.lease(row, document: document, token: token, until: now + leaseMilliseconds))
+            let id = head.integer(0) ?? 0
+            claim.ids.append(id)
+            guard run > 1 else { continue }
+            let followers = try self.query(
+                """
+                SELECT o.id, o.next_attempt_at, o.lease_until FROM outbox AS o
+                WHERE o.partner = ? AND o.episode_id = ? AND o.id > ? AND o.state IN ('pending', 'leased')
+                    AND o.delivery_id IS NOT NULL
+                ORDER BY o.id LIMIT ?
+                """,
+                [.text(head.text(1) ?? ""), .text(head.text(2) ?? ""), .integer(id), .integer(Int64(run - 1))]
+            )
+            for next in followers {
+                guard (next.integer(1) ?? 0) <= now, next.integer(2).map({ $0 <= now }) ?? true else { break }
+                claim.ids.append(next.integer(0) ?? 0)
             }
         }
-        return claimed
+        guard !claim.ids.isEmpty else { return claim }
+        try self.query(
+            """
+            UPDATE outbox SET state = 'leased', lease_owner = ?1, lease_until = ?2
+            WHERE id IN (SELECT value FROM json_each(?3))
+            """,
+            [.text(claim.token), .integer(now + leaseMilliseconds), .text(claim.idList)]
+        )
+        return claim
     }
 
-    /// Leases one selected row (columns as the claim selects them).
-    private mutating func lease(
-        _ row: SQLiteRow,
-        document: [UInt8],
-        token: String,
-        until: Int64
-    ) throws(StoreError) -> LeasedOutboxRow {
-        try self.query(
-            "UPDATE outbox SET state = 'leased', lease_owner = ?, lease_until = ? WHERE id = ?",
-            [.text(token), .integer(until), .integer(row.integer(0) ?? 0)]
-        )
-        return LeasedOutboxRow(row: row, document: document, token: token)
+    /// The rows a claim leased, in claim order, each with its episode's current document; a row whose
+    /// lease was lost meanwhile is left out. Runs on any connection, after the claim committed.
+    mutating func leasedOutboxRows(_ claim: OutboxClaim) throws(StoreError) -> [LeasedOutboxRow] {
+        guard !claim.ids.isEmpty else { return [] }
+        var rows: [Int64: SQLiteRow] = [:]
+        for row in try self.query(
+            """
+            SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, b.body,
+                coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, o.redelivery_of
+            FROM outbox AS o
+            LEFT JOIN outbox_body AS b ON b.outbox_id = o.id
+            WHERE o.id IN (SELECT value FROM json_each(?1)) AND o.state = 'leased' AND o.lease_owner = ?2
+            """,
+            [.text(claim.idList), .text(claim.token)]
+        ) {
+            rows[row.integer(0) ?? 0] = row
+        }
+        var documents: [String: [UInt8]] = [:]
+        for row in rows.values {
+            let episodeID = row.text(3) ?? ""
+            guard documents[episodeID] == nil else { continue }
+            documents[episodeID] =
+                try self.query("SELECT document FROM episode WHERE id = ?", [.text(episodeID)]).first?.blob(0) ?? []
+        }
+        return claim.ids.compactMap { id in
+            rows[id].map { row in
+                LeasedOutboxRow(row: row, document: documents[row.text(3) ?? ""] ?? [], token: claim.token)
+            }
+        }
     }
 
     /// Gives back leased rows that were not attempted, guarded by their lease tokens: pending again and
@@ -175,10 +183,33 @@ extension SQLiteConnection {
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) throws(StoreError) -> Bool {
-        let owned = try self.query(
-            "SELECT delivery_id, partner FROM outbox WHERE id = ? AND state = 'leased' AND lease_owner = ?",
-            [.integer(id), .text(leaseToken)]
-        )
+        // The row's new state, guarded by the lease: no row back means the lease was lost, and nothing is written.
+        let owned: [SQLiteRow]
+        let guarded = "WHERE id = ? AND state = 'leased' AND lease_owner = ? RETURNING delivery_id, partner"
+        switch resolution {
+        case .delivered:
+            owned = try self.query(
+                "UPDATE outbox SET state = 'delivered', lease_owner = NULL, lease_until = NULL \(guarded)",
+                [.integer(id), .text(leaseToken)]
+            )
+        case .retry(let at):
+            owned = try self.query(
+                """
+                UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?,
+                    lease_owner = NULL, lease_until = NULL, last_error = ?
+                \(guarded)
+                """,
+                [
+                    .integer(at.storeMilliseconds), attempt.map { .text(OutboxAttempt.describe($0)) } ?? .null,
+                    .integer(id), .text(leaseToken),
+                ]
+            )
+        case .deadLetter(let reason):
+            owned = try self.query(
+                "UPDATE outbox SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = ? \(guarded)",
+                [.text(reason), .integer(id), .text(leaseToken)]
+            )
+        }
         guard let row = owned.first else { return false }
         if let attempt {
             try self.query(
@@ -195,33 +226,19 @@ extension SQLiteConnection {
                 ]
             )
         }
-        switch resolution {
-        case .delivered:
-            try self.query(
-                "UPDATE outbox SET state = 'delivered', lease_owner = NULL, lease_until = NULL WHERE id = ?",
-                [.integer(id)]
-            )
-        case .retry(let at):
-            try self.query(
-                """
-                UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?,
-                    lease_owner = NULL, lease_until = NULL, last_error = ?
-                WHERE id = ?
-                """,
-                [
-                    .integer(at.storeMilliseconds), attempt.map { .text(OutboxAttempt.describe($0)) } ?? .null,
-                    .integer(id),
-                ]
-            )
-        case .deadLetter(let reason):
-            try self.query(
-                "UPDATE outbox SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = ? WHERE id = ?",
-                [.text(reason), .integer(id)]
-            )
-        }
         if let audit { try self.insertAudit(audit) }
         return true
     }
+}
+
+/// What one claim leased: the rows' ids in claim order (heads, each followed by its run) and the claim's
+/// one lease token.
+struct OutboxClaim: Sendable {
+    var ids: [Int64]
+    var token: String
+
+    /// The ids as a JSON array, for `json_each`: one statement, prepared once, whatever the claim's size.
+    var idList: String { "[" + self.ids.map(String.init).joined(separator: ",") + "]" }
 }
 
 /// A row a claim leased, as selected: the claimant turns it into a ``ClaimedOutboxRow`` (decoding its

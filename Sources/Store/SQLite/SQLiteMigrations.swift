@@ -13,6 +13,7 @@ extension SQLiteMigration {
     /// Every migration this build knows, in version order.
     static let all: [SQLiteMigration] = [
         .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes, .outboxBodies,
+        .attemptsByOutboxRow,
     ]
 
     /// The ingest, episode, outbox and audit tables.
@@ -269,5 +270,17 @@ extension SQLiteMigration {
             ALTER TABLE outbox DROP COLUMN body;
             """,
         rebuildsTables: true
+    )
+
+    /// Attempts are found by their outbox row (`deliveries list` counts them per row, `deliveries show`
+    /// lists them), never by delivery id. The index on delivery id served no query, so each count scanned
+    /// every attempt, and each recorded attempt wrote into a random page of an index nobody read.
+    static let attemptsByOutboxRow = SQLiteMigration(
+        version: 7,
+        name: "attempts by outbox row",
+        sql: """
+            DROP INDEX delivery_attempt_by_delivery;
+            CREATE INDEX delivery_attempt_by_outbox ON delivery_attempt (outbox_id, id);
+            """
     )
 }

@@ -1,8 +1,8 @@
 public import Foundation
 
 extension SQLiteStore: OutboxStore {
-    /// Leases the heads of due streams, each with its run, in one write of the single writer (see
-    /// ``OutboxStore``).
+    /// Leases the heads of due streams, each with its run, in one write of the single writer, then reads
+    /// the leased rows on a reader (see ``OutboxStore``).
     public func claimOutbox(
         limit: Int,
         run: Int,
@@ -11,16 +11,20 @@ extension SQLiteStore: OutboxStore {
     ) async throws(StoreError) -> [ClaimedOutboxRow] {
         let leaseMilliseconds = lease.storeMilliseconds
         let nowMilliseconds = now.storeMilliseconds
-        let leased = try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
-            try connection.claimOutbox(
+        let claim = try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.leaseDueOutbox(
                 limit: limit,
                 run: run,
                 now: nowMilliseconds,
                 leaseMilliseconds: leaseMilliseconds
             )
         }
-        // Events are decoded here, not in the writer, which every ingest waits for.
-        return try leased.map { (row) throws(StoreError) in try row.claimed() }
+        guard !claim.ids.isEmpty else { return [] }
+        // The rows' events, bodies and documents are read and decoded on a reader thread: not in the writer,
+        // which every ingest waits for, nor on the cooperative pool.
+        return try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.leasedOutboxRows(claim).map { (row) throws(StoreError) in try row.claimed() }
+        }
     }
 
     /// Records a run's outcomes and gives back its unattempted rows in one write of the single writer
