@@ -40,21 +40,27 @@ final class CurlResponseCollector {
         if room > 0 { self.excerpt.append(contentsOf: bytes.prefix(room)) }
     }
 
-    /// One header line (libcurl delivers whole lines, CRLF included).
+    /// One header line (libcurl delivers whole lines, CRLF included). Only `Retry-After` is kept, so
+    /// lines are matched as bytes and only that one becomes a string.
     func header(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        if bytes.starts(with: Self.statusLinePrefix) {
             // A new status line: an interim response (100 Continue) ended, so forget what it said.
             self.retryAfter = nil
             self.excerpt = []
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon]
-        if name.lowercased() == "retry-after" {
-            self.retryAfter = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        let name = Self.retryAfterName
+        guard bytes.count > name.count,
+            zip(bytes.prefix(name.count), name).allSatisfy({ byte, expected in byte | 0x20 == expected })
+        else { return }
+        let value = String(decoding: bytes.dropFirst(name.count), as: UTF8.self)
+        self.retryAfter = value.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    private static let statusLinePrefix = Array("HTTP/".utf8)
+    /// Lowercase, colon included; a header byte matches when it equals this one once ASCII-lowercased
+    /// (`| 0x20`, which leaves `-` and `:` as they are).
+    private static let retryAfterName = Array("retry-after:".utf8)
 
     /// `CURLOPT_WRITEFUNCTION`: never throws, never fails; returns the whole count so the transfer goes on.
     static let writeCallback: ccurl_data_callback = { data, size, count, context in
