@@ -6,7 +6,12 @@ extension Forwarder {
         /// Claimed runs waiting for a slot, oldest first.
         private(set) var ready: [Run] = []
         private(set) var inFlight = 0
+        /// Runs attempted whose outcomes are not recorded yet: waiting in ``unrecorded`` or being recorded.
         private(set) var recording = 0
+        /// Outcomes of runs attempted since the last recording started, in the order the runs finished.
+        private(set) var unrecorded = Run.Result()
+        /// A recording (one store call) is under way.
+        private(set) var recordingInFlight = false
         private(set) var claiming = false
         /// The last claim found fewer due rows than it asked for: claim again only once something may
         /// have changed (an outcome recorded frees its stream's next row; a tick brings new or due rows).
@@ -54,15 +59,30 @@ extension Forwarder {
             self.exhausted = runs.count < asked
         }
 
-        /// A run finished: its slot is free, and its outcomes are being recorded (and the rows it did not
-        /// attempt given back).
-        mutating func attempted() {
+        /// A run finished: its slot is free, and its outcomes wait to be recorded (and the rows it did not
+        /// attempt to be given back).
+        mutating func attempted(_ result: Run.Result) {
             self.inFlight -= 1
             self.recording += 1
+            self.unrecorded.outcomes += result.outcomes
+            self.unrecorded.unattempted += result.unattempted
         }
 
-        mutating func recorded() {
-            self.recording -= 1
+        /// What to record now, or nil: one recording at a time, of every run finished since the last one
+        /// started. With SQLite a recording waits for a group commit of the one writer; one store call for
+        /// all the runs finished meanwhile, instead of one per run, spares each run a write, a task and a
+        /// wake-up. Rows stay leased until recorded, so only their own streams wait for it.
+        mutating func recordingToStart() -> (result: Run.Result, runs: Int)? {
+            guard !self.recordingInFlight, self.recording > 0 else { return nil }
+            self.recordingInFlight = true
+            defer { self.unrecorded = Run.Result() }
+            return (self.unrecorded, self.recording)
+        }
+
+        /// A recording of `runs` runs finished (or failed; the leases will bring its rows back).
+        mutating func recorded(runs: Int) {
+            self.recordingInFlight = false
+            self.recording -= runs
             self.exhausted = false
         }
 

@@ -16,9 +16,11 @@ public import ServiceLifecycle
 /// rows in all). A slot sends a run's rows one after the other, each only once the one before was
 /// delivered; at the first row not delivered it stops, and the rest is given back.
 ///
-/// A slot is held for the requests only. A run's outcomes are recorded beside the next requests (at most
-/// ``Configuration/concurrency`` runs being recorded): recording is a store transaction that waits for a
-/// durable commit, and holding the slot through it made the commit latency, not the partners, the limit.
+/// A slot is held for the requests only. A run's outcomes are recorded beside the next requests, one
+/// recording at a time, each of every run finished since the last one started (and no claim while
+/// ``Configuration/concurrency`` runs wait to be recorded): recording is a store transaction that waits
+/// for a durable commit, and holding the slot through it made the commit latency, not the partners, the
+/// limit.
 /// The rows stay leased until their outcomes are recorded, so their own stream waits for that; others do
 /// not. A crash before then re-sends them, in order, under the same delivery ids.
 ///
@@ -69,8 +71,9 @@ public struct Forwarder: Service {
         case claimed([Run], asked: Int)
         /// A run's requests finished (its slot is free); its outcomes still have to be recorded.
         case attempted(Run.Result)
-        /// A run's outcomes were recorded (or recording failed and the lease will bring the rows back).
-        case recorded
+        /// The outcomes of `runs` runs were recorded (or recording failed and the leases will bring the
+        /// rows back).
+        case recorded(runs: Int)
         case tick
     }
 
@@ -136,15 +139,20 @@ public struct Forwarder: Service {
         }
     }
 
-    /// Books one finished task; a finished request's outcome starts being recorded.
+    /// Books one finished task, then starts recording what finished runs wait to be recorded, if no
+    /// recording is under way.
     private func handle(_ completion: Completion, _ loop: inout Loop, in group: inout TaskGroup<Completion>) {
         switch completion {
         case .claimed(let rows, let asked): loop.claimed(rows, asked: asked)
-        case .attempted(let result):
-            loop.attempted()
-            self.startRecording(result, in: &group)
-        case .recorded: loop.recorded()
+        case .attempted(let result): loop.attempted(result)
+        case .recorded(let runs): loop.recorded(runs: runs)
         case .tick: loop.ticked()
+        }
+        if let (result, runs) = loop.recordingToStart() {
+            group.addTask {
+                await self.record(result)
+                return .recorded(runs: runs)
+            }
         }
     }
 
@@ -194,17 +202,9 @@ public struct Forwarder: Service {
         return await self.driver.attempt(row.entry, partner: partner, parties: row.parties, body: row.body)
     }
 
-    /// Records a run's outcomes in order, then gives back its unattempted rows (one store write with
-    /// SQLite), beside the requests in flight; the group hears `.recorded` when it is done. In order, so
-    /// the store's delivered rows of a stream are always its first ones.
-    private func startRecording(_ result: Run.Result, in group: inout TaskGroup<Completion>) {
-        group.addTask {
-            await self.record(result)
-            return .recorded
-        }
-    }
-
-    /// Records a run's outcomes in the queue (the store), each guarded by its row's lease.
+    /// Records the outcomes of finished runs in the queue (the store), each guarded by its row's lease, in
+    /// order (so the store's delivered rows of a stream are always its first ones), then gives back their
+    /// unattempted rows: one store write with SQLite, beside the requests in flight.
     private func record(_ result: Run.Result) async {
         if self.logger.logLevel <= .debug {
             for (row, outcome) in result.outcomes {
