@@ -27,10 +27,11 @@ public protocol OutboxStore: Store, Service, DeliveryAdministration {
     /// lease tokens: claimable again at once, no attempt counted. Rows whose lease was lost are left alone.
     func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError)
 
-    /// Records the outcomes of a run, in order, and gives back its unattempted rows: what
+    /// Records outcomes, in order, and gives back unattempted rows: what
     /// ``completeOutbox(id:leaseToken:attempt:resolution:audit:)`` and ``releaseOutbox(_:)`` do, row by
-    /// row, each guarded by its lease. SQLite does it all in one write of its single writer, so a run
-    /// costs its stream one commit, not one per row.
+    /// row, each guarded by its lease. The forwarder records every run finished since its last recording
+    /// in one call; SQLite does it in one write of its single writer and PostgreSQL in one transaction,
+    /// so a recording costs one commit, not one per row.
     func completeOutbox(_ completions: [OutboxCompletion], releasing leases: [OutboxLease]) async throws(StoreError)
 
     /// Records the outcome of a claimed row in one transaction, guarded by its lease token: the attempt

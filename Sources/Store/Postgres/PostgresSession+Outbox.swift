@@ -143,4 +143,70 @@ extension PostgresSession {
         }
         return claimed
     }
+
+    /// Gives back leased rows that were not attempted, guarded by their lease tokens: pending again and
+    /// claimable at once, with no attempt counted. A row whose lease was lost meanwhile is left alone.
+    func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError) {
+        for lease in leases {
+            try await self.query(
+                """
+                UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
+                WHERE id = \(lease.id) AND state = 'leased' AND lease_owner = \(lease.token)
+                """
+            )
+        }
+    }
+
+    /// Records one outcome of a leased row inside the caller's transaction: locks the row and checks its
+    /// lease token first; false (and nothing written) when the lease was lost meanwhile.
+    func completeOutbox(
+        _ id: Int64,
+        leaseToken token: String,
+        attempt: OutboxAttempt?,
+        resolution: OutboxResolution,
+        audit: AuditEntry?
+    ) async throws(StoreError) -> Bool {
+        let owned = try await self.query(
+            """
+            SELECT delivery_id, partner FROM outbox WHERE id = \(id) AND state = 'leased' AND lease_owner = \(token)
+            FOR UPDATE
+            """
+        )
+        guard let row = owned.first else { return false }
+        let (deliveryID, partner) = try row.columns((String, String).self)
+        if let attempt {
+            try await self.query(
+                """
+                INSERT INTO delivery_attempt (outbox_id, delivery_id, partner, number, started_at, status, error,
+                    duration_ms, http_version, excerpt)
+                VALUES (\(id), \(deliveryID), \(partner), \(Int64(attempt.number)),
+                    \(attempt.startedAt.storeMilliseconds), \(attempt.status.map(Int64.init)), \(attempt.error),
+                    \(attempt.durationMilliseconds), \(attempt.httpVersion), \(attempt.excerpt.bytea))
+                """
+            )
+        }
+        switch resolution {
+        case .delivered:
+            try await self.query(
+                "UPDATE outbox SET state = 'delivered', lease_owner = NULL, lease_until = NULL WHERE id = \(id)"
+            )
+        case .retry(let at):
+            try await self.query(
+                """
+                UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = \(at.storeMilliseconds),
+                    lease_owner = NULL, lease_until = NULL, last_error = \(attempt.map(OutboxAttempt.describe))
+                WHERE id = \(id)
+                """
+            )
+        case .deadLetter(let reason):
+            try await self.query(
+                """
+                UPDATE outbox SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = \(reason)
+                WHERE id = \(id)
+                """
+            )
+        }
+        if let audit { try await self.insertAudit(audit) }
+        return true
+    }
 }

@@ -23,14 +23,29 @@ extension PostgresStore {
     public func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError) {
         guard !leases.isEmpty else { return }
         try await self.withTransaction { (session) throws(StoreError) in
-            for lease in leases {
-                try await session.query(
-                    """
-                    UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
-                    WHERE id = \(lease.id) AND state = 'leased' AND lease_owner = \(lease.token)
-                    """
+            try await session.releaseOutbox(leases)
+        }
+    }
+
+    /// Records outcomes in order and gives back unattempted rows in one transaction, each row locked and
+    /// its lease token checked (see ``OutboxStore``): the forwarder records every run finished since its
+    /// last recording at once, so one commit, not one per row.
+    public func completeOutbox(
+        _ completions: [OutboxCompletion],
+        releasing leases: [OutboxLease]
+    ) async throws(StoreError) {
+        guard !completions.isEmpty || !leases.isEmpty else { return }
+        try await self.withTransaction { (session) throws(StoreError) in
+            for completion in completions {
+                _ = try await session.completeOutbox(
+                    completion.lease.id,
+                    leaseToken: completion.lease.token,
+                    attempt: completion.attempt,
+                    resolution: completion.resolution,
+                    audit: completion.audit
                 )
             }
+            try await session.releaseOutbox(leases)
         }
     }
 
@@ -45,48 +60,13 @@ extension PostgresStore {
         audit: AuditEntry?
     ) async throws(StoreError) -> Bool {
         try await self.withTransaction { (session) throws(StoreError) -> Bool in
-            let owned = try await session.query(
-                """
-                SELECT delivery_id, partner FROM outbox WHERE id = \(id) AND state = 'leased' AND lease_owner = \(token)
-                FOR UPDATE
-                """
+            try await session.completeOutbox(
+                id,
+                leaseToken: token,
+                attempt: attempt,
+                resolution: resolution,
+                audit: audit
             )
-            guard let row = owned.first else { return false }
-            let (deliveryID, partner) = try row.columns((String, String).self)
-            if let attempt {
-                try await session.query(
-                    """
-                    INSERT INTO delivery_attempt (outbox_id, delivery_id, partner, number, started_at, status, error,
-                        duration_ms, http_version, excerpt)
-                    VALUES (\(id), \(deliveryID), \(partner), \(Int64(attempt.number)),
-                        \(attempt.startedAt.storeMilliseconds), \(attempt.status.map(Int64.init)), \(attempt.error),
-                        \(attempt.durationMilliseconds), \(attempt.httpVersion), \(attempt.excerpt.bytea))
-                    """
-                )
-            }
-            switch resolution {
-            case .delivered:
-                try await session.query(
-                    "UPDATE outbox SET state = 'delivered', lease_owner = NULL, lease_until = NULL WHERE id = \(id)"
-                )
-            case .retry(let at):
-                try await session.query(
-                    """
-                    UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = \(at.storeMilliseconds),
-                        lease_owner = NULL, lease_until = NULL, last_error = \(attempt.map(OutboxAttempt.describe))
-                    WHERE id = \(id)
-                    """
-                )
-            case .deadLetter(let reason):
-                try await session.query(
-                    """
-                    UPDATE outbox SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = \(reason)
-                    WHERE id = \(id)
-                    """
-                )
-            }
-            if let audit { try await session.insertAudit(audit) }
-            return true
         }
     }
 }
