@@ -7,9 +7,9 @@ public import ServiceLifecycle
 /// It claims ahead: up to three times ``Configuration/concurrency`` streams wait claimed for a slot, and one
 /// claim runs beside the requests, so a claim's latency (with SQLite, a group commit of the one writer and
 /// a turn on the cooperative pool, some 10 ms under load) is hidden behind the requests in flight instead
-/// of leaving slots idle while it waits. A slow or dead
-/// partner occupies only the slots of its own in-flight requests and never holds up other partners or
-/// episodes. The decisions of when to claim live in ``Loop``.
+/// of leaving slots idle while it waits. A slow or dead partner occupies only the slots of its own
+/// in-flight requests and never holds up other partners or episodes. The decisions of when to claim live
+/// in ``Loop``.
 ///
 /// Order within a (partner, episode): the ``DeliveryQueue`` never hands out a stream that has a row
 /// leased, and hands out each stream's rows as one ``Run`` (its head, and up to ``Configuration/run``
@@ -20,9 +20,8 @@ public import ServiceLifecycle
 /// recording at a time, each of every run finished since the last one started (and no claim while
 /// ``Configuration/concurrency`` runs wait to be recorded): recording is a store transaction that waits
 /// for a durable commit, and holding the slot through it made the commit latency, not the partners, the
-/// limit.
-/// The rows stay leased until their outcomes are recorded, so their own stream waits for that; others do
-/// not. A crash before then re-sends them, in order, under the same delivery ids.
+/// limit. The rows stay leased until their outcomes are recorded, so their own stream waits for that;
+/// others do not. A crash before then re-sends them, in order, under the same delivery ids.
 ///
 /// On graceful shutdown it stops claiming, attempts the rows it has claimed, and lets every attempt finish
 /// and be recorded; rows claimed but not completed (a crash) come back when their lease expires.
