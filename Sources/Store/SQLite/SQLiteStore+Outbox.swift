@@ -20,8 +20,8 @@ extension SQLiteStore: OutboxStore {
             )
         }
         guard !claim.ids.isEmpty else { return [] }
-        // The rows' events, bodies and documents are read and decoded on a reader thread: not in the writer,
-        // which every ingest waits for, nor on the cooperative pool.
+        // The rows, bodies and episode documents are read, and the events decoded, on a reader thread: not
+        // in the writer, which every ingest waits for, nor on the cooperative pool.
         return try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.leasedOutboxRows(claim).map { (row) throws(StoreError) in try row.claimed() }
         }

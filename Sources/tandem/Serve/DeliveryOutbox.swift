@@ -83,10 +83,10 @@ struct StoreDeliveryQueue: DeliveryQueue {
     func claimDue(limit: Int, run: Int, now: Date, lease: Duration) async throws -> [ClaimedDelivery] {
         var claimed: [ClaimedDelivery] = []
         // The rows of a run share their episode's document: decode its parties once.
-        var episodes: [String: EpisodeParties] = [:]
+        var partiesByEpisode: [String: EpisodeParties] = [:]
         for row in try await self.store.claimOutbox(limit: limit, run: run, now: now, lease: lease) {
             guard
-                let parties = episodes[row.row.episodeID]
+                let parties = partiesByEpisode[row.row.episodeID]
                     ?? row.episodeDocument.flatMap({ try? JSONDecoder().decode(EpisodeParties.self, from: Data($0)) })
             else {
                 try await self.store.completeOutbox(
@@ -98,7 +98,7 @@ struct StoreDeliveryQueue: DeliveryQueue {
                 )
                 continue
             }
-            episodes[row.row.episodeID] = parties
+            partiesByEpisode[row.row.episodeID] = parties
             let delivery = PlannedDelivery(
                 id: row.row.deliveryID,
                 partnerID: row.row.partnerID,
