@@ -24,15 +24,15 @@ public enum DeliveryPlanner {
         lastEventNumbers: [String: Int] = [:]
     ) -> DeliveryPlan {
         var plan = DeliveryPlan()
-        let episode = change.episode.parties
+        let parties = change.episode.parties
         for partner in partners {
-            guard let audience = self.audience(of: partner, in: episode) else { continue }
+            guard let audience = self.audience(of: partner, in: parties) else { continue }
             var eventNumber = lastEventNumbers[partner.id] ?? 0
             for event in change.events where partner.subscribes(to: event.kind.topic) {
                 if let refusal = self.refusal(
                     of: partner,
                     audience: audience,
-                    in: episode,
+                    in: parties,
                     eventNumber: event.number,
                     defaultPermit: consentDefaultPermit
                 ) {
@@ -42,9 +42,9 @@ public enum DeliveryPlanner {
                 eventNumber += 1
                 plan.deliveries.append(
                     PlannedDelivery(
-                        id: DeliveryID.make(partnerID: partner.id, episodeID: episode.id, timelineEvent: event.number),
+                        id: DeliveryID.make(partnerID: partner.id, episodeID: parties.id, timelineEvent: event.number),
                         partnerID: partner.id,
-                        episodeID: episode.id,
+                        episodeID: parties.id,
                         eventNumber: eventNumber,
                         event: event
                     )
