@@ -26,14 +26,14 @@ extension SQLiteConnection {
                 }
             } else {
                 // A batch: each entry stands alone, so each gets its own savepoint.
-                try self.execute("SAVEPOINT batch_entry")
+                try self.query("SAVEPOINT batch_entry")
                 do {
                     entries.append(.success(try self.apply(write, messageID: messageID, at: at)))
                 } catch {
-                    try self.execute("ROLLBACK TO batch_entry")
+                    try self.query("ROLLBACK TO batch_entry")
                     entries.append(.failure(error))
                 }
-                try self.execute("RELEASE batch_entry")
+                try self.query("RELEASE batch_entry")
             }
         }
         for change in message.episodes {

@@ -68,18 +68,20 @@ extension SQLiteConnection {
     /// whole cannot commit; then no write of it is stored.
     mutating func runGroup(_ group: [PendingWrite]) throws(StoreError) -> [PendingWrite.Finish] {
         // IMMEDIATE: take the write lock now, so a busy database fails here rather than mid-group.
-        try self.execute("BEGIN IMMEDIATE")
+        // These statements run through `query`, prepared once per connection: `execute` would parse the
+        // savepoint statements again for every write of every group.
+        try self.query("BEGIN IMMEDIATE")
         do {
             var finishes: [PendingWrite.Finish] = []
             finishes.reserveCapacity(group.count)
             for write in group {
-                try self.execute("SAVEPOINT pending_write")
+                try self.query("SAVEPOINT pending_write")
                 let (succeeded, finish) = write.perform(&self)
-                if !succeeded { try self.execute("ROLLBACK TO pending_write") }
-                try self.execute("RELEASE pending_write")
+                if !succeeded { try self.query("ROLLBACK TO pending_write") }
+                try self.query("RELEASE pending_write")
                 finishes.append(finish)
             }
-            try self.execute("COMMIT")
+            try self.query("COMMIT")
             return finishes
         } catch {
             try? self.execute("ROLLBACK")
