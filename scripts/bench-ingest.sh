@@ -2,7 +2,9 @@
 # Ingest benchmark (issue 4): wrk posts new ServiceRequests, JSON and XML alternately, at 32 connections to
 # `tandem serve` (release, embedded SQLite, every request durably committed with its episode) and, in the
 # same run, to a bare Hummingbird route that answers 201 and does nothing (the HTTP ceiling). Prints
-# requests/s, p50 and p99 latency and the server's peak RSS for both.
+# requests/s, p50 and p99 latency and the server's peak RSS for both; and, for the gateway, where its time
+# went: CPU per committed request over all its threads, its busiest thread's share of a core (the store's
+# single writer, when that is what limits it) and how much of the machine stayed idle.
 #
 #   scripts/bench-ingest.sh [SECONDS]        (default 15; CONNECTIONS and THREADS override 32 and 2)
 set -euo pipefail
@@ -48,14 +50,44 @@ measure() { # URL
     }'
 }
 
+# CPU ticks of the process whose pid is $pid: "total" and one line per thread (tid name ticks), from
+# /proc; the fields after the command name, which may hold spaces, are counted from its closing bracket.
+cpu_ticks() {
+    local task rest
+    for task in /proc/"$pid"/task/*; do
+        rest="$(sed 's/.*) //' "$task/stat" 2>/dev/null)" || continue
+        printf '%s %s %s\n' "${task##*/}" "$(tr ' ' '_' < "$task/comm")" "$(echo "$rest" | awk '{ print $12 + $13 }')"
+    done
+}
+
+# Machine-wide CPU ticks: "busy idle iowait".
+machine_ticks() {
+    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5, $6 }' /proc/stat
+}
+
 # 1. The gateway: its own data directory, the repository's mappings, the embedded defaults otherwise.
 port="$(free_port)"
 (cd "$work" && TANDEM_LISTEN="127.0.0.1:$port" TANDEM_MAPPINGS="$root/Mappings" TANDEM_LOG_LEVEL=warning \
     exec "$tandem" serve) &
 pid=$!
 wait_ready "http://127.0.0.1:$port/health/ready"
+committed_count() {
+    curl -s "http://127.0.0.1:$port/metrics" | awk '/^tandem_store_duration_count\{operation="ingest"\}/ { print $2 }'
+}
+before_committed="$(committed_count)"; before_threads="$(cpu_ticks)"; before_machine="$(machine_ticks)"
 gateway="$(measure "http://127.0.0.1:$port")"
-committed="$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^tandem_store_duration_count\{operation="ingest"\}/ { print $2 }')"
+after_threads="$(cpu_ticks)"; after_machine="$(machine_ticks)"
+committed="$(committed_count)"
+# µs of CPU per committed request, the busiest thread and its share of a core, machine idle and iowait in %.
+usage="$(join <(echo "$before_threads" | sort) <(echo "$after_threads" | sort) | awk \
+    -v hz="$(getconf CLK_TCK)" -v seconds="$seconds" -v requests="$((${committed:-0} - ${before_committed:-0}))" \
+    -v machine="$before_machine $after_machine" '
+    { delta = $5 - $3; total += delta; if (delta > most) { most = delta; name = $2 } }
+    END {
+        split(machine, m, " "); busy = m[4] - m[1]; idle = m[5] - m[2]; wait = m[6] - m[3]; all = busy + idle + wait
+        printf "%.0f %s %.0f %.0f %.0f\n", (requests > 0 ? total / hz * 1e6 / requests : 0), name,
+            100 * most / hz / seconds, (all > 0 ? 100 * idle / all : 0), (all > 0 ? 100 * wait / all : 0)
+    }')"
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 
 # 2. The HTTP ceiling: same framework and loopback, a route that answers 201.
@@ -76,4 +108,6 @@ gateway_rps="$rps"
 read -r rps p50 p99 rss errors <<<"$ceiling"
 printf '%-34s %12s %9s %9s %14s %8s\n' "HTTP ceiling (bare 201)" "$rps" "$p50" "$p99" "$rss" "$errors"
 awk -v g="$gateway_rps" -v c="$rps" 'BEGIN { if (c > 0) printf "tandem serve reaches %.0f%% of the ceiling\n", 100 * g / c }'
-echo "store ingest calls committed during the gateway run: ${committed:-?}"
+echo "store ingest calls committed during the gateway run: $((${committed:-0} - ${before_committed:-0}))"
+read -r per_request busiest share idle iowait <<<"$usage"
+echo "gateway CPU: ${per_request} µs per committed request over all threads; busiest thread ${busiest} at ${share}% of a core; machine idle ${idle}%, iowait ${iowait}%"
