@@ -188,6 +188,14 @@ public struct SQLiteStore: Store, Service {
     /// Checkpoints the WAL every ``Configuration/checkpointInterval`` until cancelled. PASSIVE never
     /// blocks the writer; a failure (a reader holding an old snapshot, a busy database) is retried at the
     /// next tick, and the WAL simply grows meanwhile.
+    ///
+    /// It never takes the writer's lock, but it shares the disk with it. Timed under
+    /// `scripts/bench-ingest.sh` (temporary instrumentation): a checkpoint usually takes 20–40 ms, but
+    /// in one 10 s run two took 0.51 and 0.55 s, and the writer's COMMITs that ran at the same time took
+    /// 0.60 and 0.79 s (otherwise about 1 ms), so every request of those groups waited that long. The
+    /// checkpoint writes scattered database pages and syncs them; the WAL's sync waits behind that.
+    /// Lowering the checkpointer's I/O priority (`ionice -c3` on the pool's threads) was tried and was
+    /// inconclusive on this disk.
     func checkpoint(on checkpointer: ConnectionSlot) async {
         while !Task.isCancelled {
             do {
