@@ -169,6 +169,13 @@ struct DeliveryBenchmark: AsyncParsableCommand {
             worst lateness of the open loop's sends: \(result.worstSendLag.formatted(1)) ms
             """
         )
+        if let bytes = result.gatewayBytesWritten, result.acknowledged > 0 {
+            let perMessage = Double(bytes) / Double(result.acknowledged) / 1024
+            print(
+                "the gateway wrote \((Double(bytes) / 1_000_000).formatted(0)) MB to storage during the run "
+                    + "(\(perMessage.formatted(0)) KiB per acknowledged message: its WAL and the checkpoints' copies)"
+            )
+        }
     }
 
     private static func median(_ values: [Double]) -> Double {

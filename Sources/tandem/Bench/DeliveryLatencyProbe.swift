@@ -38,6 +38,8 @@ struct DeliveryLatencyProbe: Sendable {
         var toAcknowledgement: [Double]
         /// How late the open loop started sending, at worst (a busy client would skew the figures).
         var worstSendLag: Double
+        /// What the gateway wrote to storage from its start until the load was drained (nil: unknown).
+        var gatewayBytesWritten: Int? = nil
     }
 
     private static let token = "tandem-demo-token"
@@ -57,7 +59,9 @@ struct DeliveryLatencyProbe: Sendable {
                 server.waitUntilExit()
             }
             let base = "http://127.0.0.1:\(try self.waitUntilReady(server, directory: directory))"
-            return try await self.offerLoad(base: base, runID: runID, sink: sink)
+            var result = try await self.offerLoad(base: base, runID: runID, sink: sink)
+            result.gatewayBytesWritten = ProcessIO.bytesWritten(by: server.processIdentifier)
+            return result
         }
     }
 
