@@ -20,10 +20,7 @@ final class ChildProcessGuard: @unchecked Sendable {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                if child.isRunning {
-                    child.terminate()
-                    child.waitUntilExit()
-                }
+                child.stop()
                 cleanUp()
                 exit(128 + number)
             }
@@ -36,5 +33,22 @@ final class ChildProcessGuard: @unchecked Sendable {
         for source in self.sources { source.cancel() }
         self.sources = []
         for number in Self.signals { signal(number, SIG_DFL) }
+    }
+}
+
+extension Process {
+    /// Sends SIGTERM and waits for the process to exit; past `grace`, SIGKILL. Returns whether it had to
+    /// be killed. `waitUntilExit()` alone would wait for ever on a child that does not stop, and on Linux
+    /// it waits by polling: a benchmark whose gateway hung at shutdown spun a core for ten minutes.
+    @discardableResult
+    func stop(grace: Duration = .seconds(10)) -> Bool {
+        guard self.isRunning else { return false }
+        self.terminate()
+        let deadline = ContinuousClock.now + grace
+        while self.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        let killed = self.isRunning
+        if killed { kill(self.processIdentifier, SIGKILL) }
+        self.waitUntilExit()
+        return killed
     }
 }

@@ -55,8 +55,7 @@ struct DeliveryLatencyProbe: Sendable {
             let serverGuard = ChildProcessGuard(server) { try? FileManager.default.removeItem(at: directory) }
             defer {
                 serverGuard.release()
-                server.terminate()
-                server.waitUntilExit()
+                if server.stop() { print("warning: tandem serve did not stop within 10 s of SIGTERM and was killed") }
             }
             let base = "http://127.0.0.1:\(try self.waitUntilReady(server, directory: directory))"
             var result = try await self.offerLoad(base: base, runID: runID, sink: sink)
