@@ -50,8 +50,8 @@ measure() { # URL
     }'
 }
 
-# CPU ticks of the process whose pid is $pid: "total" and one line per thread (tid name ticks), from
-# /proc; the fields after the command name, which may hold spaces, are counted from its closing bracket.
+# CPU ticks of each thread of the process whose pid is $pid, one line each: "tid name ticks". The fields
+# of /proc/PID/task/TID/stat after the command name, which may hold spaces, are counted from its bracket.
 cpu_ticks() {
     local task rest
     for task in /proc/"$pid"/task/*; do

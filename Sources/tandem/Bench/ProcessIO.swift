@@ -2,7 +2,7 @@ import Foundation
 
 /// Bytes a process has caused to be written to storage (`write_bytes` in `/proc/PID/io`, Linux). The
 /// latency run reports the gateway's: its WAL and the checkpoints' copies of it into the database, the
-/// disk traffic that the gateway's commits wait behind.
+/// traffic each commit's sync shares the disk with.
 enum ProcessIO {
     /// nil where `/proc` does not say (another OS, or the process has gone).
     static func bytesWritten(by pid: Int32) -> Int? {
