@@ -16,27 +16,41 @@ extension JSONWriter {
     }
 
     /// Writes a quoted string: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`
-    /// escapes, everything else (non-ASCII and `/` included) as its UTF-8.
+    /// escapes, everything else (non-ASCII and `/` included) as its UTF-8. Runs that need no escape, which
+    /// is nearly every string, are copied whole.
     mutating func writeString(_ value: String) {
         self.output.append(.quote)
-        for byte in value.utf8 {
-            switch byte {
-            case .quote: self.output.append(contentsOf: [.backslash, .quote])
-            case .backslash: self.output.append(contentsOf: [.backslash, .backslash])
-            case .newline: self.output.append(contentsOf: [.backslash, UInt8(ascii: "n")])
-            case .tab: self.output.append(contentsOf: [.backslash, UInt8(ascii: "t")])
-            case .carriageReturn: self.output.append(contentsOf: [.backslash, UInt8(ascii: "r")])
-            case 0x08: self.output.append(contentsOf: [.backslash, UInt8(ascii: "b")])
-            case 0x0C: self.output.append(contentsOf: [.backslash, UInt8(ascii: "f")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                self.output.append(contentsOf: Array("\\u00".utf8))
-                self.output.append(hex[Int(byte >> 4)])
-                self.output.append(hex[Int(byte & 0xF)])
-            default: self.output.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            var runStart = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == .quote || byte == .backslash else { continue }
+                self.output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                self.writeEscape(byte)
             }
+            self.output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
         self.output.append(.quote)
+    }
+
+    /// The escape of one byte that JSON strings may not hold as is.
+    private mutating func writeEscape(_ byte: UInt8) {
+        self.output.append(.backslash)
+        switch byte {
+        case .quote, .backslash: self.output.append(byte)
+        case .newline: self.output.append(UInt8(ascii: "n"))
+        case .tab: self.output.append(UInt8(ascii: "t"))
+        case .carriageReturn: self.output.append(UInt8(ascii: "r"))
+        case 0x08: self.output.append(UInt8(ascii: "b"))
+        case 0x0C: self.output.append(UInt8(ascii: "f"))
+        default:
+            let digit = byte & 0xF
+            self.output.append(contentsOf: "u00".utf8)
+            self.output.append(UInt8(ascii: "0") + (byte >> 4))
+            self.output.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        }
     }
 
     /// Whether `text` matches the RFC 8259 number grammar: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.

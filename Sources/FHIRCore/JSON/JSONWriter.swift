@@ -50,40 +50,57 @@ struct JSONWriter {
         while start < plan.count {
             var end = start + 1
             while end < plan.count && plan[end].rank == plan[start].rank { end += 1 }
-            let items = plan[start..<end].map { node.children[$0.child] }
-            self.writeProperty(type.elements[plan[start].order], items: items)
+            let occurrences = Occurrences(node: node, plan: plan, range: start..<end)
+            self.writeProperty(type.elements[plan[start].order], occurrences)
             start = end
         }
         self.closeContainer(.closeBrace)
     }
 
-    /// Writes all occurrences of one element.
-    private mutating func writeProperty(_ definition: ElementDefinition, items: [Element]) {
+    /// The children of one node that are occurrences of one element, by index into the node's children,
+    /// so writing them copies no element.
+    private struct Occurrences {
+        let node: Element
+        let plan: [(rank: Int, child: Int, order: Int)]
+        let range: Range<Int>
+
+        var indices: some Sequence<Int> { self.range.lazy.map { self.plan[$0].child } }
+
+        subscript(index: Int) -> Element { self.node.children[index] }
+    }
+
+    /// Writes all occurrences of one element: those with a type the element allows, only the first unless
+    /// it repeats.
+    private mutating func writeProperty(_ definition: ElementDefinition, _ occurrences: Occurrences) {
         if definition.representation == .xhtml {
-            guard let markup = items.first(where: { $0.value != nil })?.value else { return }
+            guard let markup = occurrences.indices.lazy.compactMap({ occurrences[$0].value }).first else { return }
             self.writeKey(definition.name)
             self.writeString(markup)
             return
         }
-        // Occurrences with a type this element allows, each with its wire type.
-        var typed: [(element: Element, type: String)] = []
-        for item in items {
-            if let type = self.wireType(of: item, in: definition) { typed.append((item, type)) }
+        let metadata = self.metadata
+        var typed: [(index: Int, type: String)] = []
+        let single = !definition.isRepeating || definition.representation == .attribute
+        for index in occurrences.indices {
+            guard let type = Self.wireType(of: occurrences[index], in: definition, metadata) else { continue }
+            typed.append((index, type))
+            if single { break }
         }
         guard let first = typed.first else { return }
-        if !definition.isRepeating || definition.representation == .attribute {
-            typed = [first]
-        }
-        if self.metadata.isPrimitive(first.type) {
-            self.writePrimitive(definition, items: typed.map(\.element), type: first.type)
+        if let kind = metadata.primitiveKind(of: first.type) {
+            self.writePrimitive(definition, occurrences, typed.map(\.index), type: first.type, kind: kind)
             return
         }
         self.writeKey(definition.wireName(for: first.type))
         if definition.isRepeating { self.openContainer(.openBracket) }
-        for (element, type) in typed {
+        for (index, type) in typed {
             if definition.isRepeating { self.beginEntry() }
-            if let typeDefinition = self.metadata.type(named: type) {
-                self.writeObject(element, type: typeDefinition, resourceType: typeDefinition.isResource ? type : nil)
+            if let typeDefinition = metadata.type(named: type) {
+                self.writeObject(
+                    occurrences[index],
+                    type: typeDefinition,
+                    resourceType: typeDefinition.isResource ? type : nil
+                )
             } else {
                 self.output.append(contentsOf: "{}".utf8)
             }
@@ -92,42 +109,54 @@ struct JSONWriter {
     }
 
     /// The type to write an occurrence as, or nil when the element does not allow it.
-    private func wireType(of item: Element, in definition: ElementDefinition) -> String? {
+    private static func wireType(of item: Element, in definition: ElementDefinition, _ metadata: R4Metadata) -> String?
+    {
         if definition.isChoice { return definition.types.contains(item.type) ? item.type : nil }
         guard let declared = definition.types.first else { return nil }
         if declared == "Resource" || declared == "DomainResource" {
-            return self.metadata.isResource(item.type) ? item.type : nil
+            return metadata.isResource(item.type) ? item.type : nil
         }
         return declared
     }
 
-    /// Writes a primitive's values, and its `_x` companion when some occurrence has an id or extension;
-    /// arrays are padded with `null` in both so they align by index.
-    private mutating func writePrimitive(_ definition: ElementDefinition, items: [Element], type: String) {
-        let kind = self.metadata.primitiveKind(of: type) ?? .string
-        let hasExtras = items.map { item in item.children.contains { $0.name == "id" || $0.name == "extension" } }
-        let kept = items.indices.filter { items[$0].value != nil || hasExtras[$0] }
-        guard !kept.isEmpty else { return }
+    /// Writes a primitive's values (the occurrences at `indices`), and its `_x` companion when some
+    /// occurrence has an id or extension; arrays are padded with `null` in both so they align by index.
+    private mutating func writePrimitive(
+        _ definition: ElementDefinition,
+        _ occurrences: Occurrences,
+        _ indices: [Int],
+        type: String,
+        kind: R4Metadata.JSONKind
+    ) {
+        func hasExtras(_ index: Int) -> Bool {
+            occurrences[index].children.contains { $0.name == "id" || $0.name == "extension" }
+        }
+        func isKept(_ index: Int) -> Bool { occurrences[index].value != nil || hasExtras(index) }
+        guard indices.contains(where: isKept) else { return }
         let wireName = definition.wireName(for: type)
         let isArray = definition.isRepeating && definition.representation != .attribute
-        if kept.contains(where: { items[$0].value != nil }) {
+        if indices.contains(where: { occurrences[$0].value != nil }) {
             self.writeKey(wireName)
             if isArray { self.openContainer(.openBracket) }
-            for index in kept {
+            for index in indices where isKept(index) {
                 if isArray { self.beginEntry() }
-                if let value = items[index].value { self.writeScalar(value, kind: kind) } else { self.writeNull() }
+                if let value = occurrences[index].value {
+                    self.writeScalar(value, kind: kind)
+                } else {
+                    self.writeNull()
+                }
             }
             if isArray { self.closeContainer(.closeBracket) }
         }
-        guard definition.representation == .element, kept.contains(where: { hasExtras[$0] }),
+        guard definition.representation == .element, indices.contains(where: hasExtras),
             let extras = self.metadata.type(named: "Element")
         else { return }
         self.writeKey("_" + wireName)
         if isArray { self.openContainer(.openBracket) }
-        for index in kept {
+        for index in indices where isKept(index) {
             if isArray { self.beginEntry() }
-            if hasExtras[index] {
-                self.writeObject(items[index], type: extras, resourceType: nil)
+            if hasExtras(index) {
+                self.writeObject(occurrences[index], type: extras, resourceType: nil)
             } else {
                 self.writeNull()
             }
