@@ -58,7 +58,7 @@ struct JSONWriter {
     }
 
     /// The children of one node that are occurrences of one element, by index into the node's children,
-    /// so writing them copies no element.
+    /// so writing them builds no array of elements.
     private struct Occurrences {
         let node: Element
         let plan: [(rank: Int, child: Int, order: Int)]
