@@ -87,4 +87,15 @@ import Testing
             try named.encode([Double.infinity, -.infinity, .nan]) == Array(#"["Infinity","-Infinity","NaN"]"#.utf8)
         )
     }
+
+    @Test func aRefusedFloatIsReportedAtItsCodingPath() throws {
+        struct Inner: Encodable { var values: [Double] }
+        struct Outer: Encodable { var inner: Inner }
+        do {
+            _ = try SortedKeysJSONEncoder().encode(Outer(inner: Inner(values: [1, .nan])))
+            Issue.record("a NaN was encoded")
+        } catch let EncodingError.invalidValue(_, context) {
+            #expect(context.codingPath.map(\.stringValue) == ["inner", "values", "Index 1"])
+        }
+    }
 }

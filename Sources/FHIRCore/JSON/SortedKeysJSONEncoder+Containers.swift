@@ -74,7 +74,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     private func deferred(_ key: some CodingKey) -> JSONValueEncoder {
-        let nested = JSONValueEncoder(options: self.encoder.options, codingPath: self.encoder.path(key))
+        let nested = self.encoder.nested(at: key)
         self.object.deferred.append((key.stringValue, nested))
         return nested
     }
@@ -137,7 +137,7 @@ struct JSONUnkeyedContainer: UnkeyedEncodingContainer, JSONIntegerWriting {
     }
 
     private func deferred() -> JSONValueEncoder {
-        let nested = JSONValueEncoder(options: self.encoder.options, codingPath: self.encoder.path(self.nextKey))
+        let nested = self.encoder.nested(at: self.nextKey)
         self.array.elements.append(.deferred(nested))
         return nested
     }
@@ -241,21 +241,19 @@ enum JSONScalarText {
     }
 
     private static func escape(_ byte: UInt8, into output: inout [UInt8]) {
-        let backslash = UInt8(ascii: "\\")
+        output.append(UInt8(ascii: "\\"))
         switch byte {
-        case UInt8(ascii: "\""), backslash: output.append(contentsOf: [backslash, byte])
-        case 0x08: output.append(contentsOf: [backslash, UInt8(ascii: "b")])
-        case 0x09: output.append(contentsOf: [backslash, UInt8(ascii: "t")])
-        case 0x0A: output.append(contentsOf: [backslash, UInt8(ascii: "n")])
-        case 0x0C: output.append(contentsOf: [backslash, UInt8(ascii: "f")])
-        case 0x0D: output.append(contentsOf: [backslash, UInt8(ascii: "r")])
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
+        case 0x08: output.append(UInt8(ascii: "b"))
+        case 0x09: output.append(UInt8(ascii: "t"))
+        case 0x0A: output.append(UInt8(ascii: "n"))
+        case 0x0C: output.append(UInt8(ascii: "f"))
+        case 0x0D: output.append(UInt8(ascii: "r"))
         default:
-            let hex = UInt8(ascii: "0")
             let digit = byte & 0xF
-            output.append(contentsOf: [
-                backslash, UInt8(ascii: "u"), hex, hex, hex + (byte >> 4),
-                digit < 10 ? hex + digit : UInt8(ascii: "a") + digit - 10,
-            ])
+            output.append(contentsOf: "u00".utf8)
+            output.append(UInt8(ascii: "0") + (byte >> 4))
+            output.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
         }
     }
 }

@@ -37,7 +37,7 @@ public struct SortedKeysJSONEncoder: Sendable {
     /// - Throws: `EncodingError.invalidValue` for a non-finite float without ``nonFiniteFloats``, or
     ///   whatever the value's own `encode(to:)` throws.
     public func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONValueEncoder(options: self, codingPath: [])
+        let encoder = JSONValueEncoder(options: self)
         try value.encode(to: encoder)
         var output: [UInt8] = []
         output.reserveCapacity(256)
@@ -57,13 +57,40 @@ final class JSONValueEncoder: Encoder {
     }
 
     let options: SortedKeysJSONEncoder
-    let codingPath: [any CodingKey]
+    /// The encoder of the enclosing value and this value's key in it: the coding path is walked from them
+    /// only when asked for (errors), so nesting a value builds no array of keys. Unowned: every encoder is
+    /// used only while `encode(_:)` runs, and until then each parent is held by its own parent's buffer or
+    /// by the call stack.
+    private unowned let parent: JSONValueEncoder?
+    private let key: (any CodingKey)?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var content = Content.nothing
 
-    init(options: SortedKeysJSONEncoder, codingPath: [any CodingKey]) {
+    init(options: SortedKeysJSONEncoder) {
         self.options = options
-        self.codingPath = codingPath
+        self.parent = nil
+        self.key = nil
+    }
+
+    private init(parent: JSONValueEncoder, key: (any CodingKey)?) {
+        self.options = parent.options
+        self.parent = parent
+        self.key = key
+    }
+
+    /// The encoder of the value at `key` (nil: a single value) inside this one.
+    func nested(at key: (any CodingKey)?) -> JSONValueEncoder {
+        JSONValueEncoder(parent: self, key: key)
+    }
+
+    var codingPath: [any CodingKey] {
+        var path: [any CodingKey] = []
+        var encoder: JSONValueEncoder? = self
+        while let current = encoder {
+            if let key = current.key { path.append(key) }
+            encoder = current.parent
+        }
+        return path.reversed()
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -113,7 +140,7 @@ final class JSONValueEncoder: Encoder {
         } else if T.self == Double.self, let double = value as? Double {
             try self.float(double, at: key, into: &output)
         } else {
-            let nested = JSONValueEncoder(options: self.options, codingPath: self.path(key))
+            let nested = self.nested(at: key)
             try value.encode(to: nested)
             nested.finish(into: &output)
         }
@@ -169,11 +196,19 @@ final class JSONObjectBuffer {
             self.members.append(Member(key: key, value: start..<self.bytes.count))
         }
         self.deferred = []
-        // Stable, so of two members with one key the later one is last, and it is the one kept.
-        let ordered = self.members.enumerated().sorted { left, right in
-            if left.element.key == right.element.key { return left.offset < right.offset }
-            return left.element.key.utf8.lexicographicallyPrecedes(right.element.key.utf8)
-        }.map(\.element)
+        // Stable, so of two members with one key the later one is last, and it is the one kept. Sorted by
+        // index, so no member (and no key) is copied; skipped when the members came in key order.
+        var order = Array(self.members.indices)
+        let members = self.members
+        func precedes(_ left: Int, _ right: Int) -> Bool {
+            let (a, b) = (members[left].key, members[right].key)
+            if a == b { return left < right }
+            return a.utf8.lexicographicallyPrecedes(b.utf8)
+        }
+        if !order.indices.dropFirst().allSatisfy({ precedes(order[$0 - 1], order[$0]) }) {
+            order.sort(by: precedes)
+        }
+        let ordered = order.lazy.map { members[$0] }
         output.append(UInt8(ascii: "{"))
         var first = true
         for (index, member) in ordered.enumerated() {
