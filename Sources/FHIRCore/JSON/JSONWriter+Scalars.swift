@@ -16,41 +16,10 @@ extension JSONWriter {
     }
 
     /// Writes a quoted string: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`
-    /// escapes, everything else (non-ASCII and `/` included) as its UTF-8. Runs that need no escape, which
-    /// is nearly every string, are copied whole.
+    /// escapes, everything else (non-ASCII and `/` included) as its UTF-8 (``JSONScalarText``'s rules,
+    /// which the store's encoder shares).
     mutating func writeString(_ value: String) {
-        self.output.append(.quote)
-        var value = value
-        value.withUTF8 { utf8 in
-            var runStart = 0
-            for index in utf8.indices {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == .quote || byte == .backslash else { continue }
-                self.output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                runStart = index + 1
-                self.writeEscape(byte)
-            }
-            self.output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
-        }
-        self.output.append(.quote)
-    }
-
-    /// The escape of one byte that JSON strings may not hold as is.
-    private mutating func writeEscape(_ byte: UInt8) {
-        self.output.append(.backslash)
-        switch byte {
-        case .quote, .backslash: self.output.append(byte)
-        case .newline: self.output.append(UInt8(ascii: "n"))
-        case .tab: self.output.append(UInt8(ascii: "t"))
-        case .carriageReturn: self.output.append(UInt8(ascii: "r"))
-        case 0x08: self.output.append(UInt8(ascii: "b"))
-        case 0x0C: self.output.append(UInt8(ascii: "f"))
-        default:
-            let digit = byte & 0xF
-            self.output.append(contentsOf: "u00".utf8)
-            self.output.append(UInt8(ascii: "0") + (byte >> 4))
-            self.output.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
-        }
+        JSONScalarText.string(value, into: &self.output)
     }
 
     /// Whether `text` matches the RFC 8259 number grammar: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
