@@ -59,6 +59,22 @@ static inline CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option
     return curl_multi_setopt(multi, option, value);
 }
 
+/// The next finished transfer of `multi`, if any: its easy handle and result. `CURLMsg` holds the result
+/// in a union, which this reads so Swift need not. Returns 1 with both set, 0 when no transfer is done.
+/// https://curl.se/libcurl/c/curl_multi_info_read.html
+static inline int ccurl_multi_next_done(CURLM *multi, CURL **easy, CURLcode *result) {
+    int queued = 0;
+    CURLMsg *message;
+    while ((message = curl_multi_info_read(multi, &queued)) != NULL) {
+        if (message->msg == CURLMSG_DONE) {
+            *easy = message->easy_handle;
+            *result = message->data.result;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /// CURL_GLOBAL_ALL is a macro expression; call it once, before any other thread uses libcurl.
 static inline CURLcode ccurl_global_init_all(void) {
     return curl_global_init(CURL_GLOBAL_ALL);

@@ -9,7 +9,7 @@ import Testing
 /// certificate answers a server that demands one.
 @Suite(.enabled(if: TLSTestServer.isAvailable, "needs openssl and python3"))
 struct CurlTLSTests {
-    let transport = CurlTransport(threadPool: .singleton, logger: Logger(label: "tandem.tests.tls"))
+    let transport = CurlTransport(logger: Logger(label: "tandem.tests.tls"))
 
     func request(_ url: URL, tls: TLSSettings) -> DeliveryRequest {
         DeliveryRequest(

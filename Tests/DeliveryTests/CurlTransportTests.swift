@@ -8,7 +8,7 @@ import Testing
 @testable import Delivery
 
 @Suite struct CurlTransportTests {
-    let transport = CurlTransport(threadPool: .singleton, logger: Logger(label: "tandem.tests.curl"))
+    let transport = CurlTransport(logger: Logger(label: "tandem.tests.curl"))
 
     static func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -132,22 +132,33 @@ import Testing
         #expect(error.kind == .invalidRequest)
     }
 
-    @Test func handlesAreReusedPerPartner() async throws {
-        let transport = CurlTransport(
-            threadPool: .singleton,
-            maximumIdleHandlesPerPartner: 2,
-            logger: Logger(label: "t")
-        )
+    @Test func connectionsAreReusedFromOneRequestToTheNext() async throws {
+        let transport = CurlTransport(threads: 1, maximumIdleConnectionsPerPartner: 4, logger: Logger(label: "t"))
         try await LocalServer.with(Self.router()) { port in
             for _ in 0..<3 { _ = try await transport.send(self.request(port: port, path: "ok")).get() }
-            #expect(transport.idleHandles(for: "local") == 1)
+            #expect(transport.connectionsOpened == 1)
+            // Four at once need up to four connections (HTTP/1.1); all of them stay for what follows.
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 { group.addTask { _ = await transport.send(self.request(port: port, path: "ok")) } }
             }
-            #expect(transport.idleHandles(for: "local") <= 2)
-            #expect(transport.idleHandles(for: "other") == 0)
+            let afterBurst = transport.connectionsOpened
+            #expect((1...4).contains(afterBurst))
+            for _ in 0..<3 { _ = try await transport.send(self.request(port: port, path: "ok")).get() }
+            #expect(transport.connectionsOpened == afterBurst)
         }
-        transport.closeIdleConnections()
-        #expect(transport.idleHandles(for: "local") == 0)
+    }
+
+    @Test func aSlowPartnerDoesNotHoldUpAnotherOnTheSameThread() async throws {
+        let transport = CurlTransport(threads: 1, logger: Logger(label: "t"))
+        try await LocalServer.with(Self.router()) { port in
+            var slow = self.request(port: port, path: "slow")
+            slow.partnerID = "slow"
+            let started = ContinuousClock.now
+            async let slowAnswer = transport.send(slow)
+            // While the slow request waits two seconds, ten others come and go on the one thread.
+            for _ in 0..<10 { _ = try await transport.send(self.request(port: port, path: "ok")).get() }
+            #expect(ContinuousClock.now - started < .seconds(1))
+            #expect(try await slowAnswer.get().status == 200)
+        }
     }
 }

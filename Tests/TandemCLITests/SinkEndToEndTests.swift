@@ -8,7 +8,7 @@ import Testing
 /// The delivery path end to end over loopback: planner, notification, signing, ``DeliveryDriver`` and
 /// ``CurlTransport`` against a real `tandem sink` process failing on a schedule.
 @Suite(.serialized) struct SinkEndToEndTests {
-    let transport = CurlTransport(threadPool: .singleton, logger: Logger(label: "tandem.tests.e2e"))
+    let transport = CurlTransport(logger: Logger(label: "tandem.tests.e2e"))
     let builder = NotificationBuilder(baseURL: "http://tandem.test/fhir")
 
     static func episode() -> Episode {

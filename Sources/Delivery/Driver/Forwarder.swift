@@ -27,9 +27,9 @@ public import ServiceLifecycle
 /// and be recorded; rows claimed but not completed (a crash) come back when their lease expires.
 public struct Forwarder: Service {
     public struct Configuration: Sendable, Hashable {
-        /// Attempts in flight at once (each holds one transport thread); three times as many streams may
-        /// wait claimed for a slot. With SQLite every claim and every recorded outcome waits behind the ingest
-        /// groups of the one writer, so claiming few rows at a time made claims, not partners, the limit
+        /// Attempts in flight at once (each one transfer on the transport); three times as many streams
+        /// may wait claimed for a slot. With SQLite every claim and every recorded outcome waits behind the
+        /// ingest groups of the one writer, so claiming few rows at a time made claims, not partners, the limit
         /// under load (`tandem bench delivery` at 500 messages/s: p50 ingest-to-last-notification about
         /// 3 s with 16 and 4, about 80 ms with 64 and 16).
         public var concurrency: Int

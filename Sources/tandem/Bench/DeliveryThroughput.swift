@@ -115,15 +115,11 @@ struct DeliveryThroughput {
     }
 
     private func drain(_ queue: any DeliveryQueue, count: Int, sink: BenchSink, url: URL) async throws -> Run {
-        let pool = NIOThreadPool(numberOfThreads: self.forwarder.concurrency)
-        pool.start()
-        defer { pool.shutdownGracefully { _ in } }
         let forwarder = Forwarder(
             queue: queue,
             driver: DeliveryDriver(
                 transport: CurlTransport(
-                    threadPool: pool,
-                    maximumIdleHandlesPerPartner: self.idleConnectionsPerPartner,
+                    maximumIdleConnectionsPerPartner: self.idleConnectionsPerPartner,
                     logger: self.logger
                 ),
                 consentDefaultPermit: true

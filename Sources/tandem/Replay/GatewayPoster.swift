@@ -2,7 +2,6 @@ import Delivery
 import FHIRCore
 import Foundation
 import Logging
-import NIOPosix
 
 /// Posts replayed files to a running gateway's FHIR base, one at a time and in order.
 ///
@@ -45,23 +44,19 @@ struct GatewayPoster {
         return Target(method: "POST", path: root.name)
     }
 
-    /// Sends every file through one transport (a one-thread pool: the posts are sequential), calling
+    /// Sends every file through one transport (one transfer thread: the posts are sequential), calling
     /// `sending` before and `report` after each.
     func post(
         _ files: [(name: String, bytes: [UInt8])],
         sending: (Int) -> Void,
         report: (Int, Target, Result) -> Void
-    ) async throws {
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        let transport = CurlTransport(threadPool: pool, logger: Logger(label: "tandem.replay"))
+    ) async {
+        let transport = CurlTransport(threads: 1, logger: Logger(label: "tandem.replay"))
         for (index, file) in files.enumerated() {
             let target = Self.target(for: file.bytes)
             sending(index)
             report(index, target, await self.send(file.bytes, to: target, through: transport))
         }
-        transport.closeIdleConnections()
-        try await pool.shutdownGracefully()
     }
 
     private func send(_ bytes: [UInt8], to target: Target, through transport: CurlTransport) async -> Result {

@@ -96,7 +96,7 @@ struct ReplayCommand: AsyncParsableCommand {
         )
         let progress = ProgressLine(total: files.count)
         var failed = 0
-        try await poster.post(files) { index in
+        await poster.post(files) { index in
             progress.sending(index, files[index].name)
         } report: { index, target, result in
             let request = "\(target.method) \(target.path.isEmpty ? "/" : target.path)"

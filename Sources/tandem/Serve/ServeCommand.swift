@@ -5,7 +5,6 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
-import NIOPosix
 import Prometheus
 import Server
 import ServiceLifecycle
@@ -104,7 +103,6 @@ struct ServeCommand: AsyncParsableCommand {
             ),
             logger: logger
         )
-        // The forwarder's transfers run on a pool of its own, one thread per request in flight (CurlTransport).
         var forwarding = settings.delivery.forwarder
         // How long a claimed row stays leased; a replica killed mid-delivery gives its rows back after it.
         if let seconds = environment["TANDEM_DELIVERY_LEASE_SECONDS"] {
@@ -113,14 +111,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
             forwarding.lease = .seconds(lease)
         }
-        let transferPool = NIOThreadPool(numberOfThreads: forwarding.concurrency)
-        transferPool.start()
         let forwarder = Forwarder(
             queue: StoreDeliveryQueue(store: store),
             driver: DeliveryDriver(
                 transport: CurlTransport(
-                    threadPool: transferPool,
-                    maximumIdleHandlesPerPartner: settings.delivery.idleConnectionsPerPartner,
+                    maximumIdleConnectionsPerPartner: settings.delivery.idleConnectionsPerPartner,
                     logger: logger
                 ),
                 consentDefaultPermit: settings.consentDefaultPermit
@@ -151,13 +146,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger
             )
         )
-        do {
-            try await group.run()
-        } catch {
-            try? await transferPool.shutdownGracefully()
-            throw error
-        }
-        try await transferPool.shutdownGracefully()
+        try await group.run()
         logger.info("stopped")
     }
 }
