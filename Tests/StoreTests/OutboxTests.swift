@@ -1,7 +1,9 @@
 import CoManagement
+import FHIRCore
 import Foundation
 import Testing
 
+@testable import CoManagement
 @testable import Store
 
 /// The outbox as the forwarder drains it: the head of each (partner, episode) stream, leased; outcomes
@@ -148,5 +150,46 @@ import Testing
             #expect(dead == [["dead", "consent no longer permits this partner"]])
             #expect(try await store.auditTrail(limit: 5).map(\.action) == ["delivery-refused"])
         }
+    }
+
+    /// Planning inserts with `INSERT OR IGNORE` on the delivery id and learns whether it inserted from the
+    /// connection's change count: a delivery planned again must neither fail nor give any row a new body.
+    @Test func aDeliveryPlannedAgainKeepsItsRowAndTheBodyItWasPlannedWith() throws {
+        var connection = try SQLiteOutbox.connection()
+        let event = TimelineEvent(number: 1, kind: .referralCreated, at: nil, summary: "s", source: "Task/t")
+        let change = Ingestion.EpisodeChange(
+            episodeID: "ep-1",
+            events: [event],
+            episode: Episode(id: "ep-1", patient: PatientSummary(key: "urn:mrn|1"), serviceLine: "line")
+        )
+        let ingestion = Ingestion(changes: [change], retiredEpisodeIDs: [], storedKeys: [], outcome: Outcome())
+        for body in ["first", "second"] {
+            let planning = OutboxPlanning { input in
+                OutboxPlanning.Plan(rows: [
+                    OutboxRow(
+                        deliveryID: "d-1",
+                        partnerID: "a",
+                        episodeID: "ep-1",
+                        eventNumber: 1,
+                        event: event,
+                        body: Array(body.utf8)
+                    ),
+                    OutboxRow(
+                        deliveryID: "d-\(body)",
+                        partnerID: "b",
+                        episodeID: "ep-1",
+                        eventNumber: (input.lastEventNumbers["b"] ?? 0) + 1,
+                        event: event,
+                        body: Array(body.utf8)
+                    ),
+                ])
+            }
+            try connection.planOutbox(ingestion, resources: [], planning: planning, messageID: 1, at: 1000)
+        }
+        let rows = try connection.query(
+            "SELECT delivery_id, body FROM outbox JOIN outbox_body ON outbox_id = id ORDER BY id"
+        )
+        #expect(rows.map { $0.text(0) } == ["d-1", "d-first", "d-second"])
+        #expect(rows.map { String(decoding: $0.blob(1), as: UTF8.self) } == ["first", "first", "second"])
     }
 }

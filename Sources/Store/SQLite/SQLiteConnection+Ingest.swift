@@ -52,17 +52,17 @@ extension SQLiteConnection {
     }
 
     private mutating func insertMessage(_ received: ReceivedMessage, at: Int64) throws(StoreError) -> Int64 {
-        let rows = try self.query(
+        try self.query(
             """
             INSERT INTO message (received_at, sender, content_type, correlation_id, interaction, body)
-            VALUES (?, ?, ?, ?, ?, ?) RETURNING id
+            VALUES (?, ?, ?, ?, ?, ?)
             """,
             [
                 .integer(at), .text(received.sender), .text(received.contentType), .text(received.correlationID),
                 .text(received.interaction), .blob(received.body),
             ]
         )
-        return rows.first?.integer(0) ?? 0
+        return self.lastInsertedRowID
     }
 
     /// Creates or updates one resource. Idempotency rests on the unique indexes: the insert claims the

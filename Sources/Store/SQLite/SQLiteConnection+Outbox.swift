@@ -33,12 +33,11 @@ extension SQLiteConnection {
             }
             let plan = planning.plan(change, resources: resources, lastEventNumbers: lastEventNumbers, at: at)
             for row in plan.rows {
-                let inserted = try self.query(
+                try self.query(
                     """
                     INSERT OR IGNORE INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts,
                         next_attempt_at, created_at, delivery_id, event)
                     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
-                    RETURNING id
                     """,
                     [
                         .text(row.partnerID), .text(row.episodeID), .integer(Int64(row.eventNumber)),
@@ -47,8 +46,8 @@ extension SQLiteConnection {
                     ]
                 )
                 // A row already planned (the same delivery id) keeps the body it was planned with.
-                if let id = inserted.first?.integer(0) {
-                    try self.insertBody(row.body, of: id)
+                if self.changes == 1 {
+                    try self.insertBody(row.body, of: self.lastInsertedRowID)
                 }
             }
             for var audit in plan.audits {
@@ -183,17 +182,17 @@ extension SQLiteConnection {
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) throws(StoreError) -> Bool {
-        // The row's new state, guarded by the lease: no row back means the lease was lost, and nothing is written.
-        let owned: [SQLiteRow]
-        let guarded = "WHERE id = ? AND state = 'leased' AND lease_owner = ? RETURNING delivery_id, partner"
+        // The row's new state, guarded by the lease: no row changed means the lease was lost, and nothing is
+        // written. (No RETURNING: see ``changes``.)
+        let guarded = "WHERE id = ? AND state = 'leased' AND lease_owner = ?"
         switch resolution {
         case .delivered:
-            owned = try self.query(
+            try self.query(
                 "UPDATE outbox SET state = 'delivered', lease_owner = NULL, lease_until = NULL \(guarded)",
                 [.integer(id), .text(leaseToken)]
             )
         case .retry(let at):
-            owned = try self.query(
+            try self.query(
                 """
                 UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?,
                     lease_owner = NULL, lease_until = NULL, last_error = ?
@@ -205,24 +204,24 @@ extension SQLiteConnection {
                 ]
             )
         case .deadLetter(let reason):
-            owned = try self.query(
+            try self.query(
                 "UPDATE outbox SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = ? \(guarded)",
                 [.text(reason), .integer(id), .text(leaseToken)]
             )
         }
-        guard let row = owned.first else { return false }
+        guard self.changes == 1 else { return false }
         if let attempt {
             try self.query(
                 """
                 INSERT INTO delivery_attempt (outbox_id, delivery_id, partner, number, started_at, status, error,
                     duration_ms, http_version, excerpt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                SELECT id, coalesce(delivery_id, ''), partner, ?, ?, ?, ?, ?, ?, ? FROM outbox WHERE id = ?
                 """,
                 [
-                    .integer(id), .text(row.text(0) ?? ""), .text(row.text(1) ?? ""), .integer(Int64(attempt.number)),
-                    .integer(attempt.startedAt.storeMilliseconds), attempt.status.map { .integer(Int64($0)) } ?? .null,
-                    attempt.error.map { .text($0) } ?? .null, .integer(attempt.durationMilliseconds),
-                    attempt.httpVersion.map { .text($0) } ?? .null, .blob(attempt.excerpt),
+                    .integer(Int64(attempt.number)), .integer(attempt.startedAt.storeMilliseconds),
+                    attempt.status.map { .integer(Int64($0)) } ?? .null, attempt.error.map { .text($0) } ?? .null,
+                    .integer(attempt.durationMilliseconds), attempt.httpVersion.map { .text($0) } ?? .null,
+                    .blob(attempt.excerpt), .integer(id),
                 ]
             )
         }
