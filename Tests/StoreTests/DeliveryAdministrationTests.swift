@@ -226,7 +226,7 @@ import Testing
             VALUES (1, 'a-ep-1-1', 'a', 1, 2000, 503, 5, x'')
             """
         )
-        #expect(try connection.migrate(now: 2) == [4, 5, 6, 7])
+        #expect(try connection.migrate(now: 2) == [4, 5, 6, 7, 8])
         #expect(try connection.delivery(.row(1))?.attempts.count == 1)
         #expect(try connection.query("PRAGMA foreign_keys").first?.int(0) == 1)
         // The original rows are still unique per (partner, episode, event number).
@@ -240,7 +240,7 @@ import Testing
         _ = try connection.migrate(Array(SQLiteMigration.all.prefix(5)), now: 1)
         try SQLiteOutbox.insert("a", "ep-1", 1, into: &connection)
         try SQLiteOutbox.insert("a", "ep-1", 2, into: &connection)
-        #expect(try connection.migrate(now: 2) == [6, 7])
+        #expect(try connection.migrate(now: 2) == [6, 7, 8])
         #expect(
             try connection.query("SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'body'").first?.int(0)
                 == 0
@@ -265,6 +265,41 @@ import Testing
             #expect(plan.contains { $0.contains("INDEX delivery_attempt_by_outbox") }, "\(plan)")
             #expect(!plan.contains { $0.contains("USE TEMP B-TREE") }, "\(plan)")
         }
+    }
+
+    /// The operator's state filters (as `deliveries` and `requeueDead` write them) use partial indexes, and
+    /// no index holds every row's state: a delivery's state changes move no index entry but its streams'.
+    @Test func stateFiltersUsePartialIndexesAndNoIndexFollowsEveryStateChange() throws {
+        var connection = try SQLiteOutbox.connection()
+        let indexes = try connection.query(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox'"
+        )
+        #expect(!indexes.contains { $0.text(0) == "outbox_by_partner_state" })
+        for (query, index) in [
+            (
+                "SELECT id FROM outbox WHERE delivery_id IS NOT NULL AND state = 'dead' ORDER BY id DESC LIMIT 50",
+                "outbox_dead"
+            ),
+            (
+                "SELECT id FROM outbox WHERE state = 'dead' AND delivery_id IS NOT NULL AND partner = 'a' ORDER BY id",
+                "outbox_dead"
+            ),
+            (
+                "SELECT id FROM outbox WHERE delivery_id IS NOT NULL AND partner = 'a' AND state = 'pending'"
+                    + " AND state IN ('pending', 'leased') ORDER BY id DESC LIMIT 50",
+                "outbox_head"
+            ),
+        ] {
+            let plan = try connection.query("EXPLAIN QUERY PLAN \(query)").map { $0.text(3) ?? "" }
+            #expect(plan.contains { $0.contains("INDEX \(index)") }, "\(plan)")
+        }
+        // A dead row listed, requeued, and gone from the dead letters' index.
+        try SQLiteOutbox.insert("a", "ep-1", 1, into: &connection)
+        try connection.query("UPDATE outbox SET state = 'dead' WHERE id = 1")
+        #expect(try connection.deliveries(DeliveryQuery(state: .dead)).map(\.row) == [1])
+        _ = try connection.requeueDead(partner: "a", by: "ops", now: 2000)
+        #expect(try connection.deliveries(DeliveryQuery(state: .dead)).isEmpty)
+        #expect(try connection.deliveries(DeliveryQuery(partner: "a", state: .pending)).map(\.row) == [1])
     }
 
     @Test(arguments: Backend.allCases) func aSecondStoreOnTheGatewaysDatabaseChangesWhatTheGatewayWrote(

@@ -22,8 +22,11 @@ extension SQLiteConnection {
             bindings.append(.text(episode))
         }
         if let state = query.state {
-            conditions.append("state = ?")
-            bindings.append(.text(state.rawValue))
+            // Literals, not a parameter: SQLite uses a partial index only for a query whose conditions imply
+            // the index's own (`outbox_dead`; `outbox_head` for pending and leased rows). The value is one of
+            // the states' fixed names, never user text.
+            conditions.append("state = '\(state.rawValue)'")
+            if state == .pending || state == .leased { conditions.append("state IN ('pending', 'leased')") }
         }
         bindings.append(.integer(Int64(query.limit)))
         let rows = try self.query(
