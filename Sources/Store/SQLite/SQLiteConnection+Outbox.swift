@@ -132,30 +132,25 @@ extension SQLiteConnection {
     /// lease was lost meanwhile is left out. Runs on any connection, after the claim committed.
     mutating func leasedOutboxRows(_ claim: OutboxClaim) throws(StoreError) -> [LeasedOutboxRow] {
         guard !claim.ids.isEmpty else { return [] }
+        // One statement for rows, bodies and episode documents: a run's rows share their episode, whose
+        // document then comes back once per row, which costs less than a lookup statement per episode.
         var rows: [Int64: SQLiteRow] = [:]
         for row in try self.query(
             """
             SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, b.body,
-                coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, o.redelivery_of
+                coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, o.redelivery_of,
+                e.document
             FROM outbox AS o
             LEFT JOIN outbox_body AS b ON b.outbox_id = o.id
+            LEFT JOIN episode AS e ON e.id = o.episode_id
             WHERE o.id IN (SELECT value FROM json_each(?1)) AND o.state = 'leased' AND o.lease_owner = ?2
             """,
             [.text(claim.idList), .text(claim.token)]
         ) {
             rows[row.integer(0) ?? 0] = row
         }
-        var documents: [String: [UInt8]] = [:]
-        for row in rows.values {
-            let episodeID = row.text(3) ?? ""
-            guard documents[episodeID] == nil else { continue }
-            documents[episodeID] =
-                try self.query("SELECT document FROM episode WHERE id = ?", [.text(episodeID)]).first?.blob(0) ?? []
-        }
         return claim.ids.compactMap { id in
-            rows[id].map { row in
-                LeasedOutboxRow(row: row, document: documents[row.text(3) ?? ""] ?? [], token: claim.token)
-            }
+            rows[id].map { row in LeasedOutboxRow(row: row, document: row.blob(11), token: claim.token) }
         }
     }
 
