@@ -11,7 +11,8 @@ import Foundation
 /// connections per partner, so a partner busy at full concurrency keeps every connection warm).
 struct DeliverySettings: Sendable, Equatable {
     var forwarder = Forwarder.Configuration()
-    /// Easy handles, each with its open connection, kept per partner between requests (``CurlTransport``).
+    /// Open connections kept per partner between requests, in its transfer thread's connection cache
+    /// (``CurlTransport``).
     var idleConnectionsPerPartner = 64
 
     /// The keys the `delivery` object may hold; any other is refused, as at the top level.
