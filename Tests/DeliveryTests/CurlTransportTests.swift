@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOPosix
+import Synchronization
 import Testing
 
 @testable import Delivery
@@ -148,27 +149,57 @@ import Testing
         }
     }
 
+    /// A request the server holds until the test lets it go: no deadline in the test, so a loaded machine
+    /// cannot make it fail, and a transport that blocked on the held request would time the others out.
     @Test func aSlowPartnerDoesNotHoldUpAnotherOnTheSameThread() async throws {
         let transport = CurlTransport(threads: 1, logger: Logger(label: "t"))
-        try await LocalServer.with(Self.router()) { port in
-            var slow = self.request(port: port, path: "slow")
-            slow.partnerID = "slow"
-            let quick = self.request(port: port, path: "ok")
-            let finishing = try await withThrowingTaskGroup(of: String.self) { [slow] group in
-                group.addTask {
-                    let status = try await transport.send(slow).get().status
-                    return status == 200 ? "slow" : "slow, answered \(status)"
-                }
-                // While the slow request waits two seconds, ten others come and go on the one thread.
-                group.addTask {
-                    for _ in 0..<10 { _ = try await transport.send(quick).get() }
-                    return "ten quick"
-                }
-                var order: [String] = []
-                while let name = try await group.next() { order.append(name) }
-                return order
-            }
-            #expect(finishing == ["ten quick", "slow"])
+        let gate = HeldRequestGate()
+        let router = Self.router()
+        router.post("held") { _, _ -> Response in
+            await gate.hold()
+            return Response(status: .ok)
         }
+        try await LocalServer.with(router) { port in
+            var held = self.request(port: port, path: "held", timeout: .seconds(60))
+            held.partnerID = "slow"
+            async let heldAnswer = transport.send(held)
+            #expect(await gate.waitUntilHeld(), "the held request never reached the server")
+            // The held request is in flight on the transport's only thread; ten others come and go meanwhile.
+            for _ in 0..<10 {
+                let status = try await transport.send(self.request(port: port, path: "ok")).get().status
+                #expect(status == 200)
+            }
+            gate.release()
+            let heldStatus = try await heldAnswer.get().status
+            #expect(heldStatus == 200)
+        }
+    }
+}
+
+/// The server side of a held request: the handler waits in ``hold()`` until the test calls ``release()``.
+final class HeldRequestGate: Sendable {
+    private let state = Mutex<(held: Bool, released: Bool)>((false, false))
+
+    /// Marks the request as arrived and waits (polling) until released, 60 s at most.
+    func hold() async {
+        self.state.withLock { $0.held = true }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !self.state.withLock({ $0.released }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Waits (polling) until a request is held; false after 60 s.
+    func waitUntilHeld() async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !self.state.withLock({ $0.held }) {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
+    func release() {
+        self.state.withLock { $0.released = true }
     }
 }
