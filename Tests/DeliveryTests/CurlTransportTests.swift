@@ -149,6 +149,14 @@ import Testing
         }
     }
 
+    @Test func noIdleConnectionsMeansANewConnectionPerRequest() async throws {
+        let transport = CurlTransport(threads: 1, maximumIdleConnectionsPerPartner: 0, logger: Logger(label: "t"))
+        try await LocalServer.with(Self.router()) { port in
+            for _ in 0..<3 { _ = try await transport.send(self.request(port: port, path: "ok")).get() }
+        }
+        #expect(transport.connectionsOpened == 3)
+    }
+
     /// A request the server holds until the test lets it go: no deadline in the test, so a loaded machine
     /// cannot make it fail, and a transport that blocked on the held request would time the others out.
     @Test func aSlowPartnerDoesNotHoldUpAnotherOnTheSameThread() async throws {

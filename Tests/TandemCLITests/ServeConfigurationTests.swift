@@ -144,7 +144,7 @@ import Testing
             Array(
                 #"""
                 {"delivery": {"concurrency": 8, "claimBatch": 2, "run": 3, "pollInterval": "20ms", "lease": "30s",
-                 "idleConnectionsPerPartner": 3}}
+                 "idleConnectionsPerPartner": 3, "transferThreads": 4}}
                 """#.utf8
             )
         )
@@ -159,6 +159,7 @@ import Testing
                 )
         )
         #expect(configuration.delivery.idleConnectionsPerPartner == 3)
+        #expect(configuration.delivery.transferThreads == 4)
         let partial = try ServeConfiguration.decode(Array(#"{"delivery": {"concurrency": 2}}"#.utf8))
         #expect(partial.delivery.forwarder.concurrency == 2)
         #expect(partial.delivery.forwarder.claimBatch == 2, "the default batch is capped by the concurrency")
@@ -175,6 +176,7 @@ import Testing
         (#"{"delivery": {"run": 0}}"#, "delivery.run"),
         (#"{"delivery": {"pollInterval": "soon"}}"#, "pollInterval"),
         (#"{"delivery": {"idleConnectionsPerPartner": -1}}"#, "delivery.idleConnectionsPerPartner"),
+        (#"{"delivery": {"transferThreads": 0}}"#, "delivery.transferThreads"),
         (
             #"{"delivery": {"lease": "5s"}, "partners": [{"id": "slow", "endpoint": "http://x", "timeout": "10s"}]}"#,
             "delivery.lease"

@@ -34,8 +34,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// partner's timeout as both connect and total timeout, TLS peer and host verification on, HTTP/2 over
     /// TLS when the library has it (HTTP/1.1 otherwise and for `http://`), an empty `Expect:` header, no
     /// redirects, only the `http` and `https` schemes. The body is copied into the handle
-    /// (`CURLOPT_COPYPOSTFIELDS`), so it needs no pinning while the transfer runs.
-    func configure(_ curl: UnsafeMutableRawPointer) -> CURLcode? {
+    /// (`CURLOPT_COPYPOSTFIELDS`), so it needs no pinning while the transfer runs. Without
+    /// `reuseConnection` the connection is closed once the transfer is done (`CURLOPT_FORBID_REUSE`).
+    func configure(_ curl: UnsafeMutableRawPointer, reuseConnection: Bool) -> CURLcode? {
         let request = self.request
         let timeoutMilliseconds = max(1, Int(request.timeout.inSeconds * 1000))
         var setup = CurlOptions(curl)
@@ -58,6 +59,7 @@ final class CurlTransfer: @unchecked Sendable {
         setup.long(CURLOPT_FOLLOWLOCATION, 0)
         setup.long(CURLOPT_HTTP_VERSION, ccurl_http_version_preferred())
         setup.string(CURLOPT_USERAGENT, "Tandem-Delivery/1")
+        if !reuseConnection { setup.long(CURLOPT_FORBID_REUSE, 1) }
         setup.tls(request.tls)
         setup.pointer(CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(self.collector.errorBuffer))
         let context = Unmanaged.passUnretained(self.collector).toOpaque()

@@ -12,7 +12,8 @@ import Synchronization
 /// the thread alone. https://curl.se/libcurl/c/curl_multi_poll.html
 ///
 /// Easy handles are reset and kept for the next transfer; connections live in the multi handle's cache,
-/// at most ``idleConnectionsPerPartner`` per partner the loop has sent to.
+/// at most ``idleConnectionsPerPartner`` per partner the loop has sent to (with 0, each transfer closes its
+/// connection: `CURLOPT_FORBID_REUSE`).
 // @unchecked Sendable: the inbox is behind a mutex and `curl_multi_wakeup` may be called from any thread;
 // every other property is touched only by the loop's own thread (``run()``).
 final class CurlTransferLoop: @unchecked Sendable {
@@ -47,7 +48,7 @@ final class CurlTransferLoop: @unchecked Sendable {
     init?(name: String, idleConnectionsPerPartner: Int) {
         guard let multi = CurlMultiHandle() else { return nil }
         self.multi = multi
-        self.idleConnectionsPerPartner = max(1, idleConnectionsPerPartner)
+        self.idleConnectionsPerPartner = max(0, idleConnectionsPerPartner)
         let thread = Thread { [self] in
             // Named from inside: on Linux, Foundation names only the thread that sets the name.
             Thread.current.name = name
@@ -104,7 +105,7 @@ final class CurlTransferLoop: @unchecked Sendable {
             return
         }
         let curl = easy.handle.raw
-        if let failure = transfer.configure(curl) {
+        if let failure = transfer.configure(curl, reuseConnection: self.idleConnectionsPerPartner > 0) {
             self.recycle(easy)
             transfer.finish(
                 .failure(
@@ -127,7 +128,7 @@ final class CurlTransferLoop: @unchecked Sendable {
         self.inFlight[curl] = (transfer, easy)
         if self.partners.insert(transfer.request.partnerID).inserted {
             // The connection cache holds the idle connections of every partner this loop has sent to.
-            let limit = self.idleConnectionsPerPartner * self.partners.count
+            let limit = max(1, self.idleConnectionsPerPartner) * self.partners.count
             _ = ccurl_multi_setopt_long(self.multi.raw, CURLMOPT_MAXCONNECTS, limit)
         }
     }

@@ -22,7 +22,8 @@ public final class CurlTransport: Transport {
     /// - Parameters:
     ///   - threads: transfer threads (each with its own multi handle and connection cache). One thread
     ///     keeps thousands of requests in flight; more spread partners over cores.
-    ///   - maximumIdleConnectionsPerPartner: connections kept open between requests, per partner.
+    ///   - maximumIdleConnectionsPerPartner: connections kept open between requests, per partner; 0 closes
+    ///     each connection after its request.
     public init(threads: Int = 2, maximumIdleConnectionsPerPartner: Int = 4, logger: Logger) {
         self.loops = (0..<max(1, threads)).compactMap { index in
             CurlTransferLoop(name: "curl-\(index)", idleConnectionsPerPartner: maximumIdleConnectionsPerPartner)

@@ -29,7 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
             the forwarder; consentDefaultPermit (default true) decides when no Consent applies. The optional \
             delivery object tunes the forwarder: concurrency (64), claimBatch (16), run (8: rows of one \
             episode's stream claimed and sent together), pollInterval ("100ms"), lease ("2m", longer than every \
-            partner timeout) and idleConnectionsPerPartner (64).
+            partner timeout), idleConnectionsPerPartner (64) and transferThreads (2: threads running the \
+            transfers, each with many in flight).
             """
     )
 
@@ -115,6 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
             queue: StoreDeliveryQueue(store: store),
             driver: DeliveryDriver(
                 transport: CurlTransport(
+                    threads: settings.delivery.transferThreads,
                     maximumIdleConnectionsPerPartner: settings.delivery.idleConnectionsPerPartner,
                     logger: logger
                 ),
