@@ -157,6 +157,22 @@ import Testing
         #expect(transport.connectionsOpened == 3)
     }
 
+    /// Releasing the transport stops its threads: each loop's thread ends, and with it the last reference
+    /// to the loop, so tests and short-lived commands that make transports leave no thread behind.
+    @Test func releasingTheTransportEndsItsThreads() async throws {
+        weak var loop: CurlTransferLoop?
+        do {
+            let transport = CurlTransport(threads: 1, logger: Logger(label: "t"))
+            loop = transport.loops.first
+            // One transfer through the loop (nothing listens on port 1: refused at once).
+            _ = await transport.send(self.request(port: 1, path: "ok"))
+            #expect(loop != nil)
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while loop != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(loop == nil, "the transfer thread still runs after its transport was released")
+    }
+
     /// A request the server holds until the test lets it go: no deadline in the test, so a loaded machine
     /// cannot make it fail, and a transport that blocked on the held request would time the others out.
     @Test func aSlowPartnerDoesNotHoldUpAnotherOnTheSameThread() async throws {

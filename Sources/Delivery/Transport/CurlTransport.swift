@@ -16,7 +16,8 @@ public import Logging
 /// library has it (HTTP/1.1 otherwise and for `http://`), an empty `Expect:` header, no redirects, only the
 /// `http` and `https` schemes (``CurlTransfer/configure(_:)``).
 public final class CurlTransport: Transport {
-    private let loops: [CurlTransferLoop]
+    /// The transfer threads; each stops, and frees its handles, when the transport is released.
+    let loops: [CurlTransferLoop]
     private let logger: Logger
 
     /// - Parameters:
