@@ -95,4 +95,11 @@ static inline int ccurl_supports_http2(void) {
     return info != NULL && (info->features & CURL_VERSION_HTTP2) != 0;
 }
 
+/// Whether this libcurl resolves host names without blocking (the threaded or c-ares resolver). Without
+/// it a transfer on a multi handle blocks the thread driving it for the whole lookup.
+static inline int ccurl_supports_async_dns(void) {
+    curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    return info != NULL && (info->features & CURL_VERSION_ASYNCHDNS) != 0;
+}
+
 #endif

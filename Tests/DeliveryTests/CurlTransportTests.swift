@@ -149,6 +149,12 @@ import Testing
         }
     }
 
+    /// The transfer threads rely on it (CI and the Dockerfile install Debian's libcurl, which has it);
+    /// `tandem serve` warns when the linked libcurl lacks it.
+    @Test func theLinkedLibcurlResolvesNamesWithoutBlocking() {
+        #expect(CurlTransport.resolvesNamesAsynchronously)
+    }
+
     @Test func noIdleConnectionsMeansANewConnectionPerRequest() async throws {
         let transport = CurlTransport(threads: 1, maximumIdleConnectionsPerPartner: 0, logger: Logger(label: "t"))
         try await LocalServer.with(Self.router()) { port in

@@ -42,4 +42,7 @@ enum CurlGlobal {
 
     /// Whether this libcurl can speak HTTP/2 (it was built with nghttp2).
     static var supportsHTTP2: Bool { ccurl_supports_http2() != 0 }
+
+    /// Whether this libcurl resolves host names without blocking (`CURL_VERSION_ASYNCHDNS`).
+    static var resolvesNamesAsynchronously: Bool { ccurl_supports_async_dns() != 0 }
 }

@@ -40,6 +40,10 @@ public final class CurlTransport: Transport {
     /// Whether the linked libcurl can speak HTTP/2.
     public static var supportsHTTP2: Bool { CurlGlobal.supportsHTTP2 }
 
+    /// Whether the linked libcurl resolves host names without blocking. Without it, a partner whose name
+    /// is slow to resolve holds up every partner on the same transfer thread for the whole lookup.
+    public static var resolvesNamesAsynchronously: Bool { CurlGlobal.resolvesNamesAsynchronously }
+
     public func send(_ request: DeliveryRequest) async -> Result<DeliveryResponse, TransportError> {
         guard let loop = self.loop(for: request.partnerID) else {
             return .failure(TransportError(.other, "libcurl could not create a multi handle"))

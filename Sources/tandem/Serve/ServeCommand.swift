@@ -136,8 +136,14 @@ struct ServeCommand: AsyncParsableCommand {
                 "tandem.delivery.run": .stringConvertible(forwarding.run),
                 "tandem.delivery.pollInterval": .stringConvertible(forwarding.pollInterval),
                 "tandem.delivery.lease": .stringConvertible(forwarding.lease),
+                "tandem.delivery.transferThreads": .stringConvertible(settings.delivery.transferThreads),
             ]
         )
+        if !settings.partners.isEmpty, !CurlTransport.resolvesNamesAsynchronously {
+            logger.warning(
+                "this libcurl resolves host names synchronously: a partner whose name is slow to resolve holds up every partner on its transfer thread"
+            )
+        }
         // The store comes first: a ServiceGroup stops services in reverse order, so the HTTP server stops
         // taking requests, then the forwarder records the attempts in flight, before the writer commits
         // what is queued and closes the database.
