@@ -14,7 +14,7 @@ public import Logging
 /// Every request: `CURLOPT_NOSIGNAL` (libcurl must not use signals in a threaded process), the partner's
 /// timeout as both connect and total timeout, TLS peer and host verification on, HTTP/2 over TLS when the
 /// library has it (HTTP/1.1 otherwise and for `http://`), an empty `Expect:` header, no redirects, only the
-/// `http` and `https` schemes (``CurlTransfer/configure(_:)``).
+/// `http` and `https` schemes (``CurlTransfer/configure(_:reuseConnection:)``).
 public final class CurlTransport: Transport {
     /// The transfer threads; each stops, and frees its handles, when the transport is released.
     let loops: [CurlTransferLoop]
