@@ -1,8 +1,8 @@
 internal import CCurl
 
-/// Owns one libcurl easy handle; `deinit` frees it. Connections the handle opened stay in its cache
-/// between transfers, which is how a reused handle reuses the connection to its partner.
-struct CurlEasyHandle: ~Copyable {
+/// Owns one libcurl easy handle; `deinit` frees it. A ``CurlTransferLoop`` keeps idle ones for its next
+/// transfers; the connections they open live in the loop's multi handle, not in the easy handle.
+final class CurlEasyHandle {
     let raw: UnsafeMutableRawPointer
 
     init?() {

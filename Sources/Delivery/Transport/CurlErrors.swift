@@ -25,6 +25,16 @@ enum CurlErrors {
         }
     }
 
+    /// The transport error for a failed libcurl call: its kind, its code, and `message` (the transfer's
+    /// error buffer) or else libcurl's text for the code.
+    static func error(_ code: CURLcode, message: String? = nil) -> TransportError {
+        TransportError(
+            Self.kind(of: code),
+            curlCode: Int(code.rawValue),
+            message ?? String(cString: curl_easy_strerror(code))
+        )
+    }
+
     /// `CURLINFO_HTTP_VERSION` as text.
     static func httpVersion(_ value: Int) -> String? {
         switch value {

@@ -76,10 +76,7 @@ final class CurlTransfer: @unchecked Sendable {
         var connects = 0
         _ = ccurl_easy_getinfo_long(curl, CURLINFO_NUM_CONNECTS, &connects)
         connectionsOpened += connects
-        guard code == CURLE_OK else {
-            let message = self.collector.errorMessage ?? String(cString: curl_easy_strerror(code))
-            return .failure(TransportError(CurlErrors.kind(of: code), curlCode: Int(code.rawValue), message))
-        }
+        guard code == CURLE_OK else { return .failure(CurlErrors.error(code, message: self.collector.errorMessage)) }
         var status = 0
         var version = 0
         var seconds = 0.0

@@ -22,23 +22,14 @@ final class CurlTransferLoop: @unchecked Sendable {
         var stopping = false
     }
 
-    /// An idle easy handle, kept for the next transfer.
-    private final class EasyHandle {
-        let handle: CurlEasyHandle
-        init?() {
-            guard let handle = CurlEasyHandle() else { return nil }
-            self.handle = handle
-        }
-    }
-
     let idleConnectionsPerPartner: Int
     private let multi: CurlMultiHandle
     private let inbox = Mutex(Inbox())
     private let opened = Atomic<Int>(0)
 
     // The loop thread's own state.
-    private var inFlight: [UnsafeMutableRawPointer: (transfer: CurlTransfer, easy: EasyHandle)] = [:]
-    private var idleHandles: [EasyHandle] = []
+    private var inFlight: [UnsafeMutableRawPointer: (transfer: CurlTransfer, easy: CurlEasyHandle)] = [:]
+    private var idleHandles: [CurlEasyHandle] = []
     private var partners: Set<String> = []
 
     /// Idle easy handles kept at most; more are freed when their transfers end.
@@ -100,22 +91,14 @@ final class CurlTransferLoop: @unchecked Sendable {
 
     /// Adds a transfer to the multi handle, or finishes it at once when it cannot be started.
     private func start(_ transfer: CurlTransfer) {
-        guard let easy = self.idleHandles.popLast() ?? EasyHandle() else {
+        guard let easy = self.idleHandles.popLast() ?? CurlEasyHandle() else {
             transfer.finish(.failure(TransportError(.other, "libcurl could not create an easy handle")))
             return
         }
-        let curl = easy.handle.raw
+        let curl = easy.raw
         if let failure = transfer.configure(curl, reuseConnection: self.idleConnectionsPerPartner > 0) {
             self.recycle(easy)
-            transfer.finish(
-                .failure(
-                    TransportError(
-                        CurlErrors.kind(of: failure),
-                        curlCode: Int(failure.rawValue),
-                        String(cString: curl_easy_strerror(failure))
-                    )
-                )
-            )
+            transfer.finish(.failure(CurlErrors.error(failure)))
             return
         }
         let added = curl_multi_add_handle(self.multi.raw, curl)
@@ -151,8 +134,8 @@ final class CurlTransferLoop: @unchecked Sendable {
 
     /// Resets a handle off the multi handle (clearing every option, so no pointer into a finished
     /// transfer stays in it) and keeps it, up to the limit.
-    private func recycle(_ easy: EasyHandle) {
-        curl_easy_reset(easy.handle.raw)
+    private func recycle(_ easy: CurlEasyHandle) {
+        curl_easy_reset(easy.raw)
         if self.idleHandles.count < Self.idleHandleLimit { self.idleHandles.append(easy) }
     }
 }
