@@ -70,8 +70,8 @@ extension SQLiteConnection {
     /// as long as each is due and not leased: a *run* its forwarder sends one after the other without
     /// claiming again in between (``OutboxStore/claimOutbox(limit:run:now:lease:)``).
     ///
-    /// The writer's part of a claim: it reads only what the indexes hold and leases in one statement. The
-    /// rows' events, bodies and episode documents are read afterwards, on any connection
+    /// The writer's part of a claim: it reads only what the indexes hold (``dueHeadsSQL``) and leases in one
+    /// statement. The rows' events, bodies and episode documents are read afterwards, on any connection
     /// (``leasedOutboxRows(_:)``): once leased, a row changes only by its lease holder.
     mutating func leaseDueOutbox(
         limit: Int,
@@ -79,22 +79,7 @@ extension SQLiteConnection {
         now: Int64,
         leaseMilliseconds: Int64
     ) throws(StoreError) -> OutboxClaim {
-        let heads = try self.query(
-            """
-            SELECT r.id, r.partner, r.episode_id FROM outbox AS r
-            WHERE r.state IN ('pending', 'leased') AND r.delivery_id IS NOT NULL
-                AND r.next_attempt_at <= ?1 AND (r.lease_until IS NULL OR r.lease_until <= ?1)
-                AND NOT EXISTS (
-                    SELECT 1 FROM outbox AS p
-                    WHERE p.partner = r.partner AND p.episode_id = r.episode_id AND p.id <> r.id
-                        AND p.state IN ('pending', 'leased') AND p.delivery_id IS NOT NULL
-                        AND (p.id < r.id OR (p.state = 'leased' AND p.lease_until > ?1))
-                )
-            ORDER BY r.next_attempt_at, r.id
-            LIMIT ?2
-            """,
-            [.integer(now), .integer(Int64(max(0, limit)))]
-        )
+        let heads = try self.query(Self.dueHeadsSQL, [.integer(now), .integer(Int64(max(0, limit)))])
         // One token for the whole claim: the rows of a run are given back or completed one by one, each
         // with its own id and this token.
         var claim = OutboxClaim(ids: [], token: UUID().uuidString.lowercased())
@@ -105,7 +90,7 @@ extension SQLiteConnection {
             guard run > 1 else { continue }
             let followers = try self.query(
                 """
-                SELECT o.id, o.next_attempt_at, o.lease_until FROM outbox AS o
+                SELECT o.id, o.claimable_at FROM outbox AS o
                 WHERE o.partner = ? AND o.episode_id = ? AND o.id > ? AND o.state IN ('pending', 'leased')
                     AND o.delivery_id IS NOT NULL
                 ORDER BY o.id LIMIT ?
@@ -113,7 +98,7 @@ extension SQLiteConnection {
                 [.text(head.text(1) ?? ""), .text(head.text(2) ?? ""), .integer(id), .integer(Int64(run - 1))]
             )
             for next in followers {
-                guard (next.integer(1) ?? 0) <= now, next.integer(2).map({ $0 <= now }) ?? true else { break }
+                guard (next.integer(1) ?? 0) <= now else { break }
                 claim.ids.append(next.integer(0) ?? 0)
             }
         }
@@ -127,6 +112,23 @@ extension SQLiteConnection {
         )
         return claim
     }
+
+    /// The due heads of streams, oldest first: rows that may be claimed now (`claimable_at`: due, and any
+    /// lease run out) with no earlier row of their stream pending or leased and no later one leased. The
+    /// walk over `outbox_ready` starts at the first claimable row, so rows in flight cost it nothing
+    /// (``SQLiteMigration/claimableAt``). Parameters: now, then the limit.
+    static let dueHeadsSQL = """
+        SELECT r.id, r.partner, r.episode_id FROM outbox AS r
+        WHERE r.state IN ('pending', 'leased') AND r.delivery_id IS NOT NULL AND r.claimable_at <= ?1
+            AND NOT EXISTS (
+                SELECT 1 FROM outbox AS p
+                WHERE p.partner = r.partner AND p.episode_id = r.episode_id AND p.id <> r.id
+                    AND p.state IN ('pending', 'leased') AND p.delivery_id IS NOT NULL
+                    AND (p.id < r.id OR (p.state = 'leased' AND p.lease_until > ?1))
+            )
+        ORDER BY r.claimable_at, r.id
+        LIMIT ?2
+        """
 
     /// The rows a claim leased, in claim order, each with its episode's current document; a row whose
     /// lease was lost meanwhile is left out. Runs on any connection, after the claim committed.

@@ -13,7 +13,7 @@ extension SQLiteMigration {
     /// Every migration this build knows, in version order.
     static let all: [SQLiteMigration] = [
         .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes, .outboxBodies,
-        .attemptsByOutboxRow, .deadRowsIndexedAlone,
+        .attemptsByOutboxRow, .deadRowsIndexedAlone, .claimableAt,
     ]
 
     /// The ingest, episode, outbox and audit tables.
@@ -299,6 +299,29 @@ extension SQLiteMigration {
         sql: """
             DROP INDEX outbox_by_partner_state;
             CREATE INDEX outbox_dead ON outbox (id) WHERE state = 'dead';
+            """
+    )
+
+    /// A claim's walk starts at the first row it may take: `claimable_at`, the later of a row's
+    /// `next_attempt_at` and its `lease_until`, orders `outbox_ready` in place of `next_attempt_at` and
+    /// `lease_until`.
+    ///
+    /// Leased rows are the oldest due rows, so a claim walking `outbox_ready` in `next_attempt_at` order
+    /// stepped over every row in flight before the first it could take, inside the single writer, on every
+    /// claim. Ordered by `claimable_at`, a leased row sits at its lease's end, past the claim's range until
+    /// the lease runs out (with Python's `sqlite3` on this machine, the heads of 16 streams among 16,000
+    /// pending rows: 38 µs with no row leased; 78 and 209 µs with 512 and 2,048 leased before, 38 and 42
+    /// µs after). A lease moved the index entry before too (`lease_until` was in it), so leasing costs the
+    /// same. The column is virtual: computed, never stored. SQLite only.
+    static let claimableAt = SQLiteMigration(
+        version: 9,
+        name: "claimable at",
+        sql: """
+            ALTER TABLE outbox ADD COLUMN claimable_at INTEGER
+                GENERATED ALWAYS AS (max(next_attempt_at, coalesce(lease_until, 0))) VIRTUAL;
+            DROP INDEX outbox_ready;
+            CREATE INDEX outbox_ready ON outbox (claimable_at, id, partner, episode_id)
+                WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL;
             """
     )
 }
