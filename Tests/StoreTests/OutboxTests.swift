@@ -130,6 +130,23 @@ import Testing
         }
     }
 
+    /// A claim walks rows in the order they became claimable: a row whose lease ran out comes after rows
+    /// that were due before its lease ended, and rows still leased are not in its way.
+    @Test(arguments: Backend.allCases) func rowsAreClaimedInTheOrderTheyBecameClaimable(
+        _ backend: Backend
+    ) async throws {
+        try await withRunningStore(backend) { store in
+            for episode in 1...3 { try await RawSQL.insertOutboxRow("a", "ep-\(episode)", 1, into: store) }
+            try await RawSQL.insertOutboxRow("a", "ep-4", 1, into: store, at: 2400)
+            // Leased until 2500 (the helper's lease is 500 ms), then until 2600.
+            #expect(try await Self.claim(store, now: 2000, limit: 2).map(\.row.episodeID) == ["ep-1", "ep-2"])
+            #expect(try await Self.claim(store, now: 2100, limit: 1).map(\.row.episodeID) == ["ep-3"])
+            // At 2550: ep-4 has been due since 2400, ep-1 and ep-2 claimable since 2500, ep-3 not yet.
+            #expect(try await Self.claim(store, now: 2550, limit: 1).map(\.row.episodeID) == ["ep-4"])
+            #expect(try await Self.claim(store, now: 2550, limit: 5).map(\.row.episodeID) == ["ep-1", "ep-2"])
+        }
+    }
+
     @Test(arguments: Backend.allCases) func aDeadLetteredRowStopsBlockingItsStream(_ backend: Backend) async throws {
         try await withRunningStore(backend) { store in
             try await RawSQL.insertOutboxRow("a", "ep-1", 1, into: store)

@@ -20,7 +20,7 @@ struct PostgresMigration: Sendable {
 
 extension PostgresMigration {
     /// Every migration this build knows, in version order.
-    static let all: [PostgresMigration] = [.initialSchema, .deliveryAdministration, .outboxIndexes]
+    static let all: [PostgresMigration] = [.initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt]
 
     /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the
     /// episode book that orders the replicas (see ``PostgresStore``).
@@ -195,6 +195,23 @@ extension PostgresMigration {
         name: "outbox indexes",
         sql: """
             CREATE INDEX outbox_by_episode ON outbox (episode_id, partner, event_number);
+            """
+    )
+
+    /// A claim's walk starts at the first row it may take, as SQLite's migration 9 makes it
+    /// (``SQLiteMigration/claimableAt``): `outbox_claimable` orders outstanding rows by the later of
+    /// `next_attempt_at` and `lease_until`, and replaces `outbox_due`, which ordered them by
+    /// `next_attempt_at` alone, so every claim read each leased row (they are the oldest due) from the table
+    /// before the first it could take, on every replica. PostgreSQL 15 on this machine, the heads of 16
+    /// streams among 16,000 rows with 2,048 leased: 1.42 ms and 2,125 buffers read by the scan before, 0.47
+    /// ms and 31 after (`EXPLAIN (ANALYZE, BUFFERS)`).
+    static let claimableAt = PostgresMigration(
+        version: 4,
+        name: "claimable at",
+        sql: """
+            CREATE INDEX outbox_claimable ON outbox ((greatest(next_attempt_at, coalesce(lease_until, 0))), id)
+                WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL;
+            DROP INDEX outbox_due;
             """
     )
 }

@@ -70,21 +70,22 @@ extension PostgresSession {
     /// whose head is leased yields nothing: never its second row. Nor does a stream with any row leased
     /// (an operator's retry can put an older row back before one in flight): one row per stream at a time.
     /// Each due row is checked against its own stream through `outbox_stream`, so a claim reads the rows it
-    /// returns and their streams, not every pending row.
+    /// returns and their streams, not every pending row; and its walk over `outbox_claimable` starts at the
+    /// first row it may take, past the rows in flight (``PostgresMigration/claimableAt``).
     func claimOutbox(limit: Int, now: Int64, leaseMilliseconds: Int64) async throws(StoreError) -> [ClaimedOutboxRow] {
         let rows = try await self.query(
             """
             WITH due AS (
                 SELECT o.id FROM outbox AS o
                 WHERE o.state IN ('pending', 'leased') AND o.delivery_id IS NOT NULL
-                    AND o.next_attempt_at <= \(now) AND (o.lease_until IS NULL OR o.lease_until <= \(now))
+                    AND greatest(o.next_attempt_at, coalesce(o.lease_until, 0)) <= \(now)
                     AND NOT EXISTS (
                         SELECT 1 FROM outbox AS p
                         WHERE p.partner = o.partner AND p.episode_id = o.episode_id AND p.id <> o.id
                             AND p.state IN ('pending', 'leased') AND p.delivery_id IS NOT NULL
                             AND (p.id < o.id OR (p.state = 'leased' AND p.lease_until > \(now)))
                     )
-                ORDER BY o.next_attempt_at, o.id
+                ORDER BY greatest(o.next_attempt_at, coalesce(o.lease_until, 0)), o.id
                 LIMIT \(Int64(max(0, limit)))
                 FOR UPDATE OF o SKIP LOCKED
             ), claimed AS (
