@@ -18,7 +18,7 @@ import Synchronization
 /// `curl_multi_perform` looks at every transfer in flight on each wake-up; libcurl's socket interface
 /// (`curl_multi_socket_action`, told which socket is ready) looks only at that socket's transfers. It was
 /// tried here, waiting in `poll` on the sockets libcurl named, and did not pay at 64 transfers in flight:
-/// in four alternating `tandem bench delivery` runs, this thread's share of the process CPU was 20–21%
+/// in four alternating `tandem bench delivery` runs, this thread's share of the process CPU was 20–22%
 /// (SQLite outbox) and 27–30% (in-memory queue) with either interface. libcurl's own per-transfer work
 /// (headers, the status line, sending) dominates, not the walk over transfers.
 // @unchecked Sendable: the inbox is behind a mutex and `curl_multi_wakeup` may be called from any thread;

@@ -312,7 +312,8 @@ extension SQLiteMigration {
     /// the lease runs out (with Python's `sqlite3` on this machine, the heads of 16 streams among 16,000
     /// pending rows: 38 µs with no row leased; 78 and 209 µs with 512 and 2,048 leased before, 38 and 42
     /// µs after). A lease moved the index entry before too (`lease_until` was in it), so leasing costs the
-    /// same. The column is virtual: computed, never stored. SQLite only.
+    /// same. The column is virtual: computed, never stored. PostgreSQL's migration 4 does the same with an
+    /// expression index (``PostgresMigration/claimableAt``).
     static let claimableAt = SQLiteMigration(
         version: 9,
         name: "claimable at",
