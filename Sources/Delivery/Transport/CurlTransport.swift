@@ -11,10 +11,9 @@ public import Logging
 /// `poll` as everyone else's, each bounded by its timeout, and never hold up another partner. A task
 /// cancelled mid-transfer still waits for the transfer, which the request's timeout bounds.
 ///
-/// Every request: `CURLOPT_NOSIGNAL` (libcurl must not use signals in a threaded process), the partner's
-/// timeout as both connect and total timeout, TLS peer and host verification on, HTTP/2 over TLS when the
-/// library has it (HTTP/1.1 otherwise and for `http://`), an empty `Expect:` header, no redirects, only the
-/// `http` and `https` schemes (``CurlTransfer/configure(_:reuseConnection:)``).
+/// The options every request gets (no signals, the partner's timeout, TLS verification on, HTTP/2 over TLS
+/// where available, no redirects, only `http` and `https`) are listed, and set, in one place:
+/// ``CurlTransfer/configure(_:reuseConnection:)``.
 public final class CurlTransport: Transport {
     /// The transfer threads; each stops, and frees its handles, when the transport is released.
     let loops: [CurlTransferLoop]
