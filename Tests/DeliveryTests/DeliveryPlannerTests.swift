@@ -129,6 +129,15 @@ import Testing
         #expect(id == DeliveryID.make(partnerID: "a", episodeID: "ep-1", timelineEvent: 3))
     }
 
+    @Test func deliveryIDsAreTheVersion8UUIDOfTheirSHA256() {
+        // Reference value, in Python: the first 16 bytes of
+        // sha256(b"tandem-delivery\x00eyecare\x00ep-1\x003"), version and variant bits set, as a UUID.
+        #expect(
+            DeliveryID.make(partnerID: "eyecare", episodeID: "ep-1", timelineEvent: 3)
+                == "08745cda-410d-83b5-9aa3-c3024d0d890b"
+        )
+    }
+
     @Test func recheckSeesConsentRevokedAfterPlanning() {
         let partner = F.partner("optometry", represents: ["Organization/eyecare-1"])
         #expect(

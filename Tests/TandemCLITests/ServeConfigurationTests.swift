@@ -32,6 +32,11 @@ import Testing
     @Test func demoTokenAuthenticatesTheDemoSender() {
         let directory = SenderDirectory(ServeConfiguration.embedded.senders)
         #expect(directory.sender(forToken: ServeConfiguration.demoToken)?.name == "demo-hospital")
+        // Reference value: printf tandem-demo-token | sha256sum
+        #expect(
+            Sender.hash(token: "tandem-demo-token")
+                == "66852691e07cfed096e183a14a1dc4496e166c46915ffb6b46f499226da33d6a"
+        )
     }
 
     @Test func environmentOverridesTheFile() throws {

@@ -57,6 +57,7 @@ import FoundationNetworking
         let resource = try #require(try JSONSerialization.jsonObject(with: read.body) as? [String: Any])
         #expect(resource["gender"] as? String == "other")
         #expect(!server.logText.contains("LOOP-1"), "logs never contain message content")
+        #expect(server.logText.contains("tandem.status=201"), "one line per request, with its status")
     }
 
     /// The episode book survives a restart: the timeline goes on numbering where it stopped.

@@ -1,4 +1,5 @@
 import Crypto
+import FHIRCore
 
 /// Delivery ids: derived, not random, so planning the same event for the same partner twice (a retried
 /// ingest transaction) yields the same id and the partner can drop the duplicate. A deliberate re-send
@@ -11,10 +12,6 @@ public enum DeliveryID {
         var bytes = Array(SHA256.hash(data: Array(input.utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8: custom
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
-        let hex = bytes.map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }
-        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
+        return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { LowercaseHex.string(bytes[$0]) }.joined(separator: "-")
     }
 }

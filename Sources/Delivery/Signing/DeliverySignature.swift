@@ -1,4 +1,5 @@
 import Crypto
+import FHIRCore
 
 /// The `X-Tandem-Signature` scheme: `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
 ///
@@ -20,7 +21,7 @@ public enum DeliverySignature {
 
     /// The signature header value for a body sent at `timestamp` (Unix seconds).
     public static func sign(body: [UInt8], timestamp: Int64, secret: String) -> String {
-        "sha256=" + self.hex(self.mac(body: body, timestamp: timestamp, secret: secret))
+        "sha256=" + LowercaseHex.string(self.mac(body: body, timestamp: timestamp, secret: secret))
     }
 
     static func mac(body: [UInt8], timestamp: Int64, secret: String) -> [UInt8] {
@@ -30,14 +31,4 @@ public enum DeliverySignature {
         return Array(hmac.finalize())
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import FHIRCore
 
 /// A system allowed to post to the gateway (an interface engine), as the configuration names it.
 ///
@@ -22,12 +23,9 @@ public struct Sender: Sendable, Hashable, Codable {
         self.allowedTypes.contains("*") || self.allowedTypes.contains(type)
     }
 
-    /// The hex SHA-256 of a token, as the configuration stores it.
+    /// The hex SHA-256 of a token, as the configuration stores it. Runs for every request.
     public static func hash(token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        LowercaseHex.string(SHA256.hash(data: Array(token.utf8)))
     }
 }
 

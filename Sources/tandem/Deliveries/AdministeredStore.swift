@@ -33,9 +33,7 @@ enum AdministeredStore {
         }
         let store = try await url.open(
             logger: Logger(label: "tandem.deliveries") { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = .warning
-                return handler
+                StandardErrorLogHandler(label: label, logLevel: .warning)
             }
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in

@@ -47,11 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (settings, source) = loaded
         let level = environment["TANDEM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, logLevel: level) }
         // One registry for both: Hummingbird's MetricsMiddleware reports through the global
         // MetricsSystem, and /metrics renders this registry, so requests by route show up there.
         let registry = PrometheusCollectorRegistry()
