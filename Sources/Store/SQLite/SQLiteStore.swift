@@ -29,6 +29,20 @@ public struct SQLiteStore: Store, Service {
         public var checkpointInterval: Duration
         /// The WAL size, in frames (pages), past which the writer finishes a checkpoint between two
         /// groups so that the WAL starts again from its beginning (see ``WALRestart``).
+        ///
+        /// Each restart holds the writer for about 10 ms (a checkpoint of the last frames, with its
+        /// syncs), and the requests queued meanwhile wait that long. Timed under the wrk load of
+        /// `scripts/bench-ingest.sh` on this machine's disk (12 s runs, temporary instrumentation,
+        /// alternated with the default):
+        /// - 4,096 frames (seven runs): 39–44 restarts of about 10 ms; 2,660–3,430 requests/s; p99
+        ///   28.5–78.8 ms, and 28.5–30.4 ms in five of the runs.
+        /// - 16,384 frames (two runs): 12 and 14 restarts of 16–18 ms; 2,830 and 3,360 requests/s; p99 91
+        ///   and 37 ms.
+        /// - 65,536 frames (two runs): 3 restarts each, up to 47 ms; 3,010 and 3,100 requests/s; p99 64
+        ///   and 56 ms. Fewer restarts, but each checkpoint wrote more scattered pages and more commits
+        ///   stalled behind them.
+        /// - Pages of 1 KiB or 2 KiB instead of 4 KiB, the WAL's size in bytes kept (two runs each):
+        ///   2,890–3,300 requests/s, p99 36–85 ms.
         public var walRestartFrames: Int
 
         public init(
