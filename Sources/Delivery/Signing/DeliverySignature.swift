@@ -30,5 +30,4 @@ public enum DeliverySignature {
         hmac.update(data: body)
         return Array(hmac.finalize())
     }
-
 }
