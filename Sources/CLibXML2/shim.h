@@ -37,6 +37,26 @@ static inline void cxml_set_sax(xmlParserCtxtPtr ctxt, const xmlSAXHandler *sax)
     ctxt->userData = ctxt;
 }
 
+/// Where libxml2 sends, on this thread, the errors that name no parser context: the failures to decode
+/// the input from its declared encoding (`XML_FROM_I18N`, `XML_FROM_IO`). By default libxml2 prints them
+/// to standard error, quoting input bytes; logs must never hold message content.
+typedef struct {
+    void *context;
+    xmlStructuredErrorFunc handler;
+} cxml_thread_errors;
+
+/// Sends this thread's context-less errors to `handler` with `context`; returns the routing it replaced.
+static inline cxml_thread_errors cxml_route_thread_errors(void *context, xmlStructuredErrorFunc handler) {
+    cxml_thread_errors previous = { xmlStructuredErrorContext, xmlStructuredError };
+    xmlSetStructuredErrorFunc(context, handler);
+    return previous;
+}
+
+/// Puts back the routing ``cxml_route_thread_errors`` replaced.
+static inline void cxml_restore_thread_errors(cxml_thread_errors previous) {
+    xmlSetStructuredErrorFunc(previous.context, previous.handler);
+}
+
 /// Whether the parser stopped because the input was not well-formed.
 static inline int cxml_well_formed(xmlParserCtxtPtr ctxt) { return ctxt->wellFormed; }
 

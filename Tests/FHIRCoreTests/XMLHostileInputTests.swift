@@ -128,6 +128,19 @@ private func fatalIssue(_ text: String, limits: ReadLimits = .default) -> FHIRCo
         #expect(fatalIssue("<")?.code == .structure)
     }
 
+    /// libxml2 reports a failure to decode the input without a parser context, and by default prints it,
+    /// with the bytes, to standard error. The reader takes it as its own (the loopback server test checks
+    /// that nothing reaches the log).
+    @Test func inputThatCannotBeDecodedInItsDeclaredEncodingIsInvalid() throws {
+        let document =
+            Array(#"<?xml version="1.0" encoding="EUC-JP"?><Patient xmlns="http://hl7.org/fhir"><gender value=""#.utf8)
+            + [0xFF, 0xFE, 0xFD] + Array(#""/></Patient>"#.utf8)
+        let issue = try #require(fatalIssue(document))
+        #expect(issue.code == .invalid)
+        #expect(issue.message.contains("cannot be decoded in its declared encoding"))
+        #expect(issue.location.line == 1)
+    }
+
     @Test func childInAnotherNamespaceIsSkippedWithAnIssue() throws {
         let parsed = try readXML(
             #"<Patient xmlns="http://hl7.org/fhir" xmlns:x="urn:x"><x:active value="true"/></Patient>"#

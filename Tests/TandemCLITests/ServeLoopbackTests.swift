@@ -60,6 +60,29 @@ import FoundationNetworking
         #expect(server.logText.contains("tandem.status=201"), "one line per request, with its status")
     }
 
+    /// libxml2 prints input it cannot decode, with some of its bytes, to standard error unless told
+    /// otherwise; the server answers it instead, and its log stays free of message content.
+    @Test func undecodableXMLIsAnsweredAndNeverReachesTheLog() async throws {
+        let server = try await ServerProcess.start()
+        defer { server.stop() }
+        let document =
+            Data(#"<?xml version="1.0" encoding="EUC-JP"?><Patient xmlns="http://hl7.org/fhir"><gender value=""#.utf8)
+            + Data([0xFF, 0xFE, 0xFD]) + Data(#""/></Patient>"#.utf8)
+        let answer = try await GatewayClient.send(
+            "POST",
+            server.baseURL.appendingPathComponent("fhir/Patient"),
+            body: document,
+            contentType: "application/fhir+xml"
+        )
+        #expect(answer.status == 400)
+        let outcome = try #require(try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])
+        #expect(outcome["resourceType"] as? String == "OperationOutcome")
+        #expect(String(decoding: answer.body, as: UTF8.self).contains("cannot be decoded in its declared encoding"))
+        // libxml2 would have written to standard error (unbuffered, the log file) before the answer.
+        #expect(!server.logText.contains("0xFF"), "\(server.logText)")
+        #expect(!server.logText.contains("encoding error"), "\(server.logText)")
+    }
+
     /// The episode book survives a restart: the timeline goes on numbering where it stopped.
     @Test func episodeTimelineContinuesAcrossARestart() async throws {
         let folder = Self.root.appendingPathComponent("Samples/ophthalmology.cataract")

@@ -37,9 +37,19 @@ final class XHTMLNarrativeChecker {
         _ = xmlCtxtUseOptions(parser, XMLReader.options)
         let checker = XHTMLNarrativeChecker(parser: parser, path: path, location: location)
         cxml_set_private(parser, Unmanaged.passUnretained(checker).toOpaque())
+        // Input that cannot be decoded is reported without a parser context, from inside libxml2's
+        // decoding, where the parser must not be stopped: recorded only (see `XMLReader.parse`).
+        let previous = cxml_route_thread_errors(parser) { ctx, error in
+            guard let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue,
+                let checker = XHTMLNarrativeChecker.checker(ctx), !checker.stopped
+            else { return }
+            checker.stopped = true
+            checker.report(.value, "the narrative cannot be decoded: \(XMLReader.message(of: error.pointee))")
+        }
         withExtendedLifetime(checker) {
             _ = xmlParseDocument(parser)
         }
+        cxml_restore_thread_errors(previous)
         cxml_set_private(parser, nil)
         if !checker.stopped, !checker.hasContent {
             // txt-2: the narrative SHALL have some non-whitespace content.
@@ -87,11 +97,10 @@ final class XHTMLNarrativeChecker {
             guard let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue,
                 let checker = XHTMLNarrativeChecker.checker(ctx)
             else { return }
-            var message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
-            while message.last?.isWhitespace == true { message.removeLast() }
             checker.fail(
                 .value,
-                "the narrative is not well-formed XHTML: \(message) (line \(error.pointee.line) of the div)"
+                "the narrative is not well-formed XHTML: \(XMLReader.message(of: error.pointee)) "
+                    + "(line \(error.pointee.line) of the div)"
             )
         }
         return sax

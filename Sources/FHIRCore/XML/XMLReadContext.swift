@@ -159,8 +159,7 @@ final class XMLReadContext {
     /// A libxml2 diagnostic: errors end the read (the first one is reported); warnings are ignored.
     func libxmlError(_ error: xmlError) {
         guard error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
-        var message = error.message.map { String(cString: $0) } ?? "unknown error"
-        while message.last?.isWhitespace == true { message.removeLast() }
+        let message = XMLReader.message(of: error)
         let encodingErrors: Set<Int32> = [
             Int32(XML_ERR_INVALID_CHAR.rawValue), Int32(XML_ERR_INVALID_ENCODING.rawValue),
             Int32(XML_ERR_UNSUPPORTED_ENCODING.rawValue), Int32(XML_ERR_UNKNOWN_ENCODING.rawValue),
@@ -170,6 +169,23 @@ final class XMLReadContext {
             code,
             "XML is not well-formed: \(message)",
             at: SourceLocation(line: Int(error.line), column: Int(error.int2))
+        )
+    }
+
+    /// A libxml2 error that names no parser context (see ``XMLReader/parse(_:count:limits:)``): a failure
+    /// to decode the input from its declared encoding, or an I/O or memory failure. It carries no
+    /// position, so the parser's current one is its own. libxml2 raises it from inside its own work (the
+    /// input's decoding), where stopping the parser would pull the input away under it: it is recorded
+    /// only, and the parser's own error that follows stops the parse.
+    func contextlessError(_ error: xmlError) {
+        guard error.level.rawValue >= XML_ERR_ERROR.rawValue, self.fatal == nil else { return }
+        let decoding = [XML_FROM_I18N.rawValue, XML_FROM_IO.rawValue].contains(UInt32(bitPattern: error.domain))
+        self.fatal = .fatal(
+            decoding ? .invalid : .exception,
+            decoding
+                ? "XML cannot be decoded in its declared encoding: \(XMLReader.message(of: error))"
+                : "XML cannot be read: \(XMLReader.message(of: error))",
+            at: self.currentLocation()
         )
     }
 

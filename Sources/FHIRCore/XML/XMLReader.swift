@@ -29,11 +29,25 @@ enum XMLReader {
 
         let context = XMLReadContext(parser: parser, limits: limits)
         cxml_set_private(parser, Unmanaged.passUnretained(context).toOpaque())
+        // Input that cannot be decoded is reported without a parser context (and by default printed);
+        // it is this parse's.
+        let previous = cxml_route_thread_errors(parser) { ctx, error in
+            guard let error, let context = XMLReader.context(ctx) else { return }
+            context.contextlessError(error.pointee)
+        }
         withExtendedLifetime(context) {
             _ = xmlParseDocument(parser)
         }
+        cxml_restore_thread_errors(previous)
         cxml_set_private(parser, nil)
         return context.finish(wellFormed: cxml_well_formed(parser) != 0)
+    }
+
+    /// A libxml2 error's message, without the line break it ends with.
+    static func message(of error: xmlError) -> String {
+        var message = error.message.map { String(cString: $0) } ?? "unknown error"
+        while message.last?.isWhitespace == true { message.removeLast() }
+        return message
     }
 
     /// The context of a callback: libxml2 passes the parser as `ctx` (``cxml_set_sax`` makes `userData`
