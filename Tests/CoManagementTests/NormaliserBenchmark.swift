@@ -33,6 +33,36 @@ import Testing
         }
     }
 
+    /// How one message's cost grows with the resources linked to it: referrals for one patient, and
+    /// referrals for as many patients that all name one surgeon (who must not link them).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TANDEM_BENCH"] != nil))
+    func ingestTimeAgainstLinkedResources() throws {
+        let normaliser = Normaliser(mappings: try MappingFixtures.shipped())
+        for samePatient in [true, false] {
+            var book = EpisodeBook()
+            let clock = ContinuousClock()
+            for count in 1...400 {
+                let patient = samePatient ? "p" : "p\(count)"
+                let referral = FHIRFixture.resource(
+                    #"""
+                    {"resourceType":"ServiceRequest","id":"sr-\#(count)","status":"active","intent":"order",
+                     "identifier":[{"system":"urn:bench","value":"\#(count)"}],
+                     "code":{"coding":[{"system":"http://www.ama-assn.org/go/cpt","code":"66984"}]},
+                     "subject":{"reference":"Patient/\#(patient)"},"performer":[{"reference":"Practitioner/surgeon"}]}
+                    """#
+                )
+                let elapsed = clock.measure { _ = normaliser.ingest(referral, sender: "bench", into: &book) }
+                if [50, 100, 200, 400].contains(count) {
+                    print(
+                        "bench normaliser:",
+                        samePatient ? "one patient," : "one surgeon,",
+                        "\(count) referrals: the last ingest took \(elapsed)"
+                    )
+                }
+            }
+        }
+    }
+
     /// A copy of a message whose ids, fullUrls, references and identifier values carry a suffix, so
     /// copies are different patients and episodes.
     static func renamed(_ element: Element, suffix: String) -> Element {

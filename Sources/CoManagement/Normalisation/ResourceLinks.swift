@@ -10,8 +10,9 @@ import FHIRCore
 /// one refers to a name the other is known by, refers to the same name, or shares an identifier.
 ///
 /// Practitioners, organisations and other *shared* resources do not link patients (one surgeon would
-/// otherwise tie every patient together): a walk never passes through them, and a changed shared
-/// resource affects exactly the resources that refer to it.
+/// otherwise tie every patient together): a walk never passes through them, nor through a name of one
+/// (two referrals naming the same surgeon are not linked by it), and a changed shared resource affects
+/// exactly the resources that refer to it.
 struct ResourceLinks: Sendable, Hashable {
     /// Resource types many patients' resources refer to without making them related.
     static let sharedTypes: Set<String> = [
@@ -26,6 +27,9 @@ struct ResourceLinks: Sendable, Hashable {
     private var holders: [String: Set<String>] = [:]
     private var referrers: [String: Set<String>] = [:]
     private var shared: Set<String> = []
+    /// Names that denote a shared resource: the names of held shared resources, and references whose
+    /// target is of a shared type. Referring to one of them links nothing (see ``related(to:)``).
+    private var sharedNames: Set<String> = []
 
     init() {}
 
@@ -35,12 +39,15 @@ struct ResourceLinks: Sendable, Hashable {
         for name in self.references[item.key] ?? [] { self.referrers[name]?.remove(item.key) }
         let names = Self.names(of: item)
         var references: Set<String> = []
-        Self.collectReferences(item.resource, into: &references)
+        Self.collectReferences(item.resource, into: &references, shared: &self.sharedNames)
         self.names[item.key] = names
         self.references[item.key] = references.sorted()
         for name in names { self.holders[name, default: []].insert(item.key) }
         for name in references { self.referrers[name, default: []].insert(item.key) }
-        if Self.sharedTypes.contains(item.resource.type) { self.shared.insert(item.key) }
+        if Self.sharedTypes.contains(item.resource.type) {
+            self.shared.insert(item.key)
+            self.sharedNames.formUnion(names)
+        }
     }
 
     /// The held, non-shared resources linked to any of `keys`, directly or through others; a shared
@@ -70,11 +77,21 @@ struct ResourceLinks: Sendable, Hashable {
                 }
             }
         }
+        // A name of a shared resource is never followed: two patients' referrals naming one surgeon
+        // are not related. Every other name is followed once: what it reaches does not depend on which
+        // resource led to it. (Following a patient's name again for each of the patient's resources
+        // made a message of a patient with n resources cost n².)
+        var followed: Set<String> = []
+        func reach(_ others: Set<String>?) {
+            for other in others ?? [] where !self.shared.contains(other) && result.insert(other).inserted {
+                queue.append(other)
+            }
+        }
         while let key = queue.popLast() {
-            for name in (self.names[key] ?? []) + (self.references[key] ?? []) {
-                for other in self.holders[name, default: []].union(self.referrers[name] ?? [])
-                where !self.shared.contains(other) && result.insert(other).inserted {
-                    queue.append(other)
+            for names in [self.names[key], self.references[key]] {
+                for name in names ?? [] where !self.sharedNames.contains(name) && followed.insert(name).inserted {
+                    reach(self.holders[name])
+                    reach(self.referrers[name])
                 }
             }
         }
@@ -96,17 +113,25 @@ struct ResourceLinks: Sendable, Hashable {
     }
 
     /// Every name the resource's references (contained resources' included) refer to; `#id` references
-    /// stay inside the resource and link nothing.
-    private static func collectReferences(_ node: Element, into names: inout Set<String>) {
+    /// stay inside the resource and link nothing. The names of references to a shared type (by the
+    /// reference's `Type/id`, else its `type`) go into `shared` too.
+    private static func collectReferences(_ node: Element, into names: inout Set<String>, shared: inout Set<String>) {
         if node.type == "Reference" || node.child("reference") != nil {
+            var found: [String] = []
+            var target = node.string("type")
             if let text = node.string("reference"), !text.hasPrefix("#") {
-                names.insert(text)
-                if let relative = ResourceIndex.relativeReference(text) { names.insert(relative) }
+                found.append(text)
+                if let relative = ResourceIndex.relativeReference(text) {
+                    found.append(relative)
+                    target = relative.split(separator: "/").first.map(String.init)
+                }
             }
             if let identifier = node.child("identifier"), let value = identifier.string("value") {
-                names.insert("identifier:\(identifier.string("system") ?? "")|\(value)")
+                found.append("identifier:\(identifier.string("system") ?? "")|\(value)")
             }
+            names.formUnion(found)
+            if let target, Self.sharedTypes.contains(target) { shared.formUnion(found) }
         }
-        for child in node.children { self.collectReferences(child, into: &names) }
+        for child in node.children { self.collectReferences(child, into: &names, shared: &shared) }
     }
 }
