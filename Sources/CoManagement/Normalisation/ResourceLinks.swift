@@ -87,13 +87,15 @@ struct ResourceLinks: Sendable, Hashable {
                 queue.append(other)
             }
         }
-        while let key = queue.popLast() {
-            for names in [self.names[key], self.references[key]] {
-                for name in names ?? [] where !self.sharedNames.contains(name) && followed.insert(name).inserted {
-                    reach(self.holders[name])
-                    reach(self.referrers[name])
-                }
+        func follow(_ names: [String]?) {
+            for name in names ?? [] where !self.sharedNames.contains(name) && followed.insert(name).inserted {
+                reach(self.holders[name])
+                reach(self.referrers[name])
             }
+        }
+        while let key = queue.popLast() {
+            follow(self.names[key])
+            follow(self.references[key])
         }
         return result
     }

@@ -15,10 +15,11 @@ struct StandardErrorLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
 
-    init(label: String, logLevel: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
+    /// With the process's metadata provider, as `StreamLogHandler.standardError(label:)` has it.
+    init(label: String, logLevel: Logger.Level) {
         self.label = label
         self.logLevel = logLevel
-        self.metadataProvider = metadataProvider ?? LoggingSystem.metadataProvider
+        self.metadataProvider = LoggingSystem.metadataProvider
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
