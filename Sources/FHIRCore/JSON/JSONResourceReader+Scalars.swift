@@ -72,16 +72,7 @@ extension JSONResourceReader {
     }
 
     /// What JSON value starts at the cursor, for messages.
-    var kindAtCursor: String {
-        switch self.scanner.current {
-        case .openBrace: "an object"
-        case .openBracket: "an array"
-        case .quote: "a string"
-        case UInt8(ascii: "t"), UInt8(ascii: "f"): "a boolean"
-        case UInt8(ascii: "n"): "null"
-        default: "a number"
-        }
-    }
+    var kindAtCursor: String { JSONScanner.kindOfValue(startingWith: self.scanner.current) }
 
     /// Consumes `[`; true when items follow. An empty array is reported (FHIR JSON §2.6.2: arrays are
     /// never empty) and consumed.

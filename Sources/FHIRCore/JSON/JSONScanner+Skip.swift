@@ -35,9 +35,9 @@ extension JSONScanner {
                     continue
                 }
             case .quote:
-                _ = try self.readString()
+                try self.skipString()
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                _ = try self.readNumber()
+                try self.skipNumber()
             default:
                 _ = try self.readLiteral()
             }

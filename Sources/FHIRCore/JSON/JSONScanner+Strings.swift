@@ -24,6 +24,24 @@ extension JSONScanner {
         return String(decoding: self.scratch, as: UTF8.self)
     }
 
+    /// Consumes a string at the cursor (which must be on `"`), checking it as ``readString()`` does without
+    /// making a `String`: for values that are skipped.
+    mutating func skipString() throws(Outcome) {
+        var index = self.position + 1
+        while index < self.bytes.count {
+            let byte = self.bytes[index]
+            if byte == .quote {
+                self.position = index + 1
+                return
+            }
+            if byte == .backslash || byte >= 0x80 || byte < 0x20 { break }
+            index += 1
+        }
+        self.scratch.removeAll(keepingCapacity: true)
+        self.position = index
+        try self.readStringTail()
+    }
+
     /// Consumes a key that is plain ASCII without escapes (nearly every key) and returns its bytes in the
     /// input; returns nil without moving for any other key, which the caller reads with ``readString()``.
     mutating func readPlainKey() -> UnsafeBufferPointer<UInt8>? {

@@ -71,6 +71,18 @@ struct JSONScanner {
         }
     }
 
+    /// What JSON value starts with `byte` (one that starts a value), for messages.
+    static func kindOfValue(startingWith byte: UInt8) -> String {
+        switch byte {
+        case .openBrace: "an object"
+        case .openBracket: "an array"
+        case .quote: "a string"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): "a boolean"
+        case UInt8(ascii: "n"): "null"
+        default: "a number"
+        }
+    }
+
     /// Whether the input at the cursor starts with `text`.
     func hasPrefix(_ text: StaticString) -> Bool {
         let count = text.utf8CodeUnitCount
@@ -104,6 +116,21 @@ struct JSONScanner {
     /// Enforces the RFC 8259 grammar: no leading zeros, no `+`, digits after `.` and `e`, no NaN/Infinity.
     mutating func readNumber() throws(Outcome) -> (text: String, overflows: Bool) {
         let start = self.position
+        let (hasExponent, integerDigits) = try self.scanNumber()
+        let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self)
+        // Only an exponent or a very long integer part can leave Double's range; parse only then.
+        let overflows = (hasExponent || integerDigits > 300) && !(Double(text)?.isFinite ?? false)
+        return (text, overflows)
+    }
+
+    /// Consumes a number, checked as ``readNumber()`` does, without making its text: for values skipped.
+    mutating func skipNumber() throws(Outcome) {
+        _ = try self.scanNumber()
+    }
+
+    /// Moves past a number, enforcing the RFC 8259 grammar; returns whether it has an exponent and how
+    /// many digits its integer part has.
+    private mutating func scanNumber() throws(Outcome) -> (hasExponent: Bool, integerDigits: Int) {
         if self.current == UInt8(ascii: "-") { self.position += 1 }
         let integerStart = self.position
         guard self.current.isDigit else {
@@ -134,10 +161,7 @@ struct JSONScanner {
             guard self.current.isDigit else { throw self.unexpected(expecting: "a digit in the exponent") }
             self.skipDigits()
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.position]), as: UTF8.self)
-        // Only an exponent or a very long integer part can leave Double's range; parse only then.
-        let overflows = (hasExponent || integerDigits > 300) && !(Double(text)?.isFinite ?? false)
-        return (text, overflows)
+        return (hasExponent, integerDigits)
     }
 
     private mutating func skipDigits() {

@@ -1,4 +1,5 @@
 import CoManagement
+import FHIRCore
 import Foundation
 
 /// What ``DeliveryAdministration`` does to one outbox row and how it is audited, decided from the row's
@@ -68,7 +69,7 @@ extension DeliveryRecord {
     static func decode(event: [UInt8], state: String, row: Int64) throws(StoreError) -> (TimelineEvent, DeliveryState) {
         let decoded: TimelineEvent
         do {
-            decoded = try JSONDecoder().decode(TimelineEvent.self, from: Data(event))
+            decoded = try MemberJSONDecoder().decode(TimelineEvent.self, from: event)
         } catch {
             throw StoreError(.corrupt, "outbox row \(row) holds an unreadable event: \(error)")
         }

@@ -117,7 +117,7 @@ extension PostgresSession {
             )
             let event: TimelineEvent
             do {
-                event = try JSONDecoder().decode(TimelineEvent.self, from: Data([UInt8](bytea: eventJSON)))
+                event = try MemberJSONDecoder().decode(TimelineEvent.self, from: [UInt8](bytea: eventJSON))
             } catch {
                 throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
             }

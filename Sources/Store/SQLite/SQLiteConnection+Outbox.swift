@@ -249,7 +249,7 @@ struct LeasedOutboxRow: Sendable {
         let id = row.integer(0) ?? 0
         let event: TimelineEvent
         do {
-            event = try JSONDecoder().decode(TimelineEvent.self, from: Data(row.blob(5)))
+            event = try MemberJSONDecoder().decode(TimelineEvent.self, from: row.blob(5))
         } catch {
             throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
         }

@@ -87,7 +87,7 @@ struct StoreDeliveryQueue: DeliveryQueue {
         for row in try await self.store.claimOutbox(limit: limit, run: run, now: now, lease: lease) {
             guard
                 let parties = partiesByEpisode[row.row.episodeID]
-                    ?? row.episodeDocument.flatMap({ try? JSONDecoder().decode(EpisodeParties.self, from: Data($0)) })
+                    ?? row.episodeDocument.flatMap({ try? MemberJSONDecoder().decode(EpisodeParties.self, from: $0) })
             else {
                 try await self.store.completeOutbox(
                     id: row.id,

@@ -1,0 +1,145 @@
+import FHIRCore
+import Foundation
+import Testing
+
+/// ``MemberJSONDecoder`` must decode what Foundation's `JSONDecoder` decodes for the values the store writes
+/// with ``SortedKeysJSONEncoder``, and refuse anything that is not JSON.
+@Suite struct MemberJSONDecoderTests {
+    private struct Scalars: Codable, Equatable {
+        var text = "a/b \"quoted\" back\\slash\ttab\nline é 😀 \u{7}\u{1f}\u{2028}"
+        var integer = -42
+        var small: Int8 = .min
+        var large: UInt64 = .max
+        var flag = true
+        var fraction = 0.1
+        var whole = 100.0
+        var tiny = 1e-7
+        var single: Float = 2.5
+        var missing: String? = nil
+        var present: String? = "here"
+        var date = Date(timeIntervalSinceReferenceDate: 12.5)
+    }
+
+    private struct Nested: Codable, Equatable {
+        var zebra = [[1, 2], [], [3]]
+        var apple = ["b": 1, "a10": 2, "a9": 3]
+        var numbered = [7: "seven", -1: "minus one"]
+        var middle = [Scalars(), Scalars(text: "", integer: 0, flag: false)]
+        var empty: [String] = []
+        var optionals: [Int?] = [1, nil, 3]
+        var status = Status.active
+    }
+
+    private enum Status: String, Codable { case active, closed }
+
+    /// Only some of a larger object's members, as the delivery service reads an episode's parties.
+    private struct Part: Codable, Equatable {
+        var status: Status
+        var zebra: [[Int]]
+    }
+
+    private func foundation<T: Decodable>(_ type: T.Type, _ json: [UInt8]) throws -> T {
+        try JSONDecoder().decode(type, from: Data(json))
+    }
+
+    @Test func decodesWhatTheEncoderWroteAsFoundationDoes() throws {
+        let json = try SortedKeysJSONEncoder().encode(Nested())
+        let decoded = try MemberJSONDecoder().decode(Nested.self, from: json)
+        #expect(decoded == Nested())
+        #expect(decoded == (try self.foundation(Nested.self, json)))
+        #expect(
+            try MemberJSONDecoder().decode(Part.self, from: json) == Part(status: .active, zebra: [[1, 2], [], [3]])
+        )
+    }
+
+    @Test func readsJSONWrittenByHandWithWhitespaceEscapesAndExponents() throws {
+        let json = Array(
+            #"""
+             { "status" : "closed" ,
+               "zebra" : [ [ 1e0 , -2.0E+1 ] , [ ] ] , "other" : { "a" : [ true , null , "\u00e9\ud83d\ude00" ] } }
+            """#.utf8
+        )
+        let expected = Part(status: .closed, zebra: [[1, -20], []])
+        #expect(try MemberJSONDecoder().decode(Part.self, from: json) == expected)
+        #expect(try self.foundation(Part.self, json) == expected)
+        #expect(
+            try MemberJSONDecoder().decode(
+                [String: [String: [String?]]].self,
+                from: Array(#"{"a":{"b":["\u00e9",null]}}"#.utf8)
+            ) == ["a": ["b": ["é", nil]]]
+        )
+        #expect(try MemberJSONDecoder().decode(String.self, from: Array(#" "top" "#.utf8)) == "top")
+        #expect(try MemberJSONDecoder().decode(Double.self, from: Array("1.5".utf8)) == 1.5)
+        #expect(try MemberJSONDecoder().decode(Int?.self, from: Array("null".utf8)) == nil)
+    }
+
+    /// The errors Foundation gives, with the coding path.
+    @Test func missingMembersAndWrongKindsAreDecodingErrorsWithTheirPath() throws {
+        let decoder = MemberJSONDecoder()
+        #expect {
+            try decoder.decode(Part.self, from: Array(#"{"zebra":[]}"#.utf8))
+        } throws: { error in
+            guard case DecodingError.keyNotFound(let key, _) = error else { return false }
+            return key.stringValue == "status"
+        }
+        #expect {
+            try decoder.decode(Part.self, from: Array(#"{"status":"closed","zebra":[[1],["2"]]}"#.utf8))
+        } throws: { error in
+            guard case DecodingError.typeMismatch(_, let context) = error else { return false }
+            return context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue } == ["zebra", "1", "0"]
+        }
+        #expect {
+            try decoder.decode(Part.self, from: Array(#"{"status":null,"zebra":[]}"#.utf8))
+        } throws: { error in
+            guard case DecodingError.valueNotFound = error else { return false }
+            return true
+        }
+        #expect {
+            try decoder.decode(Part.self, from: Array(#"{"status":"open","zebra":[]}"#.utf8))
+        } throws: { error in
+            guard case DecodingError.dataCorrupted = error else { return false }
+            return true
+        }
+        #expect(throws: DecodingError.self) { try decoder.decode(Int8.self, from: Array("300".utf8)) }
+        #expect(throws: DecodingError.self) { try decoder.decode(Int.self, from: Array("1.5".utf8)) }
+        #expect(throws: DecodingError.self) { try decoder.decode([Int].self, from: Array("{}".utf8)) }
+    }
+
+    /// A document decodes only if all of it is RFC 8259 JSON, the members it does not read included.
+    /// (Foundation's decoder accepts a trailing comma, duplicate keys, a leading zero and an unknown escape.)
+    @Test(arguments: [
+        #"{"status":"closed","zebra":[],"other":[1,]}"#,
+        #"{"status":"closed","zebra":[],"other":{"a":1,"a":2}}"#,
+        #"{"status":"closed","zebra":[],"status":"open"}"#,
+        #"{"status":"closed","zebra":[]} x"#,
+        #"{"status":"closed","zebra":[],"other":01}"#,
+        #"{"status":"closed","zebra":[],"other":"\x"}"#,
+        #"{"status":"closed","zebra":[],"other":NaN}"#,
+        "",
+        "   ",
+    ])
+    func invalidJSONIsRefusedWhereverItSits(_ text: String) {
+        #expect(throws: DecodingError.self) { try MemberJSONDecoder().decode(Part.self, from: Array(text.utf8)) }
+    }
+
+    @Test func invalidUTF8IsRefused() {
+        let json: [UInt8] = Array(#"{"status":"closed","zebra":[],"other":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
+        #expect(throws: DecodingError.self) { try MemberJSONDecoder().decode(Part.self, from: json) }
+    }
+
+    /// Every prefix of a document is refused without a crash (the skipping of checked values stops at the
+    /// end of the input whatever the bytes).
+    @Test func everyTruncationIsRefused() throws {
+        let json = try SortedKeysJSONEncoder().encode(Nested())
+        for length in 0..<json.count {
+            #expect(throws: DecodingError.self) {
+                try MemberJSONDecoder().decode(Nested.self, from: Array(json[..<length]))
+            }
+        }
+    }
+
+    @Test func nestingBeyondTheLimitIsRefused() {
+        let deep = Array(String(repeating: "[", count: 600).utf8) + Array(String(repeating: "]", count: 600).utf8)
+        #expect(throws: DecodingError.self) { try MemberJSONDecoder().decode([Int].self, from: deep) }
+    }
+}
