@@ -138,6 +138,21 @@ import Testing
         }
     }
 
+    /// A large object (a dictionary of thousands of entries) is looked up by key, not searched: every key of
+    /// it is decoded, and a missing one is still missing.
+    @Test func aLargeObjectDecodesEveryMember() throws {
+        let entries = Dictionary(uniqueKeysWithValues: (0..<5_000).map { ("key-\($0)", $0) })
+        let json = try SortedKeysJSONEncoder().encode(entries)
+        #expect(try MemberJSONDecoder().decode([String: Int].self, from: json) == entries)
+        let large =
+            Array(#"{"status":"closed","zebra":[]"#.utf8)
+            + (0..<40).flatMap { Array(#","extra\#($0)":\#($0)"#.utf8) } + Array("}".utf8)
+        #expect(try MemberJSONDecoder().decode(Part.self, from: large) == Part(status: .closed, zebra: []))
+        #expect(throws: DecodingError.self) {
+            try MemberJSONDecoder().decode(Part.self, from: Array(large.filter { $0 != UInt8(ascii: "z") }))
+        }
+    }
+
     @Test func nestingBeyondTheLimitIsRefused() {
         let deep = Array(String(repeating: "[", count: 600).utf8) + Array(String(repeating: "]", count: 600).utf8)
         #expect(throws: DecodingError.self) { try MemberJSONDecoder().decode([Int].self, from: deep) }

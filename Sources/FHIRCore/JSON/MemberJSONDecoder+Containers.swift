@@ -4,6 +4,21 @@ struct MemberJSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol 
     let decoder: MemberJSONValueDecoder
     /// Each member's key and where its value starts, in document order (keys are unique: checked).
     let members: [(key: String, value: Int)]
+    /// Where each member's value starts, by key, for an object too large to search: a dictionary decoded
+    /// from a book of thousands of episodes looks up every one of its keys.
+    private let index: [String: Int]?
+
+    /// Objects up to this many members are searched in order: a typed value's handful of keys are short
+    /// strings, compared faster than hashed.
+    private static var searchedMembers: Int { 16 }
+
+    init(decoder: MemberJSONValueDecoder, members: [(key: String, value: Int)]) {
+        self.decoder = decoder
+        self.members = members
+        self.index =
+            members.count > Self.searchedMembers
+            ? Dictionary(members.lazy.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }) : nil
+    }
 
     var codingPath: [any CodingKey] { self.decoder.codingPath }
 
@@ -11,10 +26,9 @@ struct MemberJSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol 
 
     func contains(_ key: Key) -> Bool { self.offset(of: key) != nil }
 
-    /// A linear search: the objects decoded have a handful of members, and most keys are short strings
-    /// compared without allocating.
     private func offset(of key: Key) -> Int? {
         let name = key.stringValue
+        if let index = self.index { return index[name] }
         for member in self.members where member.key == name { return member.value }
         return nil
     }
