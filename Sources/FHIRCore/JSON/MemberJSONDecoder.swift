@@ -101,7 +101,7 @@ final class MemberJSONValueDecoder: Decoder, SingleValueDecodingContainer {
     func members() throws -> [(key: String, value: Int)] {
         var scanner = JSONScanner(self.bytes)
         scanner.position = self.offset
-        guard scanner.current == .openBrace else { throw self.mismatch([String: Int].self, expected: "an object") }
+        guard scanner.current == .openBrace else { throw self.mismatch([String: Any].self, expected: "an object") }
         scanner.position += 1
         var members: [(key: String, value: Int)] = []
         do {
@@ -135,7 +135,7 @@ final class MemberJSONValueDecoder: Decoder, SingleValueDecodingContainer {
     func elements() throws -> [Int] {
         var scanner = JSONScanner(self.bytes)
         scanner.position = self.offset
-        guard scanner.current == .openBracket else { throw self.mismatch([Int].self, expected: "an array") }
+        guard scanner.current == .openBracket else { throw self.mismatch([Any].self, expected: "an array") }
         scanner.position += 1
         var elements: [Int] = []
         do {
