@@ -153,6 +153,31 @@ import Testing
         }
     }
 
+    /// Documents with bytes changed (a fixed pseudo-random sequence, so a failure repeats) decode or are
+    /// refused with a DecodingError, never crash, and agree with Foundation whenever both decode.
+    @Test func changedBytesAreDecodedOrRefusedNeverACrash() throws {
+        let json = try SortedKeysJSONEncoder().encode(Nested())
+        let replacements = Array(#"{}[]",:0-1e.tfn\ az"#.utf8) + [0x00, 0xC3, 0xFF]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var decoded = 0
+        for _ in 0..<3_000 {
+            var changed = json
+            for _ in 0...next(3) { changed[next(changed.count)] = replacements[next(replacements.count)] }
+            do {
+                let value = try MemberJSONDecoder().decode(Nested.self, from: changed)
+                decoded += 1
+                if let foundation = try? self.foundation(Nested.self, changed) { #expect(value == foundation) }
+            } catch {
+                #expect(error is DecodingError)
+            }
+        }
+        #expect(decoded > 0)
+    }
+
     @Test func nestingBeyondTheLimitIsRefused() {
         let deep = Array(String(repeating: "[", count: 600).utf8) + Array(String(repeating: "]", count: 600).utf8)
         #expect(throws: DecodingError.self) { try MemberJSONDecoder().decode([Int].self, from: deep) }
