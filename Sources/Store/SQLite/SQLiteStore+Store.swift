@@ -63,7 +63,12 @@ extension SQLiteStore {
         }
     }
 
+    /// Also unavailable until the writer has loaded the episode book (``run()``): the first message would
+    /// wait for that.
     public func ping() async throws(StoreError) {
+        if let ledger = self.ledger, !ledger.isLoaded {
+            throw StoreError(.unavailable, "the episode book is still loading")
+        }
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.query("SELECT 1")
             return ()

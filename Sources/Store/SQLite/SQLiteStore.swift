@@ -176,6 +176,7 @@ public struct SQLiteStore: Store, Service {
     /// The writer's loop, on its own thread: every queued write, group by group, until the queue is
     /// closed and drained (or abandoned).
     private func writeUntilClosed() {
+        self.loadEpisodeBook()
         while self.queue.waitForWrites() {
             while true {
                 let group = self.queue.takeGroup(limit: self.configuration.maximumGroupSize)
@@ -183,6 +184,27 @@ public struct SQLiteStore: Store, Service {
                 self.commit(group)
                 if self.walRestart.takeRequest() { self.finishCheckpoint() }
             }
+        }
+    }
+
+    /// Loads the episode book before the first write, on the writer's thread: otherwise the first message
+    /// after a start waits for it (with 85,456 episodes, 8.9 s, and the gateway said it was ready). Until it
+    /// is loaded, ``ping()`` answers unavailable. A failure is logged, and the first message tries again.
+    private func loadEpisodeBook() {
+        guard let ledger = self.ledger else { return }
+        let start = ContinuousClock.now
+        do throws(StoreError) {
+            try ledger.loadFirst { () throws(StoreError) -> EpisodeBook in
+                try self.writer.withConnection { (connection: inout SQLiteConnection) throws(StoreError) in
+                    try connection.loadEpisodeBook()
+                }
+            }
+            self.logger.info(
+                "episode book loaded",
+                metadata: ["tandem.store.took": "\(ContinuousClock.now - start)"]
+            )
+        } catch {
+            self.logger.error("loading the episode book failed", metadata: ["tandem.store.error": "\(error)"])
         }
     }
 
