@@ -28,7 +28,7 @@ final class EpisodeLedger: Sendable {
     let normaliser: Normaliser
     /// Only the writer holding the backend's serialisation touches it; the mutex makes that checkable.
     private let book = Mutex<(book: EpisodeBook, stamp: Int64)?>(nil)
-    /// Whether the store has made its first load of the book (``markLoaded()``), successful or not.
+    /// Whether the store has made its first load of the book (``loadFirst(_:)``), successful or not.
     private let loaded = Atomic<Bool>(false)
 
     let planning: OutboxPlanning?
