@@ -99,61 +99,55 @@ final class MemberJSONValueDecoder: Decoder, SingleValueDecodingContainer {
 
     /// The members of the object at ``offset``: each key with where its value starts, in document order.
     func members() throws -> [(key: String, value: Int)] {
-        var scanner = JSONScanner(self.bytes)
-        scanner.position = self.offset
-        guard scanner.current == .openBrace else { throw self.mismatch([String: Any].self, expected: "an object") }
-        scanner.position += 1
-        var members: [(key: String, value: Int)] = []
-        do {
-            scanner.skipWhitespace()
-            if scanner.current == .closeBrace { return members }
-            while true {
-                scanner.skipWhitespace()
-                let key = try scanner.readString()
-                scanner.skipWhitespace()
-                try scanner.expect(.colon, "':'")
-                scanner.skipWhitespace()
-                members.append((key, scanner.position))
-                scanner.skipCheckedValue()
-                scanner.skipWhitespace()
-                if scanner.current == .comma {
-                    scanner.position += 1
-                    continue
-                }
-                try scanner.expect(.closeBrace, "',' or '}'")
-                return members
-            }
-        } catch {
-            // Checked before: unreachable unless the buffer changed underneath.
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(codingPath: self.codingPath, debugDescription: "not JSON: \(error)")
-            )
+        guard self.bytes[self.offset] == .openBrace else {
+            throw self.mismatch([String: Any].self, expected: "an object")
         }
+        var members: [(key: String, value: Int)] = []
+        try self.walkItems(closing: .closeBrace) { (scanner) throws(Outcome) in
+            let key = try scanner.readString()
+            scanner.skipWhitespace()
+            try scanner.expect(.colon, "':'")
+            scanner.skipWhitespace()
+            members.append((key, scanner.position))
+            scanner.skipCheckedValue()
+        }
+        return members
     }
 
     /// Where each element of the array at ``offset`` starts.
     func elements() throws -> [Int] {
-        var scanner = JSONScanner(self.bytes)
-        scanner.position = self.offset
-        guard scanner.current == .openBracket else { throw self.mismatch([Any].self, expected: "an array") }
-        scanner.position += 1
+        guard self.bytes[self.offset] == .openBracket else { throw self.mismatch([Any].self, expected: "an array") }
         var elements: [Int] = []
+        try self.walkItems(closing: .closeBracket) { (scanner) throws(Outcome) in
+            elements.append(scanner.position)
+            scanner.skipCheckedValue()
+        }
+        return elements
+    }
+
+    /// Walks the items of the object or array that opens at ``offset``: `item` is called at the start of
+    /// each (a key, or an element) and must move past it.
+    private func walkItems(
+        closing close: UInt8,
+        _ item: (inout JSONScanner) throws(Outcome) -> Void
+    ) throws {
+        var scanner = JSONScanner(self.bytes)
+        scanner.position = self.offset + 1
         do {
             scanner.skipWhitespace()
-            if scanner.current == .closeBracket { return elements }
+            if scanner.current == close {
+                return
+            }
             while true {
                 scanner.skipWhitespace()
-                elements.append(scanner.position)
-                scanner.skipCheckedValue()
+                try item(&scanner)
                 scanner.skipWhitespace()
-                if scanner.current == .comma {
-                    scanner.position += 1
-                    continue
-                }
-                try scanner.expect(.closeBracket, "',' or ']'")
-                return elements
+                guard scanner.current == .comma else { break }
+                scanner.position += 1
             }
+            try scanner.expect(close, close == .closeBrace ? "',' or '}'" : "',' or ']'")
         } catch {
+            // Checked before: unreachable unless the buffer changed underneath.
             throw DecodingError.dataCorrupted(
                 DecodingError.Context(codingPath: self.codingPath, debugDescription: "not JSON: \(error)")
             )
