@@ -102,6 +102,12 @@ import Testing
         }
         #expect(throws: DecodingError.self) { try decoder.decode(Int8.self, from: Array("300".utf8)) }
         #expect(throws: DecodingError.self) { try decoder.decode(Int.self, from: Array("1.5".utf8)) }
+        #expect(try decoder.decode(Int.self, from: Array("1e2".utf8)) == 100)
+        #expect(try decoder.decode(UInt64.self, from: Array("18446744073709551615".utf8)) == .max)
+        // Through Double this rounds to 184467440737095520, a value the text does not hold.
+        #expect(throws: DecodingError.self) {
+            try decoder.decode(UInt64.self, from: Array("184467440737095516.5".utf8))
+        }
         #expect(throws: DecodingError.self) { try decoder.decode([Int].self, from: Array("{}".utf8)) }
     }
 

@@ -223,8 +223,11 @@ struct MemberJSONValue {
     func integer<T: FixedWidthInteger>(_ type: T.Type, path: () -> [any CodingKey]) throws -> T {
         let text = try self.numberText(type, path: path)
         if let value = T(text) { return value }
-        // `1.0` or `1e2` as Foundation reads them: an integer if exactly one and in range.
-        if let double = Double(text), let value = T(exactly: double) { return value }
+        // `1.0` or `1e2`: an integer if it is one, read through Double only where Double holds every integer
+        // exactly (up to 2^53); past that, `184467440737095516.5` would round to an integer it is not.
+        if let double = Double(text), double.magnitude <= 9_007_199_254_740_992, let value = T(exactly: double) {
+            return value
+        }
         throw DecodingError.dataCorrupted(
             DecodingError.Context(codingPath: path(), debugDescription: "\(text) does not fit in \(T.self)")
         )
