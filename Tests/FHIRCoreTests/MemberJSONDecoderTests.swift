@@ -5,26 +5,11 @@ import Testing
 /// ``MemberJSONDecoder`` must decode what Foundation's `JSONDecoder` decodes for the values the store writes
 /// with ``SortedKeysJSONEncoder``, and refuse anything that is not JSON.
 @Suite struct MemberJSONDecoderTests {
-    private struct Scalars: Codable, Equatable {
-        var text = "a/b \"quoted\" back\\slash\ttab\nline é 😀 \u{7}\u{1f}\u{2028}"
-        var integer = -42
-        var small: Int8 = .min
-        var large: UInt64 = .max
-        var flag = true
-        var fraction = 0.1
-        var whole = 100.0
-        var tiny = 1e-7
-        var single: Float = 2.5
-        var missing: String? = nil
-        var present: String? = "here"
-        var date = Date(timeIntervalSinceReferenceDate: 12.5)
-    }
-
     private struct Nested: Codable, Equatable {
         var zebra = [[1, 2], [], [3]]
         var apple = ["b": 1, "a10": 2, "a9": 3]
         var numbered = [7: "seven", -1: "minus one"]
-        var middle = [Scalars(), Scalars(text: "", integer: 0, flag: false)]
+        var middle = [CodingScalars(), CodingScalars(text: "", integer: 0, flag: false)]
         var empty: [String] = []
         var optionals: [Int?] = [1, nil, 3]
         var status = Status.active

@@ -5,26 +5,10 @@ import Testing
 /// ``SortedKeysJSONEncoder`` must write the bytes Foundation's `JSONEncoder` writes with sorted keys and
 /// unescaped slashes: stored episode values written by either compare equal.
 @Suite struct SortedKeysJSONEncoderTests {
-    private struct Scalars: Encodable {
-        var text = "a/b \"quoted\" back\\slash\ttab\nline é 😀 \u{7}\u{1f}\u{2028}"
-        var integer = -42
-        var small: Int8 = .min
-        var large: UInt64 = .max
-        var flag = true
-        var fraction = 0.1
-        var whole = 100.0
-        var tiny = 1e-7
-        var huge = 1.2345678901234568e20
-        var single: Float = 2.5
-        var missing: String? = nil
-        var present: String? = "here"
-        var date = Date(timeIntervalSinceReferenceDate: 12.5)
-    }
-
     private struct Nested: Encodable {
         var zebra = [[1, 2], [], [3]]
         var apple = ["b": 1, "a10": 2, "a9": 3, "B": 4, "_x": 5, "a-b": 6]
-        var middle = [Scalars(), Scalars(text: "", integer: 0, flag: false)]
+        var middle = [CodingScalars(), CodingScalars(text: "", integer: 0, flag: false)]
         var empty: [String] = []
         var status = Status.active
     }
@@ -66,7 +50,7 @@ import Testing
     }
 
     @Test func writesFoundationsBytesForScalarsNestingAndKeyOrder() throws {
-        #expect(try self.sorted(Scalars()) == self.foundation(Scalars()))
+        #expect(try self.sorted(CodingScalars()) == self.foundation(CodingScalars()))
         #expect(try self.sorted(Nested()) == self.foundation(Nested()))
         #expect(try self.sorted([Silent(), Silent()]) == self.foundation([Silent(), Silent()]))
         #expect(try self.sorted("top") == self.foundation("top"))

@@ -48,11 +48,10 @@ public struct MemberJSONDecoder: Sendable {
 
 /// The `Decoder` of one value that starts at `offset`; the whole document was checked before any decoder
 /// is made, so reading a value can fail only on its kind, never on its syntax.
-final class MemberJSONValueDecoder: Decoder, SingleValueDecodingContainer {
+final class MemberJSONValueDecoder: Decoder, SingleValueDecodingContainer, CodingPathLink {
     let bytes: UnsafeBufferPointer<UInt8>
     let offset: Int
-    /// The decoder of the enclosing value and this value's key in it: the coding path is built from them
-    /// only when asked for (an error), not for every value.
+    /// The decoder of the enclosing value and this value's key in it (``CodingPathLink``).
     let parent: MemberJSONValueDecoder?
     let key: (any CodingKey)?
 
@@ -68,15 +67,7 @@ final class MemberJSONValueDecoder: Decoder, SingleValueDecodingContainer {
         self.key = key
     }
 
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var decoder: MemberJSONValueDecoder? = self
-        while let current = decoder {
-            if let key = current.key { path.append(key) }
-            decoder = current.parent
-        }
-        return path.reversed()
-    }
+    var codingPath: [any CodingKey] { self.linkedCodingPath }
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 

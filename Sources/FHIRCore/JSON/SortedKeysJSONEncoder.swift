@@ -48,7 +48,7 @@ public struct SortedKeysJSONEncoder: Sendable {
 
 /// The `Encoder` for one value: it becomes an object, an array or a single value, depending on which
 /// container its value asks for first.
-final class JSONValueEncoder: Encoder {
+final class JSONValueEncoder: Encoder, CodingPathLink {
     enum Content {
         case nothing
         case object(JSONObjectBuffer)
@@ -61,8 +61,8 @@ final class JSONValueEncoder: Encoder {
     /// only when asked for (errors), so nesting a value builds no array of keys. Unowned: every encoder is
     /// used only while `encode(_:)` runs, and until then each parent is held by its own parent's buffer or
     /// by the call stack.
-    private unowned let parent: JSONValueEncoder?
-    private let key: (any CodingKey)?
+    unowned let parent: JSONValueEncoder?
+    let key: (any CodingKey)?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var content = Content.nothing
 
@@ -83,15 +83,7 @@ final class JSONValueEncoder: Encoder {
         JSONValueEncoder(parent: self, key: key)
     }
 
-    var codingPath: [any CodingKey] {
-        var path: [any CodingKey] = []
-        var encoder: JSONValueEncoder? = self
-        while let current = encoder {
-            if let key = current.key { path.append(key) }
-            encoder = current.parent
-        }
-        return path.reversed()
-    }
+    var codingPath: [any CodingKey] { self.linkedCodingPath }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         let object: JSONObjectBuffer

@@ -68,10 +68,7 @@ final class EpisodeLedger: Sendable {
     func loadFirst(_ load: () throws(StoreError) -> EpisodeBook) throws(StoreError) {
         defer { self.loaded.store(true, ordering: .releasing) }
         guard self.book.withLock({ $0 == nil }) else { return }
-        let book = try load()
-        self.book.withLock { held in
-            if held == nil { held = (book, 0) }
-        }
+        self.adopt(try load())
     }
 
     /// Whether the first load (``loadFirst(_:)``) has been made: until then the store is not ready.
