@@ -149,6 +149,30 @@ import Testing
         }
     }
 
+    /// Each transfer loop's thread carries its name, as `top -H`, `perf` and the delivery benchmark's CPU
+    /// by thread show it: the threads that appeared with a new transport include `curl-0` to `curl-2`.
+    @Test func eachTransferLoopsThreadIsNamed() async throws {
+        func threads() -> [String: String] {
+            let tasks = "/proc/self/task"
+            var names: [String: String] = [:]
+            for id in (try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? [] {
+                if let name = try? String(contentsOfFile: "\(tasks)/\(id)/comm", encoding: .utf8) {
+                    names[id] = name.trimmingCharacters(in: .newlines)
+                }
+            }
+            return names
+        }
+        let before = threads()
+        let transport = CurlTransport(threads: 3, logger: Logger(label: "t"))
+        var named: Set<String> = []
+        for _ in 0..<200 where named.count < 3 {
+            named = Set(threads().filter { before[$0.key] == nil }.values.filter { $0.hasPrefix("curl-") })
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(named.isSuperset(of: ["curl-0", "curl-1", "curl-2"]))
+        withExtendedLifetime(transport) {}
+    }
+
     /// The transfer threads rely on it (CI and the Dockerfile install Debian's libcurl, which has it);
     /// `tandem serve` warns when the linked libcurl lacks it.
     @Test func theLinkedLibcurlResolvesNamesWithoutBlocking() {
