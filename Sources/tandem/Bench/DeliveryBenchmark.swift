@@ -146,7 +146,44 @@ struct DeliveryBenchmark: AsyncParsableCommand {
                     [floor[index], store[index], memory[index]].map { $0.rate.formatted(0) }.joined(separator: " / ")
                 }.joined(separator: ", ")
         )
+        Self.reportThreads(floor: floor, store: store, memory: memory)
         print("")
+    }
+
+    /// Where each target's CPU went, by thread, and what the 60% target leaves the store: when every core
+    /// is busy in both runs, a rate 60% of the floor's is a CPU cost per delivery of at most the floor's
+    /// divided by 0.6.
+    private static func reportThreads(
+        floor: [DeliveryThroughput.Run],
+        store: [DeliveryThroughput.Run],
+        memory: [DeliveryThroughput.Run]
+    ) {
+        let roles = ThreadCPU.Role.allCases
+        print(
+            "CPU µs per delivery by thread, medians: " + roles.map(\.label).joined(separator: " / ")
+                + "; cores busy (rate × CPU per delivery). Thread pools: the floor's clients, the SQLite "
+                + "store's threads; the sink runs on the cooperative pool and the event loops"
+        )
+        for (name, runs) in [
+            ("raw libcurl loop (floor)", floor), ("forwarder + SQLite outbox (as in serve)", store),
+            ("forwarder + in-memory queue", memory),
+        ] {
+            let perRole = roles.map { role in Self.median(runs.map { $0.cpuPerDelivery(on: role) }).formatted(1) }
+            let cores = Self.median(runs.map { $0.rate * $0.cpuPerDelivery / 1_000_000 })
+            print(name.padded(44) + perRole.joined(separator: " / ") + "; " + cores.formatted(2))
+        }
+        let allowed = Self.median(floor.map(\.cpuPerDelivery)) / 0.6
+        let forwarder = Self.median(memory.map(\.cpuPerDelivery))
+        let overMemory = Self.median(zip(store, memory).map { $0.cpuPerDelivery - $1.cpuPerDelivery })
+        let storeThreads = Self.median(store.map { $0.cpuPerDelivery(on: .threadPool) })
+        print(
+            """
+            60% of the floor's rate allows \(allowed.formatted(0)) CPU µs per delivery (the floor's / 0.6); the \
+            in-memory forwarder took \(forwarder.formatted(0)), which leaves the store \
+            \((allowed - forwarder).formatted(0)); the SQLite drain took \(overMemory.formatted(0)) more than the \
+            in-memory one, \(storeThreads.formatted(0)) of it on the store's threads
+            """
+        )
     }
 
     private static func report(_ result: DeliveryLatencyProbe.Result, rate: Int, seconds: Int, patients: Int) {

@@ -25,10 +25,19 @@ struct DeliveryThroughput {
         var refused: Int
         /// Process CPU time (all threads) from the start to the last arrival.
         var cpuSeconds: Double
+        /// The same, by the role of the threads that spent it.
+        var threadSeconds: [ThreadCPU.Role: Double]
 
         var rate: Double { Double(self.delivered) / self.seconds }
         /// CPU microseconds per delivery, the sink's share included.
-        var cpuPerDelivery: Double { self.delivered > 0 ? self.cpuSeconds * 1_000_000 / Double(self.delivered) : 0 }
+        var cpuPerDelivery: Double { self.perDelivery(self.cpuSeconds) }
+
+        /// CPU microseconds per delivery on the threads of `role`.
+        func cpuPerDelivery(on role: ThreadCPU.Role) -> Double { self.perDelivery(self.threadSeconds[role] ?? 0) }
+
+        private func perDelivery(_ seconds: Double) -> Double {
+            self.delivered > 0 ? seconds * 1_000_000 / Double(self.delivered) : 0
+        }
     }
 
     /// Plans the deliveries in a fresh store, then drains them through the forwarder and the store's
@@ -99,7 +108,7 @@ struct DeliveryThroughput {
             pool.start()
             defer { pool.shutdownGracefully { _ in } }
             let cursor = RequestCursor()
-            let start = (ContinuousClock.now, ProcessCPU.seconds)
+            let start = (ContinuousClock.now, ProcessCPU.seconds, ThreadCPU.snapshot())
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.concurrency {
                     group.addTask {
@@ -134,7 +143,7 @@ struct DeliveryThroughput {
             configuration: self.forwarder,
             logger: self.logger
         )
-        let start = (ContinuousClock.now, ProcessCPU.seconds)
+        let start = (ContinuousClock.now, ProcessCPU.seconds, ThreadCPU.snapshot())
         let task = Task { try await forwarder.run() }
         let finished = await sink.waitForDeliveries(count, timeout: .seconds(120))
         let run = Self.run(sink, since: start)
@@ -146,9 +155,13 @@ struct DeliveryThroughput {
         return run
     }
 
-    private static func run(_ sink: BenchSink, since start: (ContinuousClock.Instant, Double)) -> Run {
+    private static func run(
+        _ sink: BenchSink,
+        since start: (ContinuousClock.Instant, Double, ThreadCPU.Snapshot)
+    ) -> Run {
         let seconds = (ContinuousClock.now - start.0).seconds
         let cpuSeconds = ProcessCPU.seconds - start.1
+        let threadSeconds = ThreadCPU.snapshot().seconds(since: start.2)
         let tally = sink.snapshot
         return Run(
             seconds: seconds,
@@ -156,7 +169,8 @@ struct DeliveryThroughput {
             duplicates: tally.duplicates,
             outOfOrder: tally.outOfOrder,
             refused: tally.refused,
-            cpuSeconds: cpuSeconds
+            cpuSeconds: cpuSeconds,
+            threadSeconds: threadSeconds
         )
     }
 }

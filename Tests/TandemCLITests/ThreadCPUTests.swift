@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+
+@testable import tandem
+
+/// The delivery benchmark's CPU by thread: roles told from thread names, and CPU time between two
+/// snapshots.
+@Suite struct ThreadCPUTests {
+    @Test func rolesAreToldFromThreadNames() {
+        let roles: [String: ThreadCPU.Role] = [
+            "TP-#0": .threadPool, "curl-1": .transport, "com.apple.root.default-qos": .cooperativePool,
+            "oot.default-qos": .cooperativePool, "NIO-SGLTN-0-#1": .eventLoops, "tandem": .other,
+        ]
+        for (name, role) in roles { #expect(ThreadCPU.Role(threadName: name) == role, "\(name)") }
+    }
+
+    @Test func secondsAreCountedByRoleBetweenSnapshots() {
+        var earlier = ThreadCPU.Snapshot()
+        earlier.threads = [1: (.other, 1_000_000_000), 2: (.threadPool, 500_000_000), 3: (.transport, 7)]
+        var later = ThreadCPU.Snapshot()
+        // Thread 1 was named meanwhile (its role is the later one); thread 3 ended; thread 4 started.
+        later.threads = [
+            1: (.transport, 1_250_000_000), 2: (.threadPool, 2_500_000_000), 4: (.threadPool, 100_000_000),
+        ]
+        let seconds = later.seconds(since: earlier)
+        #expect(seconds == [.transport: 0.25, .threadPool: 2.1])
+    }
+
+    /// The running process's snapshot holds its threads, and a thread's CPU time grows as it works.
+    @Test func aSnapshotOfThisProcessSeesWorkDone() {
+        let before = ThreadCPU.snapshot()
+        var sum = 0.0
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .milliseconds(30) { sum += sin(sum + 1) }
+        let seconds = ThreadCPU.snapshot().seconds(since: before)
+        #expect(!before.threads.isEmpty)
+        #expect(seconds.values.reduce(0, +) >= 0.02, "spent \(seconds), \(sum)")
+    }
+}
