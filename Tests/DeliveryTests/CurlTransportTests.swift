@@ -165,7 +165,7 @@ import Testing
         let before = threads()
         let transport = CurlTransport(threads: 3, logger: Logger(label: "t"))
         var named: Set<String> = []
-        for _ in 0..<200 where named.count < 3 {
+        for _ in 0..<500 where named.count < 3 {
             named = Set(threads().filter { before[$0.key] == nil }.values.filter { $0.hasPrefix("curl-") })
             try await Task.sleep(for: .milliseconds(10))
         }
