@@ -1,8 +1,8 @@
 public import Foundation
 
 /// What the forwarder costs this store: about 42 µs of CPU per delivery on the store's threads (`tandem
-/// bench delivery`'s CPU by thread, 2026-11-24: medians of 42.0 to 42.8 µs in runs of three and eight
-/// rounds; single rounds from 38 to 54), most of it inside `sqlite3_step` (83% under `perf`), for what
+/// bench delivery`'s CPU by thread, 2026-11-24: medians of 42.5 and 42.8 µs in runs of eight and three
+/// rounds; single rounds from 37 to 54), most of it inside `sqlite3_step` (83% under `perf`), for what
 /// every delivery must write (its lease, its outcome and attempt, their commits) and read (its row, body
 /// and episode).
 ///
