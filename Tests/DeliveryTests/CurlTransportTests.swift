@@ -164,9 +164,12 @@ import Testing
         }
         let before = threads()
         let transport = CurlTransport(threads: 3, logger: Logger(label: "t"))
+        // The threads name themselves once they run: look again until they have, for up to about 5 s.
         var named: Set<String> = []
-        for _ in 0..<500 where named.count < 3 {
+        var looks = 0
+        while named.count < 3, looks < 500 {
             named = Set(threads().filter { before[$0.key] == nil }.values.filter { $0.hasPrefix("curl-") })
+            looks += 1
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(named.isSuperset(of: ["curl-0", "curl-1", "curl-2"]))

@@ -16,14 +16,18 @@ import Testing
 
     @Test func secondsAreCountedByRoleBetweenSnapshots() {
         var earlier = ThreadCPU.Snapshot()
-        earlier.threads = [1: (.other, 1_000_000_000), 2: (.threadPool, 500_000_000), 3: (.transport, 7)]
+        earlier.threads = [
+            1: (.other, 1_000_000_000), 2: (.threadPool, 500_000_000), 3: (.transport, 7), 5: (.other, 900_000_000),
+        ]
         var later = ThreadCPU.Snapshot()
-        // Thread 1 was named meanwhile (its role is the later one); thread 3 ended; thread 4 started.
+        // Thread 1 was named meanwhile (its role is the later one); thread 3 ended; thread 4 started; a new
+        // thread took ended thread 5's id.
         later.threads = [
             1: (.transport, 1_250_000_000), 2: (.threadPool, 2_500_000_000), 4: (.threadPool, 100_000_000),
+            5: (.eventLoops, 300_000_000),
         ]
         let seconds = later.seconds(since: earlier)
-        #expect(seconds == [.transport: 0.25, .threadPool: 2.1])
+        #expect(seconds == [.transport: 0.25, .threadPool: 2.1, .eventLoops: 0.3])
     }
 
     /// The running process's snapshot holds its threads, and sees the CPU time spent between two

@@ -161,7 +161,7 @@ struct DeliveryBenchmark: AsyncParsableCommand {
         let roles = ThreadCPU.Role.allCases
         print(
             "CPU µs per delivery by thread, medians: " + roles.map(\.label).joined(separator: " / ")
-                + "; cores busy (rate × CPU per delivery). Thread pools: the floor's clients, the SQLite "
+                + "; cores busy (CPU seconds per second). Thread pools: the floor's clients, the SQLite "
                 + "store's threads; the sink runs on the cooperative pool and the event loops"
         )
         for (name, runs) in [
@@ -169,7 +169,7 @@ struct DeliveryBenchmark: AsyncParsableCommand {
             ("forwarder + in-memory queue", memory),
         ] {
             let perRole = roles.map { role in Self.median(runs.map { $0.cpuPerDelivery(on: role) }).formatted(1) }
-            let cores = Self.median(runs.map { $0.rate * $0.cpuPerDelivery / 1_000_000 })
+            let cores = Self.median(runs.map { $0.cpuSeconds / $0.seconds })
             print(name.padded(44) + perRole.joined(separator: " / ") + "; " + cores.formatted(2))
         }
         let allowed = Self.median(floor.map(\.cpuPerDelivery)) / 0.6
@@ -181,7 +181,7 @@ struct DeliveryBenchmark: AsyncParsableCommand {
             60% of the floor's rate allows \(allowed.formatted(0)) CPU µs per delivery (the floor's / 0.6); the \
             in-memory forwarder took \(forwarder.formatted(0)), which leaves the store \
             \((allowed - forwarder).formatted(0)); the SQLite drain took \(overMemory.formatted(0)) more than the \
-            in-memory one, \(storeThreads.formatted(0)) of it on the store's threads
+            in-memory one, and the store's threads \(storeThreads.formatted(0)) (medians of the rounds)
             """
         )
     }

@@ -49,13 +49,15 @@ enum ThreadCPU {
     struct Snapshot: Sendable {
         var threads: [Int: (role: Role, nanoseconds: UInt64)] = [:]
 
-        /// Seconds of CPU per role from `earlier` to this snapshot. A thread that ended in between is
-        /// missing from it; a thread that started counts from zero.
+        /// Seconds of CPU per role from `earlier` to this snapshot, each thread counted under its role now.
+        /// A thread that ended in between is missing from it; a thread that started (or a new thread given
+        /// an ended one's id, its count below the old one's) counts from zero.
         func seconds(since earlier: Snapshot) -> [Role: Double] {
             var seconds: [Role: Double] = [:]
             for (id, thread) in self.threads {
                 let before = earlier.threads[id]?.nanoseconds ?? 0
-                seconds[thread.role, default: 0] += Double(thread.nanoseconds - min(before, thread.nanoseconds)) / 1e9
+                let spent = thread.nanoseconds >= before ? thread.nanoseconds - before : thread.nanoseconds
+                seconds[thread.role, default: 0] += Double(spent) / 1e9
             }
             return seconds
         }
