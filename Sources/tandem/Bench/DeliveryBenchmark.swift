@@ -124,10 +124,7 @@ struct DeliveryBenchmark: AsyncParsableCommand {
             "target".padded(44) + "deliveries/s".leftAligned(13)
                 + "   vs raw loop   CPU µs/delivery   dup  out-of-order"
         )
-        for (name, runs) in [
-            ("raw libcurl loop (floor)", floor), ("forwarder + SQLite outbox (as in serve)", store),
-            ("forwarder + in-memory queue", memory),
-        ] {
+        for (name, runs) in Self.targets(floor: floor, store: store, memory: memory) {
             let rate = Self.median(runs.map(\.rate))
             // Each round's rate against the same round's floor, then the median: rounds run a few seconds
             // apart, so a round's own floor shares the machine's state of the moment.
@@ -150,6 +147,18 @@ struct DeliveryBenchmark: AsyncParsableCommand {
         print("")
     }
 
+    /// The three targets of a round, named as both tables print them.
+    private static func targets(
+        floor: [DeliveryThroughput.Run],
+        store: [DeliveryThroughput.Run],
+        memory: [DeliveryThroughput.Run]
+    ) -> [(name: String, runs: [DeliveryThroughput.Run])] {
+        [
+            ("raw libcurl loop (floor)", floor), ("forwarder + SQLite outbox (as in serve)", store),
+            ("forwarder + in-memory queue", memory),
+        ]
+    }
+
     /// Where each target's CPU went, by thread, and what the 60% target leaves the store: when every core
     /// is busy in both runs, a rate 60% of the floor's is a CPU cost per delivery of at most the floor's
     /// divided by 0.6.
@@ -164,10 +173,7 @@ struct DeliveryBenchmark: AsyncParsableCommand {
                 + "; cores busy (CPU seconds per second). Thread pools: the floor's clients, the SQLite "
                 + "store's threads; the sink runs on the cooperative pool and the event loops"
         )
-        for (name, runs) in [
-            ("raw libcurl loop (floor)", floor), ("forwarder + SQLite outbox (as in serve)", store),
-            ("forwarder + in-memory queue", memory),
-        ] {
+        for (name, runs) in Self.targets(floor: floor, store: store, memory: memory) {
             let perRole = roles.map { role in Self.median(runs.map { $0.cpuPerDelivery(on: role) }).formatted(1) }
             let cores = Self.median(runs.map { $0.cpuSeconds / $0.seconds })
             print(name.padded(44) + perRole.joined(separator: " / ") + "; " + cores.formatted(2))

@@ -40,6 +40,14 @@ struct DeliveryThroughput {
         }
     }
 
+    /// When a measured drain starts: the clock, the process's CPU time and its threads' (``Run`` is measured
+    /// from it to the last arrival).
+    struct Start {
+        let clock = ContinuousClock.now
+        let cpuSeconds = ProcessCPU.seconds
+        let threads = ThreadCPU.snapshot()
+    }
+
     /// Plans the deliveries in a fresh store, then drains them through the forwarder and the store's
     /// outbox (as `tandem serve` does), timed from the first claim to the last arrival.
     func forwarderOverStore() async throws -> (Run, [ClaimedDelivery]) {
@@ -108,7 +116,7 @@ struct DeliveryThroughput {
             pool.start()
             defer { pool.shutdownGracefully { _ in } }
             let cursor = RequestCursor()
-            let start = (ContinuousClock.now, ProcessCPU.seconds, ThreadCPU.snapshot())
+            let start = Start()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<self.concurrency {
                     group.addTask {
@@ -143,7 +151,7 @@ struct DeliveryThroughput {
             configuration: self.forwarder,
             logger: self.logger
         )
-        let start = (ContinuousClock.now, ProcessCPU.seconds, ThreadCPU.snapshot())
+        let start = Start()
         let task = Task { try await forwarder.run() }
         let finished = await sink.waitForDeliveries(count, timeout: .seconds(120))
         let run = Self.run(sink, since: start)
@@ -157,11 +165,11 @@ struct DeliveryThroughput {
 
     private static func run(
         _ sink: BenchSink,
-        since start: (ContinuousClock.Instant, Double, ThreadCPU.Snapshot)
+        since start: Start
     ) -> Run {
-        let seconds = (ContinuousClock.now - start.0).seconds
-        let cpuSeconds = ProcessCPU.seconds - start.1
-        let threadSeconds = ThreadCPU.snapshot().seconds(since: start.2)
+        let seconds = (ContinuousClock.now - start.clock).seconds
+        let cpuSeconds = ProcessCPU.seconds - start.cpuSeconds
+        let threadSeconds = ThreadCPU.snapshot().seconds(since: start.threads)
         let tally = sink.snapshot
         return Run(
             seconds: seconds,
