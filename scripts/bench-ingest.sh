@@ -65,10 +65,11 @@ machine_ticks() {
     awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5, $6 }' /proc/stat
 }
 
-# 1. The gateway: its own data directory, the repository's mappings, the embedded defaults otherwise.
+# 1. The gateway: its own data directory, the repository's mappings, the sample configuration (its demo
+#    sender's token is the one the wrk script posts with).
 port="$(free_port)"
 (cd "$work" && TANDEM_LISTEN="127.0.0.1:$port" TANDEM_MAPPINGS="$root/Mappings" TANDEM_LOG_LEVEL=warning \
-    exec "$tandem" serve) &
+    exec "$tandem" serve --config "$root/Samples/config/tandem.json") &
 pid=$!
 wait_ready "http://127.0.0.1:$port/health/ready"
 committed_count() {

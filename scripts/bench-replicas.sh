@@ -69,6 +69,8 @@ start_sink() { # OUTPUT_FILE -> sets sink_port, sink_pid
 write_config() { # FILE SINK_PORT
     cat >"$1" <<EOF
 {
+  "senders": [{ "name": "demo-hospital", "allowedTypes": ["*"],
+                "tokenHash": "66852691e07cfed096e183a14a1dc4496e166c46915ffb6b46f499226da33d6a" }],
   "partners": [{
     "id": "bench-partner",
     "endpoint": "http://127.0.0.1:$2/notify",

@@ -32,8 +32,11 @@ sql() { "$psql_bin" "$store" -Atc "$1"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 sink_port="$(free_port)"
+# The demo token drive.py posts with (printf demo-token-lakeside-eye-surgery | sha256sum).
 cat >"$work/tandem.json" <<JSON
-{ "partners": [ { "id": "eyecare", "endpoint": "http://127.0.0.1:$sink_port/notify",
+{ "senders": [ { "name": "lakeside-eye-surgery", "allowedTypes": ["*"],
+                 "tokenHash": "4135672d9569b1d98c136bde0051bf77799ada112e2dc67901eddad9074b7474" } ],
+  "partners": [ { "id": "eyecare", "endpoint": "http://127.0.0.1:$sink_port/notify",
                   "serviceLines": ["ophthalmology.cataract"], "hmacSecret": "replica-test", "timeout": "5s",
                   "retry": { "baseBackoff": "1s", "maximumBackoff": "5s", "maximumAge": "1h" } } ] }
 JSON

@@ -30,13 +30,15 @@ public struct Gateway: Sendable {
         router.get("fhir/metadata") { _, context in
             ResourceResponse.body(capabilityStatement, status: .ok, format: context.responseFormat)
         }
-        let senders = SenderDirectory(self.settings.senders)
-        let fhir = router.group("fhir").add(middleware: SenderAuthenticationMiddleware(senders: senders))
-        AuditRoutes(store: self.store, metrics: self.metrics).register(on: fhir)
+        let authentication = AuthenticationMiddleware(principals: PrincipalDirectory(settings: self.settings))
+        let access = ReadAccess(store: self.store, consentDefaultPermit: self.settings.consentDefaultPermit)
+        let fhir = router.group("fhir").add(middleware: authentication)
+        AuditRoutes(store: self.store, metrics: self.metrics, access: access).register(on: fhir)
         BundleRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
-        ResourceRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
-        let episodes = router.group("episodes").add(middleware: SenderAuthenticationMiddleware(senders: senders))
-        EpisodeRoutes(store: self.store, metrics: self.metrics).register(on: episodes)
+        ResourceRoutes(store: self.store, settings: self.settings, metrics: self.metrics, access: access)
+            .register(on: fhir)
+        let episodes = router.group("episodes").add(middleware: authentication)
+        EpisodeRoutes(store: self.store, metrics: self.metrics, access: access).register(on: episodes)
         return router
     }
 }

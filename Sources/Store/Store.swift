@@ -1,3 +1,5 @@
+public import CoManagement
+
 /// Durable storage for everything the gateway accepts: messages, resource versions, episodes, audit.
 ///
 /// The server depends on this protocol only; ``SQLiteStore`` is the embedded implementation. Every
@@ -12,6 +14,11 @@ public protocol Store: Sendable {
     ///   failed and nothing is stored either.
     func ingest(_ message: IngestMessage) async throws(StoreError) -> IngestResult
 
+    /// Evaluates every episode's due dates at `time`: activities and reports past due become
+    /// `activity-overdue` and `report-overdue` timeline events, written and planned for delivery as a
+    /// message's changes are. Does nothing on a store that keeps no episodes.
+    func evaluate(at time: FHIRInstant) async throws(StoreError)
+
     /// The current version of a resource, or nil when there is none.
     func read(type: String, id: String) async throws(StoreError) -> StoredResource?
 
@@ -21,12 +28,24 @@ public protocol Store: Sendable {
     /// Every version of a resource, newest first; empty when the resource does not exist.
     func history(type: String, id: String) async throws(StoreError) -> [StoredResource]
 
-    /// The current resources of a type that carry the identifier token (`system|value`).
-    func search(type: String, identifier token: String) async throws(StoreError) -> [StoredResource]
+    /// The current resources of a type that carry the identifier token (`system|value`); only those of
+    /// `owner` when given (conditional interactions stay inside the sender's own resources).
+    func search(type: String, identifier token: String, owner: String?) async throws(StoreError) -> [StoredResource]
 
-    /// The id of the current resource of a type whose business identifier (``ResourceWrite/identifierKey``)
-    /// is `key`, or nil. Lets the server plan references to it before writing; the write checks again.
-    func resourceID(type: String, identifierKey key: String) async throws(StoreError) -> String?
+    /// The id of `owner`'s current resource of a type whose business identifier
+    /// (``ResourceWrite/identifierKey``) is `key`, or nil. Lets the server plan references to it before
+    /// writing; the write checks again.
+    func resourceID(type: String, identifierKey key: String, owner: String) async throws(StoreError) -> String?
+
+    /// What the store knows of the names a sender's message uses: which are the sender's own ids (and for
+    /// which resources), and which are gateway ids of existing resources (and whose).
+    func lookUp(_ names: Set<ResourceName>, sender: String) async throws(StoreError) -> NameLookup
+
+    /// The episodes that hold the resource `Type/id` (``CoManagement/Episode/memberReferences``).
+    func episodes(holding reference: String) async throws(StoreError) -> [EpisodeRecord]
+
+    /// Of `episodeIDs`, those the partner has been routed (it has, or had, a delivery planned for them).
+    func episodes(_ episodeIDs: [String], routedTo partner: String) async throws(StoreError) -> Set<String>
 
     /// Episodes matching the query, most recently changed first.
     func episodes(_ query: EpisodeQuery) async throws(StoreError) -> [EpisodeRecord]

@@ -21,7 +21,13 @@ import Testing
                 headers: headers,
                 body: try BundleFixtures.body(BundleFixtures.batch, format)
             )
-            let response = try await client.execute(uri: "/fhir/AuditEvent", method: .get, headers: headers)
+            let sender = try await client.execute(uri: "/fhir/AuditEvent", method: .get, headers: headers)
+            #expect(sender.status == .forbidden, "only operators read the audit trail")
+            let response = try await client.execute(
+                uri: "/fhir/AuditEvent",
+                method: .get,
+                headers: GatewayFixture.headers(format, token: GatewayFixture.operatorToken)
+            )
             #expect(response.status == .ok)
             let bundle = try GatewayFixture.resource(response, format)
             #expect(bundle.string("type") == "searchset")
@@ -49,7 +55,11 @@ import Testing
                     body: GatewayFixture.patient(.json)
                 )
             }
-            let response = try await client.execute(uri: "/fhir/AuditEvent?_count=2", method: .get, headers: headers)
+            let response = try await client.execute(
+                uri: "/fhir/AuditEvent?_count=2",
+                method: .get,
+                headers: GatewayFixture.headers(.json, token: GatewayFixture.operatorToken)
+            )
             #expect(try GatewayFixture.resource(response, .json).children(named: "entry").count == 2)
         }
     }

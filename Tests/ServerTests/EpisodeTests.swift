@@ -19,11 +19,15 @@ import Testing
             }
     }
 
-    static func episodes(_ client: some TestClientProtocol, query: String) async throws -> [[String: Any]] {
+    static func episodes(
+        _ client: some TestClientProtocol,
+        query: String,
+        token: String = GatewayFixture.lakesideToken
+    ) async throws -> [[String: Any]] {
         let response = try await client.execute(
             uri: "/episodes?\(query)",
             method: .get,
-            headers: [.authorization: "Bearer \(GatewayFixture.token)"]
+            headers: [.authorization: "Bearer \(token)"]
         )
         #expect(response.status == .ok)
         let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
@@ -48,10 +52,19 @@ import Testing
             let id = try #require(episodes[0]["id"] as? String)
             #expect(try await Self.episodes(client, query: "status=declined").isEmpty)
 
-            let response = try await client.execute(
+            // Another sender neither lists nor reads it: its existence is not shown.
+            #expect(try await Self.episodes(client, query: "", token: GatewayFixture.token).isEmpty)
+            let foreign = try await client.execute(
                 uri: "/episodes/\(id)",
                 method: .get,
                 headers: [.authorization: "Bearer \(GatewayFixture.token)"]
+            )
+            #expect(foreign.status == .notFound)
+            #expect(try await Self.episodes(client, query: "", token: GatewayFixture.operatorToken).count == 1)
+            let response = try await client.execute(
+                uri: "/episodes/\(id)",
+                method: .get,
+                headers: [.authorization: "Bearer \(GatewayFixture.lakesideToken)"]
             )
             #expect(response.status == .ok)
             let episode = try #require(

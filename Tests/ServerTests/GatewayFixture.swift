@@ -15,6 +15,7 @@ enum GatewayFixture {
     static let limitedToken = "lab-secret"
 
     static let lakesideToken = "lakeside-secret"
+    static let operatorToken = "operator-secret"
 
     static let senders = [
         Sender(name: "st-marys", tokenHash: Sender.hash(token: Self.token), allowedTypes: ["*"]),
@@ -56,7 +57,11 @@ enum GatewayFixture {
             defer { group.cancelAll() }
             let gateway = Gateway(
                 store: store,
-                settings: GatewaySettings(senders: Self.senders, maximumBodyBytes: maximumBodyBytes),
+                settings: GatewaySettings(
+                    senders: Self.senders,
+                    operators: [Operator(name: "ops", tokenHash: Sender.hash(token: Self.operatorToken))],
+                    maximumBodyBytes: maximumBodyBytes
+                ),
                 metrics: GatewayMetrics()
             )
             let app = Application(

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import Server
+
 @Suite struct ResourceInteractionTests {
     @Test(arguments: WireFormat.allCases)
     func createAnswers201WithLocationETagAndTheStoredResource(format: WireFormat) async throws {
@@ -139,7 +141,10 @@ import Testing
             ) { response in
                 #expect(response.status == .ok)
                 let resource = try GatewayFixture.resource(response, format)
-                #expect(resource.resourceID == "p1")
+                // The match, by the gateway's id for the sender's Patient/p1.
+                #expect(
+                    resource.resourceID == ServerAssignedID.derived(sender: "st-marys", type: "Patient", senderID: "p1")
+                )
             }
         }
     }

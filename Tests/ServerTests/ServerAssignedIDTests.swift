@@ -33,4 +33,20 @@ import Testing
         let ids = (0..<1000).map { _ in ServerAssignedID.make(milliseconds: 42, using: &generator) }
         #expect(Set(ids).count == 1000)
     }
+
+    @Test func derivedIdsAreStableVersion8UUIDsPerSenderTypeAndId() {
+        let id = ServerAssignedID.derived(sender: "lakeside", type: "Patient", senderID: "p1")
+        #expect(id == ServerAssignedID.derived(sender: "lakeside", type: "Patient", senderID: "p1"))
+        #expect(UUID(uuidString: id) != nil && id == id.lowercased())
+        #expect(Array(id)[14] == "8", "the version nibble")
+        #expect("89ab".contains(Array(id)[19]), "the RFC 9562 variant")
+        let others = [
+            ServerAssignedID.derived(sender: "larkspur", type: "Patient", senderID: "p1"),
+            ServerAssignedID.derived(sender: "lakeside", type: "Practitioner", senderID: "p1"),
+            ServerAssignedID.derived(sender: "lakeside", type: "Patient", senderID: "p2"),
+            // The separator keeps "a"+"bPatient" apart from "ab"+"Patient".
+            ServerAssignedID.derived(sender: "lakesid", type: "ePatient", senderID: "p1"),
+        ]
+        #expect(Set(others + [id]).count == 5)
+    }
 }

@@ -36,7 +36,7 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            #expect(try await store.search(type: "CareTeam", identifier: "urn:oid:9|CT-1").count == 1)
+            #expect(try await store.search(type: "CareTeam", identifier: "urn:oid:9|CT-1", owner: nil).count == 1)
         }
     }
 
@@ -45,7 +45,7 @@ import Testing
             _ = try await store.ingest(Fixture.message([Self.conditional(id: "ct1", content: "{}")]))
             let message = Fixture.message([Self.conditional(id: "planned", content: #"{"b":1}"#, referenced: true)])
             let error = await #expect(throws: StoreError.self) { try await store.ingest(message) }
-            #expect(error?.code == .duplicate)
+            #expect(error?.code == .stalePlan)
         }
     }
 }

@@ -22,7 +22,10 @@ import Testing
                 #expect(Set(results.map(\.resource.version)) == [1])
                 let id = try #require(results.first?.resource.id)
                 #expect(try await store.history(type: "ServiceRequest", id: id).count == 1)
-                #expect(try await store.search(type: "ServiceRequest", identifier: "urn:oid:1.2.3|SR-1").count == 1)
+                #expect(
+                    try await store.search(type: "ServiceRequest", identifier: "urn:oid:1.2.3|SR-1", owner: nil).count
+                        == 1
+                )
             }
         }
     }
@@ -51,15 +54,39 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases) func updateThatTakesAnotherResourcesIdentifierIsRefused(
+    /// A resource recognised by its sender's business identifier is the same resource whichever id the
+    /// sender uses for it: the write lands on the holder, and the new id becomes the sender's name for it.
+    @Test(arguments: Backend.allCases) func updateUnderANewIdOfAHeldIdentifierUpdatesTheHolder(
+        _ backend: Backend
+    ) async throws {
+        try await withRunningStore(backend) { store in
+            let held = try #require(try await store.ingest(Fixture.message([Fixture.create()])).successes().first)
+            var write = Fixture.update("ServiceRequest", id: "sr-other", content: "{}")
+            write.identifierKey = "urn:oid:1.2.3|SR-1"
+            write.senderID = "sr-other"
+            let result = try #require(try await store.ingest(Fixture.message([write])).successes().first)
+            #expect(result.disposition == .updated && result.resource.id == held.resource.id)
+            let lookup = try await store.lookUp(
+                [ResourceName(type: "ServiceRequest", id: "sr-other")],
+                sender: "st-marys"
+            )
+            #expect(lookup.aliases[ResourceName(type: "ServiceRequest", id: "sr-other")] == held.resource.id)
+        }
+    }
+
+    @Test(arguments: Backend.allCases) func existingResourceThatTakesAnotherOnesIdentifierIsRefused(
         _ backend: Backend
     ) async throws {
         try await withRunningStore(backend) { store in
             _ = try await store.ingest(Fixture.message([Fixture.create()]))
-            var write = Fixture.update("ServiceRequest", id: "sr-other", content: "{}")
+            _ = try await store.ingest(
+                Fixture.message([Fixture.update("ServiceRequest", id: "sr-other", content: "{}")])
+            )
+            var write = Fixture.update("ServiceRequest", id: "sr-other", content: #"{"a":1}"#)
             write.identifierKey = "urn:oid:1.2.3|SR-1"
             let error = await #expect(throws: StoreError.self) { try await store.ingest(Fixture.message([write])) }
             #expect(error?.code == .duplicate)
+            #expect(error?.publicMessage?.contains("already names another ServiceRequest of this sender") == true)
         }
     }
 
@@ -71,7 +98,7 @@ import Testing
             var write = Fixture.create(id: "sr-b")
             write.idIsReferenced = true
             let error = await #expect(throws: StoreError.self) { try await store.ingest(Fixture.message([write])) }
-            #expect(error?.code == .duplicate)
+            #expect(error?.code == .stalePlan)
         }
     }
 }

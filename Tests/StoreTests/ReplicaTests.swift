@@ -35,7 +35,9 @@ import Testing
             #expect(results.filter { $0.disposition == .created }.count == 1)
             #expect(results.filter { $0.disposition == .unchanged }.count == 15)
             #expect(Set(results.map(\.resource.id)).count == 1)
-            #expect(try await second.search(type: "ServiceRequest", identifier: "urn:oid:1.2.3|SR-1").count == 1)
+            #expect(
+                try await second.search(type: "ServiceRequest", identifier: "urn:oid:1.2.3|SR-1", owner: nil).count == 1
+            )
         }
     }
 
@@ -52,7 +54,7 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            #expect(try await first.search(type: "CareTeam", identifier: "urn:oid:9|CT-1").count == 1)
+            #expect(try await first.search(type: "CareTeam", identifier: "urn:oid:9|CT-1", owner: nil).count == 1)
         }
     }
 

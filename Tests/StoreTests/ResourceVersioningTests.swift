@@ -74,7 +74,7 @@ import Testing
             let result = try #require(try await store.ingest(Fixture.message([write])).successes().first)
             #expect(result.disposition == .matched)
             #expect(result.resource.id == "p1")
-            #expect(try await store.search(type: "Patient", identifier: token).map(\.id) == ["p1"])
+            #expect(try await store.search(type: "Patient", identifier: token, owner: nil).map(\.id) == ["p1"])
 
             _ = try await store.ingest(Fixture.message([Fixture.update(id: "p2", content: "{}", identifiers: [token])]))
             let error = await #expect(throws: StoreError.self) { try await store.ingest(Fixture.message([write])) }

@@ -13,9 +13,11 @@ import Testing
             "id": "eyecare", "endpoint": endpoint, "serviceLines": ["ophthalmology.cataract"], "timeout": "5s",
             "retry": ["baseBackoff": "100ms", "maximumBackoff": "1s", "maximumAge": "1m"],
         ]
-        let url = directory.appendingPathComponent("tandem-\(UUID().uuidString.prefix(6)).json")
-        try JSONSerialization.data(withJSONObject: extra.merging(["partners": [partner]]) { $1 }).write(to: url)
-        return url
+        return try ServerProcess.writeConfiguration(
+            extra.merging(["partners": [partner]]) { $1 },
+            in: directory,
+            named: "tandem-\(UUID().uuidString.prefix(6)).json"
+        )
     }
 
     @Test func replayPostsAScenarioInOrderAndEveryStepIsAccepted() async throws {
@@ -78,7 +80,7 @@ import Testing
         )
         #expect(refused.status == 0)
         #expect(!refused.standardOutput.contains("deliver to eyecare"))
-        #expect(refused.standardOutput.contains("consent refuses eyecare: episode"), "\(refused.standardOutput)")
+        #expect(refused.standardOutput.contains("consent refuses: partner eyecare"), "\(refused.standardOutput)")
     }
 
     @Test func deadLettersAreShownRetriedRequeuedAndRedeliveredToTheSink() async throws {

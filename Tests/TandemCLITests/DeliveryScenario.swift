@@ -36,10 +36,9 @@ enum DeliveryScenario {
         extra: [String: Any] = [:]
     ) async throws -> ServerProcess {
         let directory = try ServerProcess.temporaryDirectory()
-        let config = directory.appendingPathComponent("tandem.json")
         var object: [String: Any] = ["partners": partners, "delivery": delivery]
         object.merge(extra) { _, new in new }
-        try JSONSerialization.data(withJSONObject: object).write(to: config)
+        let config = try ServerProcess.writeConfiguration(object, in: directory)
         return try await ServerProcess.start(in: directory, config: config)
     }
 

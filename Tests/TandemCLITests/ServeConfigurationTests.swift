@@ -9,9 +9,25 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test func shippedSampleConfigurationEqualsTheEmbeddedDefaults() throws {
-        let bytes = try Data(contentsOf: Self.root.appendingPathComponent(ServeConfiguration.samplePath))
-        #expect(try ServeConfiguration.decode(Array(bytes)) == ServeConfiguration.embedded)
+    static func sample() throws -> ServeConfiguration {
+        try ServeConfiguration.decode(
+            Array(try Data(contentsOf: Self.root.appendingPathComponent(ServeConfiguration.samplePath)))
+        )
+    }
+
+    @Test func shippedSampleConfigurationIsTheEmbeddedDefaultsWithDemoCredentials() throws {
+        var sample = try Self.sample()
+        #expect(sample.demo && !sample.senders.isEmpty && !sample.operators.isEmpty)
+        sample.demo = false
+        sample.senders = []
+        sample.operators = []
+        #expect(sample == ServeConfiguration.embedded)
+    }
+
+    @Test func theEmbeddedDefaultsAndAFileWithoutSendersHoldNoCredentials() throws {
+        #expect(ServeConfiguration.embedded.senders.isEmpty && ServeConfiguration.embedded.operators.isEmpty)
+        let file = try ServeConfiguration.decode(Array(#"{"listen":{"host":"127.0.0.1","port":1}}"#.utf8))
+        #expect(file.senders.isEmpty && file.operators.isEmpty && file.partnerAccounts.isEmpty && !file.demo)
     }
 
     @Test func sampleSendersAreTheScenarioSenders() throws {
@@ -26,12 +42,14 @@ import Testing
             names.insert(sender)
         }
         #expect(!names.isEmpty)
-        #expect(names.isSubset(of: Set(ServeConfiguration.embedded.senders.map(\.name))))
+        #expect(names.isSubset(of: Set(try Self.sample().senders.map(\.name))))
     }
 
-    @Test func demoTokenAuthenticatesTheDemoSender() {
-        let directory = SenderDirectory(ServeConfiguration.embedded.senders)
-        #expect(directory.sender(forToken: ServeConfiguration.demoToken)?.name == "demo-hospital")
+    @Test func demoTokensAuthenticateTheDemoSenderAndOperator() throws {
+        let directory = PrincipalDirectory(settings: try Self.sample().gatewaySettings)
+        #expect(directory.principal(forToken: "tandem-demo-token")?.sender?.name == "demo-hospital")
+        #expect(directory.principal(forToken: "tandem-demo-operator-token")?.roleName == "operator")
+        #expect(directory.principal(forToken: "demo-token-lakeside-eye-surgery")?.name == "lakeside-eye-surgery")
         // Reference value: printf tandem-demo-token | sha256sum
         #expect(
             Sender.hash(token: "tandem-demo-token")

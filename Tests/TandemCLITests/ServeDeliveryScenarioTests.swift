@@ -65,7 +65,11 @@ import Testing
         let server = try await S.gateway([S.partner("eye", sink.url)], extra: ["consentDefaultPermit": false])
         defer { server.stop() }
         _ = try await S.post(server.baseURL, S.referral("E2E-CONSENT", patient: "P-CONSENT"))
-        let audit = try await GatewayClient.send("GET", server.baseURL.appendingPathComponent("fhir/AuditEvent"))
+        let audit = try await GatewayClient.send(
+            "GET",
+            server.baseURL.appendingPathComponent("fhir/AuditEvent"),
+            token: GatewayClient.operatorToken
+        )
         let text = String(decoding: audit.body, as: UTF8.self)
         #expect(text.contains("delivery-refused") && text.contains("partner eye"), "\(text.prefix(2000))")
         let lines = Self.arrivals(sink.stop(afterLines: 1, timeout: .seconds(2)))

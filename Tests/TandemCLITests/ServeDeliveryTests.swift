@@ -13,13 +13,12 @@ import FoundationNetworking
     @Test func aPartnerForTheServiceLineReceivesTheScenarioInOrder() async throws {
         let sink = try SinkProcess(["--secret", "s3cret"])
         let directory = try ServerProcess.temporaryDirectory()
-        let config = directory.appendingPathComponent("tandem.json")
         let partner: [String: Any] = [
             "id": "eyecare", "endpoint": sink.url.absoluteString, "serviceLines": ["ophthalmology.cataract"],
             "hmacSecret": "s3cret", "timeout": "5s",
             "retry": ["baseBackoff": "100ms", "maximumBackoff": "1s", "maximumAge": "1m"],
         ]
-        try JSONSerialization.data(withJSONObject: ["partners": [partner]]).write(to: config)
+        let config = try ServerProcess.writeConfiguration(["partners": [partner]], in: directory)
         let server = try await ServerProcess.start(in: directory, config: config)
         defer { server.stop() }
 

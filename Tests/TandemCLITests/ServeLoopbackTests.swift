@@ -100,7 +100,11 @@ import FoundationNetworking
             #expect((200..<300).contains((response as? HTTPURLResponse)?.statusCode ?? 0), "\(file)")
         }
         func timeline(_ server: ServerProcess) async throws -> [Int] {
-            let read = try await GatewayClient.send("GET", server.baseURL.appendingPathComponent("episodes"))
+            let read = try await GatewayClient.send(
+                "GET",
+                server.baseURL.appendingPathComponent("episodes"),
+                token: GatewayClient.operatorToken
+            )
             let object = try JSONSerialization.jsonObject(with: read.body) as? [String: Any]
             let episode = (object?["episodes"] as? [[String: Any]])?.first
             return (episode?["timeline"] as? [[String: Any]] ?? []).compactMap { $0["number"] as? Int }

@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// A `tandem serve` subprocess on a free 127.0.0.1 port, working in its own temporary directory (so
-/// the embedded defaults apply and `./data` is private to the test).
+/// `./data` is private to the test), with the sample configuration's demo credentials unless told otherwise.
 ///
 /// `Process` is not `Sendable`; a test keeps the value in one task and hands only ``baseURL`` to others.
 struct ServerProcess {
@@ -24,7 +24,7 @@ struct ServerProcess {
         .deletingLastPathComponent()
 
     /// Starts the server on `directory` (a new temporary one by default) and waits until it is ready.
-    /// - Parameter config: a configuration file passed as `--config`.
+    /// - Parameter config: a configuration file passed as `--config`; `Samples/config/tandem.json` by default.
     static func start(in directory: URL? = nil, port: Int? = nil, config: URL? = nil) async throws -> ServerProcess {
         let directory = try directory ?? Self.temporaryDirectory()
         let port = try port ?? Self.freePort()
@@ -32,7 +32,8 @@ struct ServerProcess {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = CLIRunner.executable
-        process.arguments = ["serve"] + (config.map { ["--config", $0.path] } ?? [])
+        let config = config ?? Self.repository.appendingPathComponent("Samples/config/tandem.json")
+        process.arguments = ["serve", "--config", config.path]
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_LISTEN"] = "127.0.0.1:\(port)"
@@ -76,6 +77,24 @@ struct ServerProcess {
 
     var logText: String { (try? String(contentsOf: self.log, encoding: .utf8)) ?? "" }
 
+    /// `object` as a configuration file in `directory`, with the sample configuration's demo senders and
+    /// operator unless it names its own.
+    static func writeConfiguration(
+        _ object: [String: Any],
+        in directory: URL,
+        named name: String = "tandem.json"
+    ) throws -> URL {
+        let sample =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.repository.appendingPathComponent("Samples/config/tandem.json"))
+            ) as? [String: Any] ?? [:]
+        var merged = object
+        for key in ["senders", "operators"] where merged[key] == nil { merged[key] = sample[key] }
+        let url = directory.appendingPathComponent(name)
+        try JSONSerialization.data(withJSONObject: merged).write(to: url)
+        return url
+    }
+
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -112,7 +131,10 @@ struct ServerFailure: Error, CustomStringConvertible {
 
 /// Requests the tests send to a running gateway.
 enum GatewayClient {
+    /// The sample configuration's `demo-hospital` sender.
     static let token = "tandem-demo-token"
+    /// The sample configuration's operator, who reads every episode and the audit trail.
+    static let operatorToken = "tandem-demo-operator-token"
 
     /// Sends one request; returns status, headers and body.
     static func send(
@@ -120,13 +142,14 @@ enum GatewayClient {
         _ url: URL,
         body: Data? = nil,
         contentType: String = "application/fhir+json",
-        accept: String = "application/fhir+json"
+        accept: String = "application/fhir+json",
+        token: String = GatewayClient.token
     ) async throws -> (status: Int, headers: [AnyHashable: Any], body: Data) {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.httpBody = body
         request.timeoutInterval = 30
-        request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue(accept, forHTTPHeaderField: "Accept")
         if body != nil { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         let (data, response) = try await URLSession.shared.data(for: request)

@@ -24,13 +24,19 @@ struct BundleEntry: Sendable {
     var type: String
     var action: Action
     var resource: Element
+    /// The id the sender gave the resource (its `Resource.id`, or the id of a `PUT Type/id`), which names
+    /// it in the sender's namespace; nil when it has none.
+    var senderID: String? {
+        if case .update(let id, _) = self.action { return id }
+        return self.resource.resourceID.flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     /// Reads an entry of a transaction or batch Bundle.
     ///
     /// - Throws: ``FHIRError`` with the status the entry would have had as a request of its own: 400 for a
     ///   missing or malformed request or a type mismatch, 405 for an unsupported method, 403 when the
     ///   sender may not write the type.
-    static func read(_ entry: Element, index: Int, sender: Sender?) throws(FHIRError) -> BundleEntry {
+    static func read(_ entry: Element, index: Int, principal: Principal?) throws(FHIRError) -> BundleEntry {
         let path = "Bundle.entry[\(index)]"
         guard let request = entry.child("request"), let method = request.string("method"),
             let url = request.string("url")
@@ -58,7 +64,7 @@ struct BundleEntry: Sendable {
                 path: "\(path).request.url"
             )
         }
-        try RouteInput.authorize(sender, toWrite: type)
+        try RouteInput.authorize(principal, toWrite: type)
         let action: Action
         switch (method, segments.count, query) {
         case ("POST", 1, nil):
@@ -95,7 +101,7 @@ struct BundleEntry: Sendable {
 
     /// A resource of a message Bundle: written under the sender's id when it has one (so a message sent
     /// again makes no new version), else created.
-    static func message(_ entry: Element, index: Int, sender: Sender?) throws(FHIRError) -> BundleEntry {
+    static func message(_ entry: Element, index: Int, principal: Principal?) throws(FHIRError) -> BundleEntry {
         guard let resource = entry.child("resource") else {
             throw FHIRError(
                 .badRequest,
@@ -104,7 +110,7 @@ struct BundleEntry: Sendable {
                 path: "Bundle.entry[\(index)]"
             )
         }
-        try RouteInput.authorize(sender, toWrite: resource.type)
+        try RouteInput.authorize(principal, toWrite: resource.type)
         let action: Action = resource.resourceID.map { .update(id: $0, ifMatch: nil) } ?? .create(ifNoneExist: nil)
         return BundleEntry(
             index: index,

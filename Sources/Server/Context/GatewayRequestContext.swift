@@ -6,8 +6,8 @@ import Logging
 /// the wire format the answer will be written in.
 public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The authenticated sender; nil until ``SenderAuthenticationMiddleware`` has run, and on open routes.
-    public var sender: Sender?
+    /// Who the request acts for; nil until ``AuthenticationMiddleware`` has run, and on open routes.
+    public var principal: Principal?
     /// The client's `X-Request-ID`, or the request id Hummingbird made up; logged and audited.
     public var correlationID: String
     /// The format of the answer, from `_format`, `Accept` or the request body.
@@ -15,8 +15,13 @@ public struct GatewayRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.sender = nil
+        self.principal = nil
         self.correlationID = ""
         self.responseFormat = .json
     }
+}
+
+extension GatewayRequestContext {
+    /// The authenticated sender, when the principal is one.
+    public var sender: Sender? { self.principal?.sender }
 }

@@ -60,19 +60,26 @@ extension FHIRError {
         }
     }
 
+    /// A store failure as the client may see it: the status and issue code its ``StoreError/Code`` means,
+    /// and the store's ``StoreError/publicMessage`` or a fixed text. The store's own ``StoreError/message``
+    /// (which may quote the database) is never shown.
     init(storeError error: StoreError) {
-        let (status, code): (HTTPResponse.Status, Issue.Code) =
+        let (status, code, text): (HTTPResponse.Status, Issue.Code, String) =
             switch error.code {
-            case .versionConflict: (.preconditionFailed, .conflict)
-            case .multipleMatches: (.preconditionFailed, .multipleMatches)
-            case .duplicate: (.conflict, .duplicate)
-            case .notFound: (.notFound, .notFound)
-            case .invalidRequest: (.badRequest, .invalid)
-            case .unavailable, .closed: (.serviceUnavailable, .transient)
-            default: (.internalServerError, .exception)
+            case .versionConflict: (.preconditionFailed, .conflict, "the resource has changed since that version")
+            case .multipleMatches:
+                (.preconditionFailed, .multipleMatches, "the condition matches more than one resource")
+            case .duplicate: (.conflict, .duplicate, "the write conflicts with a resource that already exists")
+            case .idTaken:
+                (.conflict, .conflict, "this id cannot be used by this sender; send the resource under another")
+            case .stalePlan:
+                (.conflict, .conflict, "concurrent messages changed the resources this one refers to; send it again")
+            case .notFound: (.notFound, .notFound, "the resource is not known")
+            case .invalidRequest: (.badRequest, .invalid, "the request cannot be stored as given")
+            case .unavailable, .closed: (.serviceUnavailable, .transient, "the store is unavailable; try again later")
+            default: (.internalServerError, .exception, "the store failed (\(error.code))")
             }
-        var message = error.message
-        if status == .internalServerError { message = "the store failed (\(error.code))" }
+        var message = error.publicMessage ?? text
         if let entry = error.entry { message = "entry \(entry): " + message }
         self.init(status, code, message)
     }

@@ -6,9 +6,11 @@ import Store
 /// `GET /fhir/AuditEvent`: the audit trail, newest first, as AuditEvent resources in a searchset Bundle.
 ///
 /// `_count` limits the page (default 100, at most 1000); no other search parameters are supported.
+/// Operators only.
 struct AuditRoutes: Sendable {
     let store: any Store
     let metrics: GatewayMetrics
+    let access: ReadAccess
 
     static let defaultCount = 100
     static let maximumCount = 1000
@@ -18,6 +20,7 @@ struct AuditRoutes: Sendable {
     }
 
     @Sendable func search(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        try self.access.requireOperator(try RouteInput.principal(context), toRead: "the audit trail")
         var count = Self.defaultCount
         if let text = request.uri.queryParameters.get("_count") {
             guard let value = Int(text), value >= 0 else {

@@ -13,10 +13,6 @@ struct BundleRoutes: Sendable {
     let settings: GatewaySettings
     let metrics: GatewayMetrics
 
-    /// Planning against the store can race a concurrent message that claims the same identifier; the
-    /// writer then refuses and the Bundle is planned again, at most this often.
-    static let planningAttempts = 3
-
     func register(on fhir: RouterGroup<GatewayRequestContext>) {
         fhir.post(use: self.process)
     }
@@ -57,7 +53,7 @@ struct BundleRoutes: Sendable {
     ) async throws -> Element {
         var entries: [BundleEntry] = []
         for (index, entry) in bundle.children(named: "entry").enumerated() {
-            entries.append(try BundleEntry.read(entry, index: index, sender: context.sender))
+            entries.append(try BundleEntry.read(entry, index: index, principal: context.principal))
         }
         let result = try await self.ingestAtomically(entries, received: received)
         return try BundleResponse.make(
@@ -77,14 +73,12 @@ struct BundleRoutes: Sendable {
         var entries: [Result<BundleEntry, FHIRError>] = []
         for (index, entry) in bundle.children(named: "entry").enumerated() {
             do throws(FHIRError) {
-                entries.append(.success(try BundleEntry.read(entry, index: index, sender: context.sender)))
+                entries.append(.success(try BundleEntry.read(entry, index: index, principal: context.principal)))
             } catch {
                 entries.append(.failure(error))
             }
         }
-        let plan = BundlePlan.batch(entries)
-        let message = IngestMessage(received: received, writes: plan.writes, atomic: false)
-        let result = try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
+        let (plan, result) = try await self.intake.batch(entries, received: received)
         let slots: [Result<WriteResult, FHIRError>] = plan.slots.map { slot in
             switch slot {
             case .write(let index): result.entries[index].mapError(FHIRError.init(storeError:))
@@ -108,7 +102,7 @@ struct BundleRoutes: Sendable {
         let selection = try MessageFocus.select(bundle)
         var entries: [BundleEntry] = []
         for (index, entry) in selection.entries {
-            entries.append(try BundleEntry.message(entry, index: index, sender: context.sender))
+            entries.append(try BundleEntry.message(entry, index: index, principal: context.principal))
         }
         let result = try await self.ingestAtomically(entries, received: received)
         let focus = zip(selection.entries, result.entries).compactMap { selected, written in
@@ -122,19 +116,9 @@ struct BundleRoutes: Sendable {
         )
     }
 
-    /// Plans and stores atomic writes, planning again when a concurrent message moved a planned id.
+    private var intake: MessageIntake { MessageIntake(store: self.store, metrics: self.metrics) }
+
     private func ingestAtomically(_ entries: [BundleEntry], received: ReceivedMessage) async throws -> IngestResult {
-        var attempt = 1
-        while true {
-            let plan = try await BundlePlan.atomic(entries, store: self.store)
-            let message = IngestMessage(received: received, writes: plan.writes, atomic: true)
-            do {
-                return try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
-            } catch let error as StoreError
-                where error.code == .duplicate && plan.hasPlannedReferences && attempt < Self.planningAttempts
-            {
-                attempt += 1
-            }
-        }
+        try await self.intake.atomic(entries, received: received)
     }
 }

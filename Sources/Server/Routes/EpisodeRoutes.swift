@@ -6,9 +6,12 @@ import Store
 
 /// The co-management read API: `GET /episodes?patient=system|value&serviceLine=…&status=…` and
 /// `GET /episodes/{id}`, answering with episode documents (JSON, `Samples/episode-document.schema.json`).
+///
+/// Each principal sees the episodes ``ReadAccess`` lets it read.
 struct EpisodeRoutes: Sendable {
     let store: any Store
     let metrics: GatewayMetrics
+    let access: ReadAccess
 
     static let defaultLimit = 100
     static let maximumLimit = 1000
@@ -28,13 +31,18 @@ struct EpisodeRoutes: Sendable {
             }
             limit = min(value, Self.maximumLimit)
         }
-        let query = EpisodeQuery(
-            patientKey: parameters.get("patient"),
-            serviceLine: parameters.get("serviceLine"),
-            status: parameters.get("status"),
-            limit: limit
+        let principal = try RouteInput.principal(context)
+        let query = self.access.narrow(
+            EpisodeQuery(
+                patientKey: parameters.get("patient"),
+                serviceLine: parameters.get("serviceLine"),
+                status: parameters.get("status"),
+                limit: limit
+            ),
+            for: principal
         )
-        let records = try await self.metrics.timeStore("episodes") { try await self.store.episodes(query) }
+        let found = try await self.metrics.timeStore("episodes") { try await self.store.episodes(query) }
+        let records = self.access.visible(found, to: principal)
         // The stored documents are JSON already: join them rather than decode and encode again.
         var body = Array(#"{"episodes":["#.utf8)
         for (index, record) in records.enumerated() {
@@ -48,8 +56,10 @@ struct EpisodeRoutes: Sendable {
     /// One episode document: participants, referrals, care plans, handoffs, consent, timeline, measures.
     @Sendable func read(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
+        let principal = try RouteInput.principal(context)
         let record = try await self.metrics.timeStore("episodes") { try await self.store.episode(id: id) }
         guard let record else { throw FHIRError(.notFound, .notFound, "episode '\(id)' is not known") }
+        try await self.access.check(record, for: principal)
         var response = Self.json(record.document)
         response.headers[.lastModified] = FHIRTime.httpDate(record.updatedAt)
         return response

@@ -126,3 +126,19 @@ extension HTTPField.Name {
     static let host = HTTPField.Name("Host")!
     static let ifNoneExist = HTTPField.Name("If-None-Exist")!
 }
+
+extension StoredResource {
+    /// The resource as a client that named it `id` sees it: the same version under the id it asked for.
+    func presented(as id: String) -> StoredResource {
+        var copy = self
+        copy.id = id
+        return copy
+    }
+}
+
+extension WriteResult {
+    /// The result as the client that wrote `id` sees it (``StoredResource/presented(as:)``).
+    func presented(as id: String) -> WriteResult {
+        WriteResult(self.disposition, self.resource.presented(as: id))
+    }
+}

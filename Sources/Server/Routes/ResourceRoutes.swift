@@ -9,6 +9,7 @@ struct ResourceRoutes: Sendable {
     let store: any Store
     let settings: GatewaySettings
     let metrics: GatewayMetrics
+    let access: ReadAccess
 
     func register(on fhir: RouterGroup<GatewayRequestContext>) {
         fhir.post(":type", use: self.create)
@@ -33,16 +34,15 @@ struct ResourceRoutes: Sendable {
         guard resource.type == type else {
             throw FHIRError(.badRequest, .invalid, "the body is a \(resource.type), but the URL names \(type)")
         }
-        let write = ResourceWrite(
+        let entry = BundleEntry(
+            index: 0,
+            fullUrl: nil,
             type: type,
-            mode: .create(proposedID: RouteInput.newID(), ifNoneExist: try RouteInput.ifNoneExist(request)),
-            content: ResourceCodec.storedContent(of: resource),
-            identifierKey: ResourceCodec.identifierKey(of: resource),
-            identifiers: ResourceCodec.identifierTokens(of: resource),
+            action: .create(ifNoneExist: try RouteInput.ifNoneExist(request)),
             resource: resource
         )
         let result = try await self.ingest(
-            [write],
+            entry,
             bytes: bytes,
             interaction: "create",
             request: request,
@@ -79,53 +79,55 @@ struct ResourceRoutes: Sendable {
                 path: "\(type).id"
             )
         }
-        let write = ResourceWrite(
+        let entry = BundleEntry(
+            index: 0,
+            fullUrl: nil,
             type: type,
-            mode: .update(id: id, ifMatch: ifMatch),
-            content: ResourceCodec.storedContent(of: resource),
-            identifierKey: ResourceCodec.identifierKey(of: resource),
-            identifiers: ResourceCodec.identifierTokens(of: resource),
+            action: .update(id: id, ifMatch: ifMatch),
             resource: resource
         )
         let result = try await self.ingest(
-            [write],
+            entry,
             bytes: bytes,
             interaction: "update",
             request: request,
             context: context
         )
         self.metrics.recordIngest("update", since: start)
-        return try ResourceResponse.written(result, request: request, context: context)
+        return try ResourceResponse.written(result.presented(as: id), request: request, context: context)
     }
 
     @Sendable func read(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let type = try RouteInput.resourceType(context)
-        let id = try RouteInput.id(context)
+        let (asked, id) = try await self.readableID(type: type, context: context)
         let stored = try await self.metrics.timeStore("read") { try await self.store.read(type: type, id: id) }
-        guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(id) is not known") }
-        return try ResourceResponse.read(stored, context: context)
+        guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(asked) is not known") }
+        return try ResourceResponse.read(stored.presented(as: asked), context: context)
     }
 
     @Sendable func versionRead(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let type = try RouteInput.resourceType(context)
-        let id = try RouteInput.id(context)
+        let (asked, id) = try await self.readableID(type: type, context: context)
         let versionText = context.parameters.get("vid") ?? ""
         guard let version = Int(versionText), version > 0 else {
-            throw FHIRError(.notFound, .notFound, "\(type)/\(id) has no version '\(versionText)'")
+            throw FHIRError(.notFound, .notFound, "\(type)/\(asked) has no version '\(versionText)'")
         }
         let stored = try await self.metrics.timeStore("vread") {
             try await self.store.read(type: type, id: id, version: version)
         }
-        guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(id) has no version \(version)") }
-        return try ResourceResponse.read(stored, context: context)
+        guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(asked) has no version \(version)") }
+        return try ResourceResponse.read(stored.presented(as: asked), context: context)
     }
 
     @Sendable func history(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let type = try RouteInput.resourceType(context)
-        let id = try RouteInput.id(context)
+        let (asked, id) = try await self.readableID(type: type, context: context)
         let versions = try await self.metrics.timeStore("history") { try await self.store.history(type: type, id: id) }
-        guard !versions.isEmpty else { throw FHIRError(.notFound, .notFound, "\(type)/\(id) is not known") }
-        let bundle = try HistoryBundle.make(versions, base: ResourceResponse.base(request))
+        guard !versions.isEmpty else { throw FHIRError(.notFound, .notFound, "\(type)/\(asked) is not known") }
+        let bundle = try HistoryBundle.make(
+            versions.map { $0.presented(as: asked) },
+            base: ResourceResponse.base(request)
+        )
         return ResourceResponse.body(bundle, status: .ok, format: context.responseFormat)
     }
 
@@ -133,19 +135,28 @@ struct ResourceRoutes: Sendable {
         throw FHIRError.methodNotAllowed(request.method, request.uri.path)
     }
 
-    /// Stores the message (with its raw body) and returns the single write's result.
+    /// The `{id}` the client asked for, and the gateway id of the resource it may read by it (``ReadAccess``).
+    /// The answer shows the id asked for, as a read must (R4 §3.1.0.2): a sender reading by its own id
+    /// sees its own id.
+    private func readableID(type: String, context: GatewayRequestContext) async throws -> (asked: String, id: String) {
+        let asked = try RouteInput.id(context)
+        let id = try await self.access.resourceID(type: type, id: asked, for: try RouteInput.principal(context))
+        return (asked, id)
+    }
+
+    /// Plans and stores the message (with its raw body) and returns the single write's result.
     private func ingest(
-        _ writes: [ResourceWrite],
+        _ entry: BundleEntry,
         bytes: [UInt8],
         interaction: String,
         request: Request,
         context: GatewayRequestContext
     ) async throws -> WriteResult {
-        let message = IngestMessage(
-            received: RouteInput.received(bytes, interaction: interaction, request: request, context: context),
-            writes: writes
+        let received = RouteInput.received(bytes, interaction: interaction, request: request, context: context)
+        let result = try await MessageIntake(store: self.store, metrics: self.metrics).atomic(
+            [entry],
+            received: received
         )
-        let result = try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
         guard let entry = result.entries.first else {
             throw FHIRError(.internalServerError, .exception, "the store returned no result")
         }

@@ -17,26 +17,41 @@ enum RouteInput {
     /// The `{id}` path parameter, which must be a FHIR id (`[A-Za-z0-9\-\.]{1,64}`).
     static func id(_ context: GatewayRequestContext) throws(FHIRError) -> String {
         let id = context.parameters.get("id") ?? ""
-        let valid =
-            !id.isEmpty && id.utf8.count <= 64
-            && id.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
-        guard valid else { throw FHIRError(.badRequest, .invalid, "'\(id)' is not a valid FHIR id") }
+        guard ReferenceText.isID(id) else { throw FHIRError(.badRequest, .invalid, "'\(id)' is not a valid FHIR id") }
         return id
     }
 
-    /// 403 unless the authenticated sender may write `type`.
-    static func authorize(_ context: GatewayRequestContext, toWrite type: String) throws(FHIRError) {
-        try self.authorize(context.sender, toWrite: type)
+    /// The authenticated principal; 401 without one.
+    static func principal(_ context: GatewayRequestContext) throws(FHIRError) -> Principal {
+        guard let principal = context.principal else {
+            throw AuthenticationMiddleware.unauthorized("the request has no bearer token")
+        }
+        return principal
     }
 
-    /// 403 unless `sender` may write `type`; 401 without a sender.
-    static func authorize(_ sender: Sender?, toWrite type: String) throws(FHIRError) {
-        guard let sender else {
-            throw SenderAuthenticationMiddleware.unauthorized("the request has no bearer token")
+    /// The sender writing `type`: 401 without a principal, 403 unless it is a sender that may write `type`.
+    @discardableResult
+    static func authorize(_ context: GatewayRequestContext, toWrite type: String) throws(FHIRError) -> Sender {
+        try self.authorize(context.principal, toWrite: type)
+    }
+
+    /// The sender writing `type`: 401 without a principal, 403 unless it is a sender that may write `type`.
+    @discardableResult
+    static func authorize(_ principal: Principal?, toWrite type: String) throws(FHIRError) -> Sender {
+        guard let principal else {
+            throw AuthenticationMiddleware.unauthorized("the request has no bearer token")
+        }
+        guard let sender = principal.sender else {
+            throw FHIRError(
+                .forbidden,
+                .forbidden,
+                "\(principal.roleName) '\(principal.name)' may not write \(type)"
+            )
         }
         guard sender.mayWrite(type) else {
             throw FHIRError(.forbidden, .forbidden, "sender '\(sender.name)' may not write \(type)")
         }
+        return sender
     }
 
     /// Collects the body up to the limit and reads it as a validated resource.

@@ -73,7 +73,8 @@ enum IngestRules {
         _ what: String
     ) throws(StoreError) -> String? {
         if matches.count > 1 {
-            throw StoreError(.multipleMatches, "\(what) matched more than one \(write.type)")
+            let message = "\(what) matched more than one \(write.type) of the sender"
+            throw StoreError(.multipleMatches, message, publicMessage: message)
         }
         guard let id = matches.first else { return nil }
         try Self.requirePlannedID(id, of: write, proposedID: proposedID, "\(what) now matches \(write.type)/\(id)")
@@ -81,7 +82,7 @@ enum IngestRules {
     }
 
     /// Refuses a write whose planned id is referenced elsewhere in its message but resolves to `id`: the
-    /// server plans the message again and retries.
+    /// server plans the message again and retries (``StoreError/Code/stalePlan``).
     static func requirePlannedID(
         _ id: String,
         of write: ResourceWrite,
@@ -89,7 +90,46 @@ enum IngestRules {
         _ reason: @autoclosure () -> String
     ) throws(StoreError) {
         if write.idIsReferenced && id != proposedID {
-            throw StoreError(.duplicate, "\(reason()), not the planned one; retry the transaction")
+            throw StoreError(.stalePlan, "\(reason()), not the planned one; plan the message again")
         }
+    }
+
+    /// `If-Match` named another version than the current one (or there is none).
+    static func versionConflict(_ write: ResourceWrite, id: String, ifMatch: Int, current: Int?) -> StoreError {
+        let message =
+            "If-Match names version \(ifMatch) of \(write.type)/\(id), but the current version is "
+            + (current.map { "\($0)" } ?? "none")
+        return StoreError(.versionConflict, message, publicMessage: message, currentVersion: current)
+    }
+
+    /// The sender's business identifier already names another of its resources of the type.
+    static func identifierInUse(_ write: ResourceWrite, id: String) -> StoreError {
+        let message =
+            "the business identifier \(write.identifierKey ?? "") already names another \(write.type) of this sender"
+        return StoreError(.duplicate, "\(write.type)/\(id): " + message, publicMessage: message)
+    }
+
+    /// Refuses to write under a gateway id that another sender's resource holds.
+    static func requireOwner(_ owner: String, of write: ResourceWrite, id: String, sender: String) throws(StoreError) {
+        guard owner != sender else { return }
+        throw StoreError(
+            .idTaken,
+            "\(write.type)/\(id) belongs to sender '\(owner)', not '\(sender)'",
+            publicMessage: "\(write.type)/\(id) cannot be written by this sender; send it under an id of your own"
+        )
+    }
+
+    /// Refuses a sender id that the sender already uses for another resource than the one written.
+    static func requireAlias(
+        _ recorded: String?,
+        of write: ResourceWrite,
+        senderID: String,
+        id: String
+    ) throws(StoreError) {
+        guard let recorded, recorded != id else { return }
+        throw StoreError(
+            .stalePlan,
+            "the sender's \(write.type)/\(senderID) now stands for \(write.type)/\(recorded), not \(id)"
+        )
     }
 }

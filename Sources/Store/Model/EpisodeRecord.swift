@@ -27,12 +27,25 @@ public struct EpisodeQuery: Sendable, Hashable {
     public var patientKey: String?
     public var serviceLine: String?
     public var status: String?
+    /// Only episodes holding a resource this sender owns.
+    public var sender: String?
+    /// Only episodes this partner has been routed (see ``Store/episodes(_:routedTo:)``).
+    public var partner: String?
     public var limit: Int
 
-    public init(patientKey: String? = nil, serviceLine: String? = nil, status: String? = nil, limit: Int = 100) {
+    public init(
+        patientKey: String? = nil,
+        serviceLine: String? = nil,
+        status: String? = nil,
+        sender: String? = nil,
+        partner: String? = nil,
+        limit: Int = 100
+    ) {
         self.patientKey = patientKey
         self.serviceLine = serviceLine
         self.status = status
+        self.sender = sender
+        self.partner = partner
         self.limit = limit
     }
 }

@@ -3,17 +3,21 @@ public import struct Foundation.Date
 /// One version of a resource as the store holds it.
 public struct StoredResource: Sendable, Hashable {
     public var type: String
+    /// The gateway's id of the resource (the id in `/fhir/Type/{id}`).
     public var id: String
     public var version: Int
+    /// The sender that created the resource and alone may change it.
+    public var owner: String
     /// When this version was written (the receiving time of its message).
     public var lastUpdated: Date
     /// The resource JSON without `id`, `meta.versionId` and `meta.lastUpdated` (see ``ResourceWrite``).
     public var content: [UInt8]
 
-    public init(type: String, id: String, version: Int, lastUpdated: Date, content: [UInt8]) {
+    public init(type: String, id: String, version: Int, owner: String, lastUpdated: Date, content: [UInt8]) {
         self.type = type
         self.id = id
         self.version = version
+        self.owner = owner
         self.lastUpdated = lastUpdated
         self.content = content
     }

@@ -20,7 +20,9 @@ struct PostgresMigration: Sendable {
 
 extension PostgresMigration {
     /// Every migration this build knows, in version order.
-    static let all: [PostgresMigration] = [.initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt]
+    static let all: [PostgresMigration] = [
+        .initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt, .senderIdentity,
+    ]
 
     /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the
     /// episode book that orders the replicas (see ``PostgresStore``).
@@ -212,6 +214,53 @@ extension PostgresMigration {
             CREATE INDEX outbox_claimable ON outbox ((greatest(next_attempt_at, coalesce(lease_until, 0))), id)
                 WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL;
             DROP INDEX outbox_due;
+            """
+    )
+
+    /// SQLite's migration 10 (``SQLiteMigration/senderIdentity``) in PostgreSQL's terms: resource owners,
+    /// the senders' aliases, business identifiers unique per owner, and the resources each episode holds.
+    static let senderIdentity = PostgresMigration(
+        version: 5,
+        name: "sender identity",
+        sql: """
+            ALTER TABLE resource ADD COLUMN owner text NOT NULL DEFAULT '';
+            UPDATE resource r SET owner = coalesce((
+                SELECT m.sender FROM resource_version v JOIN message m ON m.id = v.message_id
+                WHERE v.type = r.type AND v.id = r.id ORDER BY v.version LIMIT 1), '');
+            DROP INDEX resource_identifier_key;
+            CREATE UNIQUE INDEX resource_identifier_key ON resource (owner, type, identifier_key)
+                WHERE identifier_key IS NOT NULL;
+
+            CREATE TABLE resource_alias (
+                owner           text      NOT NULL,
+                type            text      NOT NULL,
+                alias           text      NOT NULL,
+                id              text      NOT NULL,
+                PRIMARY KEY (owner, type, alias)
+            );
+            INSERT INTO resource_alias (owner, type, alias, id) SELECT owner, type, id, id FROM resource;
+
+            CREATE TABLE episode_member (
+                episode_id      text      NOT NULL,
+                reference       text      NOT NULL,
+                owner           text,
+                PRIMARY KEY (episode_id, reference)
+            );
+            CREATE INDEX episode_member_by_reference ON episode_member (reference, episode_id);
+            CREATE INDEX episode_member_by_owner ON episode_member (owner, episode_id) WHERE owner IS NOT NULL;
+            INSERT INTO episode_member (episode_id, reference)
+            SELECT DISTINCT e.id, m.reference FROM episode e
+            CROSS JOIN LATERAL (SELECT convert_from(e.document, 'UTF8')::jsonb AS doc) d
+            CROSS JOIN LATERAL (
+                SELECT jsonb_array_elements_text(coalesce(d.doc -> 'sources', '[]'::jsonb)) AS reference
+                UNION SELECT d.doc -> 'patient' ->> 'reference'
+                UNION SELECT p -> 'party' ->> 'reference'
+                    FROM jsonb_array_elements(coalesce(d.doc -> 'participants', '[]'::jsonb)) AS p
+            ) m
+            WHERE e.status != 'retired' AND m.reference IS NOT NULL AND strpos(m.reference, ':') = 0
+                AND strpos(m.reference, '#') = 0 AND strpos(m.reference, '?') = 0 AND strpos(m.reference, '/') > 0;
+            UPDATE episode_member m SET owner = r.owner FROM resource r
+            WHERE r.type = split_part(m.reference, '/', 1) AND r.id = split_part(m.reference, '/', 2)
             """
     )
 }

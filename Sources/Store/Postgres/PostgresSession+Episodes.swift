@@ -15,7 +15,7 @@ extension PostgresSession {
         _ resources: [Element],
         stamp: Int64,
         sender: String,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64,
         ledger: EpisodeLedger
     ) async throws(StoreError) -> (book: EpisodeBook, stamp: Int64) {
@@ -31,6 +31,35 @@ extension PostgresSession {
         try await self.persist(ingestion, book: book, messageID: messageID, at: at)
         if let planning = ledger.planning {
             try await self.planOutbox(ingestion, resources: resources, planning: planning, messageID: messageID, at: at)
+        }
+        let next = Int64.random(in: .min ... .max)
+        let evaluated = try book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value).bytea }
+        try await self.query(
+            "UPDATE episode_book SET evaluated_at = \(evaluated), version = version + 1, stamp = \(next) WHERE id = 1"
+        )
+        return (book, next)
+    }
+
+    /// Evaluates the book's due dates at `time` under the book lock and writes what fell overdue, with its
+    /// outbox rows; returns the new book and its stamp for ``EpisodeLedger/adopt(_:stamp:)``.
+    func evaluate(
+        at time: FHIRInstant,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) async throws(StoreError) -> (
+        book: EpisodeBook, stamp: Int64
+    ) {
+        let stamp = try await self.lockEpisodeBook()
+        var book: EpisodeBook
+        if let held = ledger.take(at: stamp) {
+            book = held
+        } else {
+            book = try await self.loadEpisodeBook()
+        }
+        let ingestion = ledger.normaliser.reevaluate(at: time, book: &book)
+        try await self.persist(ingestion, book: book, messageID: nil, at: at)
+        if let planning = ledger.planning {
+            try await self.planOutbox(ingestion, resources: [], planning: planning, messageID: nil, at: at)
         }
         let next = Int64.random(in: .min ... .max)
         let evaluated = try book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value).bytea }
@@ -72,7 +101,7 @@ extension PostgresSession {
     private func persist(
         _ ingestion: Ingestion,
         book: EpisodeBook,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) async throws(StoreError) {
         for key in ingestion.storedKeys {
@@ -95,11 +124,13 @@ extension PostgresSession {
                 document: try EpisodeJSON.encode(episode),
                 at: at
             )
+            try await self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
             if let previous = change.previousEpisodeID, previous != change.episodeID {
                 try await self.query(
                     "UPDATE episode_event SET episode_id = \(change.episodeID) WHERE episode_id = \(previous)"
                 )
                 try await self.query("DELETE FROM episode WHERE id = \(previous)")
+                try await self.replaceMembers(of: previous, with: [])
             }
             for event in change.events {
                 try await self.insertEvent(
@@ -116,7 +147,26 @@ extension PostgresSession {
             try await self.query(
                 "UPDATE episode SET status = 'retired', updated_at = \(at) WHERE id = ANY(\(ingestion.retiredEpisodeIDs))"
             )
+            try await self.query("DELETE FROM episode_member WHERE episode_id = ANY(\(ingestion.retiredEpisodeIDs))")
         }
+    }
+
+    /// Makes `references` the resources the episode holds, writing only the rows that change.
+    func replaceMembers(of episodeID: String, with references: [String]) async throws(StoreError) {
+        try await self.query(
+            """
+            DELETE FROM episode_member WHERE episode_id = \(episodeID) AND NOT (reference = ANY(\(references)))
+            """
+        )
+        guard !references.isEmpty else { return }
+        try await self.query(
+            """
+            INSERT INTO episode_member (episode_id, reference, owner)
+            SELECT \(episodeID), n.reference, r.owner FROM unnest(\(references)::text[]) AS n(reference)
+            LEFT JOIN resource r ON r.type = split_part(n.reference, '/', 1) AND r.id = split_part(n.reference, '/', 2)
+            ON CONFLICT (episode_id, reference) DO NOTHING
+            """
+        )
     }
 
     func upsertEpisode(
@@ -143,7 +193,7 @@ extension PostgresSession {
         number: Int,
         kind: String,
         payload: [UInt8],
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) async throws(StoreError) {
         try await self.query(

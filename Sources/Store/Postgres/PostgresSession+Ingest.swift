@@ -24,7 +24,9 @@ extension PostgresSession {
         for (index, write) in message.writes.enumerated() {
             if message.atomic {
                 do {
-                    entries.append(.success(try await self.apply(write, messageID: messageID, at: at)))
+                    entries.append(
+                        .success(try await self.apply(write, sender: received.sender, messageID: messageID, at: at))
+                    )
                 } catch {
                     var failure = error
                     failure.entry = index
@@ -34,7 +36,7 @@ extension PostgresSession {
                 // A batch: each entry stands alone, so each gets its own savepoint.
                 entries.append(
                     try await self.savepoint("batch_entry") { (session) throws(StoreError) in
-                        try await session.apply(write, messageID: messageID, at: at)
+                        try await session.apply(write, sender: received.sender, messageID: messageID, at: at)
                     }
                 )
             }
@@ -75,15 +77,20 @@ extension PostgresSession {
         return try rows.first?.columns(Int64.self) ?? 0
     }
 
-    /// Creates or updates one resource. Idempotency rests on the unique constraints: the insert claims the
-    /// id or the business identifier (`ON CONFLICT DO NOTHING` waits for a concurrent claimant to commit),
-    /// and only a refused claim looks for, and locks, the resource that holds it.
-    private func apply(_ write: ResourceWrite, messageID: Int64, at: Int64) async throws(StoreError) -> WriteResult {
+    /// Creates or updates one resource of the message's sender. Idempotency rests on the unique constraints:
+    /// the insert claims the gateway id (`ON CONFLICT DO NOTHING` waits for a concurrent claimant to
+    /// commit), and writes that carry a business identifier are serialised per sender and identifier.
+    private func apply(
+        _ write: ResourceWrite,
+        sender: String,
+        messageID: Int64,
+        at: Int64
+    ) async throws(StoreError) -> WriteResult {
         switch write.mode {
         case .create(let proposedID, let ifNoneExist):
             if let token = ifNoneExist {
-                try await self.lockIdentifier(type: write.type, token: token)
-                let matches = try await self.resourceIDs(type: write.type, identifier: token, limit: 2)
+                try await self.lockIdentifier(type: write.type, token: "\(sender)|\(token)")
+                let matches = try await self.resourceIDs(type: write.type, identifier: token, owner: sender, limit: 2)
                 if let id = try IngestRules.conditionalMatch(
                     matches,
                     of: write,
@@ -92,76 +99,115 @@ extension PostgresSession {
                 ),
                     let current = try await self.currentResource(type: write.type, id: id)
                 {
+                    try await self.recordAlias(of: write, sender: sender, id: id, strictly: false)
                     return WriteResult(.matched, current)
                 }
             }
-            if try await self.insertResource(write, id: proposedID, at: at) {
-                return WriteResult(
-                    .created,
-                    try await self.insertVersion(write, id: proposedID, version: 1, messageID: messageID, at: at)
-                )
-            }
-            guard let key = write.identifierKey,
-                let holder = try await self.resourceHeader(type: write.type, identifierKey: key, locking: true)
-            else {
-                throw StoreError(.duplicate, "\(write.type)/\(proposedID) already exists")
-            }
-            try IngestRules.requirePlannedID(
-                holder.id,
-                of: write,
-                proposedID: proposedID,
-                "the identifier of the new \(write.type) now belongs to \(write.type)/\(holder.id)"
-            )
-            return try await self.update(holder, with: write, messageID: messageID, at: at)
+            var upsert = write
+            upsert.mode = .update(id: proposedID, ifMatch: nil)
+            return try await self.apply(upsert, sender: sender, messageID: messageID, at: at)
 
         case .conditionalUpdate(let token, let proposedID):
-            try await self.lockIdentifier(type: write.type, token: token)
-            let matches = try await self.resourceIDs(type: write.type, identifier: token, limit: 2)
+            try await self.lockIdentifier(type: write.type, token: "\(sender)|\(token)")
+            let matches = try await self.resourceIDs(type: write.type, identifier: token, owner: sender, limit: 2)
             let id =
                 try IngestRules.conditionalMatch(matches, of: write, proposedID: proposedID, "the conditional update")
                 ?? proposedID
             var unconditional = write
             unconditional.mode = .update(id: id, ifMatch: nil)
-            return try await self.apply(unconditional, messageID: messageID, at: at)
+            return try await self.apply(unconditional, sender: sender, messageID: messageID, at: at)
 
         case .update(let id, let ifMatch):
-            var existing = try await self.resourceHeader(type: write.type, id: id, locking: true)
+            if let key = write.identifierKey {
+                try await self.lockIdentifier(type: write.type, token: "key:\(sender)|\(key)")
+            }
+            let existing = try await self.resourceHeader(type: write.type, id: id, locking: true)
+            if let existing { try IngestRules.requireOwner(existing.owner, of: write, id: id, sender: sender) }
             if let ifMatch, existing?.version != ifMatch {
-                throw StoreError(
-                    .versionConflict,
-                    "If-Match names version \(ifMatch) of \(write.type)/\(id), but the current version is "
-                        + (existing.map { "\($0.version)" } ?? "none"),
-                    currentVersion: existing?.version
-                )
+                throw IngestRules.versionConflict(write, id: id, ifMatch: ifMatch, current: existing?.version)
             }
-            if existing == nil {
-                // Update as create (FHIR RESTful API §3.1.0.4.2): the client chose the id.
-                if try await self.insertResource(write, id: id, at: at) {
-                    return WriteResult(
-                        .created,
-                        try await self.insertVersion(write, id: id, version: 1, messageID: messageID, at: at)
+            if let key = write.identifierKey,
+                let holder = try await self.resourceHeader(
+                    type: write.type,
+                    identifierKey: key,
+                    owner: sender,
+                    locking: true
+                ),
+                holder.id != id
+            {
+                // The sender's business identifier already names another of its resources.
+                guard existing == nil else { throw IngestRules.identifierInUse(write, id: id) }
+                try IngestRules.requirePlannedID(
+                    holder.id,
+                    of: write,
+                    proposedID: id,
+                    "the identifier of \(write.type)/\(id) belongs to \(write.type)/\(holder.id)"
+                )
+                try await self.recordAlias(of: write, sender: sender, id: holder.id, strictly: true)
+                return try await self.update(holder, with: write, messageID: messageID, at: at)
+            }
+            try await self.recordAlias(of: write, sender: sender, id: id, strictly: true)
+            if let existing {
+                return try await self.update(existing, with: write, messageID: messageID, at: at)
+            }
+            // Update as create (FHIR RESTful API §3.1.0.4.2): the id was planned from the sender's own.
+            if try await self.insertResource(write, id: id, owner: sender, at: at) {
+                return WriteResult(
+                    .created,
+                    try await self.insertVersion(
+                        write,
+                        id: id,
+                        owner: sender,
+                        version: 1,
+                        messageID: messageID,
+                        at: at
                     )
-                }
-                // Refused: a concurrent writer created the id first (update it, as if it had come first),
-                // or the business identifier belongs to another resource.
-                existing = try await self.resourceHeader(type: write.type, id: id, locking: true)
-            }
-            guard let existing else {
-                throw StoreError(
-                    .duplicate,
-                    "the business identifier of \(write.type)/\(id) belongs to another \(write.type)"
                 )
             }
-            return try await self.update(existing, with: write, messageID: messageID, at: at)
+            // Refused: a concurrent writer created the id first; update it, as if it had come first.
+            guard let raced = try await self.resourceHeader(type: write.type, id: id, locking: true) else {
+                throw StoreError(.duplicate, "\(write.type)/\(id) could not be created")
+            }
+            try IngestRules.requireOwner(raced.owner, of: write, id: id, sender: sender)
+            return try await self.update(raced, with: write, messageID: messageID, at: at)
         }
     }
 
-    /// Inserts version 1's `resource` row; false when the id or business identifier is already taken.
-    private func insertResource(_ write: ResourceWrite, id: String, at: Int64) async throws(StoreError) -> Bool {
+    /// Records the write's sender id as the sender's name for the resource `id`. `strictly`: the sender
+    /// id must not already name another resource (the plan is then stale); otherwise an older meaning is kept.
+    private func recordAlias(
+        of write: ResourceWrite,
+        sender: String,
+        id: String,
+        strictly: Bool
+    ) async throws(StoreError) {
+        guard let senderID = write.senderID else { return }
+        let inserted = try await self.query(
+            """
+            INSERT INTO resource_alias (owner, type, alias, id) VALUES (\(sender), \(write.type), \(senderID), \(id))
+            ON CONFLICT DO NOTHING RETURNING id
+            """
+        )
+        guard inserted.isEmpty, strictly else { return }
+        let recorded = try await self.query(
+            """
+            SELECT id FROM resource_alias WHERE owner = \(sender) AND type = \(write.type) AND alias = \(senderID)
+            """
+        ).first.map { row throws(StoreError) in try row.columns(String.self) }
+        try IngestRules.requireAlias(recorded, of: write, senderID: senderID, id: id)
+    }
+
+    /// Inserts version 1's `resource` row; false when the id is already taken.
+    private func insertResource(
+        _ write: ResourceWrite,
+        id: String,
+        owner: String,
+        at: Int64
+    ) async throws(StoreError) -> Bool {
         try await !self.query(
             """
-            INSERT INTO resource (type, id, version, identifier_key, last_updated)
-            VALUES (\(write.type), \(id), 1, \(write.identifierKey), \(at))
+            INSERT INTO resource (type, id, owner, version, identifier_key, last_updated)
+            VALUES (\(write.type), \(id), \(owner), 1, \(write.identifierKey), \(at))
             ON CONFLICT DO NOTHING RETURNING id
             """
         ).isEmpty
@@ -196,13 +242,21 @@ extension PostgresSession {
         )
         return WriteResult(
             .updated,
-            try await self.insertVersion(write, id: existing.id, version: version, messageID: messageID, at: at)
+            try await self.insertVersion(
+                write,
+                id: existing.id,
+                owner: existing.owner,
+                version: version,
+                messageID: messageID,
+                at: at
+            )
         )
     }
 
     private func insertVersion(
         _ write: ResourceWrite,
         id: String,
+        owner: String,
         version: Int,
         messageID: Int64,
         at: Int64
@@ -228,6 +282,7 @@ extension PostgresSession {
             type: write.type,
             id: id,
             version: version,
+            owner: owner,
             lastUpdated: Date(storeMilliseconds: at),
             content: write.content
         )

@@ -14,7 +14,7 @@ extension PostgresSession {
         _ ingestion: Ingestion,
         resources: [Element],
         planning: OutboxPlanning,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) async throws(StoreError) {
         for change in ingestion.changes {

@@ -9,22 +9,25 @@ extension PostgresSession {
         try await self.header(
             self.query(
                 """
-                SELECT id, version, deleted FROM resource WHERE type = \(type) AND id = \(id)
+                SELECT id, version, deleted, owner FROM resource WHERE type = \(type) AND id = \(id)
                 \(unescaped: locking ? "FOR UPDATE" : "")
                 """
             )
         )
     }
 
+    /// The sender's resource of `type` whose business identifier is `identifierKey`.
     func resourceHeader(
         type: String,
         identifierKey: String,
+        owner: String,
         locking: Bool = false
     ) async throws(StoreError) -> ResourceHeader? {
         try await self.header(
             self.query(
                 """
-                SELECT id, version, deleted FROM resource WHERE type = \(type) AND identifier_key = \(identifierKey)
+                SELECT id, version, deleted, owner FROM resource
+                WHERE owner = \(owner) AND type = \(type) AND identifier_key = \(identifierKey)
                 \(unescaped: locking ? "FOR UPDATE" : "")
                 """
             )
@@ -33,22 +36,58 @@ extension PostgresSession {
 
     private func header(_ rows: [PostgresRow]) throws(StoreError) -> ResourceHeader? {
         guard let row = rows.first else { return nil }
-        let (id, version, deleted) = try row.columns((String, Int64, Bool).self)
-        return ResourceHeader(id: id, version: Int(version), deleted: deleted)
+        let (id, version, deleted, owner) = try row.columns((String, Int64, Bool, String).self)
+        return ResourceHeader(id: id, version: Int(version), deleted: deleted, owner: owner)
     }
 
-    /// Ids of the current, not deleted resources of `type` that carry the identifier token.
-    func resourceIDs(type: String, identifier token: String, limit: Int) async throws(StoreError) -> [String] {
+    /// Ids of the current, not deleted resources of `type` that carry the identifier token; only the
+    /// sender's own when `owner` is given.
+    func resourceIDs(
+        type: String,
+        identifier token: String,
+        owner: String?,
+        limit: Int
+    ) async throws(StoreError) -> [String] {
         var ids: [String] = []
         for row in try await self.query(
             """
             SELECT i.id FROM resource_identifier i JOIN resource r ON r.type = i.type AND r.id = i.id
-            WHERE i.type = \(type) AND i.token = \(token) AND NOT r.deleted ORDER BY i.id LIMIT \(Int64(limit))
+            WHERE i.type = \(type) AND i.token = \(token) AND NOT r.deleted
+                AND (\(owner)::text IS NULL OR r.owner = \(owner))
+            ORDER BY i.id LIMIT \(Int64(limit))
             """
         ) {
             ids.append(try row.columns(String.self))
         }
         return ids
+    }
+
+    /// What the store knows of `names` for one sender: the sender's aliases, and the owners of names that
+    /// are gateway ids (two queries, whatever the number of names).
+    func lookUp(_ names: Set<ResourceName>, sender: String) async throws(StoreError) -> NameLookup {
+        let sorted = names.sorted()
+        let types = sorted.map(\.type)
+        let ids = sorted.map(\.id)
+        var lookup = NameLookup()
+        for row in try await self.query(
+            """
+            SELECT a.type, a.alias, a.id FROM unnest(\(types)::text[], \(ids)::text[]) AS n(type, id)
+            JOIN resource_alias a ON a.owner = \(sender) AND a.type = n.type AND a.alias = n.id
+            """
+        ) {
+            let (type, alias, id) = try row.columns((String, String, String).self)
+            lookup.aliases[ResourceName(type: type, id: alias)] = id
+        }
+        for row in try await self.query(
+            """
+            SELECT r.type, r.id, r.owner FROM unnest(\(types)::text[], \(ids)::text[]) AS n(type, id)
+            JOIN resource r ON r.type = n.type AND r.id = n.id
+            """
+        ) {
+            let (type, id, owner) = try row.columns((String, String, String).self)
+            lookup.owners[ResourceName(type: type, id: id)] = owner
+        }
+        return lookup
     }
 
     /// The current version of a resource that is not deleted.
@@ -64,8 +103,8 @@ extension PostgresSession {
     ) async throws(StoreError) -> (hash: [UInt8], resource: StoredResource)? {
         try await self.versions(
             """
-            SELECT v.version, v.recorded_at, v.content, v.content_hash FROM resource r JOIN resource_version v
-                ON v.type = r.type AND v.id = r.id AND v.version = r.version
+            SELECT v.version, v.recorded_at, v.content, v.content_hash, r.owner FROM resource r
+                JOIN resource_version v ON v.type = r.type AND v.id = r.id AND v.version = r.version
             WHERE r.type = \(type) AND r.id = \(id) \(unescaped: includingDeleted ? "" : "AND NOT r.deleted")
             """,
             type: type,
@@ -76,8 +115,9 @@ extension PostgresSession {
     func version(type: String, id: String, version: Int) async throws(StoreError) -> StoredResource? {
         try await self.versions(
             """
-            SELECT version, recorded_at, content, content_hash FROM resource_version
-            WHERE type = \(type) AND id = \(id) AND version = \(Int64(version))
+            SELECT v.version, v.recorded_at, v.content, v.content_hash, r.owner FROM resource_version v
+                JOIN resource r ON r.type = v.type AND r.id = v.id
+            WHERE v.type = \(type) AND v.id = \(id) AND v.version = \(Int64(version))
             """,
             type: type,
             id: id
@@ -88,15 +128,16 @@ extension PostgresSession {
     func history(type: String, id: String) async throws(StoreError) -> [StoredResource] {
         try await self.versions(
             """
-            SELECT version, recorded_at, content, content_hash FROM resource_version
-            WHERE type = \(type) AND id = \(id) ORDER BY version DESC
+            SELECT v.version, v.recorded_at, v.content, v.content_hash, r.owner FROM resource_version v
+                JOIN resource r ON r.type = v.type AND r.id = v.id
+            WHERE v.type = \(type) AND v.id = \(id) ORDER BY v.version DESC
             """,
             type: type,
             id: id
         ).map(\.resource)
     }
 
-    /// Reads rows of (version, recorded_at, content, content_hash).
+    /// Reads rows of (version, recorded_at, content, content_hash, owner).
     private func versions(
         _ query: PostgresQuery,
         type: String,
@@ -104,11 +145,14 @@ extension PostgresSession {
     ) async throws(StoreError) -> [(hash: [UInt8], resource: StoredResource)] {
         var found: [(hash: [UInt8], resource: StoredResource)] = []
         for row in try await self.query(query) {
-            let (version, recordedAt, content, hash) = try row.columns((Int64, Int64, ByteBuffer, ByteBuffer).self)
+            let (version, recordedAt, content, hash, owner) = try row.columns(
+                (Int64, Int64, ByteBuffer, ByteBuffer, String).self
+            )
             let resource = StoredResource(
                 type: type,
                 id: id,
                 version: Int(version),
+                owner: owner,
                 lastUpdated: Date(storeMilliseconds: recordedAt),
                 content: [UInt8](bytea: content)
             )
@@ -126,9 +170,37 @@ extension PostgresSession {
                 AND (\(query.patientKey)::text IS NULL OR patient_key = \(query.patientKey))
                 AND (\(query.serviceLine)::text IS NULL OR service_line = \(query.serviceLine))
                 AND (\(query.status)::text IS NULL OR status = \(query.status))
+                AND (\(query.sender)::text IS NULL
+                    OR id IN (SELECT episode_id FROM episode_member WHERE owner = \(query.sender)))
+                AND (\(query.partner)::text IS NULL
+                    OR EXISTS (SELECT 1 FROM outbox o WHERE o.episode_id = episode.id AND o.partner = \(query.partner)))
             ORDER BY updated_at DESC, id LIMIT \(Int64(max(0, query.limit)))
             """
         )
+    }
+
+    /// The live episodes holding the resource `reference` (`Type/id`).
+    func episodes(holding reference: String) async throws(StoreError) -> [EpisodeRecord] {
+        try await self.episodeRecords(
+            """
+            SELECT e.id, e.patient_key, e.service_line, e.status, e.document, e.updated_at FROM episode_member m
+                JOIN episode e ON e.id = m.episode_id
+            WHERE m.reference = \(reference) AND e.status != 'retired' ORDER BY e.id
+            """
+        )
+    }
+
+    /// Of `episodeIDs`, those with an outbox row for `partner`.
+    func episodes(_ episodeIDs: [String], routedTo partner: String) async throws(StoreError) -> Set<String> {
+        var routed: Set<String> = []
+        for row in try await self.query(
+            """
+            SELECT DISTINCT episode_id FROM outbox WHERE partner = \(partner) AND episode_id = ANY(\(episodeIDs))
+            """
+        ) {
+            routed.insert(try row.columns(String.self))
+        }
+        return routed
     }
 
     /// One episode by id, or nil (also for a retired one).

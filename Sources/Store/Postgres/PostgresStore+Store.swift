@@ -1,3 +1,6 @@
+public import CoManagement
+import Foundation
+
 extension PostgresStore {
     /// Most times an ingest is retried after PostgreSQL chose it as a deadlock victim or could not
     /// serialise it: nothing of it was stored, so running it again is what the sender would do anyway.
@@ -21,6 +24,15 @@ extension PostgresStore {
         }
     }
 
+    public func evaluate(at time: FHIRInstant) async throws(StoreError) {
+        guard let ledger = self.ledger else { return }
+        let at = Date().storeMilliseconds
+        let evaluated = try await self.withTransaction { (session) throws(StoreError) in
+            try await session.evaluate(at: time, at: at, ledger: ledger)
+        }
+        ledger.adopt(evaluated.book, stamp: evaluated.stamp)
+    }
+
     public func read(type: String, id: String) async throws(StoreError) -> StoredResource? {
         try await self.withSession { (session) throws(StoreError) in
             try await session.currentResource(type: type, id: id)
@@ -40,19 +52,45 @@ extension PostgresStore {
     }
 
     /// Reads the ids and their versions in one transaction, so the resources are one snapshot.
-    public func search(type: String, identifier token: String) async throws(StoreError) -> [StoredResource] {
+    public func search(
+        type: String,
+        identifier token: String,
+        owner: String?
+    ) async throws(StoreError) -> [StoredResource] {
         try await self.withTransaction { (session) throws(StoreError) in
             var found: [StoredResource] = []
-            for id in try await session.resourceIDs(type: type, identifier: token, limit: 100) {
+            for id in try await session.resourceIDs(type: type, identifier: token, owner: owner, limit: 100) {
                 if let resource = try await session.currentResource(type: type, id: id) { found.append(resource) }
             }
             return found
         }
     }
 
-    public func resourceID(type: String, identifierKey key: String) async throws(StoreError) -> String? {
+    public func resourceID(type: String, identifierKey key: String, owner: String) async throws(StoreError) -> String? {
         try await self.withSession { (session) throws(StoreError) in
-            try await session.resourceHeader(type: type, identifierKey: key).flatMap { $0.deleted ? nil : $0.id }
+            try await session.resourceHeader(type: type, identifierKey: key, owner: owner).flatMap {
+                $0.deleted ? nil : $0.id
+            }
+        }
+    }
+
+    public func lookUp(_ names: Set<ResourceName>, sender: String) async throws(StoreError) -> NameLookup {
+        guard !names.isEmpty else { return NameLookup() }
+        return try await self.withSession { (session) throws(StoreError) in
+            try await session.lookUp(names, sender: sender)
+        }
+    }
+
+    public func episodes(holding reference: String) async throws(StoreError) -> [EpisodeRecord] {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.episodes(holding: reference)
+        }
+    }
+
+    public func episodes(_ episodeIDs: [String], routedTo partner: String) async throws(StoreError) -> Set<String> {
+        guard !episodeIDs.isEmpty else { return [] }
+        return try await self.withSession { (session) throws(StoreError) in
+            try await session.episodes(episodeIDs, routedTo: partner)
         }
     }
 

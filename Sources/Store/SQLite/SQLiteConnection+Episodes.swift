@@ -18,7 +18,7 @@ extension SQLiteConnection {
 
     /// Writes what one normalisation changed: the held resources it stored, each changed episode's
     /// document and new timeline events, retired episodes, and the book's evaluation time.
-    mutating func persist(_ ingestion: Ingestion, book: EpisodeBook, messageID: Int64, at: Int64) throws(StoreError) {
+    mutating func persist(_ ingestion: Ingestion, book: EpisodeBook, messageID: Int64?, at: Int64) throws(StoreError) {
         for key in ingestion.storedKeys {
             guard let held = book.resources[key] else { continue }
             try self.query(
@@ -42,6 +42,7 @@ extension SQLiteConnection {
                     .text(episode.status.rawValue), .blob(try EpisodeJSON.encode(episode)), .integer(at),
                 ]
             )
+            try self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
             // A re-keyed episode keeps its timeline: its events move to the new id, the old row goes.
             if let previous = change.previousEpisodeID, previous != change.episodeID {
                 try self.query(
@@ -49,6 +50,7 @@ extension SQLiteConnection {
                     [.text(change.episodeID), .text(previous)]
                 )
                 try self.query("DELETE FROM episode WHERE id = ?", [.text(previous)])
+                try self.replaceMembers(of: previous, with: [])
             }
             for event in change.events {
                 try self.query(
@@ -58,7 +60,7 @@ extension SQLiteConnection {
                     """,
                     [
                         .text(change.episodeID), .integer(Int64(event.number)), .text(event.kind.rawValue),
-                        .blob(try EpisodeJSON.encode(event)), .integer(messageID), .integer(at),
+                        .blob(try EpisodeJSON.encode(event)), messageID.map { .integer($0) } ?? .null, .integer(at),
                     ]
                 )
             }
@@ -68,6 +70,7 @@ extension SQLiteConnection {
                 "UPDATE episode SET status = 'retired', updated_at = ? WHERE id = ?",
                 [.integer(at), .text(id)]
             )
+            try self.replaceMembers(of: id, with: [])
         }
         let evaluated = try book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value) }
         try self.query(
@@ -77,6 +80,31 @@ extension SQLiteConnection {
             """,
             [evaluated.map { .blob($0) } ?? .null]
         )
+    }
+
+    /// Makes `references` the resources the episode holds, writing only the rows that change.
+    mutating func replaceMembers(of episodeID: String, with references: [String]) throws(StoreError) {
+        let held = Set(
+            try self.query("SELECT reference FROM episode_member WHERE episode_id = ?", [.text(episodeID)])
+                .compactMap { $0.text(0) }
+        )
+        let wanted = Set(references)
+        for reference in held.subtracting(wanted).sorted() {
+            try self.query(
+                "DELETE FROM episode_member WHERE episode_id = ? AND reference = ?",
+                [.text(episodeID), .text(reference)]
+            )
+        }
+        for reference in wanted.subtracting(held).sorted() {
+            try self.query(
+                """
+                INSERT INTO episode_member (episode_id, reference, owner) VALUES (?1, ?2, (
+                    SELECT owner FROM resource
+                    WHERE type = substr(?2, 1, instr(?2, '/') - 1) AND id = substr(?2, instr(?2, '/') + 1)))
+                """,
+                [.text(episodeID), .text(reference)]
+            )
+        }
     }
 
     /// Episodes matching `query`, most recently changed first; retired episodes are never listed.
@@ -90,6 +118,14 @@ extension SQLiteConnection {
             conditions.append("\(column) = ?")
             bindings.append(.text(value))
         }
+        if let sender = query.sender {
+            conditions.append("id IN (SELECT episode_id FROM episode_member WHERE owner = ?)")
+            bindings.append(.text(sender))
+        }
+        if let partner = query.partner {
+            conditions.append("EXISTS (SELECT 1 FROM outbox o WHERE o.episode_id = episode.id AND o.partner = ?)")
+            bindings.append(.text(partner))
+        }
         bindings.append(.integer(Int64(query.limit)))
         return try self.query(
             """
@@ -98,6 +134,31 @@ extension SQLiteConnection {
             """,
             bindings
         ).map(Self.episodeRecord)
+    }
+
+    /// The live episodes holding the resource `reference` (`Type/id`).
+    mutating func episodes(holding reference: String) throws(StoreError) -> [EpisodeRecord] {
+        try self.query(
+            """
+            SELECT e.id, e.patient_key, e.service_line, e.status, e.document, e.updated_at FROM episode_member m
+                JOIN episode e ON e.id = m.episode_id
+            WHERE m.reference = ? AND e.status != 'retired' ORDER BY e.id
+            """,
+            [.text(reference)]
+        ).map(Self.episodeRecord)
+    }
+
+    /// Of `episodeIDs`, those with an outbox row for `partner`.
+    mutating func episodes(_ episodeIDs: [String], routedTo partner: String) throws(StoreError) -> Set<String> {
+        var routed: Set<String> = []
+        for id in Set(episodeIDs)
+        where try !self.query(
+            "SELECT 1 FROM outbox WHERE episode_id = ? AND partner = ? LIMIT 1",
+            [.text(id), .text(partner)]
+        ).isEmpty {
+            routed.insert(id)
+        }
+        return routed
     }
 
     /// One episode by id, or nil (also for a retired one).

@@ -18,7 +18,9 @@ extension SQLiteConnection {
         for (index, write) in message.writes.enumerated() {
             if message.atomic {
                 do {
-                    entries.append(.success(try self.apply(write, messageID: messageID, at: at)))
+                    entries.append(
+                        .success(try self.apply(write, sender: received.sender, messageID: messageID, at: at))
+                    )
                 } catch {
                     var failure = error
                     failure.entry = index
@@ -28,7 +30,9 @@ extension SQLiteConnection {
                 // A batch: each entry stands alone, so each gets its own savepoint.
                 try self.query("SAVEPOINT batch_entry")
                 do {
-                    entries.append(.success(try self.apply(write, messageID: messageID, at: at)))
+                    entries.append(
+                        .success(try self.apply(write, sender: received.sender, messageID: messageID, at: at))
+                    )
                 } catch {
                     try self.query("ROLLBACK TO batch_entry")
                     entries.append(.failure(error))
@@ -65,13 +69,18 @@ extension SQLiteConnection {
         return self.lastInsertedRowID
     }
 
-    /// Creates or updates one resource. Idempotency rests on the unique indexes: the insert claims the
-    /// id or the business identifier, and only a refused claim looks for the resource that holds it.
-    private mutating func apply(_ write: ResourceWrite, messageID: Int64, at: Int64) throws(StoreError) -> WriteResult {
+    /// Creates or updates one resource of the message's sender. Idempotency rests on the unique indexes
+    /// (the gateway id; the sender's business identifier); the single writer makes each decision final.
+    private mutating func apply(
+        _ write: ResourceWrite,
+        sender: String,
+        messageID: Int64,
+        at: Int64
+    ) throws(StoreError) -> WriteResult {
         switch write.mode {
         case .create(let proposedID, let ifNoneExist):
             if let token = ifNoneExist {
-                let matches = try self.resourceIDs(type: write.type, identifier: token, limit: 2)
+                let matches = try self.resourceIDs(type: write.type, identifier: token, owner: sender, limit: 2)
                 if let id = try IngestRules.conditionalMatch(
                     matches,
                     of: write,
@@ -80,68 +89,81 @@ extension SQLiteConnection {
                 ),
                     let current = try self.currentResource(type: write.type, id: id)
                 {
+                    try self.recordAlias(of: write, sender: sender, id: id, strictly: false)
                     return WriteResult(.matched, current)
                 }
             }
-            try self.query(
-                """
-                INSERT INTO resource (type, id, version, identifier_key, last_updated) VALUES (?, ?, 1, ?, ?)
-                ON CONFLICT DO NOTHING
-                """,
-                [.text(write.type), .text(proposedID), SQLiteValue(write.identifierKey), .integer(at)]
-            )
-            if self.changes == 1 {
-                return WriteResult(
-                    .created,
-                    try self.insertVersion(write, id: proposedID, version: 1, messageID: messageID, at: at)
-                )
-            }
-            guard let key = write.identifierKey,
-                let holder = try self.resourceHeader(type: write.type, identifierKey: key)
-            else {
-                throw StoreError(.duplicate, "\(write.type)/\(proposedID) already exists")
-            }
-            try IngestRules.requirePlannedID(
-                holder.id,
-                of: write,
-                proposedID: proposedID,
-                "the identifier of the new \(write.type) now belongs to \(write.type)/\(holder.id)"
-            )
-            return try self.update(holder, with: write, messageID: messageID, at: at)
+            var upsert = write
+            upsert.mode = .update(id: proposedID, ifMatch: nil)
+            return try self.apply(upsert, sender: sender, messageID: messageID, at: at)
 
         case .conditionalUpdate(let token, let proposedID):
-            let matches = try self.resourceIDs(type: write.type, identifier: token, limit: 2)
+            let matches = try self.resourceIDs(type: write.type, identifier: token, owner: sender, limit: 2)
             let id =
                 try IngestRules.conditionalMatch(matches, of: write, proposedID: proposedID, "the conditional update")
                 ?? proposedID
             var unconditional = write
             unconditional.mode = .update(id: id, ifMatch: nil)
-            return try self.apply(unconditional, messageID: messageID, at: at)
+            return try self.apply(unconditional, sender: sender, messageID: messageID, at: at)
 
         case .update(let id, let ifMatch):
             let existing = try self.resourceHeader(type: write.type, id: id)
+            if let existing { try IngestRules.requireOwner(existing.owner, of: write, id: id, sender: sender) }
             if let ifMatch, existing?.version != ifMatch {
-                throw StoreError(
-                    .versionConflict,
-                    "If-Match names version \(ifMatch) of \(write.type)/\(id), but the current version is "
-                        + (existing.map { "\($0.version)" } ?? "none"),
-                    currentVersion: existing?.version
-                )
+                throw IngestRules.versionConflict(write, id: id, ifMatch: ifMatch, current: existing?.version)
             }
+            if let key = write.identifierKey,
+                let holder = try self.resourceHeader(type: write.type, identifierKey: key, owner: sender),
+                holder.id != id
+            {
+                // The sender's business identifier already names another of its resources.
+                guard existing == nil else { throw IngestRules.identifierInUse(write, id: id) }
+                try IngestRules.requirePlannedID(
+                    holder.id,
+                    of: write,
+                    proposedID: id,
+                    "the identifier of \(write.type)/\(id) belongs to \(write.type)/\(holder.id)"
+                )
+                try self.recordAlias(of: write, sender: sender, id: holder.id, strictly: true)
+                return try self.update(holder, with: write, messageID: messageID, at: at)
+            }
+            try self.recordAlias(of: write, sender: sender, id: id, strictly: true)
             if let existing {
                 return try self.update(existing, with: write, messageID: messageID, at: at)
             }
-            // Update as create (FHIR RESTful API §3.1.0.4.2): the client chose the id. A refused insert
-            // means the business identifier belongs to another resource.
+            // Update as create (FHIR RESTful API §3.1.0.4.2): the id was planned from the sender's own.
             try self.query(
-                "INSERT INTO resource (type, id, version, identifier_key, last_updated) VALUES (?, ?, 1, ?, ?)",
-                [.text(write.type), .text(id), SQLiteValue(write.identifierKey), .integer(at)]
+                """
+                INSERT INTO resource (type, id, owner, version, identifier_key, last_updated) VALUES (?, ?, ?, 1, ?, ?)
+                """,
+                [.text(write.type), .text(id), .text(sender), SQLiteValue(write.identifierKey), .integer(at)]
             )
             return WriteResult(
                 .created,
-                try self.insertVersion(write, id: id, version: 1, messageID: messageID, at: at)
+                try self.insertVersion(write, id: id, owner: sender, version: 1, messageID: messageID, at: at)
             )
         }
+    }
+
+    /// Records the write's sender id as the sender's name for the resource `id`. `strictly`: the sender
+    /// id must not already name another resource (the plan is then stale); otherwise an older meaning is kept.
+    private mutating func recordAlias(
+        of write: ResourceWrite,
+        sender: String,
+        id: String,
+        strictly: Bool
+    ) throws(StoreError) {
+        guard let senderID = write.senderID else { return }
+        try self.query(
+            "INSERT INTO resource_alias (owner, type, alias, id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [.text(sender), .text(write.type), .text(senderID), .text(id)]
+        )
+        guard self.changes == 0, strictly else { return }
+        let recorded = try self.query(
+            "SELECT id FROM resource_alias WHERE owner = ? AND type = ? AND alias = ?",
+            [.text(sender), .text(write.type), .text(senderID)]
+        ).first?.text(0)
+        try IngestRules.requireAlias(recorded, of: write, senderID: senderID, id: id)
     }
 
     /// Adds a version unless the content is unchanged, in which case the current version is returned.
@@ -166,13 +188,21 @@ extension SQLiteConnection {
         )
         return WriteResult(
             .updated,
-            try self.insertVersion(write, id: existing.id, version: version, messageID: messageID, at: at)
+            try self.insertVersion(
+                write,
+                id: existing.id,
+                owner: existing.owner,
+                version: version,
+                messageID: messageID,
+                at: at
+            )
         )
     }
 
     private mutating func insertVersion(
         _ write: ResourceWrite,
         id: String,
+        owner: String,
         version: Int,
         messageID: Int64,
         at: Int64
@@ -198,6 +228,7 @@ extension SQLiteConnection {
             type: write.type,
             id: id,
             version: version,
+            owner: owner,
             lastUpdated: Date(storeMilliseconds: at),
             content: write.content
         )

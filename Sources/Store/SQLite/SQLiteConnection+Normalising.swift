@@ -29,4 +29,21 @@ extension SQLiteConnection {
         }
         return book
     }
+
+    /// Evaluates the book's due dates at `time` and writes what fell overdue, with its outbox rows, as
+    /// ``normalise(_:sender:messageID:at:ledger:)`` does for a message.
+    mutating func evaluate(at time: FHIRInstant, at: Int64, ledger: EpisodeLedger) throws(StoreError) -> EpisodeBook {
+        var book: EpisodeBook
+        if let held = ledger.take(at: 0) {
+            book = held
+        } else {
+            book = try self.loadEpisodeBook()
+        }
+        let ingestion = ledger.normaliser.reevaluate(at: time, book: &book)
+        try self.persist(ingestion, book: book, messageID: nil, at: at)
+        if let planning = ledger.planning {
+            try self.planOutbox(ingestion, resources: [], planning: planning, messageID: nil, at: at)
+        }
+        return book
+    }
 }

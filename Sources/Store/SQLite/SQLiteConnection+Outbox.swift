@@ -10,7 +10,7 @@ extension SQLiteConnection {
         _ ingestion: Ingestion,
         resources: [Element],
         planning: OutboxPlanning,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) throws(StoreError) {
         for change in ingestion.changes {

@@ -13,7 +13,7 @@ extension SQLiteMigration {
     /// Every migration this build knows, in version order.
     static let all: [SQLiteMigration] = [
         .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes, .outboxBodies,
-        .attemptsByOutboxRow, .deadRowsIndexedAlone, .claimableAt,
+        .attemptsByOutboxRow, .deadRowsIndexedAlone, .claimableAt, .senderIdentity,
     ]
 
     /// The ingest, episode, outbox and audit tables.
@@ -323,6 +323,59 @@ extension SQLiteMigration {
             DROP INDEX outbox_ready;
             CREATE INDEX outbox_ready ON outbox (claimable_at, id, partner, episode_id)
                 WHERE state IN ('pending', 'leased') AND delivery_id IS NOT NULL;
+            """
+    )
+
+    /// Resources belong to the sender that created them, and each sender's ids name its own resources:
+    /// - `resource.owner`: the sender of the message that wrote version 1 (filled from the messages for
+    ///   existing rows); only the owner writes new versions;
+    /// - `resource_alias`: the ids a sender used for a resource (its `Resource.id`, PUT URL id, transaction
+    ///   entry id) → the gateway's id; existing resources get their own id as their owner's alias;
+    /// - the business identifier is unique per owner and type, not per type: another sender's referral
+    ///   with the same identifier is another resource;
+    /// - `episode_member`: the resources each episode holds (its sources, its patient, its participants'
+    ///   parties), by gateway reference with the owner of each, for reading by partners and senders;
+    ///   filled from the stored documents for existing episodes.
+    static let senderIdentity = SQLiteMigration(
+        version: 10,
+        name: "sender identity",
+        sql: """
+            ALTER TABLE resource ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+            UPDATE resource SET owner = coalesce((
+                SELECT m.sender FROM resource_version v JOIN message m ON m.id = v.message_id
+                WHERE v.type = resource.type AND v.id = resource.id ORDER BY v.version LIMIT 1), '');
+            DROP INDEX resource_identifier_key;
+            CREATE UNIQUE INDEX resource_identifier_key ON resource (owner, type, identifier_key)
+                WHERE identifier_key IS NOT NULL;
+
+            CREATE TABLE resource_alias (
+                owner           TEXT    NOT NULL,
+                type            TEXT    NOT NULL,
+                alias           TEXT    NOT NULL,
+                id              TEXT    NOT NULL,
+                PRIMARY KEY (owner, type, alias)
+            ) WITHOUT ROWID;
+            INSERT INTO resource_alias (owner, type, alias, id) SELECT owner, type, id, id FROM resource;
+
+            CREATE TABLE episode_member (
+                episode_id      TEXT    NOT NULL,
+                reference       TEXT    NOT NULL,
+                owner           TEXT,
+                PRIMARY KEY (episode_id, reference)
+            ) WITHOUT ROWID;
+            CREATE INDEX episode_member_by_reference ON episode_member (reference, episode_id);
+            CREATE INDEX episode_member_by_owner ON episode_member (owner, episode_id) WHERE owner IS NOT NULL;
+            INSERT OR IGNORE INTO episode_member (episode_id, reference)
+            SELECT e.id, j.value FROM episode e, json_tree(CAST(e.document AS TEXT)) j
+            WHERE e.status != 'retired' AND j.type = 'text'
+                AND (j.fullkey LIKE '$.sources[%' OR j.fullkey = '$.patient.reference'
+                    OR j.fullkey GLOB '$.participants[[]*[]].party.reference')
+                AND instr(j.value, ':') = 0 AND instr(j.value, '#') = 0 AND instr(j.value, '?') = 0
+                AND instr(j.value, '/') > 0;
+            UPDATE episode_member SET owner = (
+                SELECT r.owner FROM resource r
+                WHERE r.type = substr(episode_member.reference, 1, instr(episode_member.reference, '/') - 1)
+                    AND r.id = substr(episode_member.reference, instr(episode_member.reference, '/') + 1));
             """
     )
 }

@@ -1,7 +1,18 @@
+public import CoManagement
+import Foundation
+
 extension SQLiteStore {
     public func ingest(_ message: IngestMessage) async throws(StoreError) -> IngestResult {
         try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.ingest(message, ledger: self.ledger)
+        }
+    }
+
+    public func evaluate(at time: FHIRInstant) async throws(StoreError) {
+        guard let ledger = self.ledger else { return }
+        let at = Date().storeMilliseconds
+        try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            ledger.adopt(try connection.evaluate(at: time, at: at, ledger: ledger))
         }
     }
 
@@ -23,19 +34,45 @@ extension SQLiteStore {
         }
     }
 
-    public func search(type: String, identifier token: String) async throws(StoreError) -> [StoredResource] {
+    public func search(
+        type: String,
+        identifier token: String,
+        owner: String?
+    ) async throws(StoreError) -> [StoredResource] {
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
             var found: [StoredResource] = []
-            for id in try connection.resourceIDs(type: type, identifier: token, limit: 100) {
+            for id in try connection.resourceIDs(type: type, identifier: token, owner: owner, limit: 100) {
                 if let resource = try connection.currentResource(type: type, id: id) { found.append(resource) }
             }
             return found
         }
     }
 
-    public func resourceID(type: String, identifierKey key: String) async throws(StoreError) -> String? {
+    public func resourceID(type: String, identifierKey key: String, owner: String) async throws(StoreError) -> String? {
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
-            try connection.resourceHeader(type: type, identifierKey: key).flatMap { $0.deleted ? nil : $0.id }
+            try connection.resourceHeader(type: type, identifierKey: key, owner: owner).flatMap {
+                $0.deleted ? nil : $0.id
+            }
+        }
+    }
+
+    public func lookUp(_ names: Set<ResourceName>, sender: String) async throws(StoreError) -> NameLookup {
+        guard !names.isEmpty else { return NameLookup() }
+        return try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.lookUp(names, sender: sender)
+        }
+    }
+
+    public func episodes(holding reference: String) async throws(StoreError) -> [EpisodeRecord] {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.episodes(holding: reference)
+        }
+    }
+
+    public func episodes(_ episodeIDs: [String], routedTo partner: String) async throws(StoreError) -> Set<String> {
+        guard !episodeIDs.isEmpty else { return [] }
+        return try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.episodes(episodeIDs, routedTo: partner)
         }
     }
 

@@ -23,4 +23,26 @@ enum OutcomeSummary {
         if more > 0 { line += " (and \(more) more \(more == 1 ? "issue" : "issues"))" }
         return line
     }
+
+    /// One line per warning the answer carries, wherever an OperationOutcome sits in it (the answer
+    /// itself, or a Bundle entry's `response.outcome`): severity, code, location and diagnostics.
+    static func warnings(in body: [UInt8]) -> [String] {
+        guard let root = try? FHIRCodec.read(body).root else { return [] }
+        var lines: [String] = []
+        func walk(_ element: Element) {
+            if element.type == "OperationOutcome" {
+                for issue in element.children(named: "issue") where issue.string("severity") == "warning" {
+                    var line = "warning \(issue.string("code") ?? "?")"
+                    if let location = issue.children(named: "expression").first?.value { line += " " + location }
+                    if let text = issue.string("diagnostics") ?? issue.child("details")?.string("text") {
+                        line += ": " + text
+                    }
+                    lines.append(line)
+                }
+            }
+            for child in element.children { walk(child) }
+        }
+        walk(root)
+        return lines
+    }
 }

@@ -15,9 +15,11 @@ struct ReplayCommand: AsyncParsableCommand {
             skipped. With --to, each file goes to the FHIR base URL in order: a Bundle POSTed to the base, a \
             resource with an id PUT to Type/id, one without POSTed to Type; each file's status is printed, \
             with a one-line OperationOutcome summary for refusals, and the exit status is 1 if any failed. \
-            With --dry-run, nothing is sent: the changes each message makes, the deliveries the configured \
-            partners would get (--config, as `tandem serve` reads it) and the final episode documents are \
-            printed. A scenario.json beside the files gives the defaults for --sender and --at.
+            With --dry-run, nothing leaves the process: each file is posted the same way to the gateway's own \
+            routes on a private in-memory store, so the dry run applies exactly the rules `tandem serve` \
+            applies; each file's answer, the changes it made, the deliveries the configured partners would get \
+            (--config, as `tandem serve` reads it) and the final episode documents are printed. A \
+            scenario.json beside the files gives the defaults for --sender and --at.
             """
     )
 
@@ -74,7 +76,7 @@ struct ReplayCommand: AsyncParsableCommand {
         if let to = self.to {
             try await self.post(files, to: to)
         } else {
-            try self.dryRun(files)
+            try await self.dryRun(files)
         }
     }
 
@@ -118,41 +120,39 @@ struct ReplayCommand: AsyncParsableCommand {
         if failed > 0 { throw ExitCode(1) }
     }
 
-    /// `--dry-run`: normalises locally, planning deliveries for the configured partners.
-    private func dryRun(_ files: [String]) throws {
-        let normaliser = Normaliser(mappings: try MappingDirectory.load(at: self.mappings))
+    /// `--dry-run`: posts each file to a gateway in this process, on a private in-memory store, and reports
+    /// what it did; the deliveries are planned for the configured partners and never sent.
+    private func dryRun(_ files: [String]) async throws {
+        let mappings = try MappingDirectory.load(at: self.mappings)
         let routing = try DryRunRouting.load(config: self.config)
         let scenario = files.first.flatMap(ScenarioDefaults.near)
-        let sender = self.sender ?? scenario?.sender
-        var book = EpisodeBook()
-        var planner = routing.planner()
+        let sender = self.sender ?? scenario?.sender ?? "dry-run"
+        let evaluateAt = self.at ?? scenario?.evaluateAt
         let report = ReplayReport(quiet: self.episodesOnly)
-        var failed = false
-        for file in files {
-            let bytes = try InputFile.bytes(file)
-            guard ScenarioDefaults.isFHIRResource(bytes) else {
-                report.skipped(file)
-                continue
-            }
-            do {
-                let (resource, outcome) = try FHIRCodec.readAndValidate(bytes)
-                guard !outcome.hasErrors else {
-                    report.rejected(file, outcome)
-                    failed = true
+        let failed = try await InProcessGateway.run(
+            mappings: mappings,
+            partners: routing.partners,
+            consentDefaultPermit: routing.consentDefaultPermit,
+            sender: sender
+        ) { gateway in
+            var run = DryRun(gateway: gateway)
+            var failed = false
+            for file in files {
+                let bytes = try InputFile.bytes(file)
+                guard ScenarioDefaults.isFHIRResource(bytes) else {
+                    report.skipped(file)
                     continue
                 }
-                let ingestion = normaliser.ingest(resource, sender: sender, into: &book)
-                report.ingested(file, sender: sender, outcome, ingestion, deliveries: planner.plan(ingestion))
-            } catch {
-                report.rejected(file, error)
-                failed = true
+                let step = try await run.post(bytes)
+                report.posted(file, sender: sender, step)
+                failed = failed || !step.succeeded
             }
+            if let evaluateAt, let time = FHIRInstant(evaluateAt) {
+                report.evaluated(at: evaluateAt, try await run.evaluate(at: time))
+            }
+            report.finish(episodes: try await run.episodes(), partners: routing.partners.count)
+            return failed
         }
-        if let at = (self.at ?? scenario?.evaluateAt).flatMap(FHIRInstant.init) {
-            let ingestion = normaliser.reevaluate(at: at, book: &book)
-            report.evaluated(at: self.at ?? scenario?.evaluateAt ?? "", ingestion, deliveries: planner.plan(ingestion))
-        }
-        report.finish(episodes: book.sortedEpisodes, partners: routing.partners.count)
         if failed { throw ExitCode(1) }
     }
 }

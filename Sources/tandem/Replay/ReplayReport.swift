@@ -1,10 +1,9 @@
 import CoManagement
-import Delivery
-import FHIRCore
 import Foundation
+import Store
 
-/// What `tandem replay --dry-run` prints: per file the changes it made and the deliveries they would
-/// cause, then the episode documents.
+/// What `tandem replay --dry-run` prints: per file the gateway's answer, the changes it made and the
+/// deliveries they planned, then the episode documents.
 struct ReplayReport {
     let quiet: Bool
 
@@ -12,30 +11,21 @@ struct ReplayReport {
         self.line("\(file): skipped (not a FHIR resource)")
     }
 
-    func rejected(_ file: String, _ outcome: Outcome) {
-        self.line("\(file): rejected")
-        for issue in outcome.issues where issue.isError { self.line("  \(issue)") }
-    }
-
-    func ingested(
-        _ file: String,
-        sender: String?,
-        _ outcome: Outcome,
-        _ ingestion: Ingestion,
-        deliveries: [DeliveryPlan]
-    ) {
-        self.line("\(file)" + (sender.map { " (as \($0))" } ?? ""))
-        for issue in outcome.issues + ingestion.outcome.issues where issue.severity == .warning {
-            self.line("  \(issue)")
+    func posted(_ file: String, sender: String, _ step: DryRun.Step) {
+        let request = step.target.map { "\($0.method) \($0.path.isEmpty ? "/" : $0.path)" } ?? ""
+        let status = step.status.map(String.init) ?? ""
+        if step.succeeded {
+            self.line("\(file) (as \(sender)): \(request) \(status)")
+            for warning in OutcomeSummary.warnings(in: step.body) { self.line("  \(warning)") }
+        } else {
+            self.line("\(file) (as \(sender)): \(request) \(status) REFUSED: \(OutcomeSummary.line(for: step.body))")
         }
-        self.changes(ingestion)
-        self.deliveries(deliveries)
+        self.changes(step)
     }
 
-    func evaluated(at time: String, _ ingestion: Ingestion, deliveries: [DeliveryPlan]) {
+    func evaluated(at time: String, _ step: DryRun.Step) {
         self.line("evaluated at \(time)")
-        self.changes(ingestion)
-        self.deliveries(deliveries)
+        self.changes(step)
     }
 
     func finish(episodes: [Episode], partners: Int) {
@@ -44,36 +34,26 @@ struct ReplayReport {
         print(EpisodeDocument.encode(episodes))
     }
 
-    private func changes(_ ingestion: Ingestion) {
-        if ingestion.changes.allSatisfy({ $0.events.isEmpty }) { self.line("  no change") }
-        for change in ingestion.changes where !change.events.isEmpty {
-            self.line(
-                "  episode \(change.episodeID) (\(change.episode.serviceLine), \(change.episode.status.rawValue))"
-            )
-            for event in change.events {
+    private func changes(_ step: DryRun.Step) {
+        if step.changes.isEmpty { self.line("  no change") }
+        for (episode, events) in step.changes {
+            self.line("  episode \(episode.id) (\(episode.serviceLine), \(episode.status.rawValue))")
+            for event in events {
                 self.line(
                     "    #\(event.number) \(event.kind.rawValue)\(event.at.map { " @ \($0)" } ?? ""): \(event.summary)"
                 )
             }
         }
-    }
-
-    /// One line per planned delivery (partner, episode, the partner's event number, the timeline event
-    /// and its topic) and per consent refusal.
-    private func deliveries(_ plans: [DeliveryPlan]) {
-        for plan in plans {
-            for delivery in plan.deliveries {
-                self.line(
-                    "  deliver to \(delivery.partnerID): episode \(delivery.episodeID) event \(delivery.eventNumber)"
-                        + " (timeline #\(delivery.event.number) \(delivery.event.kind.rawValue), topic \(delivery.topic))"
-                )
-            }
-            for refusal in plan.refusals {
-                self.line(
-                    "  consent refuses \(refusal.partnerID): episode \(refusal.episodeID) timeline"
-                        + " #\(refusal.timelineEventNumber): \(refusal.reason)"
-                )
-            }
+        // One line per planned delivery (partner, episode, the partner's event number, the timeline event
+        // and its topic) and per consent refusal.
+        for delivery in step.deliveries {
+            self.line(
+                "  deliver to \(delivery.partnerID): episode \(delivery.episodeID) event \(delivery.eventNumber)"
+                    + " (timeline #\(delivery.event.number) \(delivery.event.kind.rawValue), topic \(delivery.event.kind.topic))"
+            )
+        }
+        for refusal in step.refusals {
+            self.line("  consent refuses: \(refusal.detail ?? "")")
         }
     }
 

@@ -1,5 +1,6 @@
 import Delivery
 import Foundation
+import Server
 
 /// A partner as the JSON configuration spells it: Delivery's ``Partner`` with durations written the
 /// friendly way ("500ms", "10s", "5m", "24h"), authentication as a small tagged object, and secrets that may
@@ -37,6 +38,13 @@ struct PartnerConfiguration: Decodable {
     var hmacSecret: SecretSetting?
     var timeout: FriendlyDuration?
     var retry: Retry?
+    /// The hex SHA-256 of the bearer token the partner reads with; none gives it no access.
+    var tokenHash: SecretSetting?
+
+    /// The partner's account for reading back, when it has a token.
+    func account() -> PartnerAccount? {
+        self.tokenHash.map { PartnerAccount(id: self.id, tokenHash: $0.value, represents: self.represents ?? []) }
+    }
 
     func partner() throws -> Partner {
         guard let url = URL(string: self.endpoint), url.scheme == "http" || url.scheme == "https" else {

@@ -19,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the gateway (FHIR REST ingest over SQLite or PostgreSQL, delivery to partners).",
         discussion: """
             Configuration: --config FILE, else TANDEM_CONFIG, else Samples/config/tandem.json when the working \
-            directory has it, else the embedded defaults (127.0.0.1:8080, sqlite:./data/tandem.sqlite). \
+            directory has it (demo credentials, announced loudly), else the embedded defaults (127.0.0.1:8080, \
+            sqlite:./data/tandem.sqlite, no senders). The gateway refuses to start without senders. \
             TANDEM_LISTEN=host:port, TANDEM_STORE_URL and TANDEM_MAPPINGS override the file. The store URL is \
             sqlite:PATH (one gateway) or postgres://user@host:port/database (several replicas on one database; \
             TANDEM_STORE_PASSWORD supplies a password the URL leaves out). \
@@ -46,7 +47,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let (settings, source) = loaded
-        let level = environment["TANDEM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        guard !settings.senders.isEmpty else {
+            throw ValidationError(
+                "the configuration (\(source)) names no senders, so nothing could post to this gateway: add "
+                    + "\"senders\" with token hashes (tandem token-hash TOKEN) and pass it with --config or TANDEM_CONFIG"
+            )
+        }
+        let level = settings.logLevel
         LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, logLevel: level) }
         // One registry for both: Hummingbird's MetricsMiddleware reports through the global
         // MetricsSystem, and /metrics renders this registry, so requests by route show up there.
@@ -63,6 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
             ]
         )
 
+        if settings.demo {
+            Self.warnAboutDemoCredentials(source: source, logger: logger)
+        }
         // Prints every mapping problem and exits 1 when the mappings do not load.
         let mappings = try MappingDirectory.load(at: settings.mappings)
         logger.info(
@@ -89,7 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let gateway = Gateway(
             store: store,
-            settings: GatewaySettings(senders: settings.senders, maximumBodyBytes: settings.maximumBodyBytes),
+            settings: settings.gatewaySettings,
             metrics: GatewayMetrics(registry: registry)
         )
         let app = Application(
@@ -100,14 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
             ),
             logger: logger
         )
-        var forwarding = settings.delivery.forwarder
-        // How long a claimed row stays leased; a replica killed mid-delivery gives its rows back after it.
-        if let seconds = environment["TANDEM_DELIVERY_LEASE_SECONDS"] {
-            guard let lease = Int(seconds), lease > 0 else {
-                throw ValidationError("TANDEM_DELIVERY_LEASE_SECONDS must be a positive number of seconds")
-            }
-            forwarding.lease = .seconds(lease)
-        }
+        let forwarding = settings.delivery.forwarder
         let forwarder = Forwarder(
             queue: StoreDeliveryQueue(store: store),
             driver: DeliveryDriver(
@@ -152,5 +155,19 @@ struct ServeCommand: AsyncParsableCommand {
         )
         try await group.run()
         logger.info("stopped")
+    }
+
+    /// A banner on standard error and a warning in the log: the demo tokens are published in the README.
+    private static func warnAboutDemoCredentials(source: String, logger: Logger) {
+        let banner = """
+            ************************************************************************
+            *  DEMO CREDENTIALS: \(source) holds the README's published demo tokens.
+            *  Anyone can post to and read from this gateway. Never deploy it so:
+            *  write a configuration of your own and pass it with --config.
+            ************************************************************************
+
+            """
+        FileHandle.standardError.write(Data(banner.utf8))
+        logger.warning("serving with the published demo credentials", metadata: ["tandem.config": .string(source)])
     }
 }

@@ -4,17 +4,19 @@ import Server
 
 extension ServeConfiguration {
     private static let knownKeys: Set<String> = [
-        "description", "listen", "store", "maximumBodyBytes", "mappings", "senders", "partners",
-        "consentDefaultPermit", "baseURL", "delivery",
+        "description", "demo", "listen", "store", "maximumBodyBytes", "mappings", "senders", "partners",
+        "operators", "consentDefaultPermit", "baseURL", "delivery",
     ]
 
     private struct File: Decodable {
+        var demo: Bool?
         var listen: Listen?
         var store: String?
         var maximumBodyBytes: Int?
         var mappings: String?
         var senders: [SenderSetting]?
         var partners: [PartnerConfiguration]?
+        var operators: [OperatorSetting]?
         var consentDefaultPermit: Bool?
         var baseURL: String?
         var delivery: DeliverySettings.File?
@@ -25,6 +27,12 @@ extension ServeConfiguration {
         var name: String
         var tokenHash: SecretSetting
         var allowedTypes: [String]
+    }
+
+    /// An operator as the file spells it.
+    private struct OperatorSetting: Decodable {
+        var name: String
+        var tokenHash: SecretSetting
     }
 
     /// Decodes a configuration file; absent keys keep the embedded defaults. Secrets written `${NAME}`
@@ -66,7 +74,14 @@ extension ServeConfiguration {
                 Sender(name: $0.name, tokenHash: $0.tokenHash.value, allowedTypes: $0.allowedTypes)
             }
         }
-        if let partners = file.partners { configuration.partners = try partners.map { try $0.partner() } }
+        if let demo = file.demo { configuration.demo = demo }
+        if let partners = file.partners {
+            configuration.partners = try partners.map { try $0.partner() }
+            configuration.partnerAccounts = partners.compactMap { $0.account() }
+        }
+        if let operators = file.operators {
+            configuration.operators = operators.map { Operator(name: $0.name, tokenHash: $0.tokenHash.value) }
+        }
         if let permit = file.consentDefaultPermit { configuration.consentDefaultPermit = permit }
         if let baseURL = file.baseURL { configuration.baseURL = baseURL }
         if let delivery = file.delivery { configuration.delivery = try DeliverySettings(delivery) }
@@ -78,16 +93,23 @@ extension ServeConfiguration {
     func check() throws {
         guard (0...65535).contains(self.listen.port) else { throw ConfigurationError("listen.port is out of range") }
         guard self.maximumBodyBytes > 0 else { throw ConfigurationError("maximumBodyBytes must be positive") }
-        for sender in self.senders {
-            let isHash = sender.tokenHash.count == 64 && sender.tokenHash.allSatisfy(\.isHexDigit)
-            guard isHash else {
-                throw ConfigurationError(
-                    "sender '\(sender.name)': tokenHash must be a hex SHA-256 (tandem token-hash TOKEN)"
-                )
+        let accounts =
+            self.senders.map { ("sender '\($0.name)'", $0.tokenHash) }
+            + self.partnerAccounts.map { ("partner '\($0.id)'", $0.tokenHash) }
+            + self.operators.map { ("operator '\($0.name)'", $0.tokenHash) }
+        for (account, hash) in accounts {
+            guard hash.count == 64 && hash.allSatisfy(\.isHexDigit) else {
+                throw ConfigurationError("\(account): tokenHash must be a hex SHA-256 (tandem token-hash TOKEN)")
             }
+        }
+        guard Set(accounts.map(\.1)).count == accounts.count else {
+            throw ConfigurationError("every sender, partner and operator needs a token of its own")
         }
         guard Set(self.senders.map(\.name)).count == self.senders.count else {
             throw ConfigurationError("sender names must be unique")
+        }
+        guard Set(self.operators.map(\.name)).count == self.operators.count else {
+            throw ConfigurationError("operator names must be unique")
         }
         guard Set(self.partners.map(\.id)).count == self.partners.count else {
             throw ConfigurationError("partner ids must be unique")

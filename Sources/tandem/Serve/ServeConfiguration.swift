@@ -1,5 +1,6 @@
 import Delivery
 import Foundation
+import Logging
 import Server
 
 /// The one configuration file of `tandem serve`: where to listen, where the store is, the body limit,
@@ -21,9 +22,18 @@ struct ServeConfiguration: Sendable, Equatable {
     var maximumBodyBytes: Int
     /// The `Mappings/` directory, relative to the working directory.
     var mappings: String
+    /// Who may post. None by default: a gateway refuses to start without senders.
     var senders: [Sender]
     /// The partners the forwarder delivers to (DESIGN.md §2 "Forward").
     var partners: [Partner] = []
+    /// The partners given a bearer token (`tokenHash`), to read back what they are routed.
+    var partnerAccounts: [PartnerAccount] = []
+    /// Who may read everything, the audit trail included.
+    var operators: [Operator] = []
+    /// Whether the file says it holds demo credentials (`Samples/config`): `serve` warns loudly.
+    var demo = false
+    /// `TANDEM_LOG_LEVEL` (default info).
+    var logLevel = Logger.Level.info
     /// The decision when no Consent applies to an episode, at planning and again before sending.
     var consentDefaultPermit = true
     /// The FHIR base partners see in notifications; nil means `http://<listen>/fhir`.
@@ -31,32 +41,18 @@ struct ServeConfiguration: Sendable, Equatable {
     /// The forwarder's concurrency, claiming, polling and lease (``DeliverySettings``).
     var delivery = DeliverySettings()
 
-    /// The demo bearer token of the `demo-hospital` sender, documented in the README. Demo only.
-    static let demoToken = "tandem-demo-token"
-    /// The senders of `Samples/*/scenario.json`; each one's demo token is `demo-token-NAME`.
-    static let sampleSenders = [
-        "alder-creek-community-hospital", "cobalt-ridge-regional-hospital", "fernhollow-medical-center",
-        "lakeside-eye-surgery", "larkspur-general-hospital",
-    ]
-    /// What the sample senders post in `Samples/`.
-    static let sampleTypes = [
-        "Patient", "Organization", "Practitioner", "PractitionerRole", "Condition", "ServiceRequest", "Task",
-        "CarePlan", "CareTeam", "Communication", "Consent", "Goal",
-    ]
-
-    /// The defaults built into the executable; `Samples/config/tandem.json` holds the same values.
+    /// The defaults built into the executable. They name no senders and no credentials of any kind: the
+    /// demo senders live only in `Samples/config/tandem.json`.
     static let embedded = ServeConfiguration(
         listen: Listen(host: "127.0.0.1", port: 8080),
         store: "sqlite:./data/tandem.sqlite",
         maximumBodyBytes: 4 << 20,
         mappings: "Mappings",
-        senders: [Sender(name: "demo-hospital", tokenHash: Sender.hash(token: Self.demoToken), allowedTypes: ["*"])]
-            + Self.sampleSenders.map { name in
-                Sender(name: name, tokenHash: Sender.hash(token: "demo-token-" + name), allowedTypes: Self.sampleTypes)
-            }
+        senders: []
     )
 
-    /// The sample configuration, used when no file is named and the working directory has one.
+    /// The sample configuration with the demo credentials, used when no file is named and the working
+    /// directory has one (the README's first command, run from the checkout).
     static let samplePath = "Samples/config/tandem.json"
 
     /// Reads the configuration: `--config`, else `TANDEM_CONFIG`, else the sample file when present,
@@ -75,7 +71,9 @@ struct ServeConfiguration: Sendable, Equatable {
         return (try decoded.applying(environment: environment), chosen)
     }
 
-    /// Applies `TANDEM_LISTEN=host:port`, `TANDEM_STORE_URL` and `TANDEM_MAPPINGS`.
+    /// Applies the environment: `TANDEM_LISTEN=host:port`, `TANDEM_STORE_URL`, `TANDEM_MAPPINGS`,
+    /// `TANDEM_LOG_LEVEL` and `TANDEM_DELIVERY_LEASE_SECONDS`. The one place the gateway reads variables
+    /// (besides `${NAME}` secrets in the file and `TANDEM_STORE_PASSWORD`, read with the store URL).
     func applying(environment: [String: String]) throws -> ServeConfiguration {
         var configuration = self
         if let listen = environment["TANDEM_LISTEN"] {
@@ -83,7 +81,33 @@ struct ServeConfiguration: Sendable, Equatable {
         }
         if let store = environment["TANDEM_STORE_URL"] { configuration.store = store }
         if let mappings = environment["TANDEM_MAPPINGS"] { configuration.mappings = mappings }
+        if let level = environment["TANDEM_LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: level) else {
+                throw ConfigurationError(
+                    "TANDEM_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            configuration.logLevel = parsed
+        }
+        // How long a claimed row stays leased; a replica killed mid-delivery gives its rows back after it.
+        if let seconds = environment["TANDEM_DELIVERY_LEASE_SECONDS"] {
+            guard let lease = Int(seconds), lease > 0 else {
+                throw ConfigurationError("TANDEM_DELIVERY_LEASE_SECONDS must be a positive number of seconds")
+            }
+            configuration.delivery.forwarder.lease = .seconds(lease)
+        }
         return configuration
+    }
+
+    /// What the HTTP edge needs of this configuration.
+    var gatewaySettings: GatewaySettings {
+        GatewaySettings(
+            senders: self.senders,
+            partners: self.partnerAccounts,
+            operators: self.operators,
+            consentDefaultPermit: self.consentDefaultPermit,
+            maximumBodyBytes: self.maximumBodyBytes
+        )
     }
 
     /// `host:port` (the host may be empty, meaning 127.0.0.1; IPv6 hosts go in brackets).

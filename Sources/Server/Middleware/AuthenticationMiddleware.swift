@@ -2,16 +2,16 @@ import FHIRCore
 public import Hummingbird
 import Logging
 
-/// Authenticates the sender from `Authorization: Bearer TOKEN`; 401 without a known token.
+/// Authenticates the caller from `Authorization: Bearer TOKEN`; 401 without a known token.
 ///
-/// Which resource types the sender may write is checked by the routes, which know the types.
-public struct SenderAuthenticationMiddleware: RouterMiddleware {
+/// What the principal may write and read is checked by the routes, which know the resources.
+public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = GatewayRequestContext
 
-    let senders: SenderDirectory
+    let principals: PrincipalDirectory
 
-    public init(senders: SenderDirectory) {
-        self.senders = senders
+    public init(principals: PrincipalDirectory) {
+        self.principals = principals
     }
 
     public func handle(
@@ -26,12 +26,12 @@ public struct SenderAuthenticationMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw Self.unauthorized("the Authorization header is not a bearer token")
         }
-        guard let sender = self.senders.sender(forToken: parts[1].trimmingWhitespace()) else {
+        guard let principal = self.principals.principal(forToken: parts[1].trimmingWhitespace()) else {
             throw Self.unauthorized("the bearer token is not known")
         }
         var context = context
-        context.sender = sender
-        context.logger[metadataKey: "tandem.sender"] = .string(sender.name)
+        context.principal = principal
+        context.logger[metadataKey: "tandem.\(principal.roleName)"] = .string(principal.name)
         return try await next(request, context)
     }
 
