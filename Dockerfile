@@ -25,9 +25,10 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && useradd --system --user-group --uid 10001 --home-dir /app --shell /usr/sbin/nologin tandem
 WORKDIR /app
 COPY --from=build /staging/tandem /usr/local/bin/tandem
-# The shipped mappings and sample configuration; docker-compose.yml mounts Mappings/ read-only over these.
+# The shipped mappings; docker-compose.yml mounts Mappings/ read-only over them. No configuration, and so
+# no credentials, is in the image: a deployment mounts its own (TANDEM_CONFIG), and without one the gateway
+# refuses to start. Samples/config (the README's demo tokens) never enters it (scripts/check-compose.sh).
 COPY Mappings ./Mappings
-COPY Samples/config ./Samples/config
 # ./data holds the SQLite store when TANDEM_STORE_URL does not name PostgreSQL.
 RUN mkdir data && chown tandem:tandem data
 USER tandem:tandem

@@ -4,7 +4,10 @@
 #      .env.example only, so the example names every one of them;
 #   2. every file and folder docker-compose.yml and the Dockerfile name exists: build contexts,
 #      Dockerfiles, bind-mounted paths, COPY sources (and .dockerignore does not leave them out), and the
-#      configuration file TANDEM_CONFIG names is mounted.
+#      configuration file TANDEM_CONFIG names is mounted;
+#   3. no demo credential reaches a deployment: the Dockerfile copies nothing of Samples/, .dockerignore
+#      leaves Samples/config out of the build context, and no token hash of Samples/config/tandem.json
+#      (nor its "demo" mark) appears in the Dockerfile, docker-compose.yml, .env.example or deploy/.
 # Usage: scripts/check-compose.sh [DIR]   (DIR defaults to the repository; any copy of it works).
 set -euo pipefail
 root="$(cd "${1:-$(dirname "$0")/..}" && pwd)"
@@ -37,7 +40,7 @@ trap 'rm -f "$resolved"' EXIT
 # docker-compose's own Python has PyYAML; the resolved file has absolute host paths.
 python=$(sed -n '1s/^#! *//p' "$(command -v docker-compose)")
 [ -x "${python%% *}" ] || python=python3
-$python - "$root" "$resolved" <<'PYTHON' || fail "fix the paths above"
+$python - "$root" "$resolved" <<'PYTHON' || fail "fix the problems above"
 import json, os, sys, yaml
 
 root = sys.argv[1]
@@ -102,8 +105,33 @@ for name, service in sorted(config.get("services", {}).items()):
     if configuration and configuration not in targets:
         problems.append(f"{name}: TANDEM_CONFIG {configuration} is not a mounted file")
 
+# 3. Demo credentials stay in Samples/config.
+with open(os.path.join(root, "Samples/config/tandem.json")) as sample:
+    demo = json.load(sample)
+demo_hashes = {account["tokenHash"] for key in ("senders", "operators") for account in demo.get(key, [])}
+with open(os.path.join(root, "Dockerfile")) as dockerfile:
+    for number, line in enumerate(dockerfile.read().replace("\\\n", " ").splitlines(), 1):
+        words = line.split()
+        if words and words[0].upper() in ("COPY", "ADD") and "--from=" not in line:
+            if any(os.path.normpath(source).split(os.sep)[0] in ("Samples", ".") for source in copy_sources(line)):
+                problems.append(f"Dockerfile:{number}: copies Samples/ (or the whole context) into the image")
+with open(os.path.join(root, ".dockerignore")) as ignore:
+    if "Samples/config" not in {line.strip().strip("/") for line in ignore}:
+        problems.append(".dockerignore does not leave Samples/config out of the build context")
+deployed = ["Dockerfile", "docker-compose.yml", ".env.example"] + [
+    os.path.join("deploy", name) for name in sorted(os.listdir(os.path.join(root, "deploy")))
+]
+for name in deployed:
+    with open(os.path.join(root, name)) as deployed_file:
+        text = deployed_file.read()
+    for token_hash in sorted(demo_hashes):
+        if token_hash in text:
+            problems.append(f"{name}: holds the demo token hash {token_hash[:12]}… of Samples/config/tandem.json")
+    if name.endswith(".json") and json.loads(text).get("demo"):
+        problems.append(f"{name}: is marked as a demo configuration")
+
 for problem in dict.fromkeys(problems):  # once each, in order: services share a Dockerfile
     print(f"check-compose: {problem}", file=sys.stderr)
 sys.exit(1 if problems else 0)
 PYTHON
-echo "check-compose: docker-compose.yml, Dockerfile and the files they name are in order"
+echo "check-compose: docker-compose.yml, Dockerfile and the files they name are in order; no demo credential is deployed"

@@ -4,8 +4,15 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// Every failure is an OperationOutcome, in the client's format, with the right status.
+/// Every failure is an OperationOutcome, in the client's format, with the right status, and never quotes
+/// the database.
 @Suite struct BadInputTests {
+    /// Words of SQLite's, PostgreSQL's and the drivers' own messages.
+    static let databaseWords = [
+        "sqlite", "postgres", "sqlstate", "constraint", "unique", "duplicate key", "relation", "syntax error",
+        "select ", "insert ", "violates",
+    ]
+
     static func expectOutcome(
         _ response: TestResponse,
         _ status: HTTPResponse.Status,
@@ -17,6 +24,40 @@ import Testing
         let outcome = try GatewayFixture.resource(response, format)
         #expect(outcome.type == "OperationOutcome")
         if let code { #expect(outcome.child("issue")?.string("code") == code) }
+        let text = String(decoding: response.body.readableBytesView, as: UTF8.self).lowercased()
+        for word in Self.databaseWords { #expect(!text.contains(word), "'\(word)' in \(text)") }
+    }
+
+    @Test(arguments: WireFormat.allCases)
+    func aBusinessIdentifierHeldByAnotherOfTheSendersResourcesIs409InTheDomainsWords(
+        format: WireFormat
+    )
+        async throws
+    {
+        try await GatewayFixture.withGateway { client in
+            let headers = GatewayFixture.headers(format)
+            for id in ["sr-1", "sr-2"] {
+                let response = try await client.execute(
+                    uri: "/fhir/ServiceRequest/\(id)",
+                    method: .put,
+                    headers: headers,
+                    body: GatewayFixture.serviceRequest(format, id: id, identifier: id == "sr-1" ? "ORD-1" : nil)
+                )
+                #expect(response.status == .created)
+            }
+            // sr-2 now claims ORD-1, which sr-1 carries.
+            let response = try await client.execute(
+                uri: "/fhir/ServiceRequest/sr-2",
+                method: .put,
+                headers: headers,
+                body: GatewayFixture.serviceRequest(format, id: "sr-2", identifier: "ORD-1")
+            )
+            try Self.expectOutcome(response, .conflict, format, code: "duplicate")
+            let outcome = try GatewayFixture.resource(response, format)
+            #expect(
+                outcome.child("issue")?.string("diagnostics")?.contains("already names another ServiceRequest") == true
+            )
+        }
     }
 
     @Test(arguments: WireFormat.allCases)

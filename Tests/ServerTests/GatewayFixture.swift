@@ -101,6 +101,26 @@ enum GatewayFixture {
         }
     }
 
+    /// A ServiceRequest with an id (for a PUT) and business identifier `urn:oid:1.2.3|identifier` of its own.
+    static func serviceRequest(_ format: WireFormat, id: String, identifier: String?) -> ByteBuffer {
+        switch format {
+        case .json:
+            let identifier = identifier.map { #""identifier":[{"system":"urn:oid:1.2.3","value":"\#($0)"}],"# } ?? ""
+            return ByteBuffer(
+                string:
+                    #"{"resourceType":"ServiceRequest","id":"\#(id)",\#(identifier)"status":"active","intent":"order","subject":{"reference":"Patient/p1"}}"#
+            )
+        case .xml:
+            let identifier =
+                identifier.map { #"<identifier><system value="urn:oid:1.2.3"/><value value="\#($0)"/></identifier>"# }
+                ?? ""
+            return ByteBuffer(
+                string:
+                    #"<ServiceRequest xmlns="http://hl7.org/fhir"><id value="\#(id)"/>\#(identifier)<status value="active"/><intent value="order"/><subject><reference value="Patient/p1"/></subject></ServiceRequest>"#
+            )
+        }
+    }
+
     static func serviceRequest(_ format: WireFormat, status: String = "active") -> ByteBuffer {
         switch format {
         case .json:

@@ -25,7 +25,13 @@ struct ServerProcess {
 
     /// Starts the server on `directory` (a new temporary one by default) and waits until it is ready.
     /// - Parameter config: a configuration file passed as `--config`; `Samples/config/tandem.json` by default.
-    static func start(in directory: URL? = nil, port: Int? = nil, config: URL? = nil) async throws -> ServerProcess {
+    /// - Parameter storeURL: `TANDEM_STORE_URL` (a PostgreSQL database); SQLite in `directory` by default.
+    static func start(
+        in directory: URL? = nil,
+        port: Int? = nil,
+        config: URL? = nil,
+        storeURL: String? = nil
+    ) async throws -> ServerProcess {
         let directory = try directory ?? Self.temporaryDirectory()
         let port = try port ?? Self.freePort()
         let log = directory.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log")
@@ -38,7 +44,7 @@ struct ServerProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_LISTEN"] = "127.0.0.1:\(port)"
         environment["TANDEM_CONFIG"] = nil
-        environment["TANDEM_STORE_URL"] = nil
+        environment["TANDEM_STORE_URL"] = storeURL
         environment["TANDEM_MAPPINGS"] = Self.repository.appendingPathComponent("Mappings").path
         process.environment = environment
         let handle = try FileHandle(forWritingTo: log)
@@ -143,7 +149,8 @@ enum GatewayClient {
         body: Data? = nil,
         contentType: String = "application/fhir+json",
         accept: String = "application/fhir+json",
-        token: String = GatewayClient.token
+        token: String = GatewayClient.token,
+        extraHeaders: [String: String] = [:]
     ) async throws -> (status: Int, headers: [AnyHashable: Any], body: Data) {
         var request = URLRequest(url: url)
         request.httpMethod = method
@@ -152,6 +159,7 @@ enum GatewayClient {
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue(accept, forHTTPHeaderField: "Accept")
         if body != nil { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        for (name, value) in extraHeaders { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as? HTTPURLResponse
         return (http?.statusCode ?? 0, http?.allHeaderFields ?? [:], data)

@@ -1,7 +1,7 @@
 /// Who a request acts for: the account its bearer token belongs to, and so its role.
 ///
 /// Each token belongs to exactly one account, and each account has one role. What a role may read and
-/// write is decided in one place (``ReadAccess`` for reads, ``RouteInput`` for writes), so that narrower
+/// write is decided in one place (`ReadAccess` for reads, `RouteInput` for writes), so that narrower
 /// grants (SMART scopes) can later be checked beside the role without new paths.
 public struct Principal: Sendable, Hashable {
     public enum Role: Sendable, Hashable {

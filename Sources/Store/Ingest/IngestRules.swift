@@ -94,6 +94,47 @@ enum IngestRules {
         }
     }
 
+    /// Where an update of `id` by `sender` lands: on the resource at `id`, on the sender's other resource
+    /// that holds the write's business identifier, or on a new resource at `id`.
+    enum UpdateTarget {
+        case existing(ResourceHeader)
+        case holder(ResourceHeader)
+        case new
+    }
+
+    /// Decides an update of `id` from the resource at `id` and the sender's holder of the write's business
+    /// identifier, as both backends read them.
+    ///
+    /// - Throws: ``StoreError/Code/idTaken`` when `id` is another sender's; ``StoreError/Code/versionConflict``
+    ///   when `ifMatch` is not the current version; ``StoreError/Code/duplicate`` when an existing resource
+    ///   would take an identifier another of the sender's resources holds; ``StoreError/Code/stalePlan``
+    ///   when the write's planned id is referenced and the holder is another resource.
+    static func updateTarget(
+        of write: ResourceWrite,
+        id: String,
+        ifMatch: Int?,
+        sender: String,
+        existing: ResourceHeader?,
+        holder: ResourceHeader?
+    ) throws(StoreError) -> UpdateTarget {
+        if let existing { try Self.requireOwner(existing.owner, of: write, id: id, sender: sender) }
+        if let ifMatch, existing?.version != ifMatch {
+            throw Self.versionConflict(write, id: id, ifMatch: ifMatch, current: existing?.version)
+        }
+        if let holder, holder.id != id {
+            // The sender's business identifier already names another of its resources.
+            guard existing == nil else { throw Self.identifierInUse(write, id: id) }
+            try Self.requirePlannedID(
+                holder.id,
+                of: write,
+                proposedID: id,
+                "the identifier of \(write.type)/\(id) belongs to \(write.type)/\(holder.id)"
+            )
+            return .holder(holder)
+        }
+        return existing.map { .existing($0) } ?? .new
+    }
+
     /// `If-Match` named another version than the current one (or there is none).
     static func versionConflict(_ write: ResourceWrite, id: String, ifMatch: Int, current: Int?) -> StoreError {
         let message =

@@ -122,54 +122,50 @@ extension PostgresSession {
                 try await self.lockIdentifier(type: write.type, token: "key:\(sender)|\(key)")
             }
             let existing = try await self.resourceHeader(type: write.type, id: id, locking: true)
-            if let existing { try IngestRules.requireOwner(existing.owner, of: write, id: id, sender: sender) }
-            if let ifMatch, existing?.version != ifMatch {
-                throw IngestRules.versionConflict(write, id: id, ifMatch: ifMatch, current: existing?.version)
-            }
-            if let key = write.identifierKey,
-                let holder = try await self.resourceHeader(
+            var holder: ResourceHeader?
+            if let key = write.identifierKey {
+                holder = try await self.resourceHeader(
                     type: write.type,
                     identifierKey: key,
                     owner: sender,
                     locking: true
-                ),
-                holder.id != id
-            {
-                // The sender's business identifier already names another of its resources.
-                guard existing == nil else { throw IngestRules.identifierInUse(write, id: id) }
-                try IngestRules.requirePlannedID(
-                    holder.id,
-                    of: write,
-                    proposedID: id,
-                    "the identifier of \(write.type)/\(id) belongs to \(write.type)/\(holder.id)"
                 )
-                try await self.recordAlias(of: write, sender: sender, id: holder.id, strictly: true)
-                return try await self.update(holder, with: write, messageID: messageID, at: at)
             }
-            try await self.recordAlias(of: write, sender: sender, id: id, strictly: true)
-            if let existing {
-                return try await self.update(existing, with: write, messageID: messageID, at: at)
-            }
-            // Update as create (FHIR RESTful API §3.1.0.4.2): the id was planned from the sender's own.
-            if try await self.insertResource(write, id: id, owner: sender, at: at) {
-                return WriteResult(
-                    .created,
-                    try await self.insertVersion(
-                        write,
-                        id: id,
-                        owner: sender,
-                        version: 1,
-                        messageID: messageID,
-                        at: at
+            let target = try IngestRules.updateTarget(
+                of: write,
+                id: id,
+                ifMatch: ifMatch,
+                sender: sender,
+                existing: existing,
+                holder: holder
+            )
+            switch target {
+            case .existing(let header), .holder(let header):
+                try await self.recordAlias(of: write, sender: sender, id: header.id, strictly: true)
+                return try await self.update(header, with: write, messageID: messageID, at: at)
+            case .new:
+                // Update as create (FHIR RESTful API §3.1.0.4.2): the id was planned from the sender's own.
+                try await self.recordAlias(of: write, sender: sender, id: id, strictly: true)
+                if try await self.insertResource(write, id: id, owner: sender, at: at) {
+                    return WriteResult(
+                        .created,
+                        try await self.insertVersion(
+                            write,
+                            id: id,
+                            owner: sender,
+                            version: 1,
+                            messageID: messageID,
+                            at: at
+                        )
                     )
-                )
+                }
+                // Refused: a concurrent writer created the id first; update it, as if it had come first.
+                guard let raced = try await self.resourceHeader(type: write.type, id: id, locking: true) else {
+                    throw StoreError(.duplicate, "\(write.type)/\(id) could not be created")
+                }
+                try IngestRules.requireOwner(raced.owner, of: write, id: id, sender: sender)
+                return try await self.update(raced, with: write, messageID: messageID, at: at)
             }
-            // Refused: a concurrent writer created the id first; update it, as if it had come first.
-            guard let raced = try await self.resourceHeader(type: write.type, id: id, locking: true) else {
-                throw StoreError(.duplicate, "\(write.type)/\(id) could not be created")
-            }
-            try IngestRules.requireOwner(raced.owner, of: write, id: id, sender: sender)
-            return try await self.update(raced, with: write, messageID: messageID, at: at)
         }
     }
 

@@ -108,40 +108,35 @@ extension SQLiteConnection {
 
         case .update(let id, let ifMatch):
             let existing = try self.resourceHeader(type: write.type, id: id)
-            if let existing { try IngestRules.requireOwner(existing.owner, of: write, id: id, sender: sender) }
-            if let ifMatch, existing?.version != ifMatch {
-                throw IngestRules.versionConflict(write, id: id, ifMatch: ifMatch, current: existing?.version)
+            let holder = try write.identifierKey.flatMap { key throws(StoreError) in
+                try self.resourceHeader(type: write.type, identifierKey: key, owner: sender)
             }
-            if let key = write.identifierKey,
-                let holder = try self.resourceHeader(type: write.type, identifierKey: key, owner: sender),
-                holder.id != id
-            {
-                // The sender's business identifier already names another of its resources.
-                guard existing == nil else { throw IngestRules.identifierInUse(write, id: id) }
-                try IngestRules.requirePlannedID(
-                    holder.id,
-                    of: write,
-                    proposedID: id,
-                    "the identifier of \(write.type)/\(id) belongs to \(write.type)/\(holder.id)"
+            let target = try IngestRules.updateTarget(
+                of: write,
+                id: id,
+                ifMatch: ifMatch,
+                sender: sender,
+                existing: existing,
+                holder: holder
+            )
+            switch target {
+            case .existing(let header), .holder(let header):
+                try self.recordAlias(of: write, sender: sender, id: header.id, strictly: true)
+                return try self.update(header, with: write, messageID: messageID, at: at)
+            case .new:
+                // Update as create (FHIR RESTful API §3.1.0.4.2): the id was planned from the sender's own.
+                try self.recordAlias(of: write, sender: sender, id: id, strictly: true)
+                try self.query(
+                    """
+                    INSERT INTO resource (type, id, owner, version, identifier_key, last_updated) VALUES (?, ?, ?, 1, ?, ?)
+                    """,
+                    [.text(write.type), .text(id), .text(sender), SQLiteValue(write.identifierKey), .integer(at)]
                 )
-                try self.recordAlias(of: write, sender: sender, id: holder.id, strictly: true)
-                return try self.update(holder, with: write, messageID: messageID, at: at)
+                return WriteResult(
+                    .created,
+                    try self.insertVersion(write, id: id, owner: sender, version: 1, messageID: messageID, at: at)
+                )
             }
-            try self.recordAlias(of: write, sender: sender, id: id, strictly: true)
-            if let existing {
-                return try self.update(existing, with: write, messageID: messageID, at: at)
-            }
-            // Update as create (FHIR RESTful API §3.1.0.4.2): the id was planned from the sender's own.
-            try self.query(
-                """
-                INSERT INTO resource (type, id, owner, version, identifier_key, last_updated) VALUES (?, ?, ?, 1, ?, ?)
-                """,
-                [.text(write.type), .text(id), .text(sender), SQLiteValue(write.identifierKey), .integer(at)]
-            )
-            return WriteResult(
-                .created,
-                try self.insertVersion(write, id: id, owner: sender, version: 1, messageID: messageID, at: at)
-            )
         }
     }
 
