@@ -48,6 +48,12 @@ public enum TriggerCodeSystem: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// A normalised code as people write it: ICD-10 with its dot back (`S721` → `S72.1`).
+    public func written(_ code: String) -> String {
+        guard self == .icd10CM || self == .icd10, code.count > 3 else { return code }
+        return "\(code.prefix(3)).\(code.dropFirst(3))"
+    }
+
     /// The known system a mistyped URI most likely means (`https://snomed.info/sct/`, an OID), if any.
     public static func likelyMeant(by system: String) -> TriggerCodeSystem? {
         let oids: [String: TriggerCodeSystem] = [

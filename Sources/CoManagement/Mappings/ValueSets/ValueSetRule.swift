@@ -52,14 +52,16 @@ public struct ValueSetRule: Sendable, Hashable {
         }
     }
 
-    /// How the rule reads for a person: `concept is-a H25`, or for a list the one code that matched.
+    /// How the rule reads for a person: `concept is-a S72.1`, or for a list the one code that matched.
     public func summary(matching code: String? = nil) -> String {
+        let structure = TriggerCodeSystem(rawValue: self.system)
+        func written(_ code: String) -> String { structure?.written(code) ?? code }
         switch self.selection {
         case .concepts(let codes):
-            if let code, codes.contains(code) { return "concept \(code)" }
-            return "concepts \(codes.sorted().joined(separator: ", "))"
-        case .isA(let ancestor): return "concept is-a \(ancestor)"
-        case .descendentOf(let ancestor): return "concept descendent-of \(ancestor)"
+            if let code, codes.contains(code) { return "concept \(written(code))" }
+            return "concepts \(codes.sorted().map(written).joined(separator: ", "))"
+        case .isA(let ancestor): return "concept is-a \(written(ancestor))"
+        case .descendentOf(let ancestor): return "concept descendent-of \(written(ancestor))"
         }
     }
 }
