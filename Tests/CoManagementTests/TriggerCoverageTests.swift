@@ -68,7 +68,8 @@ import Testing
         (cpt, "66985"), (cpt, "66986"), (cpt, "66990"), (cpt, "66821"), (cpt, "66992"), (cpt, "27130"),
         (cpt, "93462"), (cpt, "33367"), (cpt, "93320"),
         // Outside the families: the next category, a pelvic fracture, hypertension, bipolar disorder.
-        (icd10CM, "H27.0"), (icd10CM, "S72.3"), (icd10CM, "S72.301A"), (icd10CM, "M84.350A"), (icd10CM, "I10"),
+        (icd10CM, "H27.0"), (icd10CM, "S72.3"), (icd10CM, "S72.301A"), (icd10CM, "M84.350A"), (icd10CM, "M84.454A"),
+        (icd10CM, "I10"),
         (icd10CM, "F31.9"), (icd10CM, "E16.2"), (icd10CM, "O24.410"),
         // The referral category every sample carries; a code in no file; another system's spelling.
         (snomed, "3457005"), (snomed, "404684003"), ("http://snomed.info/sct/", "193570009"),
