@@ -3,7 +3,7 @@
 /// Built by ``load(files:)`` from files the caller read; immutable and `Sendable`, so one value is shared
 /// by every request.
 public struct MappingSet: Sendable {
-    /// Service lines, sorted by id (the order triggers are tried in).
+    /// Service lines, sorted by id (the tie-break when codes trigger several; see ``triggeredServiceLines(by:)``).
     public var serviceLines: [ServiceLine]
     public var roles: RoleTable
     /// Patient identifier systems trusted to match one person across senders, in order of preference.
