@@ -73,6 +73,7 @@ import Testing
         let compose = #"{ "include": [{ "system": "http://example.org/local", "concept": [{ "code": "X1" }] }] }"#
         let mappings = try MappingSet.load(files: MappingFixtures.replacing(Self.path, with: Self.valueSet(compose)))
         #expect(mappings.warnings.contains { $0.file == Self.path && $0.message.contains("match exactly") })
+        #expect(mappings.warnings.contains { $0.file == Self.path && $0.message.contains("named by no service line") })
     }
 
     @Test func invalidValueSetResourceIsAnError() throws {

@@ -3,7 +3,7 @@ import FHIRCore
 extension MappingSet {
     /// What only the whole set can check: each trigger URL a service line names is a loaded ValueSet,
     /// and each SNOMED CT concept a ValueSet filters on is in the hierarchy file (else the filter would
-    /// select that concept alone).
+    /// select that concept alone). A ValueSet no service line names is a warning.
     static func checkTriggers(
         _ lines: [(line: ServiceLine, triggersAt: [SourceLocation], file: String)],
         _ valueSets: [String: TriggerValueSet],
@@ -15,8 +15,14 @@ extension MappingSet {
                 problems.append(MappingProblem(file: file, at: location, "no ValueSet in value-sets/ has url '\(url)'"))
             }
         }
+        let named = Set(lines.flatMap(\.line.triggers))
         for url in valueSets.keys.sorted() {
             let valueSet = valueSets[url]!
+            if !named.contains(url) {
+                problems.append(
+                    MappingProblem(.warning, file: valueSet.file, "ValueSet \(url) is named by no service line")
+                )
+            }
             for rule in valueSet.includes + valueSet.excludes where rule.system == TriggerCodeSystem.snomedCT.rawValue {
                 switch rule.selection {
                 case .isA(let concept), .descendentOf(let concept):
