@@ -16,13 +16,13 @@ import Testing
         system: String,
         code: String,
         authoredOn: String,
-        status: String = "active"
-    )
-        -> Element
-    {
-        FHIRFixture.resource(
+        status: String = "active",
+        lastUpdated: String? = nil
+    ) -> Element {
+        let meta = lastUpdated.map { #""meta": { "lastUpdated": "\#($0)" },"# } ?? ""
+        return FHIRFixture.resource(
             #"""
-            { "resourceType": "ServiceRequest", "id": "\#(id)",
+            { "resourceType": "ServiceRequest", "id": "\#(id)", \#(meta)
               "identifier": [{ "system": "http://hospital.example.org/fhir/sid/referral", "value": "\#(id)" }],
               "status": "\#(status)", "intent": "order",
               "code": { "coding": [{ "system": "\#(system)", "code": "\#(code)" }] },
@@ -85,6 +85,38 @@ import Testing
         let (book, ingestions) = self.ingest([CataractScenario.patient, opener, follow])
         #expect(book.sortedEpisodes.first?.referrals.count == 1)
         #expect(ingestions.last?.unmatchedReferrals.map(\.key) == ["ServiceRequest/r2"])
+    }
+
+    @Test func joinedContinuationStaysWhenItsEpisodeCompletesLater() throws {
+        let opener = Self.referral(id: "r1", system: Self.icd10CM, code: "S72.001A", authoredOn: "2026-03-01")
+        let follow = Self.referral(id: "r2", system: Self.icd10CM, code: "S72.001D", authoredOn: "2026-04-01")
+        let completed = Self.referral(
+            id: "r1",
+            system: Self.icd10CM,
+            code: "S72.001A",
+            authoredOn: "2026-03-01",
+            status: "completed",
+            lastUpdated: "2026-05-01T00:00:00Z"
+        )
+        let (book, ingestions) = self.ingest([CataractScenario.patient, opener, follow, completed])
+        #expect(book.sortedEpisodes.first?.referrals.count == 2)
+        #expect(ingestions.last?.unmatchedReferrals.isEmpty == true)
+        #expect(ingestions.last?.retiredEpisodeIDs.isEmpty == true)
+    }
+
+    @Test func continuationRequestedAfterTheEpisodeClosedOpensNothing() {
+        let opener = Self.referral(
+            id: "r1",
+            system: Self.icd10CM,
+            code: "S72.001A",
+            authoredOn: "2026-03-01",
+            status: "completed",
+            lastUpdated: "2026-03-20T00:00:00Z"
+        )
+        let follow = Self.referral(id: "r2", system: Self.icd10CM, code: "S72.001K", authoredOn: "2026-06-01")
+        let (book, ingestions) = self.ingest([CataractScenario.patient, opener, follow])
+        #expect(book.sortedEpisodes.map { $0.referrals.count } == [1])
+        #expect(ingestions.last?.unmatchedReferrals.map(\.serviceLine) == ["orthopedics.hip-fracture"])
     }
 
     @Test func resendingAContinuationChangesNothing() {

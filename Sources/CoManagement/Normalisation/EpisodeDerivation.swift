@@ -88,7 +88,16 @@ struct EpisodeDerivation {
         }
 
         for (fact, patient, line) in continuations {
-            guard let id = Self.openEpisode(of: patient, line: line, in: groups, tasks: facts.tasks) else {
+            let requestedAt = fact.referral.lifecycle.requestedAt
+            guard
+                let id = Self.openEpisode(
+                    of: patient,
+                    line: line,
+                    requestedAt: requestedAt,
+                    in: groups,
+                    tasks: facts.tasks
+                )
+            else {
                 unmatched.append(
                     Self.unmatched(fact.item, codes: fact.serviceCodes, serviceLine: line.id, &facts) {
                         "the referral's codes (\($0)) continue care of \(line.id) (a subsequent encounter or "
