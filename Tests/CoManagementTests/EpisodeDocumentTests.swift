@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func schemaEnumsMatchTheModel() throws {
-        let schema = try JSONValueParser.parse(Array(Data(contentsOf: Self.schemaURL)))
+        let schema = try JSONValue.read(Array(Data(contentsOf: Self.schemaURL)))
         func enumValues(_ path: [String]) -> [String] {
             var value: JSONValue? = schema
             for key in path { value = value?[key] }

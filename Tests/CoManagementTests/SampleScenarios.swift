@@ -27,7 +27,7 @@ struct SampleScenario: CustomStringConvertible, Sendable {
 
     static func load(folder: String) throws -> SampleScenario {
         let base = directory.appendingPathComponent(folder)
-        let scenario = try JSONValueParser.parse(Array(Data(contentsOf: base.appendingPathComponent("scenario.json"))))
+        let scenario = try JSONValue.read(Array(Data(contentsOf: base.appendingPathComponent("scenario.json"))))
         var steps: [Step] = []
         for step in scenario["steps"]?.arrayValue ?? [] {
             let file = step["file"]?.stringValue ?? ""

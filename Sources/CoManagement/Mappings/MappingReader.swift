@@ -17,6 +17,9 @@ struct MappingReader {
         self.problems.append(MappingProblem(.error, file: self.file, at: location, message))
     }
 
+    /// How many errors (not warnings) have been recorded so far.
+    var errorCount: Int { self.problems.count { $0.severity == .error } }
+
     mutating func warning(_ message: String, at location: SourceLocation) {
         self.problems.append(MappingProblem(.warning, file: self.file, at: location, message))
     }
@@ -24,7 +27,7 @@ struct MappingReader {
     /// Parses the file's bytes, recording a syntax error with its position.
     mutating func parse(_ bytes: [UInt8]) -> JSONValue? {
         do {
-            return try JSONValueParser.parse(bytes)
+            return try JSONValue.read(bytes)
         } catch {
             self.error("malformed JSON: \(error.message)", at: error.location)
             return nil

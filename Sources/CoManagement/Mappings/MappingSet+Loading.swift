@@ -5,12 +5,15 @@ extension MappingSet {
     ///
     /// Every problem in every file is collected: malformed JSON, missing, unknown or mistyped fields, a
     /// service line whose id is not its file name, a phase no role owns, handoffs or reports naming
-    /// unknown roles or phases, expressions that do not parse, ConceptMaps that are not valid. Files
-    /// other than `.json` (the README) are ignored.
+    /// unknown roles or phases, expressions that do not parse, ConceptMaps and ValueSets that are not
+    /// valid, trigger ValueSets that no file defines or that filter on SNOMED CT concepts the hierarchy
+    /// file lacks, a hierarchy with cycles. Files other than `.json` (the README) are ignored.
     /// - Throws: ``MappingErrors`` with every error and warning when there is at least one error.
     public static func load(files: [MappingFile]) throws(MappingErrors) -> MappingSet {
         var problems: [MappingProblem] = []
-        var serviceLines: [ServiceLine] = []
+        var serviceLines: [(line: ServiceLine, triggersAt: [SourceLocation], file: String)] = []
+        var valueSets: [String: TriggerValueSet] = [:]
+        var hierarchy: ConceptHierarchy?
         var roles: (RoleTable, [SourceLocation])?
         var trusted: [String]?
         var base: [String: [String: FHIRPathExpression]]?
@@ -28,6 +31,17 @@ extension MappingSet {
                 }
                 continue
             }
+            if file.path.hasPrefix("value-sets/") {
+                if file.path.hasSuffix(".json") || file.path.hasSuffix(".xml"),
+                    let valueSet = Self.readValueSet(file, &reader)
+                {
+                    if let other = valueSets[valueSet.url] {
+                        reader.error("ValueSet \(valueSet.url) is also defined in \(other.file)", at: .unknown)
+                    }
+                    valueSets[valueSet.url] = valueSet
+                }
+                continue
+            }
             guard file.path.hasSuffix(".json") else { continue }
             guard let root = reader.parse(file.bytes) else { continue }
             let name = String(file.path.split(separator: "/").last ?? "")
@@ -40,8 +54,12 @@ extension MappingSet {
                 trusted = Self.readPatients(root, &reader)
             case "extraction.json":
                 base = Self.readExtraction(root, &reader)
+            case ConceptHierarchy.fileName:
+                hierarchy = ConceptHierarchy.read(root, &reader)
             case _ where file.path.hasPrefix("service-lines/"):
-                if let line = ServiceLine.read(root, fileID: stem, &reader) { serviceLines.append(line) }
+                if let (line, locations) = ServiceLine.read(root, fileID: stem, &reader) {
+                    serviceLines.append((line, locations, file.path))
+                }
             case _ where file.path.hasPrefix("senders/"):
                 if let (sender, fields) = Self.readSender(root, fileID: stem, &reader) { senders[sender] = fields }
             default:
@@ -57,9 +75,10 @@ extension MappingSet {
         if serviceLines.isEmpty && !problems.contains(where: { $0.file.hasPrefix("service-lines/") }) {
             problems.append(MappingProblem(file: "service-lines/", "no service line is defined"))
         }
+        problems += Self.checkTriggers(serviceLines, valueSets, hierarchy ?? ConceptHierarchy())
         if let (table, locations) = roles {
             for (rule, location) in zip(table.rules, locations)
-            where !serviceLines.contains(where: { $0.knows(role: rule.role) }) {
+            where !serviceLines.contains(where: { $0.line.knows(role: rule.role) }) {
                 problems.append(
                     MappingProblem(
                         .warning,
@@ -74,11 +93,13 @@ extension MappingSet {
             throw MappingErrors(problems: problems)
         }
         return MappingSet(
-            serviceLines: serviceLines,
+            serviceLines: serviceLines.map(\.line),
             roles: roles.0,
             trustedIdentifierSystems: trusted,
             extraction: ExtractionRules(base: base, senders: senders),
             conceptMaps: conceptMaps,
+            valueSets: valueSets,
+            hierarchy: hierarchy ?? ConceptHierarchy(),
             warnings: problems
         )
     }

@@ -1,8 +1,13 @@
 import FHIRCore
 
 extension ServiceLine {
-    /// Reads and checks one service-line file; nil when it has errors (all recorded in `reader`).
-    static func read(_ root: JSONValue, fileID: String, _ reader: inout MappingReader) -> ServiceLine? {
+    /// Reads and checks one service-line file, with where each trigger ValueSet URL is written; nil when
+    /// it has errors (all recorded in `reader`).
+    static func read(
+        _ root: JSONValue,
+        fileID: String,
+        _ reader: inout MappingReader
+    ) -> (line: ServiceLine, triggersAt: [SourceLocation])? {
         guard var fields = reader.object(root, "service line") else { return nil }
         let idValue = fields.required("id", &reader)
         let id = idValue.flatMap { reader.string($0, "'id'") }
@@ -49,7 +54,7 @@ extension ServiceLine {
                 at: performerValue.location
             )
         }
-        return reader.problems.count == before ? line : nil
+        return reader.problems.count == before ? (line, triggers.map(\.1)) : nil
     }
 
     /// Cross-field rules: every phase owned, roles and handoffs and reports name known roles and phases.
@@ -84,18 +89,15 @@ extension ServiceLine {
         }
     }
 
-    private static func readTriggers(_ value: JSONValue, _ reader: inout MappingReader) -> [(Trigger, SourceLocation)]?
-    {
+    /// `triggers`: the canonical URLs of the line's trigger ValueSets, with where each is written (the
+    /// loader checks that each names a loaded ValueSet).
+    private static func readTriggers(_ value: JSONValue, _ reader: inout MappingReader) -> [(String, SourceLocation)]? {
         guard let items = reader.array(value, "'triggers'") else { return nil }
-        var triggers: [(Trigger, SourceLocation)] = []
-        for item in items {
-            guard var fields = reader.object(item, "trigger") else { continue }
-            let system = fields.required("system", &reader).flatMap { reader.string($0, "trigger 'system'") }
-            let codes = fields.required("codes", &reader).flatMap { reader.strings($0, "trigger 'codes'") }
-            fields.finish(&reader)
-            if let system, let codes { triggers.append((Trigger(system: system, codes: codes), item.location)) }
+        let urls = items.compactMap { item in
+            reader.string(item, "each trigger ValueSet URL").map { ($0, item.location) }
         }
-        return triggers.count == items.count ? triggers : nil
+        if urls.isEmpty { reader.error("'triggers' names no ValueSet", at: value.location) }
+        return urls.count == items.count && !urls.isEmpty ? urls : nil
     }
 
     private static func readRoles(_ value: JSONValue, _ reader: inout MappingReader) -> [(RolePhases, SourceLocation)]?

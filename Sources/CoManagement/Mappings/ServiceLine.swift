@@ -1,11 +1,5 @@
 /// One kind of co-management, as `Mappings/service-lines/ID.json` describes it.
 public struct ServiceLine: Sendable, Hashable {
-    /// Codes of one system that open an episode of this service line.
-    public struct Trigger: Sendable, Hashable {
-        public var system: String
-        public var codes: [String]
-    }
-
     /// A role and the phases it is responsible for.
     public struct RolePhases: Sendable, Hashable {
         public var role: String
@@ -32,7 +26,8 @@ public struct ServiceLine: Sendable, Hashable {
     /// The service line's name, also its file name (`ophthalmology.cataract`).
     public var id: String
     public var title: String
-    public var triggers: [Trigger]
+    /// Canonical URLs of the ValueSets (`Mappings/value-sets/`) whose codes trigger the service line.
+    public var triggers: [String]
     /// Phases in order.
     public var phases: [String]
     /// Roles in the order the file lists them.
@@ -43,13 +38,6 @@ public struct ServiceLine: Sendable, Hashable {
     public var performerRole: String
     public var handoffs: [HandoffRule]
     public var reports: [ReportRule]
-
-    /// Whether any of the codings is one of this service line's trigger codes.
-    public func isTriggered(by codings: [Coding]) -> Bool {
-        codings.contains { coding in
-            self.triggers.contains { $0.system == coding.system && $0.codes.contains(coding.code) }
-        }
-    }
 
     /// The phases the role is responsible for; empty for a role this service line does not know.
     public func phases(of role: String) -> [String] {

@@ -119,6 +119,9 @@ public struct Ingestion: Sendable, Hashable {
     public var storedKeys: [String]
     /// Warnings about the message's resources: no patient, no service line, unresolved references…
     public var outcome: Outcome
+    /// The referrals this message stored (every held one, for a re-evaluation) that are in no episode
+    /// because of their codes; each also has a warning in ``outcome``.
+    public var unmatchedReferrals: [UnmatchedReferral] = []
 
     /// Whether nothing changed.
     public var isEmpty: Bool { self.changes.isEmpty && self.retiredEpisodeIDs.isEmpty && self.storedKeys.isEmpty }

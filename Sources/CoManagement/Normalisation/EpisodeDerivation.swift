@@ -25,6 +25,8 @@ struct EpisodeDerivation {
         var episodes: [Episode]
         /// Resource key → what was wrong with it or could not be placed.
         var issues: [String: [Issue]]
+        /// Referrals, Tasks and CarePlans held but in no episode because of their codes, by key.
+        var unmatched: [UnmatchedReferral] = []
     }
 
     let mappings: MappingSet
@@ -40,21 +42,28 @@ struct EpisodeDerivation {
         facts.issues.merge(log.issues) { $0 + $1 }
         var groups: [String: Group] = [:]
         var episodeOfReferral: [String: String] = [:]
+        var unmatched: [UnmatchedReferral] = []
 
         // Referrals open episodes: one per patient, service line and root of the basedOn chain.
         var referralsByKey: [String: ReferralFact] = [:]
         for fact in facts.referrals where (referralsByKey[fact.referral.key]?.item.arrival ?? -1) < fact.item.arrival {
             referralsByKey[fact.referral.key] = fact
         }
+        var continuations: [(fact: ReferralFact, patient: PatientSummary, line: ServiceLine)] = []
         for key in referralsByKey.keys.sorted() {
             let fact = referralsByKey[key]!
             guard let patient = fact.patient else { continue }
-            guard let line = self.serviceLine(of: key, referralsByKey, visited: []) else {
-                facts.warn(
-                    fact.item,
-                    .notFound,
-                    "no service line matched the referral's codes or the referral it is based on"
+            guard let (line, opening) = self.serviceLine(of: key, referralsByKey, visited: []) else {
+                unmatched.append(
+                    Self.unmatched(fact.item, codes: fact.serviceCodes, serviceLine: nil, &facts) {
+                        "no service line matched the referral's codes (\($0)) or the referral it is based on"
+                    }
                 )
+                continue
+            }
+            // A subsequent encounter or sequela continues care under way: placed once every opener is.
+            guard opening == .opens else {
+                continuations.append((fact, patient, line))
                 continue
             }
             let root = self.root(of: key, referralsByKey)
@@ -69,11 +78,36 @@ struct EpisodeDerivation {
             + facts.careTeams.map { ($0.item, $0.patient, $0.referralKeys, $0.serviceCodes) }
         for (item, patient, referralKeys, codes) in openers.sorted(by: { $0.0.key < $1.0.key }) {
             guard let patient, referralKeys.allSatisfy({ episodeOfReferral[$0] == nil }) else { continue }
-            for line in self.mappings.serviceLines(triggeredBy: codes)
-            where !groups.values.contains(where: { $0.patient.key == patient.key && $0.line.id == line.id }) {
+            for (line, opening) in self.mappings.triggeredServiceLines(by: codes)
+            where opening == .opens
+                && !groups.values.contains(where: { $0.patient.key == patient.key && $0.line.id == line.id })
+            {
                 let id = Self.episodeID(patientKey: patient.key, serviceLine: line.id, rootKey: item.key)
                 groups[id] = Group(id: id, patient: patient, line: line, rootKey: item.key)
             }
+        }
+
+        for (fact, patient, line) in continuations {
+            let requestedAt = fact.referral.lifecycle.requestedAt
+            guard
+                let id = Self.openEpisode(
+                    of: patient,
+                    line: line,
+                    requestedAt: requestedAt,
+                    in: groups,
+                    tasks: facts.tasks
+                )
+            else {
+                unmatched.append(
+                    Self.unmatched(fact.item, codes: fact.serviceCodes, serviceLine: line.id, &facts) {
+                        "the referral's codes (\($0)) continue care of \(line.id) (a subsequent encounter or "
+                            + "sequela) and the patient has no open episode of it to join"
+                    }
+                )
+                continue
+            }
+            groups[id]!.referrals.append(fact)
+            episodeOfReferral[fact.referral.key] = id
         }
 
         func place(
@@ -93,6 +127,11 @@ struct EpisodeDerivation {
             return ids.count == 1 ? ids : []
         }
 
+        func unplaced(_ item: HeldResource, _ codes: [Coding], _ message: (String) -> String) {
+            let line = self.mappings.serviceLines(triggeredBy: codes).first?.id
+            unmatched.append(Self.unmatched(item, codes: codes, serviceLine: line, &facts, message: message))
+        }
+
         for fact in facts.tasks {
             let ids = place(
                 fact.item,
@@ -101,7 +140,9 @@ struct EpisodeDerivation {
                 lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
             )
             if ids.isEmpty {
-                facts.warn(fact.item, .notFound, "the Task names no referral or service line of a known episode")
+                unplaced(fact.item, fact.serviceCodes) {
+                    "the Task names no referral or service line of a known episode (codes: \($0))"
+                }
             }
             for id in ids { groups[id]!.tasks.append(fact) }
         }
@@ -113,11 +154,9 @@ struct EpisodeDerivation {
                 lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
             )
             if ids.isEmpty {
-                facts.warn(
-                    fact.item,
-                    .notFound,
-                    "no service line matched the CarePlan and it is based on no known referral"
-                )
+                unplaced(fact.item, fact.serviceCodes) {
+                    "no service line matched the CarePlan's codes (\($0)) and it is based on no known referral"
+                }
             }
             for id in ids { groups[id]!.carePlans.append(fact) }
         }
@@ -166,18 +205,25 @@ struct EpisodeDerivation {
         for id in groups.keys.sorted() {
             episodes.append(assembly.episode(from: groups[id]!, issues: &facts.issues))
         }
-        return Result(episodes: episodes, issues: facts.issues)
+        return Result(episodes: episodes, issues: facts.issues, unmatched: unmatched)
     }
 
-    /// The referral's own triggered service line, else the one of the referral it is based on.
-    private func serviceLine(of key: String, _ referrals: [String: ReferralFact], visited: Set<String>) -> ServiceLine?
-    {
+    /// The service line the referral's own codes open, else the one of the referral it is based on, else
+    /// the one its own codes only continue (``EpisodeOpening/joinsOpenEpisode``).
+    private func serviceLine(
+        of key: String,
+        _ referrals: [String: ReferralFact],
+        visited: Set<String>
+    ) -> (line: ServiceLine, opening: EpisodeOpening)? {
         guard let fact = referrals[key], !visited.contains(key) else { return nil }
-        if let line = self.mappings.serviceLines(triggeredBy: fact.serviceCodes).first { return line }
+        let own = self.mappings.triggeredServiceLines(by: fact.serviceCodes).first
+        if let own, own.opening == .opens { return own }
         for parent in fact.referral.basedOn {
-            if let line = self.serviceLine(of: parent, referrals, visited: visited.union([key])) { return line }
+            if let inherited = self.serviceLine(of: parent, referrals, visited: visited.union([key])) {
+                return inherited
+            }
         }
-        return nil
+        return own
     }
 
     /// The topmost held referral of the basedOn chain (the first parent, when there are several).

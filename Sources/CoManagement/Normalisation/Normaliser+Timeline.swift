@@ -54,7 +54,14 @@ extension Normaliser {
         let carried = Set(predecessors.values)
         let retired = old.keys.filter { !newIDs.contains($0) && !carried.contains($0) }.sorted()
         book.replaceEpisodes(old.keys, with: derived)
-        return Ingestion(changes: changes, retiredEpisodeIDs: retired, storedKeys: causes, outcome: outcome)
+        let unmatched = result.unmatched.filter { causes.isEmpty || causes.contains($0.key) }
+        return Ingestion(
+            changes: changes,
+            retiredEpisodeIDs: retired,
+            storedKeys: causes,
+            outcome: outcome,
+            unmatchedReferrals: unmatched
+        )
     }
 
     /// The resources whose episodes a message can change: those related to what it stored, and,

@@ -99,14 +99,16 @@ struct JSONScanner {
             case UInt8(ascii: "n"): "null"
             default: throw self.unexpected(expecting: "a value")
             }
-        let count = literal.utf8CodeUnitCount
-        guard self.bytes.count - self.position >= count else {
-            throw self.failure("unexpected end of input in '\(literal)': the document is truncated")
+        // Errors point at the first byte that differs, or at the end of a truncated document.
+        for offset in 0..<literal.utf8CodeUnitCount {
+            guard !self.isAtEnd else {
+                throw self.failure("unexpected end of input in '\(literal)': the document is truncated")
+            }
+            guard self.bytes[self.position] == literal.utf8Start[offset] else {
+                throw self.failure("invalid literal, expected '\(literal)'")
+            }
+            self.position += 1
         }
-        for offset in 0..<count where self.bytes[self.position + offset] != literal.utf8Start[offset] {
-            throw self.failure("invalid literal, expected '\(literal)'")
-        }
-        self.position += count
         return literal.description
     }
 

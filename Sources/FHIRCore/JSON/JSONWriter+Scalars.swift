@@ -17,7 +17,7 @@ extension JSONWriter {
 
     /// Writes a quoted string: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`
     /// escapes, everything else (non-ASCII and `/` included) as its UTF-8 (``JSONScalarText``'s rules,
-    /// which the store's encoder shares).
+    /// which ``SortedKeysJSONEncoder`` shares).
     mutating func writeString(_ value: String) {
         JSONScalarText.string(value, into: &self.output)
     }

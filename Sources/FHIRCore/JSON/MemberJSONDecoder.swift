@@ -1,12 +1,10 @@
 /// Decodes `Decodable` values from JSON bytes: the counterpart of ``SortedKeysJSONEncoder``, giving what
-/// Foundation's `JSONDecoder` gives with its default strategies for the values the store writes, at a
-/// fraction of the cost.
+/// Foundation's `JSONDecoder` gives with its default strategies for the values that encoder writes.
 ///
-/// The delivery service decodes a timeline event and an episode's parties for every outbox row it claims,
-/// and Foundation's decoder costs several microseconds even for a small value (a decoder, a `Data`, a map
-/// of the whole document, a container per value). This one works on the bytes in place:
+/// It works on the bytes in place:
 /// - opening an object locates its members (each key and where its value starts) in one pass, and a member
-///   is decoded only when asked for: reading an episode's parties passes over its timeline, never decodes it;
+///   is decoded only when asked for, so a caller that reads one member of a large object pays for that
+///   member, not for the others;
 /// - the whole document is checked first, once, by ``JSONScanner`` (syntax, UTF-8, duplicate keys), so it
 ///   decodes only if all of it is RFC 8259 JSON (Foundation's decoder lets a trailing comma, a duplicate
 ///   key, a leading zero or an unknown escape through); members passed over are then only skipped;

@@ -1,17 +1,14 @@
 /// Encodes `Encodable` values as compact JSON with object keys in byte order: the bytes Foundation's
-/// `JSONEncoder` writes with `[.sortedKeys, .withoutEscapingSlashes]` and its default strategies, at a
-/// fraction of the cost.
+/// `JSONEncoder` writes with `[.sortedKeys, .withoutEscapingSlashes]` and its default strategies.
 ///
-/// The store encodes every changed episode, held resource and timeline event inside the single writer's
-/// transaction, so this encoder is on the ingest path of every message. It writes each value straight
-/// into its container's bytes as soon as the value's `encode(to:)` returns; only an object's members wait,
-/// as byte ranges, to be put in key order when the object is finished.
+/// Each value is written straight into its container's bytes as soon as its `encode(to:)` returns; only an
+/// object's members wait, as byte ranges, to be put in key order when the object is finished. The output
+/// is stable: the same value always encodes to the same bytes.
 ///
-/// The JSON is Foundation's in every detail the store's values reach: integers in decimal, a `Double` as
-/// its shortest round-trip text without a trailing `.0` (`Date` therefore as seconds since 2001), `"`,
-/// `\` and control characters escaped (`\b \t \n \f \r`, otherwise `\u00XX`), `/` and non-ASCII as is,
-/// nil members left out by `encodeIfPresent` and written as `null` by `encodeNil`, and a value that
-/// encodes nothing as `{}`.
+/// The JSON is Foundation's in these details: integers in decimal, a `Double` as its shortest round-trip
+/// text without a trailing `.0` (`Date` therefore as seconds since 2001), `"`, `\` and control characters
+/// escaped (`\b \t \n \f \r`, otherwise `\u00XX`), `/` and non-ASCII as is, nil members left out by
+/// `encodeIfPresent` and written as `null` by `encodeNil`, and a value that encodes nothing as `{}`.
 public struct SortedKeysJSONEncoder: Sendable {
     /// How to write a non-finite floating-point value; nil (the default) refuses it, as Foundation does.
     public var nonFiniteFloats: NonFiniteFloats?

@@ -1,10 +1,8 @@
-public import FHIRCore
-
-/// A JSON value as written in a mapping file, with the line and column where it starts.
+/// A generic JSON value with the line and column where it starts, read by ``read(_:maxDepth:)``.
 ///
-/// Mapping files are small and hand-edited, so every problem must point at a line; `JSONDecoder` keeps
-/// no positions, hence this tiny value type and ``JSONValueParser``. Numbers keep their lexical form
-/// because the mappings only ever need them as integers or as text.
+/// For hand-edited JSON that is not a FHIR resource (configuration, mapping rules), where every problem
+/// must point at a line. Numbers keep their lexical form; objects keep their members in the order written,
+/// duplicates included, so a checker can report them.
 public struct JSONValue: Sendable, Hashable {
     /// What the value is.
     public enum Kind: Sendable, Hashable {

@@ -1,10 +1,9 @@
-import CoManagement
 import FHIRCore
 import Testing
 
-@Suite struct JSONValueParserTests {
+@Suite struct JSONValueTests {
     @Test func valuesKeepTheirLineAndColumn() throws {
-        let value = try JSONValueParser.parse(Array("{\n  \"a\": [1, true],\n  \"b\": \"x\"\n}".utf8))
+        let value = try JSONValue.read(Array("{\n  \"a\": [1, true],\n  \"b\": \"x\"\n}".utf8))
         let a = try #require(value["a"])
         #expect(a.location.line == 2 && a.location.column == 8)
         let b = try #require(value["b"])
@@ -13,7 +12,7 @@ import Testing
     }
 
     @Test func escapesAndSurrogatePairsDecode() throws {
-        let value = try JSONValueParser.parse(Array(#""a\"b\\c\u00e9\ud83d\ude00""#.utf8))
+        let value = try JSONValue.read(Array(#""a\"b\\c\u00e9\ud83d\ude00""#.utf8))
         #expect(value.stringValue == "a\"b\\cé😀")
     }
 
@@ -27,15 +26,15 @@ import Testing
     ])
     func malformedInputNamesThePosition(text: String, line: Int, column: Int) {
         #expect {
-            _ = try JSONValueParser.parse(Array(text.utf8))
+            _ = try JSONValue.read(Array(text.utf8))
         } throws: { error in
-            guard let error = error as? JSONValueParser.SyntaxError else { return false }
+            guard let error = error as? JSONValue.SyntaxError else { return false }
             return error.location.line == line && error.location.column == column
         }
     }
 
     @Test func deepNestingIsRefused() {
         let text = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
-        #expect(throws: JSONValueParser.SyntaxError.self) { try JSONValueParser.parse(Array(text.utf8)) }
+        #expect(throws: JSONValue.SyntaxError.self) { try JSONValue.read(Array(text.utf8)) }
     }
 }
