@@ -79,10 +79,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Delivery: partners, routing, notifications, signing, the delivery state machine, libcurl transport.
+        // Delivery: partners, routing, notifications, signing, the delivery state machine, libcurl transport;
+        // the store's outbox planning and the forwarder's queue over the store's outbox.
         .target(
             name: "Delivery",
             dependencies: [
+                "Store",
                 "FHIRCore",
                 "CoManagement",
                 "CCurl",
@@ -146,6 +148,7 @@ let package = Package(
             name: "DeliveryTests",
             dependencies: [
                 "Delivery",
+                "Store",
                 "FHIRCore",
                 "CoManagement",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,5 +1,6 @@
 import CoManagement
 import Foundation
+import Store
 import Testing
 
 @testable import Delivery

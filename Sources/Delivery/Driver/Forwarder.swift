@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+import Store
 
 /// The long-running delivery Service: claims due outbox rows and attempts them, at most
 /// ``Configuration/concurrency`` streams at a time, until graceful shutdown.
@@ -193,12 +194,15 @@ public struct Forwarder: Service {
     }
 
     /// Sends one claimed row (or decides without sending) and returns the outcome to record; a row whose
-    /// partner is no longer configured is dead-lettered.
+    /// episode is no longer stored, or whose partner is no longer configured, is dead-lettered.
+        guard let parties = row.parties else {
+            return DeliveryOutcome(action: .deadLetter(.episodeNotStored), attempt: nil, refusal: nil)
+        }
     private func attempt(_ row: ClaimedDelivery, partner: Partner?) async -> DeliveryOutcome {
         guard let partner else {
             return DeliveryOutcome(action: .deadLetter(.partnerNotConfigured), attempt: nil, refusal: nil)
         }
-        return await self.driver.attempt(row.entry, partner: partner, parties: row.parties, body: row.body)
+        return await self.driver.attempt(row.entry, partner: partner, parties: parties)
     }
 
     /// Records the outcomes of finished runs in the queue (the store), each guarded by its row's lease, in

@@ -31,9 +31,9 @@ final class EpisodeLedger: Sendable {
     /// Whether the store has made its first load of the book (``loadFirst(_:)``), successful or not.
     private let loaded = Atomic<Bool>(false)
 
-    let planning: OutboxPlanning?
+    let planning: (any OutboxPlanning)?
 
-    init(normaliser: Normaliser, planning: OutboxPlanning? = nil) {
+    init(normaliser: Normaliser, planning: (any OutboxPlanning)? = nil) {
         self.normaliser = normaliser
         self.planning = planning
     }

@@ -22,7 +22,7 @@ extension SQLiteStore: OutboxStore {
         run: Int,
         now: Date,
         lease: Duration
-    ) async throws(StoreError) -> [ClaimedOutboxRow] {
+    ) async throws(StoreError) -> [ClaimedDelivery] {
         let leaseMilliseconds = lease.storeMilliseconds
         let nowMilliseconds = now.storeMilliseconds
         let claim = try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
@@ -37,7 +37,7 @@ extension SQLiteStore: OutboxStore {
         // The rows, bodies and episode documents are read, and the events decoded, on a reader thread: not
         // in the writer, which every ingest waits for, nor on the cooperative pool.
         return try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
-            try connection.leasedOutboxRows(claim).map { (row) throws(StoreError) in try row.claimed() }
+            try connection.claimedDeliveries(claim)
         }
     }
 
@@ -51,8 +51,7 @@ extension SQLiteStore: OutboxStore {
         try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
             for completion in completions {
                 _ = try connection.completeOutbox(
-                    completion.lease.id,
-                    leaseToken: completion.lease.token,
+                    completion.lease,
                     attempt: completion.attempt,
                     resolution: completion.resolution,
                     audit: completion.audit
@@ -73,14 +72,13 @@ extension SQLiteStore: OutboxStore {
     /// Records the outcome of a claimed row in one write of the single writer (see ``OutboxStore``).
     @discardableResult
     public func completeOutbox(
-        id: Int64,
-        leaseToken token: String,
-        attempt: OutboxAttempt?,
+        _ lease: OutboxLease,
+        attempt: DeliveryAttempt?,
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) async throws(StoreError) -> Bool {
         try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
-            try connection.completeOutbox(id, leaseToken: token, attempt: attempt, resolution: resolution, audit: audit)
+            try connection.completeOutbox(lease, attempt: attempt, resolution: resolution, audit: audit)
         }
     }
 }

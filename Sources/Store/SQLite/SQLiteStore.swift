@@ -85,7 +85,7 @@ public struct SQLiteStore: Store, Service {
         at location: StoreLocation,
         configuration: Configuration = Configuration(),
         normaliser: Normaliser? = nil,
-        outboxPlanning: OutboxPlanning? = nil,
+        outboxPlanning: (any OutboxPlanning)? = nil,
         logger: Logger
     ) async throws(StoreError) -> SQLiteStore {
         let readerCount = location.isMemory ? 0 : max(configuration.readers, 0)

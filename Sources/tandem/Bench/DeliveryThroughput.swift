@@ -67,7 +67,7 @@ struct DeliveryThroughput {
                 defer { group.cancelAll() }
                 let rows = try await DeliveryBenchFixture.fill(store, until: self.deliveries, planned: planned)
                 let run = try await self.drain(
-                    StoreDeliveryQueue(store: store),
+                    OutboxQueue(store: store),
                     count: rows.count,
                     sink: sink,
                     url: url
@@ -102,7 +102,7 @@ struct DeliveryThroughput {
                 let request = DeliveryRequestBuilder.request(
                     for: row.entry.delivery,
                     partner: partner,
-                    body: row.body,
+                    body: row.entry.delivery.body,
                     attempt: 1,
                     timestamp: now
                 )

@@ -2,6 +2,7 @@ import ArgumentParser
 import CoManagement
 import Delivery
 import Foundation
+import Store
 
 /// The partners a dry run plans deliveries for, read as `tandem serve` reads its configuration.
 struct DryRunRouting {
@@ -45,7 +46,7 @@ struct DryRunRouting {
                 }
                 guard !change.events.isEmpty else { continue }
                 let plan = DeliveryPlanner.plan(
-                    change: Delivery.EpisodeChange(episode: change.episode, events: change.events),
+                    change: change,
                     partners: self.routing.partners,
                     consentDefaultPermit: self.routing.consentDefaultPermit,
                     lastEventNumbers: self.lastEventNumbers[change.episodeID] ?? [:]

@@ -2,6 +2,7 @@ import CoManagement
 import Delivery
 import FHIRCore
 import Foundation
+import Store
 
 /// What `tandem replay --dry-run` prints: per file the changes it made and the deliveries they would
 /// cause, then the episode documents.

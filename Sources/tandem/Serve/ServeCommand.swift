@@ -79,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
         let doorbell = DeliveryDoorbell()
         let store = try await storeURL.open(
             normaliser: Normaliser(mappings: mappings),
-            outboxPlanning: DeliveryOutbox.planning(
+            outboxPlanning: OutboxPlanner(
                 partners: settings.partners,
                 consentDefaultPermit: settings.consentDefaultPermit,
                 builder: builder,
@@ -109,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
             forwarding.lease = .seconds(lease)
         }
         let forwarder = Forwarder(
-            queue: StoreDeliveryQueue(store: store),
+            queue: OutboxQueue(store: store),
             driver: DeliveryDriver(
                 transport: CurlTransport(
                     threads: settings.delivery.transferThreads,
