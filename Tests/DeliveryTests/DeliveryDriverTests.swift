@@ -1,5 +1,6 @@
 import CoManagement
 import Foundation
+import Sink
 import Store
 import Testing
 

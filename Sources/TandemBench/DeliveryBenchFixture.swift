@@ -6,7 +6,7 @@ import Logging
 import Store
 import Synchronization
 
-/// The deliveries `tandem bench delivery` drains: planned the way `tandem serve` plans them, by ingesting
+/// The deliveries `tandem-bench delivery` drains: planned the way `tandem serve` plans them, by ingesting
 /// new cataract ServiceRequests into a SQLite store whose outbox planning is the gateway's own
 /// (``OutboxPlanner``).
 ///
@@ -21,6 +21,20 @@ enum DeliveryBenchFixture {
             serviceLines: ["ophthalmology.cataract"],
             hmacSecret: BenchSink.secret,
             timeout: .seconds(10)
+        )
+    }
+
+    /// The mappings under `path` (a `Mappings/` folder), as `tandem serve` loads them; a problem ends the
+    /// benchmark with the loader's errors.
+    static func mappings(at path: String) throws -> MappingSet {
+        let base = URL(fileURLWithPath: path).standardizedFileURL
+        let names = (FileManager.default.subpaths(atPath: base.path) ?? []).sorted()
+        return try MappingSet.load(
+            files: try names.compactMap { name in
+                let url = base.appendingPathComponent(name)
+                let isDirectory = try url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory ?? false
+                return isDirectory ? nil : MappingFile(path: name, bytes: [UInt8](try Data(contentsOf: url)))
+            }
         )
     }
 
