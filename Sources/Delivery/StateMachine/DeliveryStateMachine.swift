@@ -73,14 +73,9 @@ public struct DeliveryStateMachine: Sendable {
     public mutating func attemptStarted(now: Date) -> Start {
         switch self.state {
         case .pending, .waiting:
-            if now > self.deadline {
-                self.state = .deadLettered(.expired(last: nil))
-                return .deadLetter(.expired(last: nil))
-            }
+            if now > self.deadline { return .deadLetter(self.giveUp(.expired(last: nil))) }
             if self.attemptsMade >= self.policy.maximumAttempts {
-                let reason = DeadLetterReason.attemptsExhausted(attempts: self.attemptsMade, last: nil)
-                self.state = .deadLettered(reason)
-                return .deadLetter(reason)
+                return .deadLetter(self.giveUp(.attemptsExhausted(attempts: self.attemptsMade, last: nil)))
             }
             self.attemptsMade += 1
             self.state = .inFlight(attempt: self.attemptsMade)
@@ -135,7 +130,11 @@ public struct DeliveryStateMachine: Sendable {
     }
 
     private mutating func deadLetter(_ reason: DeadLetterReason) -> Action {
+        .deadLetter(self.giveUp(reason))
+    }
+
+    private mutating func giveUp(_ reason: DeadLetterReason) -> DeadLetterReason {
         self.state = .deadLettered(reason)
-        return .deadLetter(reason)
+        return reason
     }
 }
