@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
+        .executable(name: "tandem-bench", targets: ["TandemBench"]),
         .library(name: "FHIRCore", targets: ["FHIRCore"]),
         .library(name: "CoManagement", targets: ["CoManagement"]),
     ],
@@ -79,10 +80,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Delivery: partners, routing, notifications, signing, the delivery state machine, libcurl transport.
+        // Delivery: partners, routing, notifications, signing, the delivery state machine, libcurl transport;
+        // the store's outbox planning and the forwarder's queue over the store's outbox.
         .target(
             name: "Delivery",
             dependencies: [
+                "Store",
                 "FHIRCore",
                 "CoManagement",
                 "CCurl",
@@ -108,6 +111,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The sink's logic: a partner endpoint for tests, demos and the delivery benchmark (`tandem sink`).
+        .target(
+            name: "Sink",
+            dependencies: [
+                "Delivery",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root and CLI.
         .executableTarget(
             name: "tandem",
@@ -117,8 +131,7 @@ let package = Package(
                 "Store",
                 "Server",
                 "Delivery",
-                "CLibXML2",  // only for the raw libxml2 floor in `tandem bench codec`
-                "CCurl",  // only for the raw libcurl floor in `tandem bench delivery`
+                "Sink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,6 +141,26 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // Benchmarks (`tandem-bench`), apart from the gateway as Hummingbird keeps its performance tests
+        // apart; the raw libxml2 and libcurl floors call the C shims directly.
+        .executableTarget(
+            name: "TandemBench",
+            dependencies: [
+                "FHIRCore",
+                "CoManagement",
+                "Store",
+                "Delivery",
+                "Sink",
+                "CLibXML2",
+                "CCurl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
@@ -147,6 +180,8 @@ let package = Package(
             name: "DeliveryTests",
             dependencies: [
                 "Delivery",
+                "Store",
+                "Sink",  // the partner's side of a signed request
                 "FHIRCore",
                 "CoManagement",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -154,6 +189,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SinkTests",
+            dependencies: ["Sink", "Delivery"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TandemBenchTests",
+            dependencies: ["TandemBench"],
             swiftSettings: strict
         ),
         .testTarget(

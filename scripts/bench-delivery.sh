@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Delivery benchmark (issue 5): builds release, then `tandem bench delivery`:
+# Delivery benchmark (issue 5): builds tandem and tandem-bench (release), then `tandem-bench delivery`:
 #  1. deliveries/s to an in-process sink over loopback through the real Forwarder, DeliveryDriver and
 #     CurlTransport, over the SQLite outbox and over an in-memory queue, beside a raw libcurl loop (the
 #     floor: same bodies, same concurrency), in the same run;
@@ -14,6 +14,7 @@ seconds="${2:-20}"
 
 "$root/scripts/setup.sh"
 swift build -c release --package-path "$root" --product tandem >&2
+swift build -c release --package-path "$root" --product tandem-bench >&2
 cd "$root"
 # shellcheck disable=SC2086
-exec "$root/.build/release/tandem" bench delivery --rate "$rate" --seconds "$seconds" ${BENCH_FLAGS:-}
+exec "$root/.build/release/tandem-bench" delivery --rate "$rate" --seconds "$seconds" ${BENCH_FLAGS:-}

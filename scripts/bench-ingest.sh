@@ -18,7 +18,9 @@ if ! command -v wrk >/dev/null; then
     if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >&2; else sudo apt-get install -y wrk >&2; fi
 fi
 swift build -c release --package-path "$root" --product tandem >&2
+swift build -c release --package-path "$root" --product tandem-bench >&2
 tandem="$root/.build/release/tandem"
+bench="$root/.build/release/tandem-bench"
 lua="$root/scripts/bench/post-service-request.lua"
 
 work="$(mktemp -d)"
@@ -93,7 +95,7 @@ kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 
 # 2. The HTTP ceiling: same framework and loopback, a route that answers 201.
 port="$(free_port)"
-"$tandem" bench http-ceiling --port "$port" &
+"$bench" http-ceiling --port "$port" &
 pid=$!
 wait_ready "http://127.0.0.1:$port/" POST
 ceiling="$(measure "http://127.0.0.1:$port")"

@@ -21,27 +21,26 @@ public protocol OutboxStore: Store, Service, DeliveryAdministration {
     /// back with ``releaseOutbox(_:)`` those it does not attempt. A partner then hears an episode's next
     /// event one round trip after the last, not one claim and one commit later. SQLite does; PostgreSQL
     /// leases heads only.
-    func claimOutbox(limit: Int, run: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedOutboxRow]
+    func claimOutbox(limit: Int, run: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedDelivery]
 
     /// Gives back claimed rows that were not attempted (the rest of a run that stopped), guarded by their
     /// lease tokens: claimable again at once, no attempt counted. Rows whose lease was lost are left alone.
     func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError)
 
     /// Records outcomes, in order, and gives back unattempted rows: what
-    /// ``completeOutbox(id:leaseToken:attempt:resolution:audit:)`` and ``releaseOutbox(_:)`` do, row by
+    /// ``completeOutbox(_:attempt:resolution:audit:)`` and ``releaseOutbox(_:)`` do, row by
     /// row, each guarded by its lease. The forwarder records every run finished since its last recording
     /// in one call; SQLite does it in one write of its single writer and PostgreSQL in one transaction,
     /// so a recording costs one commit, not one per row.
     func completeOutbox(_ completions: [OutboxCompletion], releasing leases: [OutboxLease]) async throws(StoreError)
 
-    /// Records the outcome of a claimed row in one transaction, guarded by its lease token: the attempt
+    /// Records the outcome of a claimed row in one transaction, guarded by its lease: the attempt
     /// (if any), the resolution and the audit entry (if any). Returns false, writing nothing, when the
     /// lease was lost meanwhile.
     @discardableResult
     func completeOutbox(
-        id: Int64,
-        leaseToken token: String,
-        attempt: OutboxAttempt?,
+        _ lease: OutboxLease,
+        attempt: DeliveryAttempt?,
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) async throws(StoreError) -> Bool
@@ -55,8 +54,7 @@ extension OutboxStore {
     ) async throws(StoreError) {
         for completion in completions {
             try await self.completeOutbox(
-                id: completion.lease.id,
-                leaseToken: completion.lease.token,
+                completion.lease,
                 attempt: completion.attempt,
                 resolution: completion.resolution,
                 audit: completion.audit
@@ -66,7 +64,7 @@ extension OutboxStore {
     }
 
     /// Leases the heads of up to `limit` due streams, one row per stream (no runs).
-    public func claimOutbox(limit: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedOutboxRow] {
+    public func claimOutbox(limit: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedDelivery] {
         try await self.claimOutbox(limit: limit, run: 1, now: now, lease: lease)
     }
 }

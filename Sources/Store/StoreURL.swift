@@ -38,7 +38,7 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
     ///   - outboxPlanning: when given too, that transaction also writes the outbox rows it plans.
     public func open(
         normaliser: Normaliser? = nil,
-        outboxPlanning: OutboxPlanning? = nil,
+        outboxPlanning: (any OutboxPlanning)? = nil,
         logger: Logger
     ) async throws(StoreError) -> any OutboxStore {
         switch self {

@@ -9,7 +9,6 @@ struct TandemCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, ConvertCommand.self, ValidateCommand.self, FHIRPathCommand.self, MappingsCommand.self,
             ReplayCommand.self, DeliveriesCommand.self, RedeliverCommand.self, SinkCommand.self, TokenHashCommand.self,
-            BenchCommand.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import CoManagement
+import Store
 import Testing
 
 @testable import Delivery
@@ -6,14 +7,15 @@ import Testing
 @Suite struct DeliveryPlannerTests {
     typealias F = Fixtures
 
-    let change = EpisodeChange(
-        episode: F.episode(),
-        events: [F.event(3, .referralCreated), F.event(4, .carePlanCreated), F.event(5, .reportReturned)]
+    let change = Ingestion.EpisodeChange(
+        episodeID: F.episode().id,
+        events: [F.event(3, .referralCreated), F.event(4, .carePlanCreated), F.event(5, .reportReturned)],
+        episode: F.episode()
     )
 
     func plan(
         _ partners: [Partner],
-        change: EpisodeChange? = nil,
+        change: Ingestion.EpisodeChange? = nil,
         defaultPermit: Bool = true,
         last: [String: Int] = [:]
     ) -> DeliveryPlan {
@@ -70,7 +72,11 @@ import Testing
         consent.decision = .permit
         consent.deniedParties = ["Organization/eyecare-1"]
         consent.sources = ["Consent/c-1"]
-        let change = EpisodeChange(episode: F.episode(consent: consent), events: self.change.events)
+        let change = Ingestion.EpisodeChange(
+            episodeID: F.episode().id,
+            events: self.change.events,
+            episode: F.episode(consent: consent)
+        )
         let plan = self.plan(
             [
                 F.partner("optometry", represents: ["Organization/eyecare-1"]),
@@ -103,7 +109,11 @@ import Testing
         var consent = ConsentState()
         consent.decision = .deny
         consent.permittedParties = ["http://hl7.org/fhir/sid/us-npi|1111111111"]
-        let change = EpisodeChange(episode: F.episode(consent: consent), events: [F.event(1, .episodeOpened)])
+        let change = Ingestion.EpisodeChange(
+            episodeID: F.episode().id,
+            events: [F.event(1, .episodeOpened)],
+            episode: F.episode(consent: consent)
+        )
         let plan = self.plan(
             [
                 F.partner("surgeons", represents: ["Practitioner/surgeon-1"]),  // matched participant's key permitted

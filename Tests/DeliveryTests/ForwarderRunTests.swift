@@ -2,6 +2,7 @@ import CoManagement
 import Foundation
 import Logging
 import ServiceLifecycle
+import Store
 import Synchronization
 import Testing
 

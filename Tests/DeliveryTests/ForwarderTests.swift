@@ -2,6 +2,7 @@ import CoManagement
 import Foundation
 import Logging
 import ServiceLifecycle
+import Store
 import Synchronization
 import Testing
 
@@ -52,13 +53,13 @@ import Testing
                 partnerID: partner,
                 episodeID: episode,
                 eventNumber: number,
-                event: F.event(number, .referralUpdated)
+                event: F.event(number, .referralUpdated),
+                body: Array("{}".utf8)
             )
             return ClaimedDelivery(
                 entry: OutboxEntry(delivery: delivery, createdAt: Date()),
                 parties: episodeValue.parties,
-                body: Array("{}".utf8),
-                lease: ""
+                lease: OutboxLease(id: 0, token: "")
             )
         }
     }

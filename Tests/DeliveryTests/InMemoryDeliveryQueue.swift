@@ -1,5 +1,6 @@
 import CoManagement
 import Foundation
+import Store
 
 @testable import Delivery
 
@@ -52,7 +53,7 @@ actor InMemoryDeliveryQueue: DeliveryQueue {
             for member in due.prefix(max(1, run)) {
                 self.leases += 1
                 self.rows[member].leasedUntil = now.addingTimeInterval(Double(lease.components.seconds))
-                self.rows[member].claimed.lease = "lease-\(self.leases)"
+                self.rows[member].claimed.lease = OutboxLease(id: Int64(self.leases), token: "lease-\(self.leases)")
                 out.append(self.rows[member].claimed)
             }
             streams += 1
@@ -86,8 +87,6 @@ actor InMemoryDeliveryQueue: DeliveryQueue {
             self.rows[index].claimed.entry.retryAt = at
         case .deadLetter(let reason):
             self.rows[index].state = .dead(reason)
-        case .send:
-            preconditionFailure("the driver never hands back send")
         }
     }
 

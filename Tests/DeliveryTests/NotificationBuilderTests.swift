@@ -1,6 +1,7 @@
 import CoManagement
 import FHIRCore
 import Foundation
+import Store
 import Testing
 
 @testable import Delivery

@@ -33,19 +33,18 @@ import Testing
         now: Int64
     ) async throws {
         for claimed in try await store.claimOutbox(limit: 5, now: Self.at(now), lease: .milliseconds(500)) {
-            let isA = claimed.row.partnerID == "a"
-            let attempt = OutboxAttempt(
-                number: claimed.attempts + 1,
+            let isA = claimed.entry.delivery.partnerID == "a"
+            let attempt = DeliveryAttempt(
+                number: claimed.entry.attemptsMade + 1,
                 startedAt: Self.at(now),
                 status: isA ? status : 404,
                 error: nil,
-                durationMilliseconds: 9,
+                duration: .milliseconds(9),
                 httpVersion: "1.1",
                 excerpt: Array("answer \(status)".utf8)
             )
             try await store.completeOutbox(
-                id: claimed.id,
-                leaseToken: claimed.leaseToken,
+                claimed.lease,
                 attempt: attempt,
                 resolution: isA ? resolution : .deadLetter(reason: "rejected with HTTP 404"),
                 audit: nil
@@ -58,7 +57,7 @@ import Testing
         now: Int64,
         lease: Duration = .milliseconds(500)
     ) async throws
-        -> [ClaimedOutboxRow]
+        -> [ClaimedDelivery]
     {
         try await store.claimOutbox(limit: 5, now: Self.at(now), lease: lease)
     }
@@ -105,7 +104,7 @@ import Testing
             #expect(detail.body == Array("body 2".utf8))
             #expect(detail.attempts.map(\.status) == [400])
             #expect(detail.attempts.first?.excerpt == Array("answer 400".utf8))
-            #expect(detail.attempts.first?.durationMilliseconds == 9)
+            #expect(detail.attempts.first?.milliseconds == 9)
             #expect(try await store.delivery(.row(2)) == detail)
             #expect(try await store.delivery(.row(99)) == nil)
             #expect(DeliveryKey("2") == .row(2))
@@ -123,10 +122,10 @@ import Testing
             #expect(record.requeuedAt == Self.at(10_000))
             // The dead row is the stream's head again (row 3 waits behind it), due now, with its budget restarted.
             let claimed = try await Self.claim(store, now: 10_000)
-            let head = try #require(claimed.first { $0.row.partnerID == "a" })
-            #expect(head.id == 2)
-            #expect(head.attempts == 0)
-            #expect(head.createdAt == Self.at(10_000))
+            let head = try #require(claimed.first { $0.entry.delivery.partnerID == "a" })
+            #expect(head.lease.id == 2)
+            #expect(head.entry.attemptsMade == 0)
+            #expect(head.entry.createdAt == Self.at(10_000))
             #expect(try await store.delivery(.row(2))?.attempts.count == 1)
             #expect(try await Self.audits(store).contains { $0.hasPrefix("delivery-retry") && $0.contains("by ops") })
         }
@@ -139,8 +138,8 @@ import Testing
             #expect(record.nextAttemptAt == Self.at(5000))
             #expect(record.requeuedAt == nil)
             let head = try #require(try await Self.claim(store, now: 5000).first)
-            #expect(head.id == 3)
-            #expect(head.attempts == 1)
+            #expect(head.lease.id == 3)
+            #expect(head.entry.attemptsMade == 1)
             #expect(try await Self.audits(store).last?.contains("due now") == true)
         }
     }
@@ -196,8 +195,8 @@ import Testing
             // Queued behind what the stream still owes: row 3 (failed, due at 60 s) goes first.
             try await Self.execute("UPDATE outbox SET state = 'delivered' WHERE id IN (2, 3)", in: store)
             let claimed = try #require(try await Self.claim(store, now: 7000).first)
-            #expect(claimed.row.redeliveryOf == "a-ep-1-1")
-            #expect(claimed.row.eventNumber == 1)
+            #expect(claimed.entry.delivery.redeliveryOf == "a-ep-1-1")
+            #expect(claimed.entry.delivery.eventNumber == 1)
             // Redeliveries are never redelivered themselves; filters by episode and planning time hold.
             try await Self.execute("UPDATE outbox SET state = 'delivered'", in: store)
             #expect(try await store.redeliver(Redelivery(partner: "a"), by: "ops", now: Self.at(8000)).count == 3)
@@ -250,8 +249,8 @@ import Testing
         try SQLiteOutbox.insert("b", "ep-1", 1, into: &connection)
         #expect(try connection.delivery(.row(3))?.body == Array("body 1".utf8))
         let claim = try connection.leaseDueOutbox(limit: 10, run: 2, now: 2000, leaseMilliseconds: 1000)
-        let claimed = try connection.leasedOutboxRows(claim)
-        #expect(claimed.map { $0.row.blob(6) } == ["body 1", "body 2", "body 1"].map { Array($0.utf8) })
+        let claimed = try connection.claimedDeliveries(claim)
+        #expect(claimed.map(\.entry.delivery.body) == ["body 1", "body 2", "body 1"].map { Array($0.utf8) })
         #expect(try connection.query("PRAGMA foreign_key_check").isEmpty)
     }
 
@@ -319,7 +318,7 @@ import Testing
                         try await administration.retry(.row(99), by: "ops", now: Self.at(3000))
                     }
                     // The gateway's forwarder leases the retried row: it is the forwarder's until its outcome.
-                    #expect(try await Self.claim(gateway, now: 3000, lease: .seconds(60)).map(\.id) == [1])
+                    #expect(try await Self.claim(gateway, now: 3000, lease: .seconds(60)).map(\.lease.id) == [1])
                     await #expect(throws: StoreError.self) {
                         try await administration.retry(.row(1), by: "ops", now: Self.at(3100))
                     }

@@ -21,26 +21,27 @@ import Testing
             )
 
             let claimed = try await store.claimOutbox(limit: 10, run: 3, now: Self.at(2000), lease: .seconds(30))
-            #expect(claimed.map(\.row.deliveryID) == ["a-ep-1-1", "a-ep-1-2", "a-ep-1-3", "b-ep-1-1", "a-ep-2-1"])
-            #expect(claimed.allSatisfy { $0.episodeDocument == nil })
+            #expect(claimed.map(\.entry.delivery.id) == ["a-ep-1-1", "a-ep-1-2", "a-ep-1-3", "b-ep-1-1", "a-ep-2-1"])
+            #expect(claimed.allSatisfy { $0.parties == nil })
             #expect(try await store.claimOutbox(limit: 10, run: 3, now: Self.at(2100), lease: .seconds(30)).isEmpty)
 
             // The first two are delivered; the third is given back, so the stream goes on from it.
             for row in claimed.prefix(2) {
                 #expect(
                     try await store.completeOutbox(
-                        id: row.id,
-                        leaseToken: row.leaseToken,
+                        row.lease,
                         attempt: nil,
                         resolution: .delivered,
                         audit: nil
                     )
                 )
             }
-            try await store.releaseOutbox([claimed[2].lease, OutboxLease(id: claimed[3].id, token: "someone else's")])
+            try await store.releaseOutbox([
+                claimed[2].lease, OutboxLease(id: claimed[3].lease.id, token: "someone else's"),
+            ])
             let next = try await store.claimOutbox(limit: 10, run: 3, now: Self.at(2200), lease: .seconds(30))
-            #expect(next.map(\.row.deliveryID) == ["a-ep-1-3", "a-ep-1-4", "a-ep-1-5"])
-            #expect(next.first?.attempts == 0, "giving back counts no attempt")
+            #expect(next.map(\.entry.delivery.id) == ["a-ep-1-3", "a-ep-1-4", "a-ep-1-5"])
+            #expect(next.first?.entry.attemptsMade == 0, "giving back counts no attempt")
         }
     }
 
@@ -50,11 +51,11 @@ import Testing
         try await withRunningStore(backend) { store in
             for number in 1...3 { try await RawSQL.insertOutboxRow("a", "ep-1", number, into: store) }
             let claimed = try await store.claimOutbox(limit: 10, run: 1, now: Self.at(2000), lease: .seconds(30))
-            #expect(claimed.map(\.row.deliveryID) == ["a-ep-1-1"])
+            #expect(claimed.map(\.entry.delivery.id) == ["a-ep-1-1"])
             try await store.releaseOutbox(claimed.map(\.lease))
             let again = try await store.claimOutbox(limit: 10, now: Self.at(2010), lease: .seconds(30))
-            #expect(again.map(\.row.deliveryID) == ["a-ep-1-1"])
-            #expect(again.first?.attempts == 0)
+            #expect(again.map(\.entry.delivery.id) == ["a-ep-1-1"])
+            #expect(again.first?.entry.attemptsMade == 0)
         }
     }
 
@@ -72,7 +73,7 @@ import Testing
             )
             let run = try await store.claimOutbox(limit: 1, run: 2, now: Self.at(2010), lease: .seconds(30))
             let expectedRun: [String] = backend == .sqlite ? ["a-ep-1-2", "a-ep-1-3"] : ["a-ep-1-2"]
-            #expect(run.map(\.row.deliveryID) == expectedRun)
+            #expect(run.map(\.entry.delivery.id) == expectedRun)
             try await store.completeOutbox(
                 [
                     OutboxCompletion(

@@ -11,7 +11,7 @@ import Testing
 @Suite struct OutboxTests {
     static func at(_ milliseconds: Int64) -> Date { Date(storeMilliseconds: milliseconds) }
 
-    static func claim(_ store: any OutboxStore, now: Int64, limit: Int = 10) async throws -> [ClaimedOutboxRow] {
+    static func claim(_ store: any OutboxStore, now: Int64, limit: Int = 10) async throws -> [ClaimedDelivery] {
         try await store.claimOutbox(limit: limit, now: Self.at(now), lease: .milliseconds(500))
     }
 
@@ -25,30 +25,29 @@ import Testing
             try await RawSQL.insertOutboxRow("b", "ep-1", 1, into: store)  // the same delivery id again: ignored
 
             let first = try await Self.claim(store, now: 2000)
-            #expect(Set(first.map(\.row.deliveryID)) == ["a-ep-1-1", "a-ep-2-1", "b-ep-1-1"])
-            #expect(first.first { $0.row.deliveryID == "a-ep-1-1" }?.row.body == Array("body 1".utf8))
+            #expect(Set(first.map(\.entry.delivery.id)) == ["a-ep-1-1", "a-ep-2-1", "b-ep-1-1"])
+            #expect(first.first { $0.entry.delivery.id == "a-ep-1-1" }?.entry.delivery.body == Array("body 1".utf8))
             #expect(try await Self.claim(store, now: 2100).isEmpty)
 
-            let head = try #require(first.first { $0.row.deliveryID == "a-ep-1-1" })
-            let attempt = OutboxAttempt(
+            let head = try #require(first.first { $0.entry.delivery.id == "a-ep-1-1" })
+            let attempt = DeliveryAttempt(
                 number: 1,
                 startedAt: Self.at(2000),
                 status: 200,
                 error: nil,
-                durationMilliseconds: 7,
+                duration: .milliseconds(7),
                 httpVersion: "1.1",
                 excerpt: Array("ok".utf8)
             )
             #expect(
                 try await store.completeOutbox(
-                    id: head.id,
-                    leaseToken: head.leaseToken,
+                    head.lease,
                     attempt: attempt,
                     resolution: .delivered,
                     audit: nil
                 )
             )
-            #expect(try await Self.claim(store, now: 2200).map(\.row.deliveryID) == ["a-ep-1-2"])
+            #expect(try await Self.claim(store, now: 2200).map(\.entry.delivery.id) == ["a-ep-1-2"])
             let attempts = try await RawSQL.rows(
                 """
                 SELECT delivery_id, CAST(status AS TEXT), CAST(duration_ms AS TEXT), CAST(length(excerpt) AS TEXT)
@@ -68,29 +67,27 @@ import Testing
             let first = try #require(try await Self.claim(store, now: 2000).first)
             #expect(
                 try await store.completeOutbox(
-                    id: first.id,
-                    leaseToken: first.leaseToken,
+                    first.lease,
                     attempt: nil,
                     resolution: .deadLetter(reason: "rejected with HTTP 400"),
                     audit: nil
                 )
             )
             let second = try #require(try await Self.claim(store, now: 2010).first)
-            #expect(second.row.deliveryID == "a-ep-1-2")
+            #expect(second.entry.delivery.id == "a-ep-1-2")
             // An operator retries the dead first row while the second is on the wire.
-            _ = try await store.retry(.row(first.id), by: "ops", now: Self.at(2020))
+            _ = try await store.retry(.row(first.lease.id), by: "ops", now: Self.at(2020))
             #expect(try await Self.claim(store, now: 2030).isEmpty)
             // Once the second is recorded, the retried first is the stream's head again.
             #expect(
                 try await store.completeOutbox(
-                    id: second.id,
-                    leaseToken: second.leaseToken,
+                    second.lease,
                     attempt: nil,
                     resolution: .delivered,
                     audit: nil
                 )
             )
-            #expect(try await Self.claim(store, now: 2040).map(\.row.deliveryID) == ["a-ep-1-1"])
+            #expect(try await Self.claim(store, now: 2040).map(\.entry.delivery.id) == ["a-ep-1-1"])
         }
     }
 
@@ -102,13 +99,12 @@ import Testing
             let claimed = try #require(try await Self.claim(store, now: 2000, limit: 1).first)
             // The lease expired: the row is claimed again, under a new token.
             let again = try #require(try await Self.claim(store, now: 2600, limit: 1).first)
-            #expect(again.id == claimed.id)
-            #expect(again.leaseToken != claimed.leaseToken)
+            #expect(again.lease.id == claimed.lease.id)
+            #expect(again.lease.token != claimed.lease.token)
             // The first claimant's outcome no longer counts.
             #expect(
                 try await !store.completeOutbox(
-                    id: claimed.id,
-                    leaseToken: claimed.leaseToken,
+                    claimed.lease,
                     attempt: nil,
                     resolution: .delivered,
                     audit: nil
@@ -116,8 +112,7 @@ import Testing
             )
             #expect(
                 try await store.completeOutbox(
-                    id: again.id,
-                    leaseToken: again.leaseToken,
+                    again.lease,
                     attempt: nil,
                     resolution: .retry(at: Self.at(5000)),
                     audit: nil
@@ -125,8 +120,8 @@ import Testing
             )
             #expect(try await Self.claim(store, now: 4999, limit: 1).isEmpty)
             let retried = try #require(try await Self.claim(store, now: 5000, limit: 1).first)
-            #expect(retried.attempts == 1)
-            #expect(retried.retryAt == Self.at(5000))
+            #expect(retried.entry.attemptsMade == 1)
+            #expect(retried.entry.retryAt == Self.at(5000))
         }
     }
 
@@ -139,11 +134,15 @@ import Testing
             for episode in 1...3 { try await RawSQL.insertOutboxRow("a", "ep-\(episode)", 1, into: store) }
             try await RawSQL.insertOutboxRow("a", "ep-4", 1, into: store, at: 2400)
             // Leased until 2500 (the helper's lease is 500 ms), then until 2600.
-            #expect(try await Self.claim(store, now: 2000, limit: 2).map(\.row.episodeID) == ["ep-1", "ep-2"])
-            #expect(try await Self.claim(store, now: 2100, limit: 1).map(\.row.episodeID) == ["ep-3"])
+            #expect(
+                try await Self.claim(store, now: 2000, limit: 2).map(\.entry.delivery.episodeID) == ["ep-1", "ep-2"]
+            )
+            #expect(try await Self.claim(store, now: 2100, limit: 1).map(\.entry.delivery.episodeID) == ["ep-3"])
             // At 2550: ep-4 has been due since 2400, ep-1 and ep-2 claimable since 2500, ep-3 not yet.
-            #expect(try await Self.claim(store, now: 2550, limit: 1).map(\.row.episodeID) == ["ep-4"])
-            #expect(try await Self.claim(store, now: 2550, limit: 5).map(\.row.episodeID) == ["ep-1", "ep-2"])
+            #expect(try await Self.claim(store, now: 2550, limit: 1).map(\.entry.delivery.episodeID) == ["ep-4"])
+            #expect(
+                try await Self.claim(store, now: 2550, limit: 5).map(\.entry.delivery.episodeID) == ["ep-1", "ep-2"]
+            )
         }
     }
 
@@ -155,15 +154,17 @@ import Testing
             let refusal = AuditEntry(at: Self.at(2000), action: "delivery-refused", outcome: .minorFailure)
             #expect(
                 try await store.completeOutbox(
-                    id: head.id,
-                    leaseToken: head.leaseToken,
+                    head.lease,
                     attempt: nil,
                     resolution: .deadLetter(reason: "consent no longer permits this partner"),
                     audit: refusal
                 )
             )
-            #expect(try await Self.claim(store, now: 2000, limit: 5).map(\.row.eventNumber) == [2])
-            let dead = try await RawSQL.rows("SELECT state, last_error FROM outbox WHERE id = \(head.id)", in: store)
+            #expect(try await Self.claim(store, now: 2000, limit: 5).map(\.entry.delivery.eventNumber) == [2])
+            let dead = try await RawSQL.rows(
+                "SELECT state, last_error FROM outbox WHERE id = \(head.lease.id)",
+                in: store
+            )
             #expect(dead == [["dead", "consent no longer permits this partner"]])
             #expect(try await store.auditTrail(limit: 5).map(\.action) == ["delivery-refused"])
         }
@@ -181,21 +182,21 @@ import Testing
         )
         let ingestion = Ingestion(changes: [change], retiredEpisodeIDs: [], storedKeys: [], outcome: Outcome())
         for body in ["first", "second"] {
-            let planning = OutboxPlanning { input in
-                OutboxPlanning.Plan(rows: [
-                    OutboxRow(
-                        deliveryID: "d-1",
+            let planning = ClosurePlanning { lastEventNumbers in
+                OutboxPlan(deliveries: [
+                    PlannedDelivery(
+                        id: "d-1",
                         partnerID: "a",
                         episodeID: "ep-1",
                         eventNumber: 1,
                         event: event,
                         body: Array(body.utf8)
                     ),
-                    OutboxRow(
-                        deliveryID: "d-\(body)",
+                    PlannedDelivery(
+                        id: "d-\(body)",
                         partnerID: "b",
                         episodeID: "ep-1",
-                        eventNumber: (input.lastEventNumbers["b"] ?? 0) + 1,
+                        eventNumber: (lastEventNumbers["b"] ?? 0) + 1,
                         event: event,
                         body: Array(body.utf8)
                     ),
@@ -221,5 +222,14 @@ import Testing
         )
         .map { $0.text(3) ?? "" }
         #expect(plan.first?.contains("USING INDEX outbox_ready (claimable_at<?)") == true, "\(plan)")
+    }
+}
+
+/// An ``OutboxPlanning`` that plans with a closure of the last event numbers.
+struct ClosurePlanning: OutboxPlanning {
+    let plan: @Sendable ([String: Int]) -> OutboxPlan
+
+    func plan(_ input: OutboxPlanningInput) -> OutboxPlan {
+        self.plan(input.lastEventNumbers)
     }
 }

@@ -105,16 +105,17 @@ import Testing
                 async let fromFirst = first.claimOutbox(limit: 8, now: now, lease: .seconds(60))
                 async let fromSecond = second.claimOutbox(limit: 8, now: now, lease: .seconds(60))
                 let claimed = try await fromFirst + fromSecond
-                #expect(Set(claimed.map(\.id)).count == claimed.count, "a row handed out twice")
-                let streams = claimed.map { "\($0.row.partnerID)/\($0.row.episodeID)" }
+                #expect(Set(claimed.map(\.lease.id)).count == claimed.count, "a row handed out twice")
+                let streams = claimed.map { "\($0.entry.delivery.partnerID)/\($0.entry.delivery.episodeID)" }
                 #expect(Set(streams).count == streams.count, "two rows of one stream in flight")
                 for row in claimed {
-                    delivered["\(row.row.partnerID)/\(row.row.episodeID)", default: []].append(row.row.eventNumber)
-                    let store = row.id % 2 == 0 ? first : second
+                    delivered["\(row.entry.delivery.partnerID)/\(row.entry.delivery.episodeID)", default: []].append(
+                        row.entry.delivery.eventNumber
+                    )
+                    let store = row.lease.id % 2 == 0 ? first : second
                     #expect(
                         try await store.completeOutbox(
-                            id: row.id,
-                            leaseToken: row.leaseToken,
+                            row.lease,
                             attempt: nil,
                             resolution: .delivered,
                             audit: nil
@@ -135,13 +136,13 @@ import Testing
                 try await RawSQL.insertOutboxRow("a", "ep-1", 2, into: store)
                 return try await store.claimOutbox(limit: 5, now: Date(storeMilliseconds: 2000), lease: .seconds(30))
             }
-            #expect(abandoned.map(\.row.eventNumber) == [1])
+            #expect(abandoned.map(\.entry.delivery.eventNumber) == [1])
             try await withRunningStore(on: database) { survivor in
                 let early = Date(storeMilliseconds: 2000 + 29_000)
                 #expect(try await survivor.claimOutbox(limit: 5, now: early, lease: .seconds(30)).isEmpty)
                 let later = Date(storeMilliseconds: 2000 + 30_000)
                 let reclaimed = try await survivor.claimOutbox(limit: 5, now: later, lease: .seconds(30))
-                #expect(reclaimed.map(\.row.deliveryID) == ["a-ep-1-1"])
+                #expect(reclaimed.map(\.entry.delivery.id) == ["a-ep-1-1"])
             }
         }
     }

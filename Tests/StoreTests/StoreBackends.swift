@@ -54,7 +54,10 @@ struct TestDatabase: Sendable {
     }
 
     /// Opens a store on this database.
-    func open(normaliser: Normaliser? = nil, outboxPlanning: OutboxPlanning? = nil) async throws -> any OutboxStore {
+    func open(
+        normaliser: Normaliser? = nil,
+        outboxPlanning: (any OutboxPlanning)? = nil
+    ) async throws -> any OutboxStore {
         switch self.url {
         case .postgres(let endpoint):
             // Few connections each: many tests run at once against one test server.
@@ -100,7 +103,7 @@ enum TestPostgres {
 func withRunningStore<Value: Sendable>(
     _ backend: Backend = .sqlite,
     normaliser: Normaliser? = nil,
-    outboxPlanning: OutboxPlanning? = nil,
+    outboxPlanning: (any OutboxPlanning)? = nil,
     _ body: @Sendable (any OutboxStore) async throws -> Value
 ) async throws -> Value {
     guard backend == .sqlite else {
@@ -116,7 +119,7 @@ func withRunningStore<Value: Sendable>(
 func withRunningStore<Value: Sendable>(
     on database: TestDatabase,
     normaliser: Normaliser? = nil,
-    outboxPlanning: OutboxPlanning? = nil,
+    outboxPlanning: (any OutboxPlanning)? = nil,
     _ body: @Sendable (any OutboxStore) async throws -> Value
 ) async throws -> Value {
     let store = try await database.open(normaliser: normaliser, outboxPlanning: outboxPlanning)

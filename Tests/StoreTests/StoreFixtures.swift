@@ -1,3 +1,4 @@
+import CoManagement
 import Foundation
 import Store
 
@@ -8,7 +9,7 @@ enum Fixture {
         _ writes: [ResourceWrite],
         atomic: Bool = true,
         interaction: String = "create",
-        episodes: [EpisodeChange] = []
+        episodes: [Ingestion.EpisodeChange] = []
     ) -> IngestMessage {
         IngestMessage(
             received: ReceivedMessage(

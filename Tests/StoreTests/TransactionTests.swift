@@ -1,3 +1,4 @@
+import CoManagement
 import Store
 import Testing
 
@@ -62,14 +63,17 @@ import Testing
 
     @Test(arguments: Backend.allCases) func episodeEventNumbersAreUnique(_ backend: Backend) async throws {
         try await withRunningStore(backend) { store in
-            func change(_ number: Int) -> EpisodeChange {
-                EpisodeChange(
+            func change(_ number: Int) -> Ingestion.EpisodeChange {
+                Ingestion.EpisodeChange(
                     episodeID: "ep-1",
-                    patientKey: "urn:mrn|1",
-                    serviceLine: "ophthalmology.cataract",
-                    status: "referred",
-                    document: Array("{}".utf8),
-                    events: [.init(number: number, kind: "referral-created", payload: Array("{}".utf8))]
+                    events: [
+                        TimelineEvent(number: number, kind: .referralCreated, at: nil, summary: "s", source: "Task/t")
+                    ],
+                    episode: Episode(
+                        id: "ep-1",
+                        patient: PatientSummary(key: "urn:mrn|1"),
+                        serviceLine: "ophthalmology.cataract"
+                    )
                 )
             }
             _ = try await store.ingest(Fixture.message([], episodes: [change(1)]))

@@ -103,18 +103,17 @@ import Testing
                 let claimed = try #require(
                     try await store.claimOutbox(limit: 1, now: Date(), lease: .seconds(30)).first
                 )
-                let attempt = OutboxAttempt(
+                let attempt = DeliveryAttempt(
                     number: 1,
                     startedAt: Date(),
                     status: status,
                     error: nil,
-                    durationMilliseconds: 3,
+                    duration: .milliseconds(3),
                     httpVersion: "1.1",
                     excerpt: []
                 )
                 try await store.completeOutbox(
-                    id: claimed.id,
-                    leaseToken: claimed.leaseToken,
+                    claimed.lease,
                     attempt: attempt,
                     resolution: resolution,
                     audit: nil

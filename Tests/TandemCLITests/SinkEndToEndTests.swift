@@ -3,6 +3,7 @@ import Delivery
 import Foundation
 import Logging
 import NIOPosix
+import Store
 import Testing
 
 /// The delivery path end to end over loopback: planner, notification, signing, ``DeliveryDriver`` and
@@ -46,14 +47,15 @@ import Testing
             )
         }
         let plan = DeliveryPlanner.plan(
-            change: EpisodeChange(episode: episode, events: events),
+            change: Ingestion.EpisodeChange(episodeID: episode.id, events: events, episode: episode),
             partners: [partner],
             consentDefaultPermit: true
         )
         let driver = DeliveryDriver(transport: self.transport, consentDefaultPermit: true, jitter: .fixed(0))
         var all: [[DeliveryOutcome]] = []
         for delivery in plan.deliveries {
-            let body = self.builder.body(
+            var delivery = delivery
+            delivery.body = self.builder.body(
                 for: delivery,
                 partner: partner,
                 episode: episode,
@@ -63,7 +65,7 @@ import Testing
             var entry = OutboxEntry(delivery: delivery, createdAt: Date())
             var outcomes: [DeliveryOutcome] = []
             while outcomes.count < 5 {
-                let outcome = await driver.attempt(entry, partner: partner, parties: episode.parties, body: body)
+                let outcome = await driver.attempt(entry, partner: partner, parties: episode.parties)
                 outcomes.append(outcome)
                 guard case .retry(_, let at) = outcome.action else { break }
                 entry.attemptsMade += 1
@@ -96,7 +98,7 @@ import Testing
         let sink = try SinkProcess(["--secret", "s3cret", "--fail", "drop"])
         let outcomes = await self.deliver([.referralCreated], to: self.partner("p", url: sink.url))
         _ = sink.stop()
-        #expect(outcomes[0].first?.attempt?.error?.kind == .connectionLost)
+        #expect(outcomes[0].first?.attempt?.error?.contains("[connection-lost]") == true)
         #expect(outcomes[0].last?.action == .markDelivered)
     }
 
@@ -108,7 +110,7 @@ import Testing
         )
         try await Task.sleep(for: .milliseconds(1500))  // let the delayed first attempt land
         let lines = sink.stop()
-        #expect(outcomes[0].first?.attempt?.error?.kind == .timeout)
+        #expect(outcomes[0].first?.attempt?.error?.contains("[timeout]") == true)
         #expect(outcomes[0].last?.action == .markDelivered)
         #expect(lines.contains { $0.contains("in-order") })
         #expect(lines.contains { $0.contains("duplicate") })
@@ -139,7 +141,7 @@ import Testing
         let (deadOutcomes, aliveOutcomes) = await (dead, alive)
         _ = sink.stop()
         #expect(aliveOutcomes[0].map(\.action) == [.markDelivered])
-        #expect(deadOutcomes[0].allSatisfy { $0.attempt?.error?.kind == .connectionFailed })
+        #expect(deadOutcomes[0].allSatisfy { $0.attempt?.error?.contains("[connection-failed]") == true })
         #expect(deadOutcomes[0].count == 5)
     }
 

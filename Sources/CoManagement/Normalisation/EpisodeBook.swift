@@ -108,6 +108,13 @@ public struct Ingestion: Sendable, Hashable {
         public var previousEpisodeID: String?
         public var events: [TimelineEvent]
         public var episode: Episode
+
+        public init(episodeID: String, previousEpisodeID: String? = nil, events: [TimelineEvent], episode: Episode) {
+            self.episodeID = episodeID
+            self.previousEpisodeID = previousEpisodeID
+            self.events = events
+            self.episode = episode
+        }
     }
 
     /// Changed episodes, by id.

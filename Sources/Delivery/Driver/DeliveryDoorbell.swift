@@ -4,10 +4,10 @@ import Synchronization
 /// next poll.
 ///
 /// Why: between polls a new row waits up to the whole poll interval, which at the default 100 ms would
-/// be most of the ingest-to-partner latency budget (issue 5: p99 under 100 ms). The composition root rings
-/// it when the ingest transaction plans rows. Rings coalesce: however many arrive while the forwarder is
-/// busy, it wakes once. A missed or spurious ring costs only latency or one empty claim, never a delivery:
-/// the poll stays as the fallback (another replica's rows, retries falling due).
+/// be most of the ingest-to-partner latency budget. ``OutboxPlanner`` rings it when the ingest transaction
+/// plans rows. Rings coalesce: however many arrive while the forwarder is busy, it wakes once. A missed or
+/// spurious ring costs only latency or one empty claim, never a delivery: the poll stays as the fallback
+/// (another replica's rows, retries falling due).
 public final class DeliveryDoorbell: Sendable {
     private struct State {
         var rung = false

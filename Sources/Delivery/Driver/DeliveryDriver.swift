@@ -1,5 +1,6 @@
 public import CoManagement
 public import Foundation
+public import Store
 
 /// Performs one attempt for one claimed outbox row: the thin driver of ``DeliveryStateMachine``.
 ///
@@ -31,16 +32,15 @@ public struct DeliveryDriver: Sendable {
 
     /// Attempts one delivery.
     /// - Parameters:
-    ///   - entry: the claimed row.
+    ///   - entry: the claimed row, with the notification rendered at planning (``NotificationBuilder``),
+    ///     the same on every attempt.
     ///   - partner: the row's partner, from the current configuration.
     ///   - parties: the episode's parties and consent as they are now, so consent revoked since planning
     ///     stops the delivery.
-    ///   - body: the rendered notification (``NotificationBuilder``), the same on every attempt.
     public func attempt(
         _ entry: OutboxEntry,
         partner: Partner,
-        parties: EpisodeParties,
-        body: [UInt8]
+        parties: EpisodeParties
     ) async
         -> DeliveryOutcome
     {
@@ -62,29 +62,26 @@ public struct DeliveryDriver: Sendable {
         }
         let startedAt = self.clock()
         let start = machine.attemptStarted(now: startedAt)
-        guard case .send(let number) = start else {
+        let number: Int
+        switch start {
+        case .send(let attempt): number = attempt
+        case .deadLetter(let reason):
             // Too old, or no attempts left: dead-lettered without sending.
-            return DeliveryOutcome(action: start, attempt: nil, refusal: nil)
+            return DeliveryOutcome(action: .deadLetter(reason), attempt: nil, refusal: nil)
         }
         let request = DeliveryRequestBuilder.request(
             for: delivery,
             partner: partner,
-            body: body,
+            body: delivery.body,
             attempt: number,
             timestamp: Int64(startedAt.timeIntervalSince1970)
         )
         let result = await self.transport.send(request)
         let finishedAt = self.clock()
         var attempt = DeliveryAttempt(
-            deliveryID: delivery.id,
-            partnerID: partner.id,
             number: number,
             startedAt: startedAt,
-            status: nil,
-            error: nil,
-            excerpt: [],
-            duration: .seconds(max(0, finishedAt.timeIntervalSince(startedAt))),
-            httpVersion: nil
+            duration: .seconds(max(0, finishedAt.timeIntervalSince(startedAt)))
         )
         let action: DeliveryStateMachine.Action
         switch result {
@@ -99,7 +96,7 @@ public struct DeliveryDriver: Sendable {
                 now: finishedAt
             )
         case .failure(let error):
-            attempt.error = error
+            attempt.error = error.description
             action = machine.transportFailed(error.kind, now: finishedAt)
         }
         return DeliveryOutcome(action: action, attempt: attempt, refusal: nil)

@@ -1,7 +1,8 @@
-public import CoManagement
 public import Foundation
+public import Store
 
-/// The outbox as the forwarder sees it; the store implements it (DESIGN.md §2 "Forward", §5, §6).
+/// The outbox as the forwarder sees it (DESIGN.md §2 "Forward", §5, §6): ``OutboxQueue`` over the store's
+/// outbox in `tandem serve`, a queue in memory in tests and benchmarks.
 ///
 /// - Important: ordering per (partner, episode) is shared between the queue and the forwarder.
 ///   ``claimDue(limit:run:now:lease:)`` hands out the *head* of each (partner, episode) stream — its
@@ -40,23 +41,5 @@ extension DeliveryQueue {
     ) async throws {
         for (claimed, outcome) in outcomes { try await self.complete(claimed, outcome: outcome) }
         if !releasing.isEmpty { try await self.release(releasing) }
-    }
-}
-
-/// One leased outbox row with what the forwarder needs to attempt it.
-public struct ClaimedDelivery: Sendable, Hashable {
-    public var entry: OutboxEntry
-    /// The episode's parties and consent as they are now, for the second consent check.
-    public var parties: EpisodeParties
-    /// The notification body, rendered at planning (``NotificationBuilder``) and stored with the row.
-    public var body: [UInt8]
-    /// Whatever identifies this lease to ``DeliveryQueue/complete(_:outcome:)`` (a lease token, a version).
-    public var lease: String
-
-    public init(entry: OutboxEntry, parties: EpisodeParties, body: [UInt8], lease: String) {
-        self.entry = entry
-        self.parties = parties
-        self.body = body
-        self.lease = lease
     }
 }

@@ -26,11 +26,9 @@ extension Forwarder {
         }
 
         /// Runs in flight and claimed waiting for a slot: three times as many waiting as there are slots.
-        /// Claims are serial and each waits some 10 ms under load (a group commit of SQLite's one writer,
-        /// a turn on the cooperative pool); with as many waiting as slots, claims of about 50 streams could
-        /// not keep the slots busy (`tandem bench delivery`, SQLite, two runs of 3 rounds a few minutes
-        /// apart: median 4,146 deliveries/s with twice the slots, the run instrumented, and 5,018 with four
-        /// times).
+        /// Claims are serial and each waits under load (a group commit of SQLite's one writer, a turn on the
+        /// cooperative pool); with as many waiting as slots, claims could not keep the slots busy
+        /// (docs/performance.md, "Outbox and delivery").
         private var capacity: Int { 4 * self.configuration.concurrency }
 
         /// The next claimed run to attempt, when a slot is free; counts it in flight.

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 extension Forwarder {
     /// Claimed rows of one (partner, episode) stream, in stream order: its head and the rows the queue

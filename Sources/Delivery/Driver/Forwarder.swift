@@ -1,12 +1,13 @@
 public import Logging
 public import ServiceLifecycle
+import Store
 
 /// The long-running delivery Service: claims due outbox rows and attempts them, at most
 /// ``Configuration/concurrency`` streams at a time, until graceful shutdown.
 ///
 /// It claims ahead: up to three times ``Configuration/concurrency`` streams wait claimed for a slot, and one
 /// claim runs beside the requests, so a claim's latency (with SQLite, a group commit of the one writer and
-/// a turn on the cooperative pool, some 10 ms under load) is hidden behind the requests in flight instead
+/// a turn on the cooperative pool) is hidden behind the requests in flight instead
 /// of leaving slots idle while it waits. A slow or dead partner occupies only the slots of its own
 /// in-flight requests and never holds up other partners or episodes. The decisions of when to claim live
 /// in ``Loop``.
@@ -29,9 +30,8 @@ public struct Forwarder: Service {
     public struct Configuration: Sendable, Hashable {
         /// Attempts in flight at once (each one transfer on the transport); three times as many streams
         /// may wait claimed for a slot. With SQLite every claim and every recorded outcome waits behind the
-        /// ingest groups of the one writer, so claiming few rows at a time made claims, not partners, the limit
-        /// under load (`tandem bench delivery` at 500 messages/s: p50 ingest-to-last-notification about
-        /// 3 s with 16 and 4, about 80 ms with 64 and 16).
+        /// ingest groups of the one writer, so claiming few rows at a time makes claims, not partners, the
+        /// limit under load (docs/performance.md, "Outbox and delivery").
         public var concurrency: Int
         /// The least room (free slots plus free places among the rows claimed ahead) worth a claim: each
         /// claim is a store transaction, so under load the forwarder leases several rows at once instead
@@ -193,12 +193,15 @@ public struct Forwarder: Service {
     }
 
     /// Sends one claimed row (or decides without sending) and returns the outcome to record; a row whose
-    /// partner is no longer configured is dead-lettered.
+    /// episode is no longer stored, or whose partner is no longer configured, is dead-lettered.
     private func attempt(_ row: ClaimedDelivery, partner: Partner?) async -> DeliveryOutcome {
+        guard let parties = row.parties else {
+            return DeliveryOutcome(action: .deadLetter(.episodeNotStored), attempt: nil, refusal: nil)
+        }
         guard let partner else {
             return DeliveryOutcome(action: .deadLetter(.partnerNotConfigured), attempt: nil, refusal: nil)
         }
-        return await self.driver.attempt(row.entry, partner: partner, parties: row.parties, body: row.body)
+        return await self.driver.attempt(row.entry, partner: partner, parties: parties)
     }
 
     /// Records the outcomes of finished runs in the queue (the store), each guarded by its row's lease, in

@@ -1,6 +1,7 @@
 public import CoManagement
 public import FHIRCore
 public import Foundation
+public import Store
 
 /// Renders the body a partner receives for one planned delivery. Pure: the planned time comes in.
 ///

@@ -60,7 +60,7 @@ public struct Jitter: Sendable {
 
 extension Duration {
     /// The duration in seconds, as a Double.
-    var inSeconds: Double {
+    package var inSeconds: Double {
         let (seconds, attoseconds) = self.components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

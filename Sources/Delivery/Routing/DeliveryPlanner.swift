@@ -1,4 +1,5 @@
 public import CoManagement
+import Store
 
 /// Decides which partners hear of an episode change. Pure: values in, a ``DeliveryPlan`` out.
 ///
@@ -18,7 +19,7 @@ public enum DeliveryPlanner {
     ///   - lastEventNumbers: per partner id, the last partner event number already planned for this
     ///     episode (read from the outbox in the same transaction); absent means none.
     public static func plan(
-        change: EpisodeChange,
+        change: Ingestion.EpisodeChange,
         partners: [Partner],
         consentDefaultPermit: Bool,
         lastEventNumbers: [String: Int] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+public import Store
 
 /// Turns a planned delivery and its rendered body into the request for one attempt: content type,
 /// authentication, the `X-Tandem-*` fields and the signature. Pure: the timestamp comes in.
@@ -6,7 +7,7 @@ public enum DeliveryRequestBuilder {
     /// Builds the request for one attempt.
     /// - Parameters:
     ///   - body: the rendered notification (``NotificationBuilder``), identical on every attempt.
-    ///   - attempt: the attempt number from ``DeliveryStateMachine/Action/send(attempt:)``.
+    ///   - attempt: the attempt number from ``DeliveryStateMachine/Start/send(attempt:)``.
     ///   - timestamp: Unix seconds at sending; signed with the body.
     public static func request(
         for delivery: PlannedDelivery,

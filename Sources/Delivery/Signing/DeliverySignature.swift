@@ -4,7 +4,7 @@ import FHIRCore
 /// The `X-Tandem-Signature` scheme: `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`.
 ///
 /// Signing the timestamp with the body lets a partner reject a replayed request whose timestamp is
-/// stale (``SignatureVerifier``), the way Stripe and GitHub webhooks do.
+/// stale (the sink's `SignatureVerifier`), the way Stripe and GitHub webhooks do.
 public enum DeliverySignature {
     /// The header field names every delivery request carries.
     public enum Header {
@@ -24,7 +24,8 @@ public enum DeliverySignature {
         "sha256=" + LowercaseHex.string(self.mac(body: body, timestamp: timestamp, secret: secret))
     }
 
-    static func mac(body: [UInt8], timestamp: Int64, secret: String) -> [UInt8] {
+    /// The raw HMAC: what ``sign(body:timestamp:secret:)`` writes as hex, and what a verifier compares.
+    package static func mac(body: [UInt8], timestamp: Int64, secret: String) -> [UInt8] {
         var hmac = HMAC<SHA256>(key: SymmetricKey(data: Array(secret.utf8)))
         hmac.update(data: Array("\(timestamp).".utf8))
         hmac.update(data: body)

@@ -28,6 +28,8 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
     case consentRevoked
     /// The row's partner is no longer in the configuration.
     case partnerNotConfigured
+    /// The row's episode is no longer stored, so consent cannot be checked again.
+    case episodeNotStored
 
     public var description: String {
         switch self {
@@ -38,6 +40,7 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
         case .expired(let last): "past the retry policy's maximum age" + (last.map { "; last: \($0)" } ?? "")
         case .consentRevoked: "consent no longer permits this partner"
         case .partnerNotConfigured: "the partner is no longer configured"
+        case .episodeNotStored: "the episode is no longer stored"
         }
     }
 
@@ -49,7 +52,7 @@ public enum DeadLetterReason: Sendable, Hashable, CustomStringConvertible {
         case .attemptsExhausted: Issue(.error, .transient, path: nil, self.description)
         case .expired: Issue(.error, .timeout, path: nil, self.description)
         case .consentRevoked: Issue(.error, .suppressed, path: nil, self.description)
-        case .partnerNotConfigured: Issue(.error, .notFound, path: nil, self.description)
+        case .partnerNotConfigured, .episodeNotStored: Issue(.error, .notFound, path: nil, self.description)
         }
     }
 }

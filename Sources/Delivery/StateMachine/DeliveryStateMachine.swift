@@ -24,9 +24,8 @@ public struct DeliveryStateMachine: Sendable {
         case deadLettered(DeadLetterReason)
     }
 
+    /// What the forwarder does once an attempt is decided: what becomes of the outbox row.
     public enum Action: Sendable, Hashable {
-        /// Send now; this is attempt number `attempt` (from 1).
-        case send(attempt: Int)
         case markDelivered
         /// Schedule the next attempt `after` from now, at `at`.
         case retry(after: Duration, at: Date)
@@ -60,15 +59,23 @@ public struct DeliveryStateMachine: Sendable {
     /// The moment after which no attempt starts.
     public var deadline: Date { self.createdAt.addingTimeInterval(self.policy.maximumAge.inSeconds) }
 
+    /// What the forwarder does when it is about to send.
+    public enum Start: Sendable, Hashable {
+        /// Send now; this is attempt number `attempt` (from 1).
+        case send(attempt: Int)
+        /// Give up without sending.
+        case deadLetter(DeadLetterReason)
+    }
+
     /// The forwarder is about to send (consent was checked again just before).
-    /// - Returns: ``Action/send(attempt:)``, or ``Action/deadLetter(_:)`` when the delivery is too old or
+    /// - Returns: ``Start/send(attempt:)``, or ``Start/deadLetter(_:)`` when the delivery is too old or
     ///   has no attempts left (its recorded attempts already reach a maximum lowered since).
-    public mutating func attemptStarted(now: Date) -> Action {
+    public mutating func attemptStarted(now: Date) -> Start {
         switch self.state {
         case .pending, .waiting:
-            if now > self.deadline { return self.deadLetter(.expired(last: nil)) }
+            if now > self.deadline { return .deadLetter(self.giveUp(.expired(last: nil))) }
             if self.attemptsMade >= self.policy.maximumAttempts {
-                return self.deadLetter(.attemptsExhausted(attempts: self.attemptsMade, last: nil))
+                return .deadLetter(self.giveUp(.attemptsExhausted(attempts: self.attemptsMade, last: nil)))
             }
             self.attemptsMade += 1
             self.state = .inFlight(attempt: self.attemptsMade)
@@ -123,7 +130,11 @@ public struct DeliveryStateMachine: Sendable {
     }
 
     private mutating func deadLetter(_ reason: DeadLetterReason) -> Action {
+        .deadLetter(self.giveUp(reason))
+    }
+
+    private mutating func giveUp(_ reason: DeadLetterReason) -> DeadLetterReason {
         self.state = .deadLettered(reason)
-        return .deadLetter(reason)
+        return reason
     }
 }

@@ -16,12 +16,9 @@ import Synchronization
 /// at most ``idleConnectionsPerPartner`` per partner the loop has sent to (with 0, each transfer closes its
 /// connection: `CURLOPT_FORBID_REUSE`).
 ///
-/// `curl_multi_perform` looks at every transfer in flight on each wake-up; libcurl's socket interface
-/// (`curl_multi_socket_action`, told which socket is ready) looks only at that socket's transfers. It was
-/// tried here, waiting in `poll` on the sockets libcurl named, and did not pay at 64 transfers in flight:
-/// in four alternating `tandem bench delivery` runs, this thread's share of the process CPU was 20–22%
-/// (SQLite outbox) and 27–30% (in-memory queue) with either interface. libcurl's own per-transfer work
-/// (headers, the status line, sending) dominates, not the walk over transfers.
+/// `curl_multi_perform` looks at every transfer in flight on each wake-up; libcurl's own per-transfer work
+/// (headers, the status line, sending) dominates, not that walk, so the socket interface
+/// (`curl_multi_socket_action`) is not used (docs/performance.md, "Outbox and delivery").
 // @unchecked Sendable: the inbox is behind a mutex and `curl_multi_wakeup` may be called from any thread;
 // every other property is touched only by the loop's own thread (``run()``).
 final class CurlTransferLoop: @unchecked Sendable {
@@ -57,8 +54,8 @@ final class CurlTransferLoop: @unchecked Sendable {
 
     /// Names the calling thread (as `top -H`, `perf` and the delivery benchmark show it) through
     /// `/proc/thread-self/comm`. Foundation's `Thread.name` names a thread only once the thread that started
-    /// it has recorded its handle, and the new thread can run ahead of that: in one benchmark run the loop
-    /// kept the name of the thread that started it.
+    /// it has recorded its handle, and the new thread can run ahead of that, keeping the name of the
+    /// thread that started it.
     private static func nameCurrentThread(_ name: String) {
         let file = open("/proc/thread-self/comm", O_WRONLY)
         guard file >= 0 else { return }

@@ -19,11 +19,9 @@ import Synchronization
 /// since) reloads rather than normalise against a stale book.
 ///
 /// - Important: one book holds every resource the gateway has normalised, in memory, and the first load
-///   after start reads it all (85,456 episodes: about 9 s, and 900 MB resident). A message reaches the
-///   episodes it touches through the book's index from source keys, so ingest does not slow as episodes
-///   accumulate (the wrk load of `scripts/bench-ingest.sh` for 40 s: 1,460 to 1,700 requests/s in every
-///   5 s, up to 64,000 episodes); the book's memory and its load time at start still grow with it.
-///   Partitioning the book is the next step.
+///   after start reads it all: memory and start time grow with the book. A message reaches the episodes
+///   it touches through the book's index from source keys, so ingest does not slow as episodes accumulate.
+///   Measurements: docs/performance.md, "Ingest".
 final class EpisodeLedger: Sendable {
     let normaliser: Normaliser
     /// Only the writer holding the backend's serialisation touches it; the mutex makes that checkable.
@@ -31,9 +29,9 @@ final class EpisodeLedger: Sendable {
     /// Whether the store has made its first load of the book (``loadFirst(_:)``), successful or not.
     private let loaded = Atomic<Bool>(false)
 
-    let planning: OutboxPlanning?
+    let planning: (any OutboxPlanning)?
 
-    init(normaliser: Normaliser, planning: OutboxPlanning? = nil) {
+    init(normaliser: Normaliser, planning: (any OutboxPlanning)? = nil) {
         self.normaliser = normaliser
         self.planning = planning
     }

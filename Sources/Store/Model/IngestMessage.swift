@@ -1,3 +1,5 @@
+public import CoManagement
+
 /// Everything one accepted HTTP message changes, written by the store in one transaction.
 ///
 /// The store commits the raw message, the resource versions, the episode changes and the audit records
@@ -8,10 +10,15 @@ public struct IngestMessage: Sendable, Hashable {
     /// True for a create, an update and a transaction Bundle: any failing write fails the whole message
     /// and nothing is stored. False for a batch Bundle: each write succeeds or fails on its own.
     public var atomic: Bool
-    public var episodes: [EpisodeChange]
+    /// Episode changes written as they are, beside any the store's normaliser derives.
+    public var episodes: [Ingestion.EpisodeChange]
 
-    public init(received: ReceivedMessage, writes: [ResourceWrite], atomic: Bool = true, episodes: [EpisodeChange] = [])
-    {
+    public init(
+        received: ReceivedMessage,
+        writes: [ResourceWrite],
+        atomic: Bool = true,
+        episodes: [Ingestion.EpisodeChange] = []
+    ) {
         self.received = received
         self.writes = writes
         self.atomic = atomic

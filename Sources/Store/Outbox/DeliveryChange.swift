@@ -67,12 +67,7 @@ extension DeliveryRecord {
     ///
     /// - Throws: ``StoreError/Code/corrupt`` for an unreadable event or an unknown state.
     static func decode(event: [UInt8], state: String, row: Int64) throws(StoreError) -> (TimelineEvent, DeliveryState) {
-        let decoded: TimelineEvent
-        do {
-            decoded = try MemberJSONDecoder().decode(TimelineEvent.self, from: event)
-        } catch {
-            throw StoreError(.corrupt, "outbox row \(row) holds an unreadable event: \(error)")
-        }
+        let decoded = try OutboxEvent.decode(event, row: row)
         guard let state = DeliveryState(rawValue: state) else {
             throw StoreError(.corrupt, "outbox row \(row) has an unknown state '\(state)'")
         }

@@ -75,9 +75,9 @@ public struct DeliveryDetail: Sendable, Hashable {
     /// The rendered notification, identical on every attempt.
     public var body: [UInt8]
     /// Every recorded attempt, oldest first.
-    public var attempts: [OutboxAttempt]
+    public var attempts: [DeliveryAttempt]
 
-    public init(record: DeliveryRecord, body: [UInt8], attempts: [OutboxAttempt]) {
+    public init(record: DeliveryRecord, body: [UInt8], attempts: [DeliveryAttempt]) {
         self.record = record
         self.body = body
         self.attempts = attempts

@@ -34,7 +34,7 @@ extension PostgresSession {
         if let row = try await self.query("SELECT body FROM outbox WHERE id = \(record.row)").first {
             body = try row.columns(ByteBuffer?.self)
         }
-        var attempts: [OutboxAttempt] = []
+        var attempts: [DeliveryAttempt] = []
         for row in try await self.query(
             """
             SELECT number, started_at, status, error, duration_ms, http_version, excerpt FROM delivery_attempt
@@ -45,12 +45,12 @@ extension PostgresSession {
                 (Int64, Int64, Int64?, String?, Int64, String?, ByteBuffer?).self
             )
             attempts.append(
-                OutboxAttempt(
+                DeliveryAttempt(
                     number: Int(number),
                     startedAt: Date(storeMilliseconds: startedAt),
                     status: status.map { Int($0) },
                     error: error,
-                    durationMilliseconds: duration,
+                    duration: .milliseconds(duration),
                     httpVersion: httpVersion,
                     excerpt: [UInt8](bytea: excerpt)
                 )

@@ -115,33 +115,7 @@ extension PostgresSession {
             )
         }
         for change in ingestion.changes {
-            let episode = change.episode
-            try await self.upsertEpisode(
-                id: change.episodeID,
-                patientKey: episode.patient.key,
-                serviceLine: episode.serviceLine,
-                status: episode.status.rawValue,
-                document: try EpisodeJSON.encode(episode),
-                at: at
-            )
-            try await self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
-            if let previous = change.previousEpisodeID, previous != change.episodeID {
-                try await self.query(
-                    "UPDATE episode_event SET episode_id = \(change.episodeID) WHERE episode_id = \(previous)"
-                )
-                try await self.query("DELETE FROM episode WHERE id = \(previous)")
-                try await self.replaceMembers(of: previous, with: [])
-            }
-            for event in change.events {
-                try await self.insertEvent(
-                    episodeID: change.episodeID,
-                    number: event.number,
-                    kind: event.kind.rawValue,
-                    payload: try EpisodeJSON.encode(event),
-                    messageID: messageID,
-                    at: at
-                )
-            }
+            try await self.write(change, messageID: messageID, at: at)
         }
         if !ingestion.retiredEpisodeIDs.isEmpty {
             try await self.query(
@@ -167,6 +141,39 @@ extension PostgresSession {
             ON CONFLICT (episode_id, reference) DO NOTHING
             """
         )
+    }
+
+    /// Writes one episode change: the episode's document and the change's new timeline events (a re-keyed
+    /// episode's events move to its new id). A timeline event number the episode already has fails with
+    /// ``StoreError/Code/duplicate``.
+    func write(_ change: Ingestion.EpisodeChange, messageID: Int64?, at: Int64) async throws(StoreError) {
+        let episode = change.episode
+        try await self.upsertEpisode(
+            id: change.episodeID,
+            patientKey: episode.patient.key,
+            serviceLine: episode.serviceLine,
+            status: episode.status.rawValue,
+            document: try EpisodeJSON.encode(episode),
+            at: at
+        )
+        try await self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
+        if let previous = change.previousEpisodeID, previous != change.episodeID {
+            try await self.query(
+                "UPDATE episode_event SET episode_id = \(change.episodeID) WHERE episode_id = \(previous)"
+            )
+            try await self.query("DELETE FROM episode WHERE id = \(previous)")
+            try await self.replaceMembers(of: previous, with: [])
+        }
+        for event in change.events {
+            try await self.insertEvent(
+                episodeID: change.episodeID,
+                number: event.number,
+                kind: event.kind.rawValue,
+                payload: try EpisodeJSON.encode(event),
+                messageID: messageID,
+                at: at
+            )
+        }
     }
 
     func upsertEpisode(

@@ -42,7 +42,7 @@ extension PostgresSession {
             }
         }
         for change in message.episodes {
-            try await self.apply(change, messageID: messageID, at: at)
+            try await self.write(change, messageID: messageID, at: at)
         }
         var normalised: (book: EpisodeBook, stamp: Int64)?
         let changed = IngestRules.normalisable(message.writes, entries)
@@ -282,27 +282,5 @@ extension PostgresSession {
             lastUpdated: Date(storeMilliseconds: at),
             content: write.content
         )
-    }
-
-    /// An episode change handed in with the message (not the normaliser's): its document and events.
-    private func apply(_ change: EpisodeChange, messageID: Int64, at: Int64) async throws(StoreError) {
-        try await self.upsertEpisode(
-            id: change.episodeID,
-            patientKey: change.patientKey,
-            serviceLine: change.serviceLine,
-            status: change.status,
-            document: change.document,
-            at: at
-        )
-        for event in change.events {
-            try await self.insertEvent(
-                episodeID: change.episodeID,
-                number: event.number,
-                kind: event.kind,
-                payload: event.payload,
-                messageID: messageID,
-                at: at
-            )
-        }
     }
 }

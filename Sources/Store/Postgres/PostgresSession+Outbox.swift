@@ -13,7 +13,7 @@ extension PostgresSession {
     func planOutbox(
         _ ingestion: Ingestion,
         resources: [Element],
-        planning: OutboxPlanning,
+        planning: any OutboxPlanning,
         messageID: Int64?,
         at: Int64
     ) async throws(StoreError) {
@@ -42,14 +42,14 @@ extension PostgresSession {
                 lastEventNumbers[partner] = Int(last)
             }
             let plan = planning.plan(change, resources: resources, lastEventNumbers: lastEventNumbers, at: at)
-            for row in plan.rows {
+            for delivery in plan.deliveries {
                 try await self.query(
                     """
                     INSERT INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts,
                         next_attempt_at, created_at, delivery_id, event, body)
-                    VALUES (\(row.partnerID), \(row.episodeID), \(Int64(row.eventNumber)), \(row.event.source),
-                        'pending', 0, \(at), \(at), \(row.deliveryID), \(try EpisodeJSON.encode(row.event).bytea),
-                        \(row.body.bytea))
+                    VALUES (\(delivery.partnerID), \(delivery.episodeID), \(Int64(delivery.eventNumber)),
+                        \(delivery.event.source), 'pending', 0, \(at), \(at), \(delivery.id),
+                        \(try EpisodeJSON.encode(delivery.event).bytea), \(delivery.body.bytea))
                     ON CONFLICT DO NOTHING
                     """
                 )
@@ -72,7 +72,7 @@ extension PostgresSession {
     /// Each due row is checked against its own stream through `outbox_stream`, so a claim reads the rows it
     /// returns and their streams, not every pending row; and its walk over `outbox_claimable` starts at the
     /// first row it may take, past the rows in flight (``PostgresMigration/claimableAt``).
-    func claimOutbox(limit: Int, now: Int64, leaseMilliseconds: Int64) async throws(StoreError) -> [ClaimedOutboxRow] {
+    func claimOutbox(limit: Int, now: Int64, leaseMilliseconds: Int64) async throws(StoreError) -> [ClaimedDelivery] {
         let rows = try await self.query(
             """
             WITH due AS (
@@ -103,8 +103,9 @@ extension PostgresSession {
             ORDER BY c.next_attempt_at, c.id
             """
         )
-        var claimed: [ClaimedOutboxRow] = []
+        var claimed: [ClaimedDelivery] = []
         claimed.reserveCapacity(rows.count)
+        var parties = EpisodePartiesCache()
         for row in rows {
             let (
                 id, deliveryID, partner, episodeID, eventNumber, eventJSON, body, startedAt, attempts, retryAt, token,
@@ -115,30 +116,25 @@ extension PostgresSession {
                     ByteBuffer?, String?
                 ).self
             )
-            let event: TimelineEvent
-            do {
-                event = try MemberJSONDecoder().decode(TimelineEvent.self, from: [UInt8](bytea: eventJSON))
-            } catch {
-                throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
-            }
             claimed.append(
-                ClaimedOutboxRow(
-                    id: id,
-                    row: OutboxRow(
-                        deliveryID: deliveryID,
-                        partnerID: partner,
-                        episodeID: episodeID,
-                        eventNumber: Int(eventNumber),
-                        event: event,
-                        body: [UInt8](bytea: body),
-                        redeliveryOf: redeliveryOf
+                ClaimedDelivery(
+                    entry: OutboxEntry(
+                        delivery: PlannedDelivery(
+                            id: deliveryID,
+                            partnerID: partner,
+                            episodeID: episodeID,
+                            eventNumber: Int(eventNumber),
+                            event: try OutboxEvent.decode([UInt8](bytea: eventJSON), row: id),
+                            redeliveryOf: redeliveryOf,
+                            body: [UInt8](bytea: body)
+                        ),
+                        // The retry budget: an operator's requeue restarts the age and the attempt count.
+                        createdAt: Date(storeMilliseconds: startedAt),
+                        attemptsMade: Int(attempts),
+                        retryAt: attempts > 0 ? Date(storeMilliseconds: retryAt) : nil
                     ),
-                    // The retry budget: an operator's requeue restarts the age and the attempt count.
-                    createdAt: Date(storeMilliseconds: startedAt),
-                    attempts: Int(attempts),
-                    retryAt: attempts > 0 ? Date(storeMilliseconds: retryAt) : nil,
-                    leaseToken: token,
-                    episodeDocument: document.map { [UInt8](bytea: $0) }
+                    parties: parties.parties(of: episodeID, document: document.map { [UInt8](bytea: $0) }),
+                    lease: OutboxLease(id: id, token: token)
                 )
             )
         }
@@ -161,12 +157,12 @@ extension PostgresSession {
     /// Records one outcome of a leased row inside the caller's transaction: locks the row and checks its
     /// lease token first; false (and nothing written) when the lease was lost meanwhile.
     func completeOutbox(
-        _ id: Int64,
-        leaseToken token: String,
-        attempt: OutboxAttempt?,
+        _ lease: OutboxLease,
+        attempt: DeliveryAttempt?,
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) async throws(StoreError) -> Bool {
+        let (id, token) = (lease.id, lease.token)
         let owned = try await self.query(
             """
             SELECT delivery_id, partner FROM outbox WHERE id = \(id) AND state = 'leased' AND lease_owner = \(token)
@@ -182,7 +178,7 @@ extension PostgresSession {
                     duration_ms, http_version, excerpt)
                 VALUES (\(id), \(deliveryID), \(partner), \(Int64(attempt.number)),
                     \(attempt.startedAt.storeMilliseconds), \(attempt.status.map(Int64.init)), \(attempt.error),
-                    \(attempt.durationMilliseconds), \(attempt.httpVersion), \(attempt.excerpt.bytea))
+                    \(attempt.milliseconds), \(attempt.httpVersion), \(attempt.excerpt.bytea))
                 """
             )
         }
@@ -195,7 +191,7 @@ extension PostgresSession {
             try await self.query(
                 """
                 UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = \(at.storeMilliseconds),
-                    lease_owner = NULL, lease_until = NULL, last_error = \(attempt.map(OutboxAttempt.describe))
+                    lease_owner = NULL, lease_until = NULL, last_error = \(attempt?.summary)
                 WHERE id = \(id)
                 """
             )

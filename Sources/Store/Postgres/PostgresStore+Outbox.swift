@@ -9,7 +9,7 @@ extension PostgresStore {
         run: Int,
         now: Date,
         lease: Duration
-    ) async throws(StoreError) -> [ClaimedOutboxRow] {
+    ) async throws(StoreError) -> [ClaimedDelivery] {
         try await self.withSession { (session) throws(StoreError) in
             try await session.claimOutbox(
                 limit: limit,
@@ -38,8 +38,7 @@ extension PostgresStore {
         try await self.withTransaction { (session) throws(StoreError) in
             for completion in completions {
                 _ = try await session.completeOutbox(
-                    completion.lease.id,
-                    leaseToken: completion.lease.token,
+                    completion.lease,
                     attempt: completion.attempt,
                     resolution: completion.resolution,
                     audit: completion.audit
@@ -53,28 +52,18 @@ extension PostgresStore {
     /// lease token (see ``OutboxStore``).
     @discardableResult
     public func completeOutbox(
-        id: Int64,
-        leaseToken token: String,
-        attempt: OutboxAttempt?,
+        _ lease: OutboxLease,
+        attempt: DeliveryAttempt?,
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) async throws(StoreError) -> Bool {
         try await self.withTransaction { (session) throws(StoreError) -> Bool in
             try await session.completeOutbox(
-                id,
-                leaseToken: token,
+                lease,
                 attempt: attempt,
                 resolution: resolution,
                 audit: audit
             )
         }
-    }
-}
-
-extension OutboxAttempt {
-    /// The attempt in a few words, for the outbox row's `last_error`.
-    static func describe(_ attempt: OutboxAttempt) -> String {
-        if let status = attempt.status { return "HTTP \(status)" }
-        return attempt.error ?? "no response"
     }
 }

@@ -73,7 +73,7 @@ public struct PostgresStore: OutboxStore {
         at endpoint: PostgresEndpoint,
         configuration: Configuration = Configuration(),
         normaliser: Normaliser? = nil,
-        outboxPlanning: OutboxPlanning? = nil,
+        outboxPlanning: (any OutboxPlanning)? = nil,
         logger: Logger
     ) async throws(StoreError) -> PostgresStore {
         let applied = try await Self.withSession(at: endpoint, within: configuration.startupTimeout, logger: logger) {

@@ -51,12 +51,12 @@ extension SQLiteConnection {
             """,
             [.integer(record.row)]
         ).map { row in
-            OutboxAttempt(
+            DeliveryAttempt(
                 number: row.int(0),
                 startedAt: Date(storeMilliseconds: row.integer(1) ?? 0),
                 status: row.integer(2).map { Int($0) },
                 error: row.text(3),
-                durationMilliseconds: row.integer(4) ?? 0,
+                duration: .milliseconds(row.integer(4) ?? 0),
                 httpVersion: row.text(5),
                 excerpt: row.blob(6)
             )

@@ -30,40 +30,7 @@ extension SQLiteConnection {
             )
         }
         for change in ingestion.changes {
-            let episode = change.episode
-            try self.query(
-                """
-                INSERT INTO episode (id, patient_key, service_line, status, document, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, service_line = excluded.service_line,
-                    status = excluded.status, document = excluded.document, updated_at = excluded.updated_at
-                """,
-                [
-                    .text(change.episodeID), .text(episode.patient.key), .text(episode.serviceLine),
-                    .text(episode.status.rawValue), .blob(try EpisodeJSON.encode(episode)), .integer(at),
-                ]
-            )
-            try self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
-            // A re-keyed episode keeps its timeline: its events move to the new id, the old row goes.
-            if let previous = change.previousEpisodeID, previous != change.episodeID {
-                try self.query(
-                    "UPDATE episode_event SET episode_id = ? WHERE episode_id = ?",
-                    [.text(change.episodeID), .text(previous)]
-                )
-                try self.query("DELETE FROM episode WHERE id = ?", [.text(previous)])
-                try self.replaceMembers(of: previous, with: [])
-            }
-            for event in change.events {
-                try self.query(
-                    """
-                    INSERT INTO episode_event (episode_id, number, kind, payload, message_id, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                    [
-                        .text(change.episodeID), .integer(Int64(event.number)), .text(event.kind.rawValue),
-                        .blob(try EpisodeJSON.encode(event)), messageID.map { .integer($0) } ?? .null, .integer(at),
-                    ]
-                )
-            }
+            try self.write(change, messageID: messageID, at: at)
         }
         for id in ingestion.retiredEpisodeIDs {
             try self.query(
@@ -103,6 +70,45 @@ extension SQLiteConnection {
                     WHERE type = substr(?2, 1, instr(?2, '/') - 1) AND id = substr(?2, instr(?2, '/') + 1)))
                 """,
                 [.text(episodeID), .text(reference)]
+            )
+        }
+    }
+
+    /// Writes one episode change: the episode's document and the change's new timeline events. A re-keyed
+    /// episode keeps its timeline: its events move to the new id, the old row goes. A timeline event number
+    /// the episode already has fails with ``StoreError/Code/duplicate``.
+    mutating func write(_ change: Ingestion.EpisodeChange, messageID: Int64?, at: Int64) throws(StoreError) {
+        let episode = change.episode
+        try self.query(
+            """
+            INSERT INTO episode (id, patient_key, service_line, status, document, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, service_line = excluded.service_line,
+                status = excluded.status, document = excluded.document, updated_at = excluded.updated_at
+            """,
+            [
+                .text(change.episodeID), .text(episode.patient.key), .text(episode.serviceLine),
+                .text(episode.status.rawValue), .blob(try EpisodeJSON.encode(episode)), .integer(at),
+            ]
+        )
+        try self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
+        if let previous = change.previousEpisodeID, previous != change.episodeID {
+            try self.query(
+                "UPDATE episode_event SET episode_id = ? WHERE episode_id = ?",
+                [.text(change.episodeID), .text(previous)]
+            )
+            try self.query("DELETE FROM episode WHERE id = ?", [.text(previous)])
+            try self.replaceMembers(of: previous, with: [])
+        }
+        for event in change.events {
+            try self.query(
+                """
+                INSERT INTO episode_event (episode_id, number, kind, payload, message_id, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(change.episodeID), .integer(Int64(event.number)), .text(event.kind.rawValue),
+                    .blob(try EpisodeJSON.encode(event)), messageID.map { .integer($0) } ?? .null, .integer(at),
+                ]
             )
         }
     }

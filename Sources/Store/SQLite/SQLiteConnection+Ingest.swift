@@ -41,7 +41,7 @@ extension SQLiteConnection {
             }
         }
         for change in message.episodes {
-            try self.apply(change, messageID: messageID, at: at)
+            try self.write(change, messageID: messageID, at: at)
         }
         var book: EpisodeBook?
         let changed = IngestRules.normalisable(message.writes, entries)
@@ -227,31 +227,5 @@ extension SQLiteConnection {
             lastUpdated: Date(storeMilliseconds: at),
             content: write.content
         )
-    }
-
-    private mutating func apply(_ change: EpisodeChange, messageID: Int64, at: Int64) throws(StoreError) {
-        try self.query(
-            """
-            INSERT INTO episode (id, patient_key, service_line, status, document, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, service_line = excluded.service_line,
-                status = excluded.status, document = excluded.document, updated_at = excluded.updated_at
-            """,
-            [
-                .text(change.episodeID), .text(change.patientKey), .text(change.serviceLine), .text(change.status),
-                .blob(change.document), .integer(at),
-            ]
-        )
-        for event in change.events {
-            try self.query(
-                """
-                INSERT INTO episode_event (episode_id, number, kind, payload, message_id, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    .text(change.episodeID), .integer(Int64(event.number)), .text(event.kind), .blob(event.payload),
-                    .integer(messageID), .integer(at),
-                ]
-            )
-        }
     }
 }

@@ -9,7 +9,7 @@ extension SQLiteConnection {
     mutating func planOutbox(
         _ ingestion: Ingestion,
         resources: [Element],
-        planning: OutboxPlanning,
+        planning: any OutboxPlanning,
         messageID: Int64?,
         at: Int64
     ) throws(StoreError) {
@@ -32,7 +32,7 @@ extension SQLiteConnection {
                 lastEventNumbers[row.text(0) ?? ""] = row.int(1)
             }
             let plan = planning.plan(change, resources: resources, lastEventNumbers: lastEventNumbers, at: at)
-            for row in plan.rows {
+            for delivery in plan.deliveries {
                 try self.query(
                     """
                     INSERT OR IGNORE INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts,
@@ -40,14 +40,14 @@ extension SQLiteConnection {
                     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
                     """,
                     [
-                        .text(row.partnerID), .text(row.episodeID), .integer(Int64(row.eventNumber)),
-                        .text(row.event.source), .integer(at), .integer(at), .text(row.deliveryID),
-                        .blob(try EpisodeJSON.encode(row.event)),
+                        .text(delivery.partnerID), .text(delivery.episodeID), .integer(Int64(delivery.eventNumber)),
+                        .text(delivery.event.source), .integer(at), .integer(at), .text(delivery.id),
+                        .blob(try EpisodeJSON.encode(delivery.event)),
                     ]
                 )
                 // A row already planned (the same delivery id) keeps the body it was planned with.
                 if self.changes == 1 {
-                    try self.insertBody(row.body, of: self.lastInsertedRowID)
+                    try self.insertBody(delivery.body, of: self.lastInsertedRowID)
                 }
             }
             for var audit in plan.audits {
@@ -72,7 +72,7 @@ extension SQLiteConnection {
     ///
     /// The writer's part of a claim: it reads only what the indexes hold (``dueHeadsSQL``) and leases in one
     /// statement. The rows' events, bodies and episode documents are read afterwards, on any connection
-    /// (``leasedOutboxRows(_:)``): once leased, a row changes only by its lease holder.
+    /// (``claimedDeliveries(_:)``): once leased, a row changes only by its lease holder.
     mutating func leaseDueOutbox(
         limit: Int,
         run: Int = 1,
@@ -130,9 +130,9 @@ extension SQLiteConnection {
         LIMIT ?2
         """
 
-    /// The rows a claim leased, in claim order, each with its episode's current document; a row whose
-    /// lease was lost meanwhile is left out. Runs on any connection, after the claim committed.
-    mutating func leasedOutboxRows(_ claim: OutboxClaim) throws(StoreError) -> [LeasedOutboxRow] {
+    /// The rows a claim leased, in claim order, each with its episode's current parties; a row whose lease
+    /// was lost meanwhile is left out. Runs on any connection, after the claim committed.
+    mutating func claimedDeliveries(_ claim: OutboxClaim) throws(StoreError) -> [ClaimedDelivery] {
         guard !claim.ids.isEmpty else { return [] }
         // One statement for rows, bodies and episode documents: a run's rows share their episode, whose
         // document then comes back once per row, which costs less than a lookup statement per episode.
@@ -151,9 +151,35 @@ extension SQLiteConnection {
         ) {
             rows[row.integer(0) ?? 0] = row
         }
-        return claim.ids.compactMap { id in
-            rows[id].map { row in LeasedOutboxRow(row: row, document: row.blob(11), token: claim.token) }
+        // The rows of a run share their episode: its parties are decoded once.
+        var parties = EpisodePartiesCache()
+        var claimed: [ClaimedDelivery] = []
+        claimed.reserveCapacity(rows.count)
+        for id in claim.ids {
+            guard let row = rows[id] else { continue }
+            let attempts = row.int(8)
+            claimed.append(
+                ClaimedDelivery(
+                    entry: OutboxEntry(
+                        delivery: PlannedDelivery(
+                            id: row.text(1) ?? "",
+                            partnerID: row.text(2) ?? "",
+                            episodeID: row.text(3) ?? "",
+                            eventNumber: row.int(4),
+                            event: try OutboxEvent.decode(row.blob(5), row: id),
+                            redeliveryOf: row.text(10),
+                            body: row.blob(6)
+                        ),
+                        createdAt: Date(storeMilliseconds: row.integer(7) ?? 0),
+                        attemptsMade: attempts,
+                        retryAt: attempts > 0 ? Date(storeMilliseconds: row.integer(9) ?? 0) : nil
+                    ),
+                    parties: parties.parties(of: row.text(3) ?? "", document: row.blob(11)),
+                    lease: OutboxLease(id: id, token: claim.token)
+                )
+            )
         }
+        return claimed
     }
 
     /// Gives back leased rows that were not attempted, guarded by their lease tokens: pending again and
@@ -173,14 +199,14 @@ extension SQLiteConnection {
     /// Records one outcome of a leased row, guarded by its lease token; false (and nothing written) when
     /// the lease was lost meanwhile.
     mutating func completeOutbox(
-        _ id: Int64,
-        leaseToken: String,
-        attempt: OutboxAttempt?,
+        _ lease: OutboxLease,
+        attempt: DeliveryAttempt?,
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) throws(StoreError) -> Bool {
         // The row's new state, guarded by the lease: no row changed means the lease was lost, and nothing is
         // written. (No RETURNING: see ``changes``.)
+        let (id, leaseToken) = (lease.id, lease.token)
         let guarded = "WHERE id = ? AND state = 'leased' AND lease_owner = ?"
         switch resolution {
         case .delivered:
@@ -196,7 +222,7 @@ extension SQLiteConnection {
                 \(guarded)
                 """,
                 [
-                    .integer(at.storeMilliseconds), attempt.map { .text(OutboxAttempt.describe($0)) } ?? .null,
+                    .integer(at.storeMilliseconds), attempt.map { .text($0.summary) } ?? .null,
                     .integer(id), .text(leaseToken),
                 ]
             )
@@ -217,7 +243,7 @@ extension SQLiteConnection {
                 [
                     .integer(Int64(attempt.number)), .integer(attempt.startedAt.storeMilliseconds),
                     attempt.status.map { .integer(Int64($0)) } ?? .null, attempt.error.map { .text($0) } ?? .null,
-                    .integer(attempt.durationMilliseconds), attempt.httpVersion.map { .text($0) } ?? .null,
+                    .integer(attempt.milliseconds), attempt.httpVersion.map { .text($0) } ?? .null,
                     .blob(attempt.excerpt), .integer(id),
                 ]
             )
@@ -235,41 +261,4 @@ struct OutboxClaim: Sendable {
 
     /// The ids as a JSON array, for `json_each`: one statement, prepared once, whatever the claim's size.
     var idList: String { "[" + self.ids.map(String.init).joined(separator: ",") + "]" }
-}
-
-/// A row a claim leased, as selected: the claimant turns it into a ``ClaimedOutboxRow`` (decoding its
-/// event) after the claim's write, outside the single writer.
-struct LeasedOutboxRow: Sendable {
-    let row: SQLiteRow
-    let document: [UInt8]
-    let token: String
-
-    func claimed() throws(StoreError) -> ClaimedOutboxRow {
-        let row = self.row
-        let id = row.integer(0) ?? 0
-        let event: TimelineEvent
-        do {
-            event = try MemberJSONDecoder().decode(TimelineEvent.self, from: row.blob(5))
-        } catch {
-            throw StoreError(.corrupt, "outbox row \(id) holds an unreadable event: \(error)")
-        }
-        let attempts = row.int(8)
-        return ClaimedOutboxRow(
-            id: id,
-            row: OutboxRow(
-                deliveryID: row.text(1) ?? "",
-                partnerID: row.text(2) ?? "",
-                episodeID: row.text(3) ?? "",
-                eventNumber: row.int(4),
-                event: event,
-                body: row.blob(6),
-                redeliveryOf: row.text(10)
-            ),
-            createdAt: Date(storeMilliseconds: row.integer(7) ?? 0),
-            attempts: attempts,
-            retryAt: attempts > 0 ? Date(storeMilliseconds: row.integer(9) ?? 0) : nil,
-            leaseToken: self.token,
-            episodeDocument: self.document.isEmpty ? nil : self.document
-        )
-    }
 }

@@ -8,8 +8,7 @@ extension SQLiteConnection {
     ///
     /// `temp_store = MEMORY` keeps the statement journals in memory: every message runs in a savepoint of
     /// its group, and a savepoint's journal (the original of each page it changes) otherwise spills past
-    /// 64 KiB into a temporary file. That spilling was half of all bytes the writer wrote (measured with
-    /// `/proc/PID/io` under `scripts/bench-ingest.sh`: 167 KB written per message, 72 KB without it).
+    /// 64 KiB into a temporary file, which was half of all bytes the writer wrote (docs/performance.md).
     ///
     /// With `backgroundCheckpoints`, the writer never checkpoints itself (`wal_autocheckpoint = 0`):
     /// an automatic checkpoint runs inside the COMMIT that crosses the threshold, copying the WAL into

@@ -288,9 +288,7 @@ extension SQLiteMigration {
     /// (`deliveries list --state dead`, `requeue-dead`) walk it, and rows enter it only when they die.
     ///
     /// `outbox_by_partner_state` held every row, so each delivery's two state changes (leased, then
-    /// delivered) moved its entry twice: about 6 µs of the single writer's time per delivery (Python's
-    /// `sqlite3` on this machine: marking 16,000 leased rows delivered one by one took 20.8 µs a row with
-    /// the index and 14.9 without). Pending and leased rows of a partner are found through `outbox_head`,
+    /// delivered) moved its entry twice, in the single writer (docs/performance.md). Pending and leased rows of a partner are found through `outbox_head`,
     /// a partner's delivered rows (`redeliver`) through `outbox_event`; other lists walk ids from the
     /// newest, as their `ORDER BY id DESC LIMIT` asks. SQLite only: PostgreSQL keeps its index set.
     static let deadRowsIndexedAlone = SQLiteMigration(
@@ -309,9 +307,8 @@ extension SQLiteMigration {
     /// Leased rows are the oldest due rows, so a claim walking `outbox_ready` in `next_attempt_at` order
     /// stepped over every row in flight before the first it could take, inside the single writer, on every
     /// claim. Ordered by `claimable_at`, a leased row sits at its lease's end, past the claim's range until
-    /// the lease runs out (with Python's `sqlite3` on this machine, the heads of 16 streams among 16,000
-    /// pending rows: 38 µs with no row leased; 78 and 209 µs with 512 and 2,048 leased before, 38 and 42
-    /// µs after). A lease moved the index entry before too (`lease_until` was in it), so leasing costs the
+    /// the lease runs out, so a claim costs the same however many rows are in flight (docs/performance.md).
+    /// A lease moved the index entry before too (`lease_until` was in it), so leasing costs the
     /// same. The column is virtual: computed, never stored. PostgreSQL's migration 4 does the same with an
     /// expression index (``PostgresMigration/claimableAt``).
     static let claimableAt = SQLiteMigration(

@@ -30,19 +30,9 @@ public struct SQLiteStore: Store, Service {
         /// The WAL size, in frames (pages), past which the writer finishes a checkpoint between two
         /// groups so that the WAL starts again from its beginning (see ``WALRestart``).
         ///
-        /// Each restart holds the writer for about 10 ms (a checkpoint of the last frames, with its
-        /// syncs), and the requests queued meanwhile wait that long. Timed under the wrk load of
-        /// `scripts/bench-ingest.sh` on this machine's disk (12 s runs, temporary instrumentation,
-        /// alternated with the default):
-        /// - 4,096 frames (seven runs): 39–44 restarts of about 10 ms; 2,660–3,430 requests/s; p99
-        ///   28.5–78.8 ms, and 28.5–30.4 ms in five of the runs.
-        /// - 16,384 frames (two runs): 12 and 14 restarts of 16–18 ms; 2,830 and 3,360 requests/s; p99 91
-        ///   and 37 ms.
-        /// - 65,536 frames (two runs): 3 restarts each, up to 47 ms; 3,010 and 3,100 requests/s; p99 64
-        ///   and 56 ms. Fewer restarts, but each checkpoint wrote more scattered pages and more commits
-        ///   stalled behind them.
-        /// - Pages of 1 KiB or 2 KiB instead of 4 KiB, the WAL's size in bytes kept (two runs each):
-        ///   2,890–3,300 requests/s, p99 36–85 ms.
+        /// Each restart holds the writer for a checkpoint of the last frames, with its syncs, and the
+        /// requests queued meanwhile wait that long: a larger value restarts less often, each restart
+        /// for longer. Measurements of other values: docs/performance.md, "SQLite store".
         public var walRestartFrames: Int
 
         public init(
@@ -85,7 +75,7 @@ public struct SQLiteStore: Store, Service {
         at location: StoreLocation,
         configuration: Configuration = Configuration(),
         normaliser: Normaliser? = nil,
-        outboxPlanning: OutboxPlanning? = nil,
+        outboxPlanning: (any OutboxPlanning)? = nil,
         logger: Logger
     ) async throws(StoreError) -> SQLiteStore {
         let readerCount = location.isMemory ? 0 : max(configuration.readers, 0)
@@ -188,7 +178,7 @@ public struct SQLiteStore: Store, Service {
     }
 
     /// Loads the episode book before the first write, on the writer's thread: otherwise the first message
-    /// after a start waits for it (with 85,456 episodes, 8.9 s, and the gateway said it was ready). Until it
+    /// after a start waits for it, and the load grows with the book (docs/performance.md). Until it
     /// is loaded, ``ping()`` answers unavailable. A failure is logged, and the first message tries again.
     private func loadEpisodeBook() {
         guard let ledger = self.ledger else { return }
@@ -225,13 +215,9 @@ public struct SQLiteStore: Store, Service {
     /// blocks the writer; a failure (a reader holding an old snapshot, a busy database) is retried at the
     /// next tick, and the WAL simply grows meanwhile.
     ///
-    /// It never takes the writer's lock, but it shares the disk with it. Timed under
-    /// `scripts/bench-ingest.sh` (temporary instrumentation): a checkpoint usually takes 20–40 ms, but
-    /// in one 10 s run two took 0.51 and 0.55 s, and the writer's COMMITs that ran at the same time took
-    /// 0.60 and 0.79 s (otherwise about 1 ms), so every request of those groups waited that long. The
-    /// checkpoint writes scattered database pages and syncs them; the WAL's sync waits behind that.
-    /// Lowering the checkpointer's I/O priority (`ionice -c3` on the pool's threads) was tried and was
-    /// inconclusive on this disk.
+    /// It never takes the writer's lock, but it shares the disk with it: a checkpoint writes scattered
+    /// database pages and syncs them, and a COMMIT's sync of the WAL can wait behind that, and with it
+    /// every request of its group (docs/performance.md, "SQLite store").
     func checkpoint(on checkpointer: ConnectionSlot) async {
         while !Task.isCancelled {
             do {

@@ -4,9 +4,9 @@ import Synchronization
 ///
 /// SQLite starts the WAL again from its beginning only when a write transaction begins after a
 /// checkpoint has copied every frame. The background checkpointer runs beside the writer, which appends
-/// while it copies, so under steady load it never catches up: the WAL grew to a gigabyte in fifteen
-/// seconds of `tandem bench delivery`, every commit wrote into new file pages and every page lookup
-/// searched an ever longer WAL index, so ingest and claims slowed the longer the load lasted.
+/// while it copies, so under steady load it never catches up: the WAL grows without end, every commit
+/// writes into new file pages and every page lookup searches an ever longer WAL index, so ingest and
+/// claims slow the longer the load lasts (docs/performance.md, "SQLite store").
 ///
 /// So when the checkpointer sees the WAL past ``SQLiteStore/Configuration/walRestartFrames`` it raises
 /// this request, and the writer, between two groups, checkpoints the remainder itself (a few hundred

@@ -49,7 +49,7 @@ enum DeliveryText {
         for attempt in detail.attempts {
             let result = attempt.status.map { "HTTP \($0)" } ?? "no response: \(attempt.error ?? "?")"
             var line =
-                "  #\(attempt.number) \(self.time(attempt.startedAt)) \(result) in \(attempt.durationMilliseconds) ms"
+                "  #\(attempt.number) \(self.time(attempt.startedAt)) \(result) in \(attempt.milliseconds) ms"
             if let version = attempt.httpVersion { line += " (HTTP/\(version))" }
             let excerpt = String(decoding: attempt.excerpt.prefix(200), as: UTF8.self)
                 .split(whereSeparator: \.isNewline).joined(separator: " ")

@@ -34,7 +34,7 @@ struct InProcessGateway: Sendable {
         let logger = Logger(label: "tandem.dry-run", factory: { _ in SwiftLogNoOpLogHandler() })
         let store = try await StoreURL.sqlite(.memory).open(
             normaliser: Normaliser(mappings: mappings),
-            outboxPlanning: DeliveryOutbox.planning(
+            outboxPlanning: OutboxPlanner(
                 partners: partners,
                 consentDefaultPermit: consentDefaultPermit,
                 builder: NotificationBuilder(baseURL: "http://dry-run.invalid/fhir")

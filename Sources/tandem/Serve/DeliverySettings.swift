@@ -15,8 +15,7 @@ struct DeliverySettings: Sendable, Equatable {
     /// (``CurlTransport``); 0 closes each connection after its request.
     var idleConnectionsPerPartner = 64
     /// Threads running the transfers, each driving a libcurl multi handle; a partner's requests all run on
-    /// one of them. In `tandem bench delivery` one thread carried up to about 15,000 deliveries/s to one
-    /// partner (the in-memory queue's runs).
+    /// one of them (what one thread carries: docs/performance.md, "Outbox and delivery").
     var transferThreads = 2
 
     /// The keys the `delivery` object may hold; any other is refused, as at the top level.

@@ -89,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
         let doorbell = DeliveryDoorbell()
         let store = try await storeURL.open(
             normaliser: Normaliser(mappings: mappings),
-            outboxPlanning: DeliveryOutbox.planning(
+            outboxPlanning: OutboxPlanner(
                 partners: settings.partners,
                 consentDefaultPermit: settings.consentDefaultPermit,
                 builder: builder,
@@ -112,7 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let forwarding = settings.delivery.forwarder
         let forwarder = Forwarder(
-            queue: StoreDeliveryQueue(store: store),
+            queue: OutboxQueue(store: store),
             driver: DeliveryDriver(
                 transport: CurlTransport(
                     threads: settings.delivery.transferThreads,

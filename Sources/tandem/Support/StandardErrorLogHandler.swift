@@ -6,9 +6,8 @@ import Logging
 ///
 /// `StreamLogHandler` renders its metadata as text whenever it changes. The gateway changes a request's
 /// logger metadata several times per request (Hummingbird's request id, the correlation id, the sender)
-/// and writes at most one line for it, none at `warning`. Under `scripts/bench-ingest.sh` (`perf`, 10 s,
-/// log level `warning`) its metadata setter took 6.1 µs per request; this handler's takes 3.5, the copy of
-/// the metadata dictionary.
+/// and writes at most one line for it, none at `warning`; this handler's setter only copies the metadata
+/// dictionary (docs/performance.md, "Ingest").
 struct StandardErrorLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level

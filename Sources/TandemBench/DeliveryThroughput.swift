@@ -67,7 +67,7 @@ struct DeliveryThroughput {
                 defer { group.cancelAll() }
                 let rows = try await DeliveryBenchFixture.fill(store, until: self.deliveries, planned: planned)
                 let run = try await self.drain(
-                    StoreDeliveryQueue(store: store),
+                    OutboxQueue(store: store),
                     count: rows.count,
                     sink: sink,
                     url: url
@@ -89,10 +89,8 @@ struct DeliveryThroughput {
     /// same headers (signed once, before the clock starts) as fast as the sink answers.
     ///
     /// It is the plain blocking loop: one `curl_easy_perform` per thread at a time, while the forwarder's
-    /// ``CurlTransport`` drives a multi handle on one thread. The transport alone, driven the same way (64
-    /// tasks, requests signed beforehand; a temporary variant of this benchmark, not kept), did not beat
-    /// it: 11,406, 13,761 and 11,604 deliveries/s against this floor's 16,007, 12,099 and 13,798 in the
-    /// same three rounds (2026-11-24), so the floor stays a floor.
+    /// ``CurlTransport`` drives a multi handle on one thread; the transport alone, driven the same way, did
+    /// not beat it (docs/performance.md, "Outbox and delivery"), so the floor stays a floor.
     func rawLoop(_ rows: [ClaimedDelivery]) async throws -> Run {
         let sink = BenchSink()
         return try await sink.withRunning { url in
@@ -102,7 +100,7 @@ struct DeliveryThroughput {
                 let request = DeliveryRequestBuilder.request(
                     for: row.entry.delivery,
                     partner: partner,
-                    body: row.body,
+                    body: row.entry.delivery.body,
                     attempt: 1,
                     timestamp: now
                 )

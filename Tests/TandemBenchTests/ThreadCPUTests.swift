@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import tandem
+@testable import TandemBench
 
 /// The delivery benchmark's CPU by thread: roles told from thread names, and CPU time between two
 /// snapshots.

@@ -2,7 +2,7 @@ import ArgumentParser
 import FHIRCore
 import Foundation
 
-/// `tandem bench codec`: read, validate and write throughput for JSON and XML over the official example
+/// `tandem-bench codec`: read, validate and write throughput for JSON and XML over the official example
 /// corpus and a generated ~5 MB transaction Bundle, beside the raw parse floor on the same bytes
 /// (Foundation `JSONSerialization` for JSON, libxml2 `xmlReadMemory` for XML), and the memory the Bundle
 /// costs to read.

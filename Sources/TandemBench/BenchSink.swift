@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Sink
 import Synchronization
 
 /// `tandem sink` inside the benchmark's process: the same ``SinkState`` (signature check, ledger of gaps

@@ -1,6 +1,7 @@
+import Delivery
 import Testing
 
-@testable import Delivery
+@testable import Sink
 
 @Suite struct FailureScheduleTests {
     @Test func stepsAreConsumedInOrderThenEverythingIsAccepted() throws {

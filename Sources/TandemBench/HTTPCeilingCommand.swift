@@ -2,7 +2,7 @@ import ArgumentParser
 import Hummingbird
 import Logging
 
-/// `tandem bench http-ceiling --port N` (hidden): a bare Hummingbird server whose every POST answers 201
+/// `tandem-bench http-ceiling --port N` (hidden): a bare Hummingbird server whose every POST answers 201
 /// and does nothing else, for `scripts/bench-ingest.sh` to measure beside `tandem serve` in the same run.
 ///
 /// Same framework, same event loops, same loopback: the difference between the two figures is what

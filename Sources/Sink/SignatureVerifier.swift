@@ -1,4 +1,5 @@
 import Crypto
+import Delivery
 
 /// Checks `X-Tandem-Signature` on arrival: for the sink, and as the reference for partners' own code.
 public struct SignatureVerifier: Sendable {

@@ -1,8 +1,10 @@
 import Synchronization
 
+@testable import Delivery
+
 /// A ``Transport`` that answers from a script and records every request: for tests of the forwarder and of
 /// anything built on ``DeliveryDriver``, with no network.
-public final class ScriptedTransport: Transport {
+final class ScriptedTransport: Transport {
     private struct State {
         var script: [Result<DeliveryResponse, TransportError>]
         var requests: [DeliveryRequest] = []
@@ -14,7 +16,7 @@ public final class ScriptedTransport: Transport {
     /// - Parameters:
     ///   - script: the answers, used in order, one per request.
     ///   - fallback: the answer once the script has run out.
-    public init(
+    init(
         _ script: [Result<DeliveryResponse, TransportError>] = [],
         fallback: Result<DeliveryResponse, TransportError> = .success(DeliveryResponse(status: 200))
     ) {
@@ -23,11 +25,11 @@ public final class ScriptedTransport: Transport {
     }
 
     /// Shorthand for a script of HTTP statuses.
-    public convenience init(statuses: [Int]) {
+    convenience init(statuses: [Int]) {
         self.init(statuses.map { .success(DeliveryResponse(status: $0)) })
     }
 
-    public func send(_ request: DeliveryRequest) async -> Result<DeliveryResponse, TransportError> {
+    func send(_ request: DeliveryRequest) async -> Result<DeliveryResponse, TransportError> {
         self.state.withLock { state in
             state.requests.append(request)
             return state.script.isEmpty ? self.fallback : state.script.removeFirst()
@@ -35,5 +37,5 @@ public final class ScriptedTransport: Transport {
     }
 
     /// Every request sent so far, in order.
-    public var requests: [DeliveryRequest] { self.state.withLock { $0.requests } }
+    var requests: [DeliveryRequest] { self.state.withLock { $0.requests } }
 }

@@ -1,3 +1,5 @@
+import Delivery
+
 /// How `tandem sink --fail SCHEDULE` misbehaves: one step per request, in order.
 ///
 /// Syntax: steps separated by commas, each optionally repeated with a trailing `xN`:

@@ -1,7 +1,7 @@
 internal import CCurl
 
 /// A bare libcurl client for the benchmarks: one easy handle, reused (so is its connection), POSTs with
-/// nothing around them. It is the floor `tandem bench delivery` measures the forwarder against, and the
+/// nothing around them. It is the floor `tandem-bench delivery` measures the forwarder against, and the
 /// latency probe's sender; it goes through the same CCurl shim as Delivery's ``CurlTransport``.
 ///
 /// Blocking: call ``post(_:)`` on a thread of a pool, never on the cooperative pool.

@@ -27,7 +27,7 @@ struct MemoryProbe {
             let process = Process()
             // This very executable, found through Linux's link to it.
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            process.arguments = ["bench", "memory-probe", file.path]
+            process.arguments = ["memory-probe", file.path]
             let output = Pipe()
             process.standardOutput = output
             try process.run()
@@ -66,7 +66,7 @@ struct MemoryProbe {
     }
 }
 
-/// `tandem bench memory-probe FILE`: the child side of ``MemoryProbe``. Prints two numbers: the peak
+/// `tandem-bench memory-probe FILE`: the child side of ``MemoryProbe``. Prints two numbers: the peak
 /// resident growth while reading and the growth kept with the tree, both in bytes.
 struct MemoryProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import tandem
+@testable import TandemBench
 
 /// `Process.stop(grace:)`, which the benchmarks use to end the gateways they start.
 @Suite struct ProcessStopTests {

@@ -3,7 +3,7 @@ import Delivery
 import Foundation
 import Logging
 
-/// `tandem bench delivery`: issue 5's delivery figures, each beside what it is judged against.
+/// `tandem-bench delivery`: issue 5's delivery figures, each beside what it is judged against.
 ///
 /// 1. Throughput: N deliveries planned by the gateway's own outbox planning, drained to an in-process sink
 ///    over loopback by the real ``Forwarder``, ``DeliveryDriver`` and ``CurlTransport``, once over the SQLite
@@ -25,8 +25,8 @@ struct DeliveryBenchmark: AsyncParsableCommand {
     @Option(help: "The forwarder's claim batch (see the serve configuration's delivery.claimBatch).")
     var claimBatch = Forwarder.Configuration().claimBatch
 
-    @Option(help: "Idle connections kept per partner (delivery.idleConnectionsPerPartner).")
-    var idleConnections = DeliverySettings().idleConnectionsPerPartner
+    @Option(help: "Idle connections kept per partner (delivery.idleConnectionsPerPartner; tandem serve's default).")
+    var idleConnections = 64
 
     @Option(help: "Throughput rounds (each: raw loop, forwarder over SQLite, forwarder in memory).")
     var rounds = 3
@@ -38,12 +38,12 @@ struct DeliveryBenchmark: AsyncParsableCommand {
     var seconds = 20
 
     /// Enough that each patient gets a referral or two in a run, as in real traffic. With few patients each
-    /// collects many episodes, and every new referral re-derives all of its patient's episodes: 100
-    /// patients at 500 messages/s for 10 s gave each patient 50 episodes and a p50 latency of 92 s.
+    /// collects many episodes, and every new referral re-derives all of its patient's episodes, so the
+    /// latency then measures that (docs/performance.md, "Outbox and delivery").
     @Option(help: "Distinct patients the latency run's referrals are for.")
     var patients = 5000
 
-    @Option(help: "The tandem executable to run as the gateway (default: this one).")
+    @Option(help: "The tandem executable to run as the gateway (default: the one beside this one).")
     var serve: String?
 
     @Option(help: "The gateway's delivery settings as JSON, e.g. '{\"claimBatch\": 1}' (default: its defaults).")
@@ -81,7 +81,7 @@ struct DeliveryBenchmark: AsyncParsableCommand {
                     lease: .seconds(120)
                 ),
                 idleConnectionsPerPartner: self.idleConnections,
-                mappings: try MappingDirectory.load(at: self.mappings),
+                mappings: try DeliveryBenchFixture.mappings(at: self.mappings),
                 logger: logger
             )
             try await self.throughput(throughput)
@@ -89,7 +89,8 @@ struct DeliveryBenchmark: AsyncParsableCommand {
         if self.rate > 0 {
             let executable =
                 self.serve.map { URL(fileURLWithPath: $0) }
-                ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+                ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+                .appendingPathComponent("tandem")
             let probe = DeliveryLatencyProbe(
                 executable: executable,
                 mappings: self.mappings,

@@ -6,9 +6,9 @@ import Logging
 import Store
 import Synchronization
 
-/// The deliveries `tandem bench delivery` drains: planned the way `tandem serve` plans them, by ingesting
+/// The deliveries `tandem-bench delivery` drains: planned the way `tandem serve` plans them, by ingesting
 /// new cataract ServiceRequests into a SQLite store whose outbox planning is the gateway's own
-/// (``DeliveryOutbox/planning(partners:consentDefaultPermit:builder:doorbell:)``).
+/// (``OutboxPlanner``).
 ///
 /// The rows the planning returns are also kept in memory (``PlannedRows``), so the in-memory queue and the
 /// raw libcurl floor send exactly the bodies the store holds.
@@ -21,6 +21,20 @@ enum DeliveryBenchFixture {
             serviceLines: ["ophthalmology.cataract"],
             hmacSecret: BenchSink.secret,
             timeout: .seconds(10)
+        )
+    }
+
+    /// The mappings under `path` (a `Mappings/` folder), as `tandem serve` loads them; a problem ends the
+    /// benchmark with the loader's errors.
+    static func mappings(at path: String) throws -> MappingSet {
+        let base = URL(fileURLWithPath: path).standardizedFileURL
+        let names = (FileManager.default.subpaths(atPath: base.path) ?? []).sorted()
+        return try MappingSet.load(
+            files: try names.compactMap { name in
+                let url = base.appendingPathComponent(name)
+                let isDirectory = try url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory ?? false
+                return isDirectory ? nil : MappingFile(path: name, bytes: [UInt8](try Data(contentsOf: url)))
+            }
         )
     }
 
@@ -46,16 +60,14 @@ enum DeliveryBenchFixture {
         logger: Logger
     ) async throws -> (SQLiteStore, PlannedRows) {
         let planned = PlannedRows()
-        let gateway = DeliveryOutbox.planning(
-            partners: [partner],
-            consentDefaultPermit: true,
-            builder: NotificationBuilder(baseURL: "http://127.0.0.1/fhir")
+        let recording = RecordingPlanner(
+            planner: OutboxPlanner(
+                partners: [partner],
+                consentDefaultPermit: true,
+                builder: NotificationBuilder(baseURL: "http://127.0.0.1/fhir")
+            ),
+            planned: planned
         )
-        let recording = OutboxPlanning { input in
-            let plan = gateway.plan(input)
-            planned.append(plan.rows, episode: input.episode, plannedAt: input.plannedAt)
-            return plan
-        }
         let store = try await SQLiteStore.open(
             at: try StoreLocation(url: "sqlite:" + directory.appendingPathComponent("bench.sqlite").path),
             normaliser: Normaliser(mappings: mappings),
@@ -110,6 +122,18 @@ enum DeliveryBenchFixture {
     }
 }
 
+/// The gateway's planning, recording each planned row in ``PlannedRows``.
+struct RecordingPlanner: OutboxPlanning {
+    let planner: OutboxPlanner
+    let planned: PlannedRows
+
+    func plan(_ input: OutboxPlanningInput) -> OutboxPlan {
+        let plan = self.planner.plan(input)
+        self.planned.append(plan.deliveries, episode: input.change.episode, plannedAt: input.plannedAt)
+        return plan
+    }
+}
+
 /// The rows the recording planning saw, as the forwarder would claim them.
 final class PlannedRows: Sendable {
     private let rows = Mutex<[ClaimedDelivery]>([])
@@ -117,22 +141,12 @@ final class PlannedRows: Sendable {
     var count: Int { self.rows.withLock { $0.count } }
     var all: [ClaimedDelivery] { self.rows.withLock { $0 } }
 
-    func append(_ planned: [OutboxRow], episode: Episode, plannedAt: Date) {
-        let claimed = planned.map { row in
+    func append(_ planned: [PlannedDelivery], episode: Episode, plannedAt: Date) {
+        let claimed = planned.map { delivery in
             ClaimedDelivery(
-                entry: OutboxEntry(
-                    delivery: PlannedDelivery(
-                        id: row.deliveryID,
-                        partnerID: row.partnerID,
-                        episodeID: row.episodeID,
-                        eventNumber: row.eventNumber,
-                        event: row.event
-                    ),
-                    createdAt: plannedAt
-                ),
+                entry: OutboxEntry(delivery: delivery, createdAt: plannedAt),
                 parties: episode.parties,
-                body: row.body,
-                lease: ""
+                lease: OutboxLease(id: 0, token: "")
             )
         }
         self.rows.withLock { $0 += claimed }
@@ -184,7 +198,7 @@ final class MemoryDeliveryQueue: DeliveryQueue {
                 state.streams[key]?.leased = rows.count
                 claimed += rows.map { row in
                     var row = row
-                    row.lease = key
+                    row.lease = OutboxLease(id: 0, token: key)
                     return row
                 }
                 streams += 1
@@ -195,13 +209,13 @@ final class MemoryDeliveryQueue: DeliveryQueue {
 
     func release(_ claimed: [ClaimedDelivery]) async throws {
         self.state.withLock { state in
-            for row in claimed { state.endLeases(1, of: row.lease) }
+            for row in claimed { state.endLeases(1, of: row.lease.token) }
         }
     }
 
     func complete(_ claimed: ClaimedDelivery, outcome: DeliveryOutcome) async throws {
         self.state.withLock { state in
-            let key = claimed.lease
+            let key = claimed.lease.token
             // A retry leaves the row first in its stream; the benchmark's sink never fails.
             if case .retry = outcome.action {
             } else {
