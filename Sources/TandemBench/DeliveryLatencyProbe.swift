@@ -66,12 +66,19 @@ struct DeliveryLatencyProbe: Sendable {
 
     private func startGateway(partnerURL: URL, directory: URL) throws -> Process {
         var configuration: [String: Any] = [
+            // The sender the probe posts as: the demo token's hash (`tandem token-hash tandem-demo-token`).
+            "senders": [
+                [
+                    "name": "demo-hospital", "allowedTypes": ["*"],
+                    "tokenHash": "66852691e07cfed096e183a14a1dc4496e166c46915ffb6b46f499226da33d6a",
+                ]
+            ],
             "partners": [
                 [
                     "id": "bench", "endpoint": partnerURL.absoluteString, "serviceLines": ["ophthalmology.cataract"],
                     "hmacSecret": BenchSink.secret, "timeout": "10s",
                 ]
-            ]
+            ],
         ]
         if let delivery = self.delivery {
             guard let object = try? JSONSerialization.jsonObject(with: Data(delivery.utf8)) else {
