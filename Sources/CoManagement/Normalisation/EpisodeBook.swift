@@ -1,31 +1,35 @@
-public import FHIRCore
+import FHIRCore
 
-/// What the normaliser knows: every resource received so far (latest content per key) and the
-/// episodes derived from them, with their timelines.
+/// What the normaliser knows of one group of related patients (or of everything, in a test): the latest
+/// version of every resource received and the episodes derived from them, with their timelines.
 ///
-/// A value: the caller (the store) loads it, passes it `inout` to ``Normaliser/ingest(_:sender:into:)``
-/// and persists it in the same transaction as the resulting events. `Codable` for that purpose.
+/// A value: the caller (the store) builds it from what it persisted, passes it `inout` to
+/// ``Normaliser/ingest(_:sender:into:)`` and persists what the returned ``Ingestion`` says changed.
 ///
-/// - Important: episodes are re-derived from all held resources on every change, which is what makes
-///   "any order" and "re-sending changes nothing" hold; the cost grows with the book, so a store keeps
-///   one book per group of related patients rather than one for the whole gateway.
-public struct EpisodeBook: Sendable, Codable, Hashable {
+/// Episodes are a function of the set of held resources, which is what makes "any order" and
+/// "re-sending changes nothing" hold; but nothing is computed twice. The facts read from each resource
+/// are kept until a resource they depend on changes, and an episode is built again only when the facts
+/// gathered for it did, so a message costs what it changed, not what the book holds. The kept facts and
+/// signatures live in memory only; a book rebuilt from storage reads them again once.
+public struct EpisodeBook: Sendable {
     /// Held resources by key (``HeldResource/key``).
     public var resources: [String: HeldResource] { self.index.held }
-    /// Current episodes by id, timelines included. Changed only through ``replaceEpisodes(_:with:)``,
-    /// which keeps ``episodeIDsBySource`` in step.
+    /// Current episodes by id, timelines included.
     public private(set) var episodes: [String: Episode]
-    /// Held-resource key → ids of the episodes built from it: finds the episodes a message can touch
-    /// without scanning them all. Derived from ``episodes``; not encoded.
-    private(set) var episodeIDsBySource: [String: Set<String>] = [:]
     /// The time of the last ``Normaliser/reevaluate(at:book:)``; overdue flags are computed against it.
     public internal(set) var evaluatedAt: FHIRInstant?
-    /// Arrival counter for ``HeldResource/arrival``.
-    var arrivals: Int
-    /// The held resources with their lookup tables, and how they link; derived from the resources,
-    /// kept up to date by ``store(_:)``, not encoded (rebuilt when a book is decoded).
+    /// The highest ``HeldResource/arrival`` held; new resources arrive after it.
+    public internal(set) var arrivals: Int
+    /// The held resources with their lookup tables.
     private(set) var index: ResourceIndex
-    private(set) var links: ResourceLinks
+    /// The facts read from the held resources, by key, and the names each depended on, inverted.
+    private(set) var facts: [String: ReadFact] = [:]
+    private var dependents: [String: Set<String>] = [:]
+    /// Keys whose facts must be read again before the next derivation.
+    private(set) var stale: Set<String> = []
+    private var revisions = 0
+    /// What each current episode was last built from (``EpisodeDerivation/Signature``).
+    var signatures: [String: EpisodeDerivation.Signature] = [:]
 
     /// An empty book.
     public init() {
@@ -33,55 +37,111 @@ public struct EpisodeBook: Sendable, Codable, Hashable {
         self.evaluatedAt = nil
         self.arrivals = 0
         self.index = ResourceIndex()
-        self.links = ResourceLinks()
     }
 
-    /// The episodes built from any of the given resource keys.
-    func episodes(builtFrom keys: Set<String>) -> [String: Episode] {
-        var found: [String: Episode] = [:]
-        for key in keys {
-            for id in self.episodeIDsBySource[key] ?? [] { found[id] = self.episodes[id] }
-        }
-        return found
+    /// A book of what a store persisted: held resources, episodes with their timelines, the evaluation
+    /// time. Facts are read again on the first derivation.
+    public init(resources: [HeldResource], episodes: [Episode], evaluatedAt: FHIRInstant?) {
+        self.init()
+        self.evaluatedAt = evaluatedAt
+        for item in resources.sorted(by: { $0.key < $1.key }) { self.store(item) }
+        for episode in episodes { self.episodes[episode.id] = episode }
     }
 
-    /// Removes the episodes with the given ids and inserts (or replaces) the new ones, in place.
-    mutating func replaceEpisodes(_ removed: some Sequence<String>, with inserted: [Episode]) {
-        for id in removed {
-            guard let episode = self.episodes.removeValue(forKey: id) else { continue }
-            self.unindex(episode)
-        }
-        for episode in inserted {
-            if let previous = self.episodes.updateValue(episode, forKey: episode.id) { self.unindex(previous) }
-            for key in episode.sources { self.episodeIDsBySource[key, default: []].insert(episode.id) }
-        }
-    }
-
-    private mutating func unindex(_ episode: Episode) {
-        for key in episode.sources {
-            self.episodeIDsBySource[key]?.remove(episode.id)
-            if self.episodeIDsBySource[key]?.isEmpty == true { self.episodeIDsBySource[key] = nil }
-        }
-    }
-
-    /// Holds a resource (replacing the version under its key) and updates the lookup tables.
-    mutating func store(_ item: HeldResource) {
+    /// Holds a resource, replacing the version under its key, and marks stale the facts that depended on
+    /// any name it had or has. Storing the very content already held changes nothing.
+    public mutating func store(_ item: HeldResource) {
+        let old = self.index.held[item.key]
+        if let old, old.resource == item.resource, old.sender == item.sender, old.fullUrl == item.fullUrl { return }
         self.index.store(item)
-        self.links.store(item)
+        self.arrivals = max(self.arrivals, item.arrival)
+        var names = Set(ResourceLinks.names(of: item)).union([item.key])
+        if let old { names.formUnion(ResourceLinks.names(of: old)) }
+        for name in names { self.stale.formUnion(self.dependents[name] ?? []) }
+        self.stale.insert(item.key)
     }
 
+    /// Adds every resource and episode of `other` (another partition joined to this one by a message).
+    public mutating func merge(_ other: EpisodeBook) {
+        for key in other.resources.keys.sorted() { self.store(other.resources[key]!) }
+        for (id, episode) in other.episodes { self.episodes[id] = episode }
+        self.signatures.merge(other.signatures) { mine, _ in mine }
+        self.evaluatedAt = [self.evaluatedAt, other.evaluatedAt].compactMap { $0 }.max()
+    }
+
+    /// Reads again the facts of stale keys, and of every held key when none were read yet.
+    mutating func refreshFacts(mappings: MappingSet) {
+        if self.facts.isEmpty { self.stale.formUnion(self.index.held.keys) }
+        guard !self.stale.isEmpty else { return }
+        let reader = FactReader(
+            mappings: mappings,
+            index: self.index,
+            log: IssueLog(),
+            dependencies: FactDependencies()
+        )
+        let read = reader.read(keys: self.stale.sorted())
+        for key in self.stale {
+            if let old = self.facts.removeValue(forKey: key) {
+                for name in old.dependencies { self.dependents[name]?.remove(key) }
+            }
+            guard var fact = read[key] else { continue }
+            self.revisions += 1
+            fact.revision = self.revisions
+            for name in fact.dependencies { self.dependents[name, default: []].insert(key) }
+            self.facts[key] = fact
+        }
+        self.stale = []
+    }
+
+    /// Makes `derived` the book's episodes: replaces those it names, drops `retired`.
+    mutating func replaceEpisodes(_ derived: [Episode], retired: some Sequence<String>) {
+        for id in retired {
+            self.episodes[id] = nil
+            self.signatures[id] = nil
+        }
+        for episode in derived { self.episodes[episode.id] = episode }
+    }
+
+    /// Forgets every fact and signature (the mappings changed): the next derivation reads and builds all.
+    public mutating func forgetDerivations() {
+        self.facts = [:]
+        self.dependents = [:]
+        self.signatures = [:]
+        self.stale = []
+    }
+
+    /// The episodes sorted by id.
+    public var sortedEpisodes: [Episode] {
+        self.episodes.keys.sorted().map { self.episodes[$0]! }
+    }
+}
+
+extension EpisodeBook: Hashable {
+    /// Books are equal when they hold the same resources and episodes and were evaluated at the same time;
+    /// the facts and signatures kept in memory are a cache of those.
+    public static func == (lhs: EpisodeBook, rhs: EpisodeBook) -> Bool {
+        lhs.resources == rhs.resources && lhs.episodes == rhs.episodes && lhs.evaluatedAt == rhs.evaluatedAt
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.resources)
+        hasher.combine(self.episodes)
+        hasher.combine(self.evaluatedAt)
+    }
+}
+
+extension EpisodeBook: Codable {
     private enum CodingKeys: String, CodingKey { case resources, episodes, evaluatedAt, arrivals }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.episodes = [:]
-        self.evaluatedAt = try container.decodeIfPresent(FHIRInstant.self, forKey: .evaluatedAt)
-        self.arrivals = try container.decode(Int.self, forKey: .arrivals)
-        self.index = ResourceIndex()
-        self.links = ResourceLinks()
-        self.replaceEpisodes([], with: Array(try container.decode([String: Episode].self, forKey: .episodes).values))
         let resources = try container.decode([String: HeldResource].self, forKey: .resources)
-        for key in resources.keys.sorted() { self.store(resources[key]!) }
+        self.init(
+            resources: Array(resources.values),
+            episodes: Array(try container.decode([String: Episode].self, forKey: .episodes).values),
+            evaluatedAt: try container.decodeIfPresent(FHIRInstant.self, forKey: .evaluatedAt)
+        )
+        self.arrivals = max(self.arrivals, try container.decode(Int.self, forKey: .arrivals))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -91,45 +151,4 @@ public struct EpisodeBook: Sendable, Codable, Hashable {
         try container.encodeIfPresent(self.evaluatedAt, forKey: .evaluatedAt)
         try container.encode(self.arrivals, forKey: .arrivals)
     }
-
-    /// The episodes sorted by id.
-    public var sortedEpisodes: [Episode] {
-        self.episodes.keys.sorted().map { self.episodes[$0]! }
-    }
-}
-
-/// What one ingested message (or one re-evaluation) changed.
-public struct Ingestion: Sendable, Hashable {
-    /// The new events of one episode and the episode after them.
-    public struct EpisodeChange: Sendable, Hashable {
-        public var episodeID: String
-        /// Set when the episode's id changed (its patient key or root referral became known): the store
-        /// and partners should treat the old id as this episode.
-        public var previousEpisodeID: String?
-        public var events: [TimelineEvent]
-        public var episode: Episode
-
-        public init(episodeID: String, previousEpisodeID: String? = nil, events: [TimelineEvent], episode: Episode) {
-            self.episodeID = episodeID
-            self.previousEpisodeID = previousEpisodeID
-            self.events = events
-            self.episode = episode
-        }
-    }
-
-    /// Changed episodes, by id.
-    public var changes: [EpisodeChange]
-    /// Episodes that no resource supports any more (their referral now matches another service line,
-    /// say); they are dropped from the book.
-    public var retiredEpisodeIDs: [String]
-    /// Keys of the resources this message added or replaced; empty when it changed nothing.
-    public var storedKeys: [String]
-    /// Warnings about the message's resources: no patient, no service line, unresolved references…
-    public var outcome: Outcome
-    /// The referrals this message stored (every held one, for a re-evaluation) that are in no episode
-    /// because of their codes; each also has a warning in ``outcome``.
-    public var unmatchedReferrals: [UnmatchedReferral] = []
-
-    /// Whether nothing changed.
-    public var isEmpty: Bool { self.changes.isEmpty && self.retiredEpisodeIDs.isEmpty && self.storedKeys.isEmpty }
 }

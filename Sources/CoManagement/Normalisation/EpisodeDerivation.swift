@@ -21,8 +21,22 @@ struct EpisodeDerivation {
         var communications: [CommunicationFact] = []
     }
 
+    /// What one episode was built from: equal signatures build equal episodes, so an episode whose
+    /// signature has not changed since it was last built is not built again.
+    struct Signature: Hashable {
+        var patientKey: String
+        var line: String
+        var rootKey: String
+        /// The keys of the facts gathered for the episode, with the revision of each (``ReadFact``).
+        var members: [String: Int]
+        var evaluatedAt: FHIRInstant?
+    }
+
     struct Result {
-        var episodes: [Episode]
+        /// The episodes built in this derivation, by id order; the others are as they were.
+        var built: [Episode]
+        /// What each current episode was built from, by episode id: the keys are every current episode.
+        var signatures: [String: Signature]
         /// Resource key → what was wrong with it or could not be placed.
         var issues: [String: [Issue]]
         /// Referrals, Tasks and CarePlans held but in no episode because of their codes, by key.
@@ -33,13 +47,12 @@ struct EpisodeDerivation {
     /// The time overdue flags are computed against; nil means nothing is overdue yet.
     let evaluatedAt: FHIRInstant?
 
-    /// Derives the episodes of the resources in `scope` (all held resources when nil); `scope` must be
-    /// closed under relatedness (``ResourceGraph``), which makes the result the same as a full run's
-    /// episodes for those resources.
-    func derive(_ index: ResourceIndex, scope: Set<String>?) -> Result {
-        let log = IssueLog()
-        var facts = FactReader(mappings: self.mappings, index: index, log: log).read(scope: scope)
-        facts.issues.merge(log.issues) { $0 + $1 }
+    /// Derives the episodes of the held resources from their facts (all of them: episodes are a function
+    /// of the set of facts), building only those for which `isCurrent` says the episode with that id was
+    /// last built from another ``Signature`` (or never).
+    func derive(_ read: [String: ReadFact], isCurrent: (String, Signature) -> Bool) -> Result {
+        var facts = Facts(read)
+        let revisions = read.mapValues(\.revision)
         var groups: [String: Group] = [:]
         var episodeOfReferral: [String: String] = [:]
         var unmatched: [UnmatchedReferral] = []
@@ -74,11 +87,11 @@ struct EpisodeDerivation {
 
         // CarePlans and CareTeams with trigger codes open an episode where no referral did.
         let openers =
-            facts.carePlans.map { ($0.item, $0.patient, $0.referralKeys, $0.serviceCodes) }
-            + facts.careTeams.map { ($0.item, $0.patient, $0.referralKeys, $0.serviceCodes) }
-        for (item, patient, referralKeys, codes) in openers.sorted(by: { $0.0.key < $1.0.key }) {
+            facts.carePlans.map { ($0.item, $0.patient, $0.referralKeys, $0.triggered) }
+            + facts.careTeams.map { ($0.item, $0.patient, $0.referralKeys, $0.triggered) }
+        for (item, patient, referralKeys, triggered) in openers.sorted(by: { $0.0.key < $1.0.key }) {
             guard let patient, referralKeys.allSatisfy({ episodeOfReferral[$0] == nil }) else { continue }
-            for (line, opening) in self.mappings.triggeredServiceLines(by: codes)
+            for (line, opening) in triggered
             where opening == .opens
                 && !groups.values.contains(where: { $0.patient.key == patient.key && $0.line.id == line.id })
             {
@@ -127,8 +140,13 @@ struct EpisodeDerivation {
             return ids.count == 1 ? ids : []
         }
 
-        func unplaced(_ item: HeldResource, _ codes: [Coding], _ message: (String) -> String) {
-            let line = self.mappings.serviceLines(triggeredBy: codes).first?.id
+        func unplaced(
+            _ item: HeldResource,
+            _ codes: [Coding],
+            _ triggered: [(line: ServiceLine, opening: EpisodeOpening)],
+            _ message: (String) -> String
+        ) {
+            let line = triggered.first?.line.id
             unmatched.append(Self.unmatched(item, codes: codes, serviceLine: line, &facts, message: message))
         }
 
@@ -137,10 +155,10 @@ struct EpisodeDerivation {
                 fact.item,
                 fact.patient,
                 fact.referralKeys,
-                lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
+                lines: fact.triggered.map(\.line)
             )
             if ids.isEmpty {
-                unplaced(fact.item, fact.serviceCodes) {
+                unplaced(fact.item, fact.serviceCodes, fact.triggered) {
                     "the Task names no referral or service line of a known episode (codes: \($0))"
                 }
             }
@@ -151,22 +169,17 @@ struct EpisodeDerivation {
                 fact.item,
                 fact.patient,
                 fact.referralKeys,
-                lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
+                lines: fact.triggered.map(\.line)
             )
             if ids.isEmpty {
-                unplaced(fact.item, fact.serviceCodes) {
+                unplaced(fact.item, fact.serviceCodes, fact.triggered) {
                     "no service line matched the CarePlan's codes (\($0)) and it is based on no known referral"
                 }
             }
             for id in ids { groups[id]!.carePlans.append(fact) }
         }
         for fact in facts.careTeams {
-            var ids = place(
-                fact.item,
-                fact.patient,
-                fact.referralKeys,
-                lines: self.mappings.serviceLines(triggeredBy: fact.serviceCodes)
-            )
+            var ids = place(fact.item, fact.patient, fact.referralKeys, lines: fact.triggered.map(\.line))
             // A CareTeam without codes or basedOn still belongs to a patient's only episode.
             if ids.isEmpty { ids = onlyEpisode(of: fact.patient) }
             if ids.isEmpty {
@@ -179,15 +192,7 @@ struct EpisodeDerivation {
             for id in ids { groups[id]!.careTeams.append(fact) }
         }
         for fact in facts.communications {
-            let expanded = self.mappings.conceptMaps.expand(fact.reportCodes)
-            let lines = self.mappings.serviceLines.filter { line in
-                line.reports.contains { report in
-                    report.codes.contains { code in
-                        expanded.contains { $0.system == code.system && $0.code == code.code }
-                    }
-                }
-            }
-            let ids = place(fact.item, fact.patient, fact.referralKeys, lines: lines)
+            let ids = place(fact.item, fact.patient, fact.referralKeys, lines: fact.reportLines)
             if ids.isEmpty {
                 facts.warn(fact.item, .notFound, "the Communication matches no expected report of a known episode")
             }
@@ -201,11 +206,28 @@ struct EpisodeDerivation {
         }
 
         let assembly = EpisodeAssembly(mappings: self.mappings, evaluatedAt: self.evaluatedAt)
-        var episodes: [Episode] = []
+        var result = Result(built: [], signatures: [:], issues: [:], unmatched: unmatched)
         for id in groups.keys.sorted() {
-            episodes.append(assembly.episode(from: groups[id]!, issues: &facts.issues))
+            let group = groups[id]!
+            let signature = self.signature(of: group, revisions)
+            result.signatures[id] = signature
+            if !isCurrent(id, signature) { result.built.append(assembly.episode(from: group, issues: &facts.issues)) }
         }
-        return Result(episodes: episodes, issues: facts.issues, unmatched: unmatched)
+        result.issues = facts.issues
+        return result
+    }
+
+    private func signature(of group: Group, _ revisions: [String: Int]) -> Signature {
+        let keys =
+            group.referrals.map(\.item.key) + group.tasks.map(\.item.key) + group.carePlans.map(\.item.key)
+            + group.careTeams.map(\.item.key) + group.consents.map(\.item.key) + group.communications.map(\.item.key)
+        return Signature(
+            patientKey: group.patient.key,
+            line: group.line.id,
+            rootKey: group.rootKey,
+            members: Dictionary(keys.map { ($0, revisions[$0] ?? 0) }, uniquingKeysWith: { first, _ in first }),
+            evaluatedAt: self.evaluatedAt
+        )
     }
 
     /// The service line the referral's own codes open, else the one of the referral it is based on, else
@@ -216,7 +238,7 @@ struct EpisodeDerivation {
         visited: Set<String>
     ) -> (line: ServiceLine, opening: EpisodeOpening)? {
         guard let fact = referrals[key], !visited.contains(key) else { return nil }
-        let own = self.mappings.triggeredServiceLines(by: fact.serviceCodes).first
+        let own = fact.triggered.first
         if let own, own.opening == .opens { return own }
         for parent in fact.referral.basedOn {
             if let inherited = self.serviceLine(of: parent, referrals, visited: visited.union([key])) {

@@ -22,7 +22,7 @@ extension FactReader {
     func patient(_ subject: FieldReader.Subject, _ facts: inout Facts) -> PatientSummary? {
         let item = subject.item
         guard let reference = self.fields.references("patient", of: subject).first,
-            let target = self.index.resolve(reference, from: item)
+            let target = self.fields.resolve(reference, from: item)
         else {
             facts.warn(item, .required, "no patient: the resource names no subject the mappings can read")
             return nil
@@ -55,7 +55,7 @@ extension FactReader {
         let item = subject.item
         var keys: [String] = []
         for reference in self.fields.references(field, of: subject) {
-            guard let target = self.index.resolve(reference, from: item) else { continue }
+            guard let target = self.fields.resolve(reference, from: item) else { continue }
             guard target.type == nil || target.type == "ServiceRequest" else { continue }
             let key: String
             if let referral = self.view(target) {
@@ -78,7 +78,7 @@ extension FactReader {
     /// A PractitionerRole stands for its practitioner (so one person named through a role in one message
     /// and directly in another is one participant), contributing its code and specialty as role codes.
     func party(_ reference: Element, from item: HeldResource) -> PartyFact? {
-        guard let target = self.index.resolve(reference, from: item) else {
+        guard let target = self.fields.resolve(reference, from: item) else {
             guard let display = reference.string("display") else { return nil }
             return PartyFact(party: Party(kind: .unknown, display: display), roleCodes: [])
         }

@@ -6,28 +6,54 @@ struct FactReader {
     var mappings: MappingSet { self.fields.mappings }
     var index: ResourceIndex { self.fields.index }
 
-    init(mappings: MappingSet, index: ResourceIndex, log: IssueLog) {
-        self.fields = FieldReader(mappings: mappings, index: index, log: log)
+    init(mappings: MappingSet, index: ResourceIndex, log: IssueLog, dependencies: FactDependencies) {
+        self.fields = FieldReader(mappings: mappings, index: index, log: log, dependencies: dependencies)
     }
 
-    /// Reads every held resource of a type the normaliser knows (only those in `scope`, when given);
-    /// others are only there to be referenced.
-    func read(scope: Set<String>?) -> Facts {
-        var facts = Facts()
-        for key in (scope.map(Array.init) ?? Array(self.index.held.keys)).sorted() {
-            guard self.index.held[key] != nil else { continue }
-            let item = self.index.held[key]!
+    /// The types facts are read from; the other held resources are only there to be referenced.
+    static let factTypes: Set<String> = ["ServiceRequest", "Task", "CarePlan", "CareTeam", "Consent", "Communication"]
+
+    /// Reads the held resources under `keys` that are of a ``factTypes`` type, each with what it depended
+    /// on (``FactDependencies``) and the issues reading it raised.
+    func read(keys: some Sequence<String>) -> [String: ReadFact] {
+        var read: [String: ReadFact] = [:]
+        for key in keys {
+            guard let item = self.index.held[key], Self.factTypes.contains(item.resource.type) else { continue }
+            var facts = Facts()
+            self.fields.dependencies.current = key
+            let kind: ReadFact.Kind
             switch item.resource.type {
-            case "ServiceRequest": facts.referrals.append(self.referral(item, &facts))
-            case "Task": facts.tasks.append(self.task(item, &facts))
-            case "CarePlan": facts.carePlans.append(self.carePlan(item, &facts))
-            case "CareTeam": facts.careTeams.append(self.careTeam(item, &facts))
-            case "Consent": facts.consents.append(self.consent(item, &facts))
-            case "Communication": facts.communications.append(self.communication(item, &facts))
-            default: break
+            case "ServiceRequest":
+                var fact = self.referral(item, &facts)
+                fact.triggered = self.mappings.triggeredServiceLines(by: fact.serviceCodes)
+                kind = .referral(fact)
+            case "Task":
+                var fact = self.task(item, &facts)
+                fact.triggered = self.mappings.triggeredServiceLines(by: fact.serviceCodes)
+                kind = .task(fact)
+            case "CarePlan":
+                var fact = self.carePlan(item, &facts)
+                fact.triggered = self.mappings.triggeredServiceLines(by: fact.serviceCodes)
+                kind = .carePlan(fact)
+            case "CareTeam":
+                var fact = self.careTeam(item, &facts)
+                fact.triggered = self.mappings.triggeredServiceLines(by: fact.serviceCodes)
+                kind = .careTeam(fact)
+            case "Consent":
+                kind = .consent(self.consent(item, &facts))
+            default:
+                var fact = self.communication(item, &facts)
+                fact.reportLines = self.reportLines(fact.reportCodes)
+                kind = .communication(fact)
             }
+            self.fields.dependencies.current = nil
+            read[key] = ReadFact(
+                kind: kind,
+                issues: (facts.issues[key] ?? []) + (self.fields.log.issues[key] ?? []),
+                dependencies: self.fields.dependencies.names[key, default: []].union([key])
+            )
         }
-        return facts
+        return read
     }
 
     private func referral(_ item: HeldResource, _ facts: inout Facts) -> ReferralFact {
@@ -178,6 +204,18 @@ struct FactReader {
             sender: f.references("sender", of: s).first.flatMap { self.party($0, from: item) },
             at: f.string("at", of: s)
         )
+    }
+
+    /// The service lines expecting a report with one of `codes` (after ConceptMap translation).
+    private func reportLines(_ codes: [Coding]) -> [ServiceLine] {
+        let expanded = self.mappings.conceptMaps.expand(codes)
+        return self.mappings.serviceLines.filter { line in
+            line.reports.contains { report in
+                report.codes.contains { code in
+                    expanded.contains { $0.system == code.system && $0.code == code.code }
+                }
+            }
+        }
     }
 
     static let referralStatusSystem = "http://tandem.example.org/fhir/CodeSystem/referral-status"

@@ -17,6 +17,14 @@ struct FieldReader {
     let mappings: MappingSet
     let index: ResourceIndex
     let log: IssueLog
+    let dependencies: FactDependencies
+
+    /// Resolves a reference found in `item`, recording what the lookup depended on.
+    func resolve(_ reference: Element, from item: HeldResource?) -> ResourceIndex.Target? {
+        let target = self.index.resolve(reference, from: item)
+        self.dependencies.record(FactDependencies.names(of: reference, holder: item, found: target))
+        return target
+    }
 
     /// Indexes a resource for evaluation, with the held resources its references point at beside it.
     ///
@@ -29,7 +37,7 @@ struct FieldReader {
         var seen: Set<String> = []
         func collect(_ node: Element) {
             if let text = node.string("reference"), !text.hasPrefix("#"), seen.insert(text).inserted,
-                let target = self.index.resolve(node, from: item), let resource = target.resource
+                let target = self.resolve(node, from: item), let resource = target.resource
             {
                 entries.append(Self.entry(fullUrl: text, resource))
             }

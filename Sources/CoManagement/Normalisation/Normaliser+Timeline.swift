@@ -1,13 +1,21 @@
 import FHIRCore
 
 extension Normaliser {
-    /// Re-derives every episode from the held resources, numbers the differences as timeline events
-    /// and stores the result in the book.
+    /// Derives the book's episodes again after `causes` were stored (or its evaluation time moved), numbers
+    /// the differences as timeline events and keeps the result in the book.
+    ///
+    /// Only what changed is computed: the facts of the stored resources and of those that depended on
+    /// them are read again (``EpisodeBook/refreshFacts(mappings:)``), and only the episodes whose facts
+    /// changed are built and compared; the others are kept as they were.
     func rederive(_ book: inout EpisodeBook, causes: [String], outcome: Outcome) -> Ingestion {
         var outcome = outcome
-        let scope = causes.isEmpty ? nil : Self.scope(of: causes, in: book)
+        book.refreshFacts(mappings: self.mappings)
+        let old = book.episodes
+        let signatures = book.signatures
         let derivation = EpisodeDerivation(mappings: self.mappings, evaluatedAt: book.evaluatedAt)
-        let result = derivation.derive(book.index, scope: scope)
+        let result = derivation.derive(book.facts) { id, signature in
+            signatures[id] == signature && old[id] != nil
+        }
         for key in causes {
             for issue in result.issues[key] ?? [] {
                 var issue = issue
@@ -15,13 +23,12 @@ extension Normaliser {
                 outcome.append(issue)
             }
         }
-        // Only the episodes of the affected resources are replaced; the rest of the book stays as it is.
-        let old = scope.map { book.episodes(builtFrom: $0) } ?? book.episodes
-        let newIDs = Set(result.episodes.map(\.id))
-        let predecessors = Self.predecessors(old: old, new: result.episodes)
+        let newIDs = Set(result.signatures.keys)
+        let built = result.built
+        let predecessors = Self.predecessors(old: old, new: built, current: newIDs)
         var changes: [Ingestion.EpisodeChange] = []
         var derived: [Episode] = []
-        for var episode in result.episodes {
+        for var episode in built {
             let previousID = old[episode.id] == nil ? predecessors[episode.id] : nil
             let previous = old[episode.id] ?? previousID.flatMap { old[$0] }
             var number = previous?.timeline.last?.number ?? 0
@@ -53,7 +60,8 @@ extension Normaliser {
         }
         let carried = Set(predecessors.values)
         let retired = old.keys.filter { !newIDs.contains($0) && !carried.contains($0) }.sorted()
-        book.replaceEpisodes(old.keys, with: derived)
+        book.replaceEpisodes(derived, retired: retired + carried)
+        book.signatures = result.signatures
         let unmatched = result.unmatched.filter { causes.isEmpty || causes.contains($0.key) }
         return Ingestion(
             changes: changes,
@@ -64,27 +72,13 @@ extension Normaliser {
         )
     }
 
-    /// The resources whose episodes a message can change: those related to what it stored, and,
-    /// until nothing more is added, those related to the episodes they were part of (a resource that
-    /// changed patient leaves its old episode, which must be re-derived too).
-    static func scope(of causes: [String], in book: EpisodeBook) -> Set<String> {
-        var scope = book.links.related(to: causes).union(causes)
-        var done: Set<String> = []
-        while true {
-            let touched = book.episodes(builtFrom: scope).values.filter { !done.contains($0.id) }
-            guard !touched.isEmpty else { return scope }
-            for episode in touched {
-                done.insert(episode.id)
-                scope.formUnion(book.links.related(to: episode.sources))
-            }
-        }
-    }
-
     /// New episode id → the vanished episode it continues: the one sharing the most source resources
     /// (ties: the longer timeline, then the smaller id). Each vanished episode continues at most once.
-    static func predecessors(old: [String: Episode], new: [Episode]) -> [String: String] {
-        let newIDs = Set(new.map(\.id))
-        var vanished = old.values.filter { !newIDs.contains($0.id) }.sorted { $0.id < $1.id }
+    /// `current` is the ids of every episode after the derivation, `new` those built in it.
+    static func predecessors(old: [String: Episode], new: [Episode], current: Set<String>) -> [String: String] {
+        let vanishedIDs = old.keys.filter { !current.contains($0) }
+        guard !vanishedIDs.isEmpty, new.contains(where: { old[$0.id] == nil }) else { return [:] }
+        var vanished = vanishedIDs.sorted().map { old[$0]! }
         var result: [String: String] = [:]
         for episode in new where old[episode.id] == nil {
             let sources = Set(episode.sources)

@@ -100,7 +100,8 @@ struct ResourceLinks: Sendable, Hashable {
         return result
     }
 
-    private static func names(of item: HeldResource) -> [String] {
+    /// The names a held resource is known by: its key, its `fullUrl` (and `Type/id` tail), its identifiers.
+    static func names(of item: HeldResource) -> [String] {
         var names = [item.key]
         if let fullUrl = item.fullUrl {
             names.append(fullUrl)
