@@ -102,6 +102,11 @@ public struct EpisodeBook: Sendable {
         for episode in derived { self.episodes[episode.id] = episode }
     }
 
+    /// Makes the next resource stored arrive after `arrival` (a store numbers arrivals across all its books).
+    public mutating func continueArrivals(after arrival: Int) {
+        self.arrivals = max(self.arrivals, arrival)
+    }
+
     /// Forgets every fact and signature (the mappings changed): the next derivation reads and builds all.
     public mutating func forgetDerivations() {
         self.facts = [:]

@@ -57,6 +57,13 @@ public struct Normaliser: Sendable {
         return self.rederive(&book, causes: stored, outcome: outcome)
     }
 
+    /// Derives the book's episodes again after the caller stored resources in it with
+    /// ``EpisodeBook/store(_:)`` (a shared resource, such as a practitioner, that changed elsewhere), and
+    /// records what changed, attributed to `keys`.
+    public func refresh(_ book: inout EpisodeBook, after keys: [String]) -> Ingestion {
+        self.rederive(&book, causes: keys, outcome: Outcome())
+    }
+
     /// Recomputes overdue activities and reports against `time` and records what fell overdue.
     ///
     /// An activity is overdue past its `dueBy` unless completed or cancelled; a report is overdue

@@ -13,7 +13,7 @@ import FHIRCore
 /// otherwise tie every patient together): a walk never passes through them, nor through a name of one
 /// (two referrals naming the same surgeon are not linked by it), and a changed shared resource affects
 /// exactly the resources that refer to it.
-struct ResourceLinks: Sendable, Hashable {
+public struct ResourceLinks: Sendable, Hashable {
     /// Resource types many patients' resources refer to without making them related.
     static let sharedTypes: Set<String> = [
         "Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService", "Device",
@@ -118,7 +118,7 @@ struct ResourceLinks: Sendable, Hashable {
     /// Every name the resource's references (contained resources' included) refer to; `#id` references
     /// stay inside the resource and link nothing. The names of references to a shared type (by the
     /// reference's `Type/id`, else its `type`) go into `shared` too.
-    private static func collectReferences(_ node: Element, into names: inout Set<String>, shared: inout Set<String>) {
+    static func collectReferences(_ node: Element, into names: inout Set<String>, shared: inout Set<String>) {
         if node.type == "Reference" || node.child("reference") != nil {
             var found: [String] = []
             var target = node.string("type")

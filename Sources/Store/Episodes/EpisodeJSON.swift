@@ -3,7 +3,7 @@ import FHIRCore
 import Foundation
 
 /// The JSON forms the store keeps of episode values, shared by every backend: values are encoded with
-/// sorted keys, and the normaliser's book is reassembled from its rows as the book's own JSON form.
+/// sorted keys.
 enum EpisodeJSON {
     /// Sorted keys, so equal values are equal bytes (the bytes Foundation's `JSONEncoder` gives with
     /// sorted keys, written several times faster: this runs for every changed value of every message).
@@ -15,34 +15,27 @@ enum EpisodeJSON {
         }
     }
 
-    /// Decodes the book from its stored parts: the held resources (key, held JSON, arrival), the live
-    /// episodes (id, document) and the evaluation time (JSON, or empty).
-    static func book(
-        resources: [(key: String, held: [UInt8], arrival: Int64)],
-        episodes: [(id: String, document: [UInt8])],
-        evaluatedAt: [UInt8]
-    ) throws(StoreError) -> EpisodeBook {
-        var json: [UInt8] = Array(#"{"resources":{"#.utf8)
-        var arrivals: Int64 = 0
-        for (index, resource) in resources.enumerated() {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
-            json += try Self.encode(resource.key) + [UInt8(ascii: ":")] + resource.held
-            arrivals = max(arrivals, resource.arrival + 1)
-        }
-        json += Array(#"},"episodes":{"#.utf8)
-        for (index, episode) in episodes.enumerated() {
-            if index > 0 { json.append(UInt8(ascii: ",")) }
-            json += try Self.encode(episode.id) + [UInt8(ascii: ":")] + episode.document
-        }
-        json += Array(#"},"arrivals":\#(arrivals)"#.utf8)
-        if !evaluatedAt.isEmpty {
-            json += Array(#","evaluatedAt":"#.utf8) + evaluatedAt
-        }
-        json.append(UInt8(ascii: "}"))
+    /// Decodes a value the store encoded (a held resource, an episode, a timeline event).
+    static func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8]) throws(StoreError) -> Value {
         do {
-            return try JSONDecoder().decode(EpisodeBook.self, from: Data(json))
+            return try MemberJSONDecoder().decode(type, from: bytes)
         } catch {
-            throw StoreError(.corrupt, "the stored episode book cannot be read: \(error)")
+            throw StoreError(.corrupt, "a stored \(type) cannot be read: \(error)")
         }
+    }
+
+    /// An episode as its document shows it: the stored state (the episode without its timeline) with the
+    /// timeline events, in number order.
+    static func episode(state: [UInt8], events: [[UInt8]]) throws(StoreError) -> Episode {
+        var episode = try Self.decode(Episode.self, from: state)
+        episode.timeline = try events.map { payload throws(StoreError) in
+            try Self.decode(TimelineEvent.self, from: payload)
+        }
+        return episode
+    }
+
+    /// The stored state of an episode: the episode without its timeline, which is kept event by event.
+    static func state(of episode: Episode) throws(StoreError) -> [UInt8] {
+        try Self.encode(episode.state)
     }
 }

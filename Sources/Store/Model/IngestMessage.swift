@@ -1,4 +1,5 @@
 public import CoManagement
+public import FHIRCore
 
 /// Everything one accepted HTTP message changes, written by the store in one transaction.
 ///
@@ -26,15 +27,27 @@ public struct IngestMessage: Sendable, Hashable {
     }
 }
 
-/// What the store did with an ``IngestMessage``: one entry per write, in order.
+/// What the store did with an ``IngestMessage``: one entry per write, in order, and what normalising it said.
 public struct IngestResult: Sendable {
     /// The stored message's id (audit records and versions point at it).
     public var messageID: Int64
     /// For an atomic message every entry is a success (a failure throws instead).
     public var entries: [Result<WriteResult, StoreError>]
+    /// The normaliser's warnings about the message's resources (no patient, no service line for a
+    /// referral and the codes it carried, references not held yet), each prefixed with the resource's key.
+    public var outcome: Outcome
+    /// The referrals of the message that no episode holds because of their codes.
+    public var unmatchedReferrals: [UnmatchedReferral]
 
-    public init(messageID: Int64, entries: [Result<WriteResult, StoreError>]) {
+    public init(
+        messageID: Int64,
+        entries: [Result<WriteResult, StoreError>],
+        outcome: Outcome = Outcome(),
+        unmatchedReferrals: [UnmatchedReferral] = []
+    ) {
         self.messageID = messageID
         self.entries = entries
+        self.outcome = outcome
+        self.unmatchedReferrals = unmatchedReferrals
     }
 }

@@ -13,16 +13,16 @@ enum OutboxEvent {
     }
 }
 
-/// The parties of the episodes one claim touches, each decoded once from its episode document: the rows
+/// The parties of the episodes one claim touches, each decoded once from its episode's stored state: the rows
 /// of a run share their episode.
 struct EpisodePartiesCache {
     private var decoded: [String: EpisodeParties?] = [:]
 
-    /// The parties of `episodeID` from its stored `document`; nil when the episode is gone (no document)
-    /// or its document cannot be read.
-    mutating func parties(of episodeID: String, document: [UInt8]?) -> EpisodeParties? {
+    /// The parties of `episodeID` from its stored `state`; nil when the episode is gone (no state) or its
+    /// state cannot be read.
+    mutating func parties(of episodeID: String, state: [UInt8]?) -> EpisodeParties? {
         if let known = self.decoded[episodeID] { return known }
-        let parties = document.flatMap { $0.isEmpty ? nil : $0 }.flatMap {
+        let parties = state.flatMap { $0.isEmpty ? nil : $0 }.flatMap {
             try? MemberJSONDecoder().decode(EpisodeParties.self, from: $0)
         }
         self.decoded[episodeID] = parties

@@ -21,7 +21,7 @@ struct PostgresMigration: Sendable {
 extension PostgresMigration {
     /// Every migration this build knows, in version order.
     static let all: [PostgresMigration] = [
-        .initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt, .senderIdentity,
+        .initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt, .senderIdentity, .partitions,
     ]
 
     /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the
@@ -259,6 +259,50 @@ extension PostgresMigration {
                 AND strpos(m.reference, '#') = 0 AND strpos(m.reference, '?') = 0 AND strpos(m.reference, '/') > 0;
             UPDATE episode_member m SET owner = r.owner FROM resource r
             WHERE r.type = split_part(m.reference, '/', 1) AND r.id = split_part(m.reference, '/', 2)
+            """
+    )
+
+    /// SQLite's migration 11 (``SQLiteMigration/partitions``) in PostgreSQL's terms. Arrival numbers come
+    /// from a sequence, in blocks, so replicas never hand out the same one.
+    static let partitions = PostgresMigration(
+        version: 6,
+        name: "partitions",
+        sql: """
+            CREATE TABLE partition (
+                id              bigserial PRIMARY KEY,
+                version         bigint    NOT NULL DEFAULT 0,
+                evaluated_at    bytea,
+                mappings_version text
+            );
+            CREATE TABLE partition_resource (
+                key             text      PRIMARY KEY,
+                partition_id    bigint    NOT NULL,
+                held            bytea     NOT NULL,
+                arrival         bigint    NOT NULL
+            );
+            CREATE INDEX partition_resource_by_partition ON partition_resource (partition_id);
+            CREATE TABLE partition_name (
+                name            text      NOT NULL,
+                partition_id    bigint    NOT NULL,
+                PRIMARY KEY (name, partition_id)
+            );
+            CREATE INDEX partition_name_by_partition ON partition_name (partition_id);
+            CREATE TABLE shared_resource (
+                key             text      PRIMARY KEY,
+                held            bytea     NOT NULL,
+                arrival         bigint    NOT NULL
+            );
+            CREATE TABLE shared_name (
+                name            text      NOT NULL,
+                key             text      NOT NULL,
+                PRIMARY KEY (name, key)
+            );
+            CREATE SEQUENCE held_arrival INCREMENT BY 1024;
+
+            ALTER TABLE episode RENAME COLUMN document TO state;
+            UPDATE episode SET state = convert_to((convert_from(state, 'UTF8')::jsonb - 'timeline')::text, 'UTF8');
+            ALTER TABLE episode ADD COLUMN partition_id bigint;
+            CREATE INDEX episode_by_partition ON episode (partition_id) WHERE status != 'retired'
             """
     )
 }

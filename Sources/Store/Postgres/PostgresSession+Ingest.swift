@@ -7,17 +7,15 @@ extension PostgresSession {
     /// Writes one message and everything it changes, inside the caller's transaction: a throw leaves
     /// nothing of the message behind once the caller rolls back.
     ///
-    /// With a `ledger`, the resources the message created or changed are normalised under the book lock
-    /// (``normalise(_:sender:messageID:at:ledger:)``) and the ledger adopts the new book just before the
-    /// caller commits.
-    func ingest(_ message: IngestMessage, ledger: EpisodeLedger?) async throws(StoreError) -> IngestResult {
+    /// With a `ledger`, the resources the message created or changed are normalised into their partitions
+    /// (``normalise(_:sender:messageID:at:ledger:)``); the caller puts the partitions back in the cache
+    /// once the transaction has committed.
+    func ingest(
+        _ message: IngestMessage,
+        ledger: EpisodeLedger?
+    ) async throws(StoreError) -> (result: IngestResult, writes: [PartitionWrite]) {
         let received = message.received
         let at = received.receivedAt.storeMilliseconds
-        // With a normaliser, take the book lock before writing anything: the messages are then normalised in
-        // the order their resource writes were decided, across replicas as SQLite's single writer does.
-        // Locking only at the normalise step let a message that found a shared resource `unchanged` be
-        // normalised before the message that created it, and episodes picked up foreign events.
-        let stamp = ledger == nil ? nil : try await self.lockEpisodeBook()
         let messageID = try await self.insertMessage(received, at: at)
         var entries: [Result<WriteResult, StoreError>] = []
         entries.reserveCapacity(message.writes.count)
@@ -42,14 +40,13 @@ extension PostgresSession {
             }
         }
         for change in message.episodes {
-            try await self.write(change, messageID: messageID, at: at)
+            try await self.write(change, partition: nil, messageID: messageID, at: at)
         }
-        var normalised: (book: EpisodeBook, stamp: Int64)?
+        var normalised = Normalised()
         let changed = IngestRules.normalisable(message.writes, entries)
-        if let ledger, let stamp, !changed.isEmpty {
+        if let ledger, !changed.isEmpty {
             normalised = try await self.normalise(
                 changed,
-                stamp: stamp,
                 sender: received.sender,
                 messageID: messageID,
                 at: at,
@@ -61,8 +58,13 @@ extension PostgresSession {
                 IngestRules.auditEntry(for: entry, of: write, message: received, messageID: messageID)
             )
         }
-        if let ledger, let normalised { ledger.adopt(normalised.book, stamp: normalised.stamp) }
-        return IngestResult(messageID: messageID, entries: entries)
+        let result = IngestResult(
+            messageID: messageID,
+            entries: entries,
+            outcome: normalised.outcome,
+            unmatchedReferrals: normalised.unmatched
+        )
+        return (result, normalised.writes)
     }
 
     private func insertMessage(_ received: ReceivedMessage, at: Int64) async throws(StoreError) -> Int64 {

@@ -7,7 +7,8 @@ extension PostgresSession {
     /// Brings the schema up to the newest ``PostgresMigration``; returns the versions it applied.
     ///
     /// Replicas that start together take turns through a session-level advisory lock, so one applies the
-    /// migrations and the others find them applied.
+    /// migrations (and moves an older episode book into partitions, ``upgradeToPartitions()``) and the
+    /// others find them applied.
     ///
     /// - Throws: ``StoreError/Code/migration`` when a migration fails (its transaction is rolled back, so
     ///   the database stays at the previous version) or when the database is newer than this build.
@@ -19,7 +20,19 @@ extension PostgresSession {
         try await self.query("SELECT pg_advisory_lock(\(Self.migrationLock))")
         let result: Result<[Int], StoreError>
         do {
-            result = .success(try await self.applyPending(migrations, now: now))
+            let applied = try await self.applyPending(migrations, now: now)
+            if migrations.contains(where: { $0.version == PostgresMigration.partitions.version }) {
+                if let upgrade = try await self.upgradeToPartitions() {
+                    self.logger.info(
+                        "episode book moved into partitions",
+                        metadata: [
+                            "tandem.store.partitions": "\(upgrade.partitions.count)",
+                            "tandem.store.sharedResources": "\(upgrade.shared.count)",
+                        ]
+                    )
+                }
+            }
+            result = .success(applied)
         } catch {
             result = .failure(error)
         }

@@ -98,7 +98,7 @@ extension PostgresSession {
                     outbox.redelivery_of
             )
             SELECT c.id, c.delivery_id, c.partner, c.episode_id, c.event_number, c.event, c.body, c.started_at,
-                c.attempts, c.next_attempt_at, c.lease_owner, e.document, c.redelivery_of
+                c.attempts, c.next_attempt_at, c.lease_owner, e.state, c.redelivery_of
             FROM claimed AS c LEFT JOIN episode AS e ON e.id = c.episode_id
             ORDER BY c.next_attempt_at, c.id
             """
@@ -133,7 +133,7 @@ extension PostgresSession {
                         attemptsMade: Int(attempts),
                         retryAt: attempts > 0 ? Date(storeMilliseconds: retryAt) : nil
                     ),
-                    parties: parties.parties(of: episodeID, document: document.map { [UInt8](bytea: $0) }),
+                    parties: parties.parties(of: episodeID, state: document.map { [UInt8](bytea: $0) }),
                     lease: OutboxLease(id: id, token: token)
                 )
             )

@@ -165,7 +165,7 @@ extension PostgresSession {
     func episodes(_ query: EpisodeQuery) async throws(StoreError) -> [EpisodeRecord] {
         try await self.episodeRecords(
             """
-            SELECT id, patient_key, service_line, status, document, updated_at FROM episode
+            SELECT id, patient_key, service_line, status, state, updated_at FROM episode
             WHERE status != 'retired'
                 AND (\(query.patientKey)::text IS NULL OR patient_key = \(query.patientKey))
                 AND (\(query.serviceLine)::text IS NULL OR service_line = \(query.serviceLine))
@@ -183,7 +183,7 @@ extension PostgresSession {
     func episodes(holding reference: String) async throws(StoreError) -> [EpisodeRecord] {
         try await self.episodeRecords(
             """
-            SELECT e.id, e.patient_key, e.service_line, e.status, e.document, e.updated_at FROM episode_member m
+            SELECT e.id, e.patient_key, e.service_line, e.status, e.state, e.updated_at FROM episode_member m
                 JOIN episode e ON e.id = m.episode_id
             WHERE m.reference = \(reference) AND e.status != 'retired' ORDER BY e.id
             """
@@ -207,30 +207,43 @@ extension PostgresSession {
     func episode(id: String) async throws(StoreError) -> EpisodeRecord? {
         try await self.episodeRecords(
             """
-            SELECT id, patient_key, service_line, status, document, updated_at FROM episode
+            SELECT id, patient_key, service_line, status, state, updated_at FROM episode
             WHERE id = \(id) AND status != 'retired'
             """
         ).first
     }
 
+    /// Episode rows as records: each document is the stored state with its timeline read back.
     private func episodeRecords(_ query: PostgresQuery) async throws(StoreError) -> [EpisodeRecord] {
-        var records: [EpisodeRecord] = []
+        var rows: [(String, String, String, String, [UInt8], Int64)] = []
         for row in try await self.query(query) {
-            let (id, patientKey, serviceLine, status, document, updatedAt) = try row.columns(
+            let (id, patientKey, serviceLine, status, state, updatedAt) = try row.columns(
                 (String, String, String, String, ByteBuffer, Int64).self
             )
-            records.append(
-                EpisodeRecord(
-                    id: id,
-                    patientKey: patientKey,
-                    serviceLine: serviceLine,
-                    status: status,
-                    document: [UInt8](bytea: document),
-                    updatedAt: Date(storeMilliseconds: updatedAt)
-                )
+            rows.append((id, patientKey, serviceLine, status, [UInt8](bytea: state), updatedAt))
+        }
+        var events: [String: [[UInt8]]] = [:]
+        if !rows.isEmpty {
+            for row in try await self.query(
+                """
+                SELECT episode_id, payload FROM episode_event WHERE episode_id = ANY(\(rows.map(\.0)))
+                ORDER BY episode_id, number
+                """
+            ) {
+                let (id, payload) = try row.columns((String, ByteBuffer).self)
+                events[id, default: []].append([UInt8](bytea: payload))
+            }
+        }
+        return try rows.map { row throws(StoreError) in
+            EpisodeRecord(
+                id: row.0,
+                patientKey: row.1,
+                serviceLine: row.2,
+                status: row.3,
+                document: try EpisodeJSON.encode(try EpisodeJSON.episode(state: row.4, events: events[row.0] ?? [])),
+                updatedAt: Date(storeMilliseconds: row.5)
             )
         }
-        return records
     }
 
     func insertAudit(_ entry: AuditEntry) async throws(StoreError) {

@@ -10,9 +10,11 @@ extension PostgresStore {
         var attempt = 1
         while true {
             do {
-                return try await self.withTransaction { (session) throws(StoreError) in
+                let (result, writes) = try await self.withTransaction { (session) throws(StoreError) in
                     try await session.ingest(message, ledger: self.ledger)
                 }
+                self.keep(writes)
+                return result
             } catch {
                 // Two messages that update the same resources in opposite orders can deadlock; the
                 // loser is rolled back whole and retried.
@@ -27,10 +29,19 @@ extension PostgresStore {
     public func evaluate(at time: FHIRInstant) async throws(StoreError) {
         guard let ledger = self.ledger else { return }
         let at = Date().storeMilliseconds
-        let evaluated = try await self.withTransaction { (session) throws(StoreError) in
+        let writes = try await self.withTransaction { (session) throws(StoreError) in
             try await session.evaluate(at: time, at: at, ledger: ledger)
         }
-        ledger.adopt(evaluated.book, stamp: evaluated.stamp)
+        self.keep(writes)
+    }
+
+    /// Puts the partitions a committed transaction wrote back in the cache.
+    private func keep(_ writes: [PartitionWrite]) {
+        guard let ledger = self.ledger else { return }
+        for write in writes {
+            ledger.cache.remove(write.absorbed)
+            ledger.cache.put(write.id, write.cacheEntry)
+        }
     }
 
     public func read(type: String, id: String) async throws(StoreError) -> StoredResource? {

@@ -44,15 +44,19 @@ public struct PostgresStore: OutboxStore {
         /// ``StoreError/Code/unavailable`` (a 503 to the sender): the pool retries an unreachable server for
         /// ever, and a request must not hang with it. The readiness check waits at most two seconds.
         public var connectionWait: Duration
+        /// How many partitions this replica keeps in memory between messages (``PartitionCache``).
+        public var partitionCacheCapacity: Int
 
         public init(
             maximumConnections: Int = 8,
             startupTimeout: Duration = .seconds(60),
-            connectionWait: Duration = .seconds(10)
+            connectionWait: Duration = .seconds(10),
+            partitionCacheCapacity: Int = 4096
         ) {
             self.maximumConnections = maximumConnections
             self.startupTimeout = startupTimeout
             self.connectionWait = connectionWait
+            self.partitionCacheCapacity = max(0, partitionCacheCapacity)
         }
     }
 
@@ -62,7 +66,7 @@ public struct PostgresStore: OutboxStore {
     let endpoint: PostgresEndpoint
     let connectionWait: Duration
     let logger: Logger
-    /// The normaliser and this replica's book, when episodes are kept.
+    /// The normaliser and this replica's partitions in memory, when episodes are kept.
     let ledger: EpisodeLedger?
 
     /// Connects, applies pending migrations (one replica at a time) and returns the store; its queries
@@ -93,7 +97,13 @@ public struct PostgresStore: OutboxStore {
             endpoint: endpoint,
             connectionWait: configuration.connectionWait,
             logger: logger,
-            ledger: normaliser.map { EpisodeLedger(normaliser: $0, planning: outboxPlanning) }
+            ledger: normaliser.map {
+                EpisodeLedger(
+                    normaliser: $0,
+                    planning: outboxPlanning,
+                    cacheCapacity: configuration.partitionCacheCapacity
+                )
+            }
         )
     }
 

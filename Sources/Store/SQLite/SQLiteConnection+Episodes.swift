@@ -2,53 +2,6 @@ import CoManagement
 import Foundation
 
 extension SQLiteConnection {
-    /// Rebuilds the normaliser's book from its rows: the held resources, the live episodes and the
-    /// book's counters, assembled as the book's own JSON form and decoded by it.
-    mutating func loadEpisodeBook() throws(StoreError) -> EpisodeBook {
-        try EpisodeJSON.book(
-            resources: try self.query("SELECT key, held, arrival FROM episode_resource ORDER BY key").map {
-                ($0.text(0) ?? "", $0.blob(1), $0.integer(2) ?? 0)
-            },
-            episodes: try self.query("SELECT id, document FROM episode WHERE status != 'retired' ORDER BY id").map {
-                ($0.text(0) ?? "", $0.blob(1))
-            },
-            evaluatedAt: try self.query("SELECT evaluated_at FROM episode_book WHERE id = 1").first?.blob(0) ?? []
-        )
-    }
-
-    /// Writes what one normalisation changed: the held resources it stored, each changed episode's
-    /// document and new timeline events, retired episodes, and the book's evaluation time.
-    mutating func persist(_ ingestion: Ingestion, book: EpisodeBook, messageID: Int64?, at: Int64) throws(StoreError) {
-        for key in ingestion.storedKeys {
-            guard let held = book.resources[key] else { continue }
-            try self.query(
-                """
-                INSERT INTO episode_resource (key, held, arrival) VALUES (?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
-                """,
-                [.text(key), .blob(try EpisodeJSON.encode(held)), .integer(Int64(held.arrival))]
-            )
-        }
-        for change in ingestion.changes {
-            try self.write(change, messageID: messageID, at: at)
-        }
-        for id in ingestion.retiredEpisodeIDs {
-            try self.query(
-                "UPDATE episode SET status = 'retired', updated_at = ? WHERE id = ?",
-                [.integer(at), .text(id)]
-            )
-            try self.replaceMembers(of: id, with: [])
-        }
-        let evaluated = try book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value) }
-        try self.query(
-            """
-            INSERT INTO episode_book (id, arrivals, evaluated_at) VALUES (1, 0, ?)
-            ON CONFLICT (id) DO UPDATE SET evaluated_at = excluded.evaluated_at
-            """,
-            [evaluated.map { .blob($0) } ?? .null]
-        )
-    }
-
     /// Makes `references` the resources the episode holds, writing only the rows that change.
     mutating func replaceMembers(of episodeID: String, with references: [String]) throws(StoreError) {
         let held = Set(
@@ -74,20 +27,29 @@ extension SQLiteConnection {
         }
     }
 
-    /// Writes one episode change: the episode's document and the change's new timeline events. A re-keyed
-    /// episode keeps its timeline: its events move to the new id, the old row goes. A timeline event number
-    /// the episode already has fails with ``StoreError/Code/duplicate``.
-    mutating func write(_ change: Ingestion.EpisodeChange, messageID: Int64?, at: Int64) throws(StoreError) {
+    /// Writes one episode change: the episode's row (its state, without the timeline) in place and the
+    /// change's new timeline events, appended. A re-keyed episode keeps its timeline: its events move to
+    /// the new id, the old row goes. A timeline event number the episode already has fails with
+    /// ``StoreError/Code/duplicate``.
+    mutating func write(
+        _ change: Ingestion.EpisodeChange,
+        partition: Int64?,
+        messageID: Int64?,
+        at: Int64
+    ) throws(StoreError) {
         let episode = change.episode
         try self.query(
             """
-            INSERT INTO episode (id, patient_key, service_line, status, document, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, service_line = excluded.service_line,
-                status = excluded.status, document = excluded.document, updated_at = excluded.updated_at
+            INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET partition_id = excluded.partition_id, patient_key = excluded.patient_key,
+                service_line = excluded.service_line, status = excluded.status, state = excluded.state,
+                updated_at = excluded.updated_at
             """,
             [
-                .text(change.episodeID), .text(episode.patient.key), .text(episode.serviceLine),
-                .text(episode.status.rawValue), .blob(try EpisodeJSON.encode(episode)), .integer(at),
+                .text(change.episodeID), partition.map { .integer($0) } ?? .null, .text(episode.patient.key),
+                .text(episode.serviceLine), .text(episode.status.rawValue), .blob(try EpisodeJSON.state(of: episode)),
+                .integer(at),
             ]
         )
         try self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
@@ -135,23 +97,23 @@ extension SQLiteConnection {
         bindings.append(.integer(Int64(query.limit)))
         return try self.query(
             """
-            SELECT id, patient_key, service_line, status, document, updated_at FROM episode
+            SELECT id, patient_key, service_line, status, state, updated_at FROM episode
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY updated_at DESC, id LIMIT ?
             """,
             bindings
-        ).map(Self.episodeRecord)
+        ).map { row throws(StoreError) in try self.episodeRecord(row) }
     }
 
     /// The live episodes holding the resource `reference` (`Type/id`).
     mutating func episodes(holding reference: String) throws(StoreError) -> [EpisodeRecord] {
         try self.query(
             """
-            SELECT e.id, e.patient_key, e.service_line, e.status, e.document, e.updated_at FROM episode_member m
+            SELECT e.id, e.patient_key, e.service_line, e.status, e.state, e.updated_at FROM episode_member m
                 JOIN episode e ON e.id = m.episode_id
             WHERE m.reference = ? AND e.status != 'retired' ORDER BY e.id
             """,
             [.text(reference)]
-        ).map(Self.episodeRecord)
+        ).map { row throws(StoreError) in try self.episodeRecord(row) }
     }
 
     /// Of `episodeIDs`, those with an outbox row for `partner`.
@@ -171,20 +133,26 @@ extension SQLiteConnection {
     mutating func episode(id: String) throws(StoreError) -> EpisodeRecord? {
         try self.query(
             """
-            SELECT id, patient_key, service_line, status, document, updated_at FROM episode
+            SELECT id, patient_key, service_line, status, state, updated_at FROM episode
             WHERE id = ? AND status != 'retired'
             """,
             [.text(id)]
-        ).first.map(Self.episodeRecord)
+        ).first.map { row throws(StoreError) in try self.episodeRecord(row) }
     }
 
-    private static func episodeRecord(_ row: SQLiteRow) -> EpisodeRecord {
-        EpisodeRecord(
-            id: row.text(0) ?? "",
+    /// An episode row as a record: its document is the stored state with the timeline read back.
+    private mutating func episodeRecord(_ row: SQLiteRow) throws(StoreError) -> EpisodeRecord {
+        let id = row.text(0) ?? ""
+        let events = try self.query(
+            "SELECT payload FROM episode_event WHERE episode_id = ? ORDER BY number",
+            [.text(id)]
+        ).map { $0.blob(0) }
+        return EpisodeRecord(
+            id: id,
             patientKey: row.text(1) ?? "",
             serviceLine: row.text(2) ?? "",
             status: row.text(3) ?? "",
-            document: row.blob(4),
+            document: try EpisodeJSON.encode(try EpisodeJSON.episode(state: row.blob(4), events: events)),
             updatedAt: Date(storeMilliseconds: row.integer(5) ?? 0)
         )
     }

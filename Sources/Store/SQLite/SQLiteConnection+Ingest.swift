@@ -6,9 +6,9 @@ extension SQLiteConnection {
     /// Writes one message and everything it changes; runs inside the caller's transaction (a savepoint
     /// of a group commit), so a throw leaves nothing of the message behind.
     ///
-    /// With a `ledger`, the resources the message created or changed are normalised against the episode
-    /// book and the episode changes are written too; the ledger adopts the new book only once all of
-    /// the message is written.
+    /// With a `ledger`, the resources the message created or changed are normalised into their partitions
+    /// and the episode changes are written too; the partitions go back to the ledger's cache only once all
+    /// of the message is written.
     mutating func ingest(_ message: IngestMessage, ledger: EpisodeLedger? = nil) throws(StoreError) -> IngestResult {
         let received = message.received
         let at = received.receivedAt.storeMilliseconds
@@ -41,18 +41,34 @@ extension SQLiteConnection {
             }
         }
         for change in message.episodes {
-            try self.write(change, messageID: messageID, at: at)
+            try self.write(change, partition: nil, messageID: messageID, at: at)
         }
-        var book: EpisodeBook?
+        var normalised: Normalised?
         let changed = IngestRules.normalisable(message.writes, entries)
         if let ledger, !changed.isEmpty {
-            book = try self.normalise(changed, sender: received.sender, messageID: messageID, at: at, ledger: ledger)
+            normalised = try self.normalise(
+                changed,
+                sender: received.sender,
+                messageID: messageID,
+                at: at,
+                ledger: ledger
+            )
         }
         for (write, entry) in zip(message.writes, entries) {
             try self.insertAudit(IngestRules.auditEntry(for: entry, of: write, message: received, messageID: messageID))
         }
-        if let ledger, let book { ledger.adopt(book) }
-        return IngestResult(messageID: messageID, entries: entries)
+        if let ledger, let normalised {
+            for write in normalised.writes {
+                ledger.cache.remove(write.absorbed)
+                ledger.cache.put(write.id, write.cacheEntry)
+            }
+        }
+        return IngestResult(
+            messageID: messageID,
+            entries: entries,
+            outcome: normalised?.outcome ?? Outcome(),
+            unmatchedReferrals: normalised?.unmatched ?? []
+        )
     }
 
     private mutating func insertMessage(_ received: ReceivedMessage, at: Int64) throws(StoreError) -> Int64 {

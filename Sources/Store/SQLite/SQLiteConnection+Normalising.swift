@@ -1,49 +1,120 @@
 import CoManagement
 import FHIRCore
+import Synchronization
 
+/// Normalisation on SQLite, in the writer: each message finds its partitions, normalises against them and
+/// writes what changed, inside its savepoint. The single writer is what serialises it.
 extension SQLiteConnection {
-    /// Normalises the written resources against the ledger's book and writes the episode changes and
-    /// outbox rows, inside the caller's savepoint. The single writer is what serialises this step.
-    ///
-    /// - Returns: the new book; hand it to ``EpisodeLedger/adopt(_:stamp:)`` once the rest of the message
-    ///   is written. Until then the ledger holds no book, so a message that fails after this point leaves
-    ///   the next one to reload the book from what the database committed.
+
+    /// Normalises the written resources into their partitions, writes the changes, plans the outbox rows.
     mutating func normalise(
         _ resources: [Element],
         sender: String,
         messageID: Int64,
         at: Int64,
         ledger: EpisodeLedger
-    ) throws(StoreError) -> EpisodeBook {
-        var book: EpisodeBook
-        if let held = ledger.take(at: 0) {
-            book = held
-        } else {
-            book = try self.loadEpisodeBook()
+    ) throws(StoreError) -> Normalised {
+        let items = ledger.items(of: resources, sender: sender)
+        var arrival = ledger.arrivals.load(ordering: .relaxed)
+        let shared = EpisodeLedger.number(items.shared, after: &arrival)
+        let changedShared = try self.writeShared(shared)
+        let sharedNames = try self.sharedNames(among: items.linkingNames)
+        let named = try self.partitions(named: items.linkingNames.subtracting(sharedNames))
+        var writes: [PartitionWrite] = []
+        for component in items.components(partitions: named, shared: sharedNames) {
+            let ids = component.partitions.sorted()
+            let target: Int64
+            if let first = ids.first { target = first } else { target = try self.newPartition() }
+            var entry = try self.partition(target, ledger: ledger)
+            for other in ids.dropFirst() {
+                EpisodeLedger.merge(try self.partition(other, ledger: ledger), into: &entry)
+            }
+            try self.lendAll(to: &entry)
+            try self.lend(to: &entry, names: component.items.flatMap { $0.names.linking + $0.names.shared })
+            writes.append(
+                ledger.write(
+                    component,
+                    into: entry,
+                    partition: target,
+                    absorbed: Array(ids.dropFirst()),
+                    shared: shared,
+                    sender: sender,
+                    arrival: &arrival
+                )
+            )
         }
-        let ingestion = ledger.normalise(resources, sender: sender, into: &book)
-        guard !ingestion.isEmpty else { return book }
-        try self.persist(ingestion, book: book, messageID: messageID, at: at)
-        if let planning = ledger.planning {
-            try self.planOutbox(ingestion, resources: resources, planning: planning, messageID: messageID, at: at)
+        // The partitions that refer to a shared resource the message changed, and that it did not reach.
+        let reached = Set(writes.flatMap { [$0.id] + $0.absorbed })
+        let dependents = try self.partitions(named: changedShared.flatMap { ResourceLinks.linkNames(of: $0).known })
+            .values.reduce(into: Set<Int64>()) { $0.formUnion($1) }.subtracting(reached)
+        for id in dependents.sorted() {
+            var entry = try self.partition(id, ledger: ledger)
+            try self.lendAll(to: &entry)
+            writes.append(ledger.write(dependent: entry, partition: id, changed: changedShared))
         }
-        return book
+        for write in writes {
+            try self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
+        }
+        ledger.arrivals.store(arrival, ordering: .relaxed)
+        return Normalised(writes)
     }
 
-    /// Evaluates the book's due dates at `time` and writes what fell overdue, with its outbox rows, as
-    /// ``normalise(_:sender:messageID:at:ledger:)`` does for a message.
-    mutating func evaluate(at time: FHIRInstant, at: Int64, ledger: EpisodeLedger) throws(StoreError) -> EpisodeBook {
-        var book: EpisodeBook
-        if let held = ledger.take(at: 0) {
-            book = held
-        } else {
-            book = try self.loadEpisodeBook()
+    /// Evaluates every partition's due dates at `time` and writes what fell overdue, with its outbox rows.
+    mutating func evaluate(
+        at time: FHIRInstant,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) throws(StoreError) -> [PartitionWrite] {
+        var writes: [PartitionWrite] = []
+        for row in try self.query("SELECT id FROM partition ORDER BY id") {
+            let id = row.integer(0) ?? 0
+            var entry = try self.partition(id, ledger: ledger)
+            try self.lendAll(to: &entry)
+            let write = ledger.write(evaluating: entry, partition: id, at: time)
+            try self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            writes.append(write)
         }
-        let ingestion = ledger.normaliser.reevaluate(at: time, book: &book)
-        try self.persist(ingestion, book: book, messageID: nil, at: at)
+        return writes
+    }
+
+    /// Writes one partition's changes (merging what it absorbed) and plans their outbox rows.
+    private mutating func write(
+        _ write: PartitionWrite,
+        resources: [Element],
+        messageID: Int64?,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) throws(StoreError) {
+        try self.mergePartitions(write.absorbed, into: write.id)
+        try self.write(write, messageID: messageID, at: at)
         if let planning = ledger.planning {
-            try self.planOutbox(ingestion, resources: [], planning: planning, messageID: nil, at: at)
+            try self.planOutbox(write.ingestion, resources: resources, planning: planning, messageID: messageID, at: at)
         }
-        return book
+    }
+
+    /// A partition as the cache holds it (when its version is still the database's), else read from its rows.
+    private mutating func partition(_ id: Int64, ledger: EpisodeLedger) throws(StoreError) -> PartitionCache.Entry {
+        let version = try self.partitionVersions([id])[id] ?? 0
+        if let cached = ledger.cache.take(id, version: version) { return cached }
+        return PartitionCache.Entry(version: version, book: try self.loadPartition(id), lent: [])
+    }
+
+    /// Lends the partition the shared resources known by `names` it was not lent yet, and those they
+    /// refer to in turn.
+    private mutating func lend(to entry: inout PartitionCache.Entry, names: [String]) throws(StoreError) {
+        let needed = Set(names).subtracting(entry.lent)
+        guard !needed.isEmpty else { return }
+        for item in try self.sharedResources(named: needed) {
+            entry.book.store(item)
+            entry.lent.formUnion(ResourceLinks.linkNames(of: item).known)
+        }
+        entry.lent.formUnion(needed)
+    }
+
+    /// Lends a partition read from its rows every shared resource its resources refer to, once.
+    private mutating func lendAll(to entry: inout PartitionCache.Entry) throws(StoreError) {
+        guard !entry.lentAll else { return }
+        try self.lend(to: &entry, names: EpisodeLedger.referencedNames(of: entry.book))
+        entry.lentAll = true
     }
 }

@@ -141,7 +141,7 @@ extension SQLiteConnection {
             """
             SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, b.body,
                 coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, o.redelivery_of,
-                e.document
+                e.state
             FROM outbox AS o
             LEFT JOIN outbox_body AS b ON b.outbox_id = o.id
             LEFT JOIN episode AS e ON e.id = o.episode_id
@@ -174,7 +174,7 @@ extension SQLiteConnection {
                         attemptsMade: attempts,
                         retryAt: attempts > 0 ? Date(storeMilliseconds: row.integer(9) ?? 0) : nil
                     ),
-                    parties: parties.parties(of: row.text(3) ?? "", document: row.blob(11)),
+                    parties: parties.parties(of: row.text(3) ?? "", state: row.blob(11)),
                     lease: OutboxLease(id: id, token: claim.token)
                 )
             )

@@ -13,7 +13,7 @@ extension SQLiteMigration {
     /// Every migration this build knows, in version order.
     static let all: [SQLiteMigration] = [
         .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes, .outboxBodies,
-        .attemptsByOutboxRow, .deadRowsIndexedAlone, .claimableAt, .senderIdentity,
+        .attemptsByOutboxRow, .deadRowsIndexedAlone, .claimableAt, .senderIdentity, .partitions,
     ]
 
     /// The ingest, episode, outbox and audit tables.
@@ -373,6 +373,61 @@ extension SQLiteMigration {
                 SELECT r.owner FROM resource r
                 WHERE r.type = substr(episode_member.reference, 1, instr(episode_member.reference, '/') - 1)
                     AND r.id = substr(episode_member.reference, instr(episode_member.reference, '/') + 1));
+            """
+    )
+
+    /// The co-management state in partitions: each group of related resources (one patient's, by the rules
+    /// of ``CoManagement/ResourceLinks``) with its own rows and version, so that a message loads and
+    /// writes only the partitions it touches and nothing is loaded at start.
+    /// - `partition`: one row per partition, its version (bumped by every write) and the time its episodes
+    ///   were last evaluated at; room for the mappings version that normalised it;
+    /// - `partition_resource`: the held resources of patient-scoped types, each in one partition;
+    /// - `partition_name`: every name a partition's resources link by or refer to: how a message finds the
+    ///   partitions it touches, and a changed shared resource the partitions that depend on it;
+    /// - `shared_resource`, `shared_name`: practitioners, organisations and the other shared types, which
+    ///   belong to no partition and are lent to the partitions that refer to them;
+    /// - `episode.state`: the episode without its timeline (the timeline is `episode_event`, appended to),
+    ///   so a change rewrites the episode's row in place and never its history; `episode.partition_id`.
+    /// The held resources of `episode_resource` move into partitions when the store opens
+    /// (``PartitionUpgrade``), which then drops it and `episode_book`.
+    static let partitions = SQLiteMigration(
+        version: 11,
+        name: "partitions",
+        sql: """
+            CREATE TABLE partition (
+                id              INTEGER PRIMARY KEY,
+                version         INTEGER NOT NULL DEFAULT 0,
+                evaluated_at    BLOB,
+                mappings_version TEXT
+            );
+            CREATE TABLE partition_resource (
+                key             TEXT    PRIMARY KEY,
+                partition_id    INTEGER NOT NULL,
+                held            BLOB    NOT NULL,
+                arrival         INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX partition_resource_by_partition ON partition_resource (partition_id);
+            CREATE TABLE partition_name (
+                name            TEXT    NOT NULL,
+                partition_id    INTEGER NOT NULL,
+                PRIMARY KEY (name, partition_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX partition_name_by_partition ON partition_name (partition_id);
+            CREATE TABLE shared_resource (
+                key             TEXT    PRIMARY KEY,
+                held            BLOB    NOT NULL,
+                arrival         INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE shared_name (
+                name            TEXT    NOT NULL,
+                key             TEXT    NOT NULL,
+                PRIMARY KEY (name, key)
+            ) WITHOUT ROWID;
+
+            ALTER TABLE episode RENAME COLUMN document TO state;
+            UPDATE episode SET state = CAST(json_remove(CAST(state AS TEXT), '$.timeline') AS BLOB);
+            ALTER TABLE episode ADD COLUMN partition_id INTEGER;
+            CREATE INDEX episode_by_partition ON episode (partition_id) WHERE status != 'retired';
             """
     )
 }

@@ -12,7 +12,9 @@ extension SQLiteStore {
         guard let ledger = self.ledger else { return }
         let at = Date().storeMilliseconds
         try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
-            ledger.adopt(try connection.evaluate(at: time, at: at, ledger: ledger))
+            for write in try connection.evaluate(at: time, at: at, ledger: ledger) {
+                ledger.cache.put(write.id, write.cacheEntry)
+            }
         }
     }
 
@@ -100,12 +102,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Also unavailable until the writer has loaded the episode book (``run()``): the first message would
-    /// wait for that.
     public func ping() async throws(StoreError) {
-        if let ledger = self.ledger, !ledger.isLoaded {
-            throw StoreError(.unavailable, "the episode book is still loading")
-        }
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.query("SELECT 1")
             return ()

@@ -52,8 +52,8 @@ extension SQLiteStore {
         case .success(let finishes):
             for finish in finishes { finish(nil) }
         case .failure(let error):
-            // The book in memory moved ahead of what was rolled back; reload it from the database.
-            self.ledger?.invalidate()
+            // The partitions in memory moved ahead of what was rolled back; read them again when needed.
+            self.ledger?.cache.clear()
             self.logger.error(
                 "group commit failed",
                 metadata: ["tandem.store.error": "\(error)", "tandem.store.groupSize": "\(group.count)"]

@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 import NIOPosix
 public import ServiceLifecycle
+import Synchronization
 
 /// The embedded store: one SQLite database file in WAL mode, written by a single writer that commits
 /// concurrent requests in groups, read through a few read-only connections.
@@ -34,19 +35,23 @@ public struct SQLiteStore: Store, Service {
         /// requests queued meanwhile wait that long: a larger value restarts less often, each restart
         /// for longer. Measurements of other values: docs/performance.md, "SQLite store".
         public var walRestartFrames: Int
+        /// How many partitions the writer keeps in memory between messages (``PartitionCache``).
+        public var partitionCacheCapacity: Int
 
         public init(
             readers: Int = 2,
             busyTimeoutMilliseconds: Int = 5000,
             maximumGroupSize: Int = 256,
             checkpointInterval: Duration = .milliseconds(250),
-            walRestartFrames: Int = 4096
+            walRestartFrames: Int = 4096,
+            partitionCacheCapacity: Int = 4096
         ) {
             self.readers = readers
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.maximumGroupSize = maximumGroupSize
             self.checkpointInterval = checkpointInterval
             self.walRestartFrames = max(1, walRestartFrames)
+            self.partitionCacheCapacity = max(0, partitionCacheCapacity)
         }
     }
 
@@ -87,7 +92,7 @@ public struct SQLiteStore: Store, Service {
         pool.start()
         do {
             let connections = try await Self.run(on: pool) {
-                () throws(StoreError) -> (ConnectionSlot, [ConnectionSlot], ConnectionSlot?) in
+                () throws(StoreError) -> (ConnectionSlot, [ConnectionSlot], ConnectionSlot?, Int) in
                 try location.createDirectory()
                 var connection = try SQLiteConnection(path: location.path, readOnly: false)
                 try connection.configureForWriting(
@@ -98,6 +103,8 @@ public struct SQLiteStore: Store, Service {
                 if !applied.isEmpty {
                     logger.info("store schema migrated", metadata: ["tandem.migrations": "\(applied)"])
                 }
+                try connection.upgradeToPartitions(logger: logger)
+                let arrivals = try connection.highestArrival()
                 let writer = ConnectionSlot(connection)
                 var readers: [ConnectionSlot] = []
                 for _ in 0..<readerCount {
@@ -113,7 +120,7 @@ public struct SQLiteStore: Store, Service {
                     )
                     checkpointer = ConnectionSlot(connection)
                 }
-                return (writer, readers, checkpointer)
+                return (writer, readers, checkpointer, arrivals)
             }
             return SQLiteStore(
                 threadPool: pool,
@@ -123,7 +130,15 @@ public struct SQLiteStore: Store, Service {
                 queue: WriteQueue(),
                 configuration: configuration,
                 logger: logger,
-                ledger: normaliser.map { EpisodeLedger(normaliser: $0, planning: outboxPlanning) }
+                ledger: normaliser.map { normaliser in
+                    let ledger = EpisodeLedger(
+                        normaliser: normaliser,
+                        planning: outboxPlanning,
+                        cacheCapacity: configuration.partitionCacheCapacity
+                    )
+                    ledger.arrivals.store(connections.3, ordering: .relaxed)
+                    return ledger
+                }
             )
         } catch {
             try? await pool.shutdownGracefully()
@@ -166,7 +181,6 @@ public struct SQLiteStore: Store, Service {
     /// The writer's loop, on its own thread: every queued write, group by group, until the queue is
     /// closed and drained (or abandoned).
     private func writeUntilClosed() {
-        self.loadEpisodeBook()
         while self.queue.waitForWrites() {
             while true {
                 let group = self.queue.takeGroup(limit: self.configuration.maximumGroupSize)
@@ -174,27 +188,6 @@ public struct SQLiteStore: Store, Service {
                 self.commit(group)
                 if self.walRestart.takeRequest() { self.finishCheckpoint() }
             }
-        }
-    }
-
-    /// Loads the episode book before the first write, on the writer's thread: otherwise the first message
-    /// after a start waits for it, and the load grows with the book (docs/performance.md). Until it
-    /// is loaded, ``ping()`` answers unavailable. A failure is logged, and the first message tries again.
-    private func loadEpisodeBook() {
-        guard let ledger = self.ledger else { return }
-        let start = ContinuousClock.now
-        do throws(StoreError) {
-            try ledger.loadFirst { () throws(StoreError) -> EpisodeBook in
-                try self.writer.withConnection { (connection: inout SQLiteConnection) throws(StoreError) in
-                    try connection.loadEpisodeBook()
-                }
-            }
-            self.logger.info(
-                "episode book loaded",
-                metadata: ["tandem.store.took": "\(ContinuousClock.now - start)"]
-            )
-        } catch {
-            self.logger.error("loading the episode book failed", metadata: ["tandem.store.error": "\(error)"])
         }
     }
 

@@ -1,0 +1,149 @@
+import CoManagement
+import FHIRCore
+import Synchronization
+
+/// What a store process needs to normalise messages into partitions: the normaliser, the outbox planning
+/// run in the same transaction, the partitions kept in memory, and (on SQLite) the arrival numbers it hands
+/// out.
+///
+/// The co-management state lives in the database, one partition per group of related resources
+/// (``PartitionWrite``); nothing is loaded at start. A message finds the partitions its resources link to
+/// by name, takes them from the cache when the cached version is still the database's, else reads them,
+/// normalises against them (merging those it joins) and writes back only what changed. Each backend
+/// serialises the messages of one partition: SQLite has one writer; PostgreSQL locks the partitions' rows
+/// in id order inside the transaction (``PostgresStore``).
+final class EpisodeLedger: Sendable {
+    let normaliser: Normaliser
+    let planning: (any OutboxPlanning)?
+    let cache: PartitionCache
+    /// The highest arrival number handed out by this process; SQLite's writer starts it from the
+    /// database's highest (``SQLiteStore``). PostgreSQL numbers arrivals with a sequence instead.
+    let arrivals = Atomic<Int>(0)
+
+    init(normaliser: Normaliser, planning: (any OutboxPlanning)? = nil, cacheCapacity: Int = 4096) {
+        self.normaliser = normaliser
+        self.planning = planning
+        self.cache = PartitionCache(capacity: cacheCapacity)
+    }
+
+    /// The written resources as the normaliser will hold them, for finding their partitions by name.
+    func items(of resources: [Element], sender: String) -> MessageItems {
+        MessageItems(
+            resources.map { resource in
+                HeldResource(
+                    key: HeldResource.key(for: resource, fullUrl: nil),
+                    fullUrl: nil,
+                    sender: sender,
+                    resource: resource,
+                    arrival: 0
+                )
+            }
+        )
+    }
+
+    /// The message's shared resources numbered from the arrival after `arrival`; returns the last number.
+    static func number(_ shared: [MessageItems.Item], after arrival: inout Int) -> [HeldResource] {
+        shared.map { entry in
+            var held = entry.held
+            arrival += 1
+            held.arrival = arrival
+            return held
+        }
+    }
+
+    /// Joins the partitions a component reaches into the first one (`absorbed` into `entry`).
+    static func merge(_ absorbed: PartitionCache.Entry, into entry: inout PartitionCache.Entry) {
+        entry.book.merge(absorbed.book)
+        entry.lent.formUnion(absorbed.lent)
+        entry.lentAll = entry.lentAll && absorbed.lentAll
+    }
+
+    /// Normalises one component of a message into its partition (`entry`, lent what it refers to): the
+    /// component's resources and the message's shared ones, several written resources at once.
+    func write(
+        _ component: MessageItems.Component,
+        into entry: PartitionCache.Entry,
+        partition: Int64,
+        absorbed: [Int64],
+        shared: [HeldResource],
+        sender: String,
+        arrival: inout Int
+    ) -> PartitionWrite {
+        var book = entry.book
+        book.continueArrivals(after: arrival)
+        let resources = component.items.map(\.held.resource) + shared.map(\.resource)
+        let input = resources.count == 1 ? resources[0] : Self.collection(resources)
+        let ingestion = self.normaliser.ingest(input, sender: sender, into: &book)
+        arrival = max(arrival, book.arrivals)
+        let written = ingestion.storedKeys.compactMap { key -> HeldResource? in
+            guard let item = book.resources[key], !ResourceLinks.isShared(item.resource.type) else { return nil }
+            return item
+        }
+        return PartitionWrite(
+            id: partition,
+            version: entry.version + 1,
+            absorbed: absorbed,
+            resources: written,
+            names: Array(Set(component.items.flatMap { $0.names.linking + $0.names.shared })),
+            ingestion: ingestion,
+            book: book,
+            lent: entry.lent
+        )
+    }
+
+    /// Derives a partition that refers to shared resources another message changed, with them.
+    func write(dependent entry: PartitionCache.Entry, partition: Int64, changed: [HeldResource]) -> PartitionWrite {
+        var book = entry.book
+        for item in changed { book.store(item) }
+        let ingestion = self.normaliser.refresh(&book, after: changed.map(\.key))
+        return Self.rederived(entry, partition: partition, ingestion: ingestion, book: book)
+    }
+
+    /// Evaluates a partition's due dates at `time`.
+    func write(evaluating entry: PartitionCache.Entry, partition: Int64, at time: FHIRInstant) -> PartitionWrite {
+        var book = entry.book
+        let ingestion = self.normaliser.reevaluate(at: time, book: &book)
+        return Self.rederived(entry, partition: partition, ingestion: ingestion, book: book)
+    }
+
+    /// A write of a partition derived again without new resources of its own.
+    private static func rederived(
+        _ entry: PartitionCache.Entry,
+        partition: Int64,
+        ingestion: Ingestion,
+        book: EpisodeBook
+    ) -> PartitionWrite {
+        PartitionWrite(
+            id: partition,
+            version: entry.version + 1,
+            resources: [],
+            names: [],
+            ingestion: ingestion,
+            book: book,
+            lent: entry.lent
+        )
+    }
+
+    /// The names to look up among the shared resources for a partition read from its rows: every name
+    /// its resources refer to.
+    static func referencedNames(of book: EpisodeBook) -> [String] {
+        book.resources.values.flatMap { item in
+            let names = ResourceLinks.linkNames(of: item)
+            return names.linking + names.shared
+        }
+    }
+
+    /// Several written resources as one `collection` Bundle, so the normaliser derives once.
+    private static func collection(_ resources: [Element]) -> Element {
+        Element(
+            name: "Bundle",
+            type: "Bundle",
+            children: [Element(name: "type", type: "code", value: "collection")]
+                + resources.map { resource in
+                    var entry = resource
+                    entry.name = "resource"
+                    return Element(name: "entry", type: "Bundle.Entry", children: [entry])
+                }
+        )
+    }
+}

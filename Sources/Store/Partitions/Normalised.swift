@@ -1,0 +1,18 @@
+import CoManagement
+import FHIRCore
+
+/// What normalising one message did: the partitions it wrote (to be put back in the cache once the
+/// message is committed) and what the normaliser said of the message's resources.
+struct Normalised: Sendable {
+    var writes: [PartitionWrite] = []
+    var outcome = Outcome()
+    var unmatched: [UnmatchedReferral] = []
+
+    init(_ writes: [PartitionWrite] = []) {
+        self.writes = writes
+        for write in writes {
+            self.outcome.append(contentsOf: write.ingestion.outcome)
+            self.unmatched += write.ingestion.unmatchedReferrals
+        }
+    }
+}

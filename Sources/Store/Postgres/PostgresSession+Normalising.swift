@@ -1,0 +1,146 @@
+import CoManagement
+import FHIRCore
+import PostgresNIO
+
+/// Normalisation on PostgreSQL, inside the message's transaction: the message's linking names are locked
+/// (so two messages about a new patient do not both make a partition for it), then the partitions it
+/// touches, in id order, and only those. Messages about other patients go on at the same time, on this
+/// replica and on the others.
+extension PostgresSession {
+
+    /// Normalises the written resources into their partitions, writes the changes, plans the outbox rows.
+    func normalise(
+        _ resources: [Element],
+        sender: String,
+        messageID: Int64,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) async throws(StoreError) -> Normalised {
+        let items = ledger.items(of: resources, sender: sender)
+        try await self.lockNames(items.linkingNames)
+        var arrival = try await self.arrivalBlock()
+        let shared = EpisodeLedger.number(items.shared, after: &arrival)
+        let changedShared = try await self.writeShared(shared)
+        let sharedNames = try await self.sharedNames(among: items.linkingNames)
+        let changedNames = changedShared.flatMap { ResourceLinks.linkNames(of: $0).known }
+        var components: [MessageItems.Component]
+        var dependents: Set<Int64>
+        var versions: [Int64: Int64]
+        // A partition merged into another by a transaction this one waited for is gone: look again.
+        repeat {
+            let named = try await self.partitions(named: items.linkingNames.subtracting(sharedNames))
+            components = items.components(partitions: named, shared: sharedNames)
+            let reached = Set(components.flatMap(\.partitions))
+            dependents = try await self.partitions(named: changedNames).values
+                .reduce(into: Set<Int64>()) { $0.formUnion($1) }.subtracting(reached)
+            versions = try await self.lockPartitions(reached.union(dependents))
+        } while versions.count < Set(components.flatMap(\.partitions)).union(dependents).count
+
+        var writes: [PartitionWrite] = []
+        for component in components {
+            let ids = component.partitions.sorted()
+            let target: Int64
+            if let first = ids.first { target = first } else { target = try await self.newPartition() }
+            var entry = try await self.partition(target, version: versions[target] ?? 0, ledger: ledger)
+            for other in ids.dropFirst() {
+                EpisodeLedger.merge(
+                    try await self.partition(other, version: versions[other] ?? 0, ledger: ledger),
+                    into: &entry
+                )
+            }
+            try await self.lendAll(to: &entry)
+            try await self.lend(to: &entry, names: component.items.flatMap { $0.names.linking + $0.names.shared })
+            writes.append(
+                ledger.write(
+                    component,
+                    into: entry,
+                    partition: target,
+                    absorbed: Array(ids.dropFirst()),
+                    shared: shared,
+                    sender: sender,
+                    arrival: &arrival
+                )
+            )
+        }
+        for id in dependents.sorted() {
+            var entry = try await self.partition(id, version: versions[id] ?? 0, ledger: ledger)
+            try await self.lendAll(to: &entry)
+            writes.append(ledger.write(dependent: entry, partition: id, changed: changedShared))
+        }
+        for write in writes {
+            try await self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
+        }
+        return Normalised(writes)
+    }
+
+    /// Evaluates the due dates of every partition at `time`, one partition at a time, locking each, and
+    /// writes what fell overdue with its outbox rows.
+    func evaluate(at time: FHIRInstant, at: Int64, ledger: EpisodeLedger) async throws(StoreError) -> [PartitionWrite] {
+        var writes: [PartitionWrite] = []
+        var ids: [Int64] = []
+        for row in try await self.query("SELECT id FROM partition ORDER BY id") {
+            ids.append(try row.columns(Int64.self))
+        }
+        for id in ids {
+            guard let version = try await self.lockPartitions([id])[id] else { continue }
+            var entry = try await self.partition(id, version: version, ledger: ledger)
+            try await self.lendAll(to: &entry)
+            let write = ledger.write(evaluating: entry, partition: id, at: time)
+            try await self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            writes.append(write)
+        }
+        return writes
+    }
+
+    /// Writes one partition's changes (merging what it absorbed) and plans their outbox rows.
+    private func write(
+        _ write: PartitionWrite,
+        resources: [Element],
+        messageID: Int64?,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) async throws(StoreError) {
+        try await self.mergePartitions(write.absorbed, into: write.id)
+        try await self.write(write, messageID: messageID, at: at)
+        if let planning = ledger.planning {
+            try await self.planOutbox(
+                write.ingestion,
+                resources: resources,
+                planning: planning,
+                messageID: messageID,
+                at: at
+            )
+        }
+    }
+
+    /// A locked partition at `version` from the cache, else read from its rows.
+    private func partition(
+        _ id: Int64,
+        version: Int64,
+        ledger: EpisodeLedger
+    ) async throws(StoreError)
+        -> PartitionCache.Entry
+    {
+        if let cached = ledger.cache.take(id, version: version) { return cached }
+        return PartitionCache.Entry(version: version, book: try await self.loadPartition(id))
+    }
+
+    /// Lends the partition the shared resources known by `names` it was not lent yet, and those they
+    /// refer to in turn.
+    private func lend(to entry: inout PartitionCache.Entry, names: [String]) async throws(StoreError) {
+        let needed = Set(names).subtracting(entry.lent)
+        guard !needed.isEmpty else { return }
+        for item in try await self.sharedResources(named: needed) {
+            entry.book.store(item)
+            entry.lent.formUnion(ResourceLinks.linkNames(of: item).known)
+        }
+        entry.lent.formUnion(needed)
+    }
+
+    /// Lends a partition read from its rows every shared resource its resources refer to, once.
+    private func lendAll(to entry: inout PartitionCache.Entry) async throws(StoreError) {
+        guard !entry.lentAll else { return }
+        try await self.lend(to: &entry, names: EpisodeLedger.referencedNames(of: entry.book))
+        entry.lentAll = true
+    }
+}

@@ -1,0 +1,188 @@
+import CoManagement
+import FHIRCore
+import Foundation
+
+/// The partition rows on SQLite (migration 11): finding the partitions a message touches, reading one
+/// into a book, writing what a message changed, merging partitions, and the shared resources lent to them.
+extension SQLiteConnection {
+    /// Linking name → the partitions a resource known by it or referring to it belongs to.
+    mutating func partitions(named names: some Sequence<String>) throws(StoreError) -> [String: Set<Int64>] {
+        var found: [String: Set<Int64>] = [:]
+        for name in Set(names).sorted() {
+            for row in try self.query("SELECT partition_id FROM partition_name WHERE name = ?", [.text(name)]) {
+                found[name, default: []].insert(row.integer(0) ?? 0)
+            }
+        }
+        return found
+    }
+
+    /// The names among `names` that name a held shared resource.
+    mutating func sharedNames(among names: some Sequence<String>) throws(StoreError) -> Set<String> {
+        var found: Set<String> = []
+        for name in Set(names).sorted()
+        where try !self.query("SELECT 1 FROM shared_name WHERE name = ? LIMIT 1", [.text(name)]).isEmpty {
+            found.insert(name)
+        }
+        return found
+    }
+
+    /// The versions of the partitions; a partition without a row is missing.
+    mutating func partitionVersions(_ ids: some Sequence<Int64>) throws(StoreError) -> [Int64: Int64] {
+        var versions: [Int64: Int64] = [:]
+        for id in Set(ids) {
+            if let row = try self.query("SELECT version FROM partition WHERE id = ?", [.integer(id)]).first {
+                versions[id] = row.integer(0) ?? 0
+            }
+        }
+        return versions
+    }
+
+    /// A new, empty partition's id.
+    mutating func newPartition() throws(StoreError) -> Int64 {
+        try self.query("INSERT INTO partition (version) VALUES (0)")
+        return self.lastInsertedRowID
+    }
+
+    /// Reads a partition into a book: its held resources, its live episodes with their timelines, the
+    /// time it was evaluated at.
+    mutating func loadPartition(_ id: Int64) throws(StoreError) -> EpisodeBook {
+        let resources = try self.query(
+            "SELECT held FROM partition_resource WHERE partition_id = ?",
+            [.integer(id)]
+        ).map { row throws(StoreError) in try EpisodeJSON.decode(HeldResource.self, from: row.blob(0)) }
+        var events: [String: [[UInt8]]] = [:]
+        for row in try self.query(
+            """
+            SELECT v.episode_id, v.payload FROM episode e JOIN episode_event v ON v.episode_id = e.id
+            WHERE e.partition_id = ? AND e.status != 'retired' ORDER BY v.episode_id, v.number
+            """,
+            [.integer(id)]
+        ) {
+            events[row.text(0) ?? "", default: []].append(row.blob(1))
+        }
+        let episodes = try self.query(
+            "SELECT id, state FROM episode WHERE partition_id = ? AND status != 'retired'",
+            [.integer(id)]
+        ).map { row throws(StoreError) in
+            try EpisodeJSON.episode(state: row.blob(1), events: events[row.text(0) ?? ""] ?? [])
+        }
+        let evaluated = try self.query("SELECT evaluated_at FROM partition WHERE id = ?", [.integer(id)]).first?.blob(0)
+        let evaluatedAt = try evaluated.flatMap { bytes throws(StoreError) in
+            bytes.isEmpty ? nil : try EpisodeJSON.decode(FHIRInstant.self, from: bytes)
+        }
+        return EpisodeBook(resources: resources, episodes: episodes, evaluatedAt: evaluatedAt)
+    }
+
+    /// The shared resources known by any of `names`, and those they refer to in turn.
+    mutating func sharedResources(named names: some Sequence<String>) throws(StoreError) -> [HeldResource] {
+        var found: [String: HeldResource] = [:]
+        var looked: Set<String> = []
+        var pending = Set(names)
+        while !pending.isEmpty {
+            looked.formUnion(pending)
+            var keys: Set<String> = []
+            for name in pending.sorted() {
+                for row in try self.query("SELECT key FROM shared_name WHERE name = ?", [.text(name)]) {
+                    if let key = row.text(0), found[key] == nil { keys.insert(key) }
+                }
+            }
+            pending = []
+            for key in keys.sorted() {
+                guard let row = try self.query("SELECT held FROM shared_resource WHERE key = ?", [.text(key)]).first
+                else { continue }
+                let item = try EpisodeJSON.decode(HeldResource.self, from: row.blob(0))
+                found[key] = item
+                pending.formUnion(ResourceLinks.linkNames(of: item).shared.filter { !looked.contains($0) })
+            }
+        }
+        return found.keys.sorted().map { found[$0]! }
+    }
+
+    /// Writes the shared resources that differ from what is stored; returns those.
+    mutating func writeShared(_ items: [HeldResource]) throws(StoreError) -> [HeldResource] {
+        var changed: [HeldResource] = []
+        for item in items {
+            let held = try EpisodeJSON.encode(item)
+            let stored = try self.query("SELECT held FROM shared_resource WHERE key = ?", [.text(item.key)]).first
+            if let stored, let old = try? EpisodeJSON.decode(HeldResource.self, from: stored.blob(0)),
+                old.resource == item.resource, old.sender == item.sender
+            {
+                continue
+            }
+            try self.query(
+                """
+                INSERT INTO shared_resource (key, held, arrival) VALUES (?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
+                """,
+                [.text(item.key), .blob(held), .integer(Int64(item.arrival))]
+            )
+            for name in ResourceLinks.linkNames(of: item).known {
+                try self.query(
+                    "INSERT OR IGNORE INTO shared_name (name, key) VALUES (?, ?)",
+                    [.text(name), .text(item.key)]
+                )
+            }
+            changed.append(item)
+        }
+        return changed
+    }
+
+    /// Folds `absorbed` partitions into `target`: their resources, names and episodes move, their rows go.
+    mutating func mergePartitions(_ absorbed: some Sequence<Int64>, into target: Int64) throws(StoreError) {
+        for id in absorbed {
+            try self.query(
+                "UPDATE partition_resource SET partition_id = ? WHERE partition_id = ?",
+                [.integer(target), .integer(id)]
+            )
+            try self.query(
+                "UPDATE OR IGNORE partition_name SET partition_id = ? WHERE partition_id = ?",
+                [.integer(target), .integer(id)]
+            )
+            try self.query("DELETE FROM partition_name WHERE partition_id = ?", [.integer(id)])
+            try self.query(
+                "UPDATE episode SET partition_id = ? WHERE partition_id = ?",
+                [.integer(target), .integer(id)]
+            )
+            try self.query("DELETE FROM partition WHERE id = ?", [.integer(id)])
+        }
+    }
+
+    /// Writes a partition's part of a message: its new and changed held resources with their names, its
+    /// episode changes and retired episodes, its evaluation time and its next version.
+    mutating func write(_ write: PartitionWrite, messageID: Int64?, at: Int64) throws(StoreError) {
+        for item in write.resources {
+            try self.query(
+                """
+                INSERT INTO partition_resource (key, partition_id, held, arrival) VALUES (?, ?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET partition_id = excluded.partition_id, held = excluded.held,
+                    arrival = excluded.arrival
+                """,
+                [
+                    .text(item.key), .integer(write.id), .blob(try EpisodeJSON.encode(item)),
+                    .integer(Int64(item.arrival)),
+                ]
+            )
+        }
+        for name in write.names {
+            try self.query(
+                "INSERT OR IGNORE INTO partition_name (name, partition_id) VALUES (?, ?)",
+                [.text(name), .integer(write.id)]
+            )
+        }
+        for change in write.ingestion.changes {
+            try self.write(change, partition: write.id, messageID: messageID, at: at)
+        }
+        for id in write.ingestion.retiredEpisodeIDs {
+            try self.query(
+                "UPDATE episode SET status = 'retired', updated_at = ? WHERE id = ?",
+                [.integer(at), .text(id)]
+            )
+            try self.replaceMembers(of: id, with: [])
+        }
+        let evaluated = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value) }
+        try self.query(
+            "UPDATE partition SET version = ?, evaluated_at = ? WHERE id = ?",
+            [.integer(write.version), evaluated.map { .blob($0) } ?? .null, .integer(write.id)]
+        )
+    }
+}
