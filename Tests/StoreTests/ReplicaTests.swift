@@ -90,6 +90,58 @@ import Testing
         }
     }
 
+    /// Two replicas ingesting at once: ten patients' referrals on both, each patient's two messages on
+    /// different replicas. Different patients go on in parallel; one patient's messages one after the
+    /// other, so each ends with one episode whose timeline has no gap and no repeat.
+    @Test func twoReplicasIngestDifferentPatientsAtOnceAndOnePatientInTurn() async throws {
+        try await Self.withReplicas(normaliser: try SampleMessages.normaliser()) { first, second in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for patient in 0..<10 {
+                    for (index, store) in [first, second].enumerated() {
+                        group.addTask {
+                            let extra = index == 0 ? "" : #","priority":"urgent""#
+                            _ = try await store.ingest(
+                                PartitionMessages.referral(
+                                    patient: "p\(patient)",
+                                    referral: "sr-\(patient)",
+                                    extra: extra
+                                )
+                            )
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await PartitionTests.count("partition", in: first) == 10)
+            let episodes = try await second.episodes(EpisodeQuery())
+            #expect(episodes.count == 10)
+            for episode in episodes {
+                let numbers = try PartitionUpgradeTests.timeline(episode).compactMap { $0["number"] as? Int }
+                #expect(!numbers.isEmpty && numbers == Array(1...numbers.count), "\(episode.id): \(numbers)")
+            }
+        }
+    }
+
+    /// A replica's partition in memory is used only at the database's version: after the other replica
+    /// wrote the partition, the next message reads it again instead of normalising against the old state.
+    @Test func aReplicaReadsAgainAPartitionTheOtherWrote() async throws {
+        try await Self.withReplicas(normaliser: try SampleMessages.normaliser()) { first, second in
+            _ = try await first.ingest(PartitionMessages.referral(patient: "p1", referral: "sr-1"))
+            _ = try await second.ingest(
+                PartitionMessages.referral(patient: "p1", referral: "sr-1", extra: #","priority":"urgent""#)
+            )
+            _ = try await first.ingest(
+                PartitionMessages.referral(patient: "p1", referral: "sr-1", extra: #","priority":"stat""#)
+            )
+            let episode = try #require(try await first.episodes(EpisodeQuery()).first)
+            let events = try PartitionUpgradeTests.timeline(episode)
+            let numbers = events.compactMap { $0["number"] as? Int }
+            #expect(numbers == Array(1...numbers.count))
+            // Both priority changes are events: urgent (seen by the first replica only after re-reading) and stat.
+            #expect(events.filter { $0["kind"] as? String == "referral-updated" }.count == 2, "\(events)")
+        }
+    }
+
     @Test func claimsFromTwoReplicasNeverShareARowOrAStream() async throws {
         try await Self.withReplicas { first, second in
             // Four streams of five rows each.

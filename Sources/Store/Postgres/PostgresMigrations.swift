@@ -300,7 +300,8 @@ extension PostgresMigration {
             CREATE SEQUENCE held_arrival INCREMENT BY 1024;
 
             ALTER TABLE episode RENAME COLUMN document TO state;
-            UPDATE episode SET state = convert_to((convert_from(state, 'UTF8')::jsonb - 'timeline')::text, 'UTF8');
+            UPDATE episode SET state = convert_to(
+                jsonb_set(convert_from(state, 'UTF8')::jsonb, '{timeline}', '[]'::jsonb)::text, 'UTF8');
             ALTER TABLE episode ADD COLUMN partition_id bigint;
             CREATE INDEX episode_by_partition ON episode (partition_id) WHERE status != 'retired'
             """

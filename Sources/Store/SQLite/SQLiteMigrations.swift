@@ -425,7 +425,7 @@ extension SQLiteMigration {
             ) WITHOUT ROWID;
 
             ALTER TABLE episode RENAME COLUMN document TO state;
-            UPDATE episode SET state = CAST(json_remove(CAST(state AS TEXT), '$.timeline') AS BLOB);
+            UPDATE episode SET state = CAST(json_set(CAST(state AS TEXT), '$.timeline', json('[]')) AS BLOB);
             ALTER TABLE episode ADD COLUMN partition_id INTEGER;
             CREATE INDEX episode_by_partition ON episode (partition_id) WHERE status != 'retired';
             """
