@@ -39,6 +39,8 @@ public struct Gateway: Sendable {
             .register(on: fhir)
         let episodes = router.group("episodes").add(middleware: authentication)
         EpisodeRoutes(store: self.store, metrics: self.metrics, access: access).register(on: episodes)
+        let unmatched = router.group("unmatched").add(middleware: authentication)
+        UnmatchedRoutes(store: self.store, metrics: self.metrics, access: access).register(on: unmatched)
         return router
     }
 }

@@ -1,3 +1,4 @@
+import CoManagement
 import Foundation
 import Metrics
 public import Prometheus
@@ -13,6 +14,8 @@ public struct GatewayMetrics: Sendable {
     let ingestTimers: [String: Metrics.Timer]
     /// Each store call, by operation.
     let storeTimers: [String: Metrics.Timer]
+    /// Where counters are made (``recordUnmatched(_:sender:)`` makes one per sender and code system).
+    let factory: PrometheusMetricsFactory
 
     /// Metrics in a registry of their own.
     public init() {
@@ -40,6 +43,22 @@ public struct GatewayMetrics: Sendable {
         self.registry = registry
         self.ingestTimers = ingest
         self.storeTimers = store
+        self.factory = factory
+    }
+
+    /// Counts referrals a sender sent that no service line matched, by the code systems of their codes
+    /// (`none` for a referral without codes): `tandem_unmatched_referrals_total{sender, system}`.
+    func recordUnmatched(_ referrals: [UnmatchedReferral], sender: String) {
+        for referral in referrals {
+            let systems = Set(referral.codes.map { $0.system ?? "none" })
+            for system in systems.isEmpty ? ["none"] : systems.sorted() {
+                Counter(
+                    label: "tandem_unmatched_referrals_total",
+                    dimensions: [("sender", sender), ("system", system)],
+                    factory: self.factory
+                ).increment()
+            }
+        }
     }
 
     /// Times `body` as a store call of the given operation.

@@ -19,6 +19,20 @@ public protocol Store: Sendable {
     /// message's changes are. Does nothing on a store that keeps no episodes.
     func evaluate(at time: FHIRInstant) async throws(StoreError)
 
+    /// Normalises with `normaliser`, over mappings of `version`, from now on, and records `version` as the
+    /// one every replica must run (``ping()`` fails on a replica running another). Returns whether the
+    /// recorded version changed: then the referrals the earlier mappings missed should be normalised again
+    /// (``renormaliseUnmatched(limit:)``). Does nothing on a store that keeps no episodes.
+    func useMappings(_ normaliser: Normaliser, version: String) async throws(StoreError) -> Bool
+
+    /// Normalises again, with the current mappings, the referrals of up to `limit` partitions that earlier
+    /// mappings left in no episode, with the timeline events and deliveries that follow; returns how many
+    /// partitions it did, 0 when none is left.
+    func renormaliseUnmatched(limit: Int) async throws(StoreError) -> Int
+
+    /// The referrals no episode holds because of their codes, the most recently found first.
+    func unmatchedReferrals(limit: Int) async throws(StoreError) -> [UnmatchedRecord]
+
     /// The current version of a resource, or nil when there is none.
     func read(type: String, id: String) async throws(StoreError) -> StoredResource?
 

@@ -8,7 +8,8 @@ struct TandemCommand: AsyncParsableCommand {
         abstract: "An HL7 FHIR R4 gateway for co-managed care.",
         subcommands: [
             ServeCommand.self, ConvertCommand.self, ValidateCommand.self, FHIRPathCommand.self, MappingsCommand.self,
-            ReplayCommand.self, DeliveriesCommand.self, RedeliverCommand.self, SinkCommand.self, TokenHashCommand.self,
+            ReplayCommand.self, DeliveriesCommand.self, RedeliverCommand.self, UnmatchedCommand.self, SinkCommand.self,
+            TokenHashCommand.self,
         ]
     )
 }

@@ -11,15 +11,22 @@ enum SampleMessages {
         .deletingLastPathComponent()
 
     static func normaliser() throws -> Normaliser {
+        try self.normaliser { _ in }
+    }
+
+    /// The shipped mappings after `edit` changed their files (paths relative to `Mappings/`).
+    static func normaliser(editing edit: (inout [String: [UInt8]]) throws -> Void) throws -> Normaliser {
         let mappings = Self.root.appendingPathComponent("Mappings")
-        var files: [MappingFile] = []
+        var files: [String: [UInt8]] = [:]
         let enumerator = FileManager.default.enumerator(at: mappings, includingPropertiesForKeys: nil)
         while let url = enumerator?.nextObject() as? URL {
             guard !url.hasDirectoryPath, let data = FileManager.default.contents(atPath: url.path) else { continue }
             let relative = String(url.standardizedFileURL.path.dropFirst(mappings.standardizedFileURL.path.count + 1))
-            files.append(MappingFile(path: relative, bytes: Array(data)))
+            files[relative] = Array(data)
         }
-        return Normaliser(mappings: try MappingSet.load(files: files))
+        try edit(&files)
+        let loaded = files.map { MappingFile(path: $0.key, bytes: $0.value) }.sorted { $0.path < $1.path }
+        return Normaliser(mappings: try MappingSet.load(files: loaded))
     }
 
     /// The entries of a sample transaction Bundle as writes.

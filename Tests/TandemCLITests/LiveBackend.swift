@@ -18,18 +18,24 @@ enum LiveBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
     func withServer<Value>(
         config: URL? = nil,
         in directory: URL? = nil,
+        mappings: URL? = nil,
         _ body: (ServerProcess) async throws -> Value
     ) async throws -> Value {
         switch self {
         case .sqlite:
-            let server = try await ServerProcess.start(in: directory, config: config)
+            let server = try await ServerProcess.start(in: directory, config: config, mappings: mappings)
             defer { server.stop() }
             return try await body(server)
         case .postgres:
             let (endpoint, storeURL) = try await Self.makeDatabase()
             let result: Result<Value, any Error>
             do {
-                let server = try await ServerProcess.start(in: directory, config: config, storeURL: storeURL)
+                let server = try await ServerProcess.start(
+                    in: directory,
+                    config: config,
+                    storeURL: storeURL,
+                    mappings: mappings
+                )
                 // The server stops before its database is dropped.
                 do {
                     result = .success(try await body(server))

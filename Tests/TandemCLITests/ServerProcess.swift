@@ -26,11 +26,13 @@ struct ServerProcess {
     /// Starts the server on `directory` (a new temporary one by default) and waits until it is ready.
     /// - Parameter config: a configuration file passed as `--config`; `Samples/config/tandem.json` by default.
     /// - Parameter storeURL: `TANDEM_STORE_URL` (a PostgreSQL database); SQLite in `directory` by default.
+    /// - Parameter mappings: `TANDEM_MAPPINGS`; the repository's `Mappings/` by default.
     static func start(
         in directory: URL? = nil,
         port: Int? = nil,
         config: URL? = nil,
-        storeURL: String? = nil
+        storeURL: String? = nil,
+        mappings: URL? = nil
     ) async throws -> ServerProcess {
         let directory = try directory ?? Self.temporaryDirectory()
         let port = try port ?? Self.freePort()
@@ -45,7 +47,7 @@ struct ServerProcess {
         environment["TANDEM_LISTEN"] = "127.0.0.1:\(port)"
         environment["TANDEM_CONFIG"] = nil
         environment["TANDEM_STORE_URL"] = storeURL
-        environment["TANDEM_MAPPINGS"] = Self.repository.appendingPathComponent("Mappings").path
+        environment["TANDEM_MAPPINGS"] = (mappings ?? Self.repository.appendingPathComponent("Mappings")).path
         process.environment = environment
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

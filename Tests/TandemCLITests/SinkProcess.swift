@@ -5,6 +5,8 @@ final class SinkProcess {
     let process = Process()
     private let output = Pipe()
     private(set) var port = 0
+    /// What was read after the first line while looking for it (an arrival may come in the same read).
+    private var pending = Data()
 
     init(_ arguments: [String]) throws {
         self.process.executableURL = CLIRunner.executable
@@ -20,7 +22,9 @@ final class SinkProcess {
             if chunk.isEmpty { break }
             seen.append(chunk)
         }
-        let line = String(decoding: seen, as: UTF8.self)
+        let newline = seen.firstIndex(of: UInt8(ascii: "\n")) ?? seen.endIndex
+        self.pending = newline < seen.endIndex ? Data(seen[seen.index(after: newline)...]) : Data()
+        let line = String(decoding: seen[..<newline], as: UTF8.self)
         guard let range = line.range(of: "127.0.0.1:") else { throw SinkError(message: "no port in \(line)") }
         self.port = Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
     }
@@ -29,7 +33,8 @@ final class SinkProcess {
 
     /// Stops the sink and returns the lines it printed after the first.
     func stop() -> [String] {
-        Self.lines(self.stopAndReadRest())
+        defer { self.pending = Data() }
+        return Self.lines(self.pending + self.stopAndReadRest())
     }
 
     /// Reads what the sink prints until `count` lines (after the first) arrived or `timeout` passed, then
@@ -46,7 +51,8 @@ final class SinkProcess {
         // Cancelled once the lines are in, so a late timer never signals a recycled pid.
         let timer = DispatchWorkItem { kill(pid, SIGTERM) }
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
-        var seen = Data()
+        var seen = self.pending
+        self.pending = Data()
         func wholeLines() -> [String] {
             Self.lines(seen.lastIndex(of: UInt8(ascii: "\n")).map { seen[...$0] } ?? Data())
         }

@@ -46,6 +46,10 @@ struct EpisodeDerivation {
     let mappings: MappingSet
     /// The time overdue flags are computed against; nil means nothing is overdue yet.
     let evaluatedAt: FHIRInstant?
+    /// The service line an existing episode holds a referral under (by referral key), for a referral whose
+    /// codes trigger no line any more: a mapping change that removes a trigger does not unmake the episodes
+    /// it opened.
+    var openedLine: (String) -> String? = { _ in nil }
 
     /// Derives the episodes of the held resources from their facts (all of them: episodes are a function
     /// of the set of facts), building only those for which `isCurrent` says the episode with that id was
@@ -244,6 +248,11 @@ struct EpisodeDerivation {
             if let inherited = self.serviceLine(of: parent, referrals, visited: visited.union([key])) {
                 return inherited
             }
+        }
+        if own == nil, let id = self.openedLine(key),
+            let line = self.mappings.serviceLines.first(where: { $0.id == id })
+        {
+            return (line, .opens)
         }
         return own
     }

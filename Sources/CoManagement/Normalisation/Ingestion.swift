@@ -26,8 +26,11 @@ public struct Ingestion: Sendable, Hashable {
     public var retiredEpisodeIDs: [String]
     /// Keys of the resources this message added or replaced; empty when it changed nothing.
     public var storedKeys: [String]
-    /// Warnings about the message's resources: no patient, no service line, unresolved references…
+    /// Warnings about the message's resources: no patient, no service line, unresolved references…, each
+    /// message prefixed with its resource's key.
     public var outcome: Outcome
+    /// The same warnings by the key of the resource they are about, unprefixed.
+    public var issues: [String: [Issue]] = [:]
     /// The referrals this message stored (every held one, for a re-evaluation) that are in no episode
     /// because of their codes; each also has a warning in ``outcome``.
     public var unmatchedReferrals: [UnmatchedReferral] = []

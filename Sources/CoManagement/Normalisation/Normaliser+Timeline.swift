@@ -12,15 +12,22 @@ extension Normaliser {
         book.refreshFacts(mappings: self.mappings)
         let old = book.episodes
         let signatures = book.signatures
-        let derivation = EpisodeDerivation(mappings: self.mappings, evaluatedAt: book.evaluatedAt)
+        var derivation = EpisodeDerivation(mappings: self.mappings, evaluatedAt: book.evaluatedAt)
+        var openedLines: [String: String] = [:]
+        for episode in old.values {
+            for referral in episode.referrals { openedLines[referral.key] = episode.serviceLine }
+        }
+        derivation.openedLine = { [openedLines] key in openedLines[key] }
         let result = derivation.derive(book.facts) { id, signature in
             signatures[id] == signature && old[id] != nil
         }
+        var issues: [String: [Issue]] = [:]
         for key in causes {
             for issue in result.issues[key] ?? [] {
-                var issue = issue
-                issue.message = "\(key): \(issue.message)"
-                outcome.append(issue)
+                issues[key, default: []].append(issue)
+                var prefixed = issue
+                prefixed.message = "\(key): \(issue.message)"
+                outcome.append(prefixed)
             }
         }
         let newIDs = Set(result.signatures.keys)
@@ -68,6 +75,7 @@ extension Normaliser {
             retiredEpisodeIDs: retired,
             storedKeys: causes,
             outcome: outcome,
+            issues: issues,
             unmatchedReferrals: unmatched
         )
     }

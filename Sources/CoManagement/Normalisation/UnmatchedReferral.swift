@@ -25,7 +25,7 @@ public struct UnmatchedReferral: Sendable, Hashable, Codable {
     }
 
     /// The element that carries a type's trigger codes in the shipped extraction.
-    static func path(of resourceType: String) -> String {
+    public static func path(of resourceType: String) -> String {
         switch resourceType {
         case "ServiceRequest": "ServiceRequest.code"
         case "Task": "Task.code"

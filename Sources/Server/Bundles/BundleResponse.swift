@@ -8,18 +8,28 @@ import Store
 enum BundleResponse {
     /// A `transaction-response` or `batch-response`: one entry per request entry, in order, each with
     /// its status, and for a write `location`, `etag`, `lastModified` and (unless `Prefer:
-    /// return=minimal`) the resource; a failed batch entry carries its OperationOutcome.
+    /// return=minimal`) the resource; a failed batch entry carries its OperationOutcome, and so does a
+    /// write the normaliser warned about (`warnings`, by `Type/id`: a referral no service line matched,
+    /// and the codes it carried).
     static func make(
         type: String,
         slots: [Result<WriteResult, FHIRError>],
         preference: ResourceResponse.Preference,
-        base: String
+        base: String,
+        warnings: [String: [Issue]] = [:]
     ) throws(FHIRError) -> Element {
         var entries: [Element] = []
         for slot in slots {
             switch slot {
             case .success(let result):
-                entries.append(try self.entry(result, preference: preference, base: base))
+                entries.append(
+                    try self.entry(
+                        result,
+                        preference: preference,
+                        base: base,
+                        warnings: warnings[result.resource.reference] ?? []
+                    )
+                )
             case .failure(let error):
                 entries.append(
                     .node(
@@ -49,11 +59,13 @@ enum BundleResponse {
         )
     }
 
-    /// One successful entry.
+    /// One successful entry; its `response.outcome` carries `warnings`, and the summary of the write when
+    /// the client asked for an OperationOutcome.
     static func entry(
         _ result: WriteResult,
         preference: ResourceResponse.Preference,
-        base: String
+        base: String,
+        warnings: [Issue] = []
     ) throws(FHIRError) -> Element {
         let stored = result.resource
         var response: [Element] = [
@@ -63,14 +75,11 @@ enum BundleResponse {
             .primitive("lastModified", "instant", FHIRTime.instant(stored.lastUpdated)),
         ]
         var children: [Element] = [.primitive("fullUrl", "uri", base + "/fhir/" + stored.reference)]
-        switch preference {
-        case .representation:
+        if preference == .representation {
             children.append(try ResourceCodec.element(of: stored).named("resource"))
-        case .operationOutcome:
-            let outcome = Outcome([Issue(.information, .informational, path: nil, ResourceResponse.summary(result))])
+        }
+        if let outcome = ResourceResponse.outcome(of: result, warnings: warnings, preference: preference) {
             response.append(outcome.resource.named("outcome"))
-        case .minimal:
-            break
         }
         children.append(.node("response", "Bundle.Response", response))
         return .node("entry", "Bundle.Entry", children)
@@ -78,8 +87,16 @@ enum BundleResponse {
 
     /// The answer to a message (https://hl7.org/fhir/R4/messageheader.html): a `message` Bundle whose
     /// MessageHeader names the request's header in `response.identifier` with code `ok`, and points
-    /// at the stored focus resources.
-    static func message(request header: Element, bundleID: String?, focus: [WriteResult], base: String) -> Element {
+    /// at the stored focus resources; the normaliser's `warnings`, when there are any, follow as an
+    /// OperationOutcome that `response.details` names.
+    static func message(
+        request header: Element,
+        bundleID: String?,
+        focus: [WriteResult],
+        base: String,
+        warnings: [Issue] = []
+    ) -> Element {
+        let details = warnings.isEmpty ? nil : RouteInput.newID()
         var children: [Element] = [.primitive("id", "id", RouteInput.newID())]
         // event[x] is required and must echo the request's event (a Coding or a uri).
         if let event = header.child("event") { children.append(event) }
@@ -101,6 +118,10 @@ enum BundleResponse {
                     .primitive("identifier", "id", header.resourceID ?? bundleID ?? "unknown"),
                     .primitive("code", "code", "ok"),
                 ]
+                    + (details.map {
+                        [.node("details", "Reference", [.primitive("reference", "string", "urn:uuid:\($0)")])]
+                    }
+                        ?? [])
             )
         )
         for result in focus {
@@ -124,6 +145,18 @@ enum BundleResponse {
                     ]
                 ),
             ]
+                + (details.map { details in
+                    [
+                        .node(
+                            "entry",
+                            "Bundle.Entry",
+                            [
+                                .primitive("fullUrl", "uri", "urn:uuid:\(details)"),
+                                Outcome(warnings).resource.named("resource"),
+                            ]
+                        )
+                    ]
+                } ?? [])
         )
     }
 

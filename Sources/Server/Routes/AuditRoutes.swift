@@ -21,13 +21,7 @@ struct AuditRoutes: Sendable {
 
     @Sendable func search(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         try self.access.requireOperator(try RouteInput.principal(context), toRead: "the audit trail")
-        var count = Self.defaultCount
-        if let text = request.uri.queryParameters.get("_count") {
-            guard let value = Int(text), value >= 0 else {
-                throw FHIRError(.badRequest, .invalid, "_count must be a non-negative integer")
-            }
-            count = min(value, Self.maximumCount)
-        }
+        let count = try RouteInput.count(request, default: Self.defaultCount, maximum: Self.maximumCount)
         let entries = try await self.metrics.timeStore("audit") { try await self.store.auditTrail(limit: count) }
         let bundle = AuditEventRenderer.searchset(entries, base: ResourceResponse.base(request))
         return ResourceResponse.body(bundle, status: .ok, format: context.responseFormat)

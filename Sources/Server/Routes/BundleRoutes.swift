@@ -60,7 +60,8 @@ struct BundleRoutes: Sendable {
             type: "transaction-response",
             slots: result.entries.map { $0.mapError(FHIRError.init(storeError:)) },
             preference: ResourceResponse.Preference(request),
-            base: ResourceResponse.base(request)
+            base: ResourceResponse.base(request),
+            warnings: result.issues
         )
     }
 
@@ -89,7 +90,8 @@ struct BundleRoutes: Sendable {
             type: "batch-response",
             slots: slots,
             preference: ResourceResponse.Preference(request),
-            base: ResourceResponse.base(request)
+            base: ResourceResponse.base(request),
+            warnings: result.issues
         )
     }
 
@@ -112,7 +114,8 @@ struct BundleRoutes: Sendable {
             request: selection.header,
             bundleID: bundle.resourceID,
             focus: focus,
-            base: ResourceResponse.base(request)
+            base: ResourceResponse.base(request),
+            warnings: result.issues.keys.sorted().flatMap { result.issues[$0]! }
         )
     }
 

@@ -24,13 +24,7 @@ struct EpisodeRoutes: Sendable {
     /// `{"episodes": [ … ]}`, most recently changed first.
     @Sendable func list(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let parameters = request.uri.queryParameters
-        var limit = Self.defaultLimit
-        if let text = parameters.get("_count") {
-            guard let value = Int(text), value >= 0 else {
-                throw FHIRError(.badRequest, .invalid, "_count must be a non-negative integer")
-            }
-            limit = min(value, Self.maximumLimit)
-        }
+        let limit = try RouteInput.count(request, default: Self.defaultLimit, maximum: Self.maximumLimit)
         let principal = try RouteInput.principal(context)
         let query = self.access.narrow(
             EpisodeQuery(

@@ -16,7 +16,9 @@ struct MessageIntake: Sendable {
             let plan = try await WritePlan.atomic(entries, sender: received.sender, store: self.store)
             let message = IngestMessage(received: received, writes: plan.writes, atomic: true)
             do {
-                return try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
+                let result = try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
+                self.metrics.recordUnmatched(result.unmatchedReferrals, sender: received.sender)
+                return result
             } catch let error as StoreError where error.code == .stalePlan && attempt < Self.planningAttempts {
                 attempt += 1
             }
@@ -32,6 +34,8 @@ struct MessageIntake: Sendable {
     ) {
         let plan = try await WritePlan.batch(entries, sender: received.sender, store: self.store)
         let message = IngestMessage(received: received, writes: plan.writes, atomic: false)
-        return (plan, try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) })
+        let result = try await self.metrics.timeStore("ingest") { try await self.store.ingest(message) }
+        self.metrics.recordUnmatched(result.unmatchedReferrals, sender: received.sender)
+        return (plan, result)
     }
 }

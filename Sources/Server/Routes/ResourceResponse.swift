@@ -24,11 +24,13 @@ enum ResourceResponse {
         }
     }
 
-    /// The answer to a create or update: 201 for a new resource, 200 otherwise.
+    /// The answer to a create or update: 201 for a new resource, 200 otherwise. With `Prefer:
+    /// return=OperationOutcome` the outcome carries the normaliser's `warnings` about the resource.
     static func written(
         _ result: WriteResult,
         request: Request,
-        context: GatewayRequestContext
+        context: GatewayRequestContext,
+        warnings: [Issue] = []
     ) throws(FHIRError) -> Response {
         let stored = result.resource
         let status: HTTPResponse.Status = result.disposition == .created ? .created : .ok
@@ -38,7 +40,7 @@ enum ResourceResponse {
         case .minimal:
             return Response(status: status, headers: headers)
         case .operationOutcome:
-            let outcome = Outcome([Issue(.information, .informational, path: nil, self.summary(result))])
+            let outcome = self.outcome(of: result, warnings: warnings, preference: .operationOutcome) ?? Outcome()
             return self.body(outcome.resource, status: status, headers: headers, format: context.responseFormat)
         case .representation:
             return self.body(
@@ -109,6 +111,16 @@ enum ResourceResponse {
     static func base(_ request: Request) -> String {
         guard let host = request.head.authority ?? request.headers[.host] else { return "" }
         return "\(request.head.scheme ?? "http")://\(host)"
+    }
+
+    /// The OperationOutcome a write answers with: its summary when the client asked for one, and the
+    /// normaliser's warnings whenever there are any; nil when neither applies.
+    static func outcome(of result: WriteResult, warnings: [Issue], preference: Preference) -> Outcome? {
+        var issues = warnings
+        if preference == .operationOutcome {
+            issues.insert(Issue(.information, .informational, path: nil, self.summary(result)), at: 0)
+        }
+        return issues.isEmpty ? nil : Outcome(issues)
     }
 
     static func summary(_ result: WriteResult) -> String {

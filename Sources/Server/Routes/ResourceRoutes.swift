@@ -49,7 +49,7 @@ struct ResourceRoutes: Sendable {
             context: context
         )
         self.metrics.recordIngest("create", since: start)
-        return try ResourceResponse.written(result, request: request, context: context)
+        return try ResourceResponse.written(result.write, request: request, context: context, warnings: result.warnings)
     }
 
     @Sendable func update(_ request: Request, context: GatewayRequestContext) async throws -> Response {
@@ -94,7 +94,12 @@ struct ResourceRoutes: Sendable {
             context: context
         )
         self.metrics.recordIngest("update", since: start)
-        return try ResourceResponse.written(result.presented(as: id), request: request, context: context)
+        return try ResourceResponse.written(
+            result.write.presented(as: id),
+            request: request,
+            context: context,
+            warnings: result.warnings
+        )
     }
 
     @Sendable func read(_ request: Request, context: GatewayRequestContext) async throws -> Response {
@@ -144,14 +149,15 @@ struct ResourceRoutes: Sendable {
         return (asked, id)
     }
 
-    /// Plans and stores the message (with its raw body) and returns the single write's result.
+    /// Plans and stores the message (with its raw body) and returns the single write's result, with the
+    /// normaliser's warnings about its resource.
     private func ingest(
         _ entry: BundleEntry,
         bytes: [UInt8],
         interaction: String,
         request: Request,
         context: GatewayRequestContext
-    ) async throws -> WriteResult {
+    ) async throws -> (write: WriteResult, warnings: [Issue]) {
         let received = RouteInput.received(bytes, interaction: interaction, request: request, context: context)
         let result = try await MessageIntake(store: self.store, metrics: self.metrics).atomic(
             [entry],
@@ -160,6 +166,7 @@ struct ResourceRoutes: Sendable {
         guard let entry = result.entries.first else {
             throw FHIRError(.internalServerError, .exception, "the store returned no result")
         }
-        return try entry.get()
+        let write = try entry.get()
+        return (write, result.issues[write.resource.reference] ?? [])
     }
 }

@@ -5,6 +5,15 @@ import Store
 
 /// Reads and checks what a request brings: path parameters, body, conditional headers, the sender's rights.
 enum RouteInput {
+    /// The `_count` search parameter: `default` when absent, at most `maximum`.
+    static func count(_ request: Request, default: Int, maximum: Int) throws(FHIRError) -> Int {
+        guard let text = request.uri.queryParameters.get("_count") else { return `default` }
+        guard let value = Int(text), value >= 0 else {
+            throw FHIRError(.badRequest, .invalid, "_count must be a non-negative integer")
+        }
+        return min(value, maximum)
+    }
+
     /// The `{type}` path parameter, which must be an R4 resource type.
     static func resourceType(_ context: GatewayRequestContext) throws(FHIRError) -> String {
         let type = context.parameters.get("type") ?? ""

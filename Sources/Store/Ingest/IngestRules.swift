@@ -9,15 +9,19 @@ enum IngestRules {
         Array(SHA256.hash(data: content))
     }
 
+    /// The audit entry of one write, with the normaliser's `warnings` about its resource (codes, paths and
+    /// references only, never content).
     static func auditEntry(
         for entry: Result<WriteResult, StoreError>,
         of write: ResourceWrite,
         message: ReceivedMessage,
-        messageID: Int64
+        messageID: Int64,
+        warnings: [String: [Issue]] = [:]
     ) -> AuditEntry {
         switch entry {
         case .success(let result):
-            AuditEntry(
+            let issues = warnings[result.resource.reference] ?? []
+            return AuditEntry(
                 at: message.receivedAt,
                 action: result.disposition.rawValue,
                 outcome: .success,
@@ -25,10 +29,11 @@ enum IngestRules {
                 resourceReference: result.resource.versionedReference,
                 messageID: messageID,
                 correlationID: message.correlationID,
-                detail: message.interaction
+                detail: ([message.interaction] + issues.map { "\($0.code) \($0.path ?? ""): \($0.message)" })
+                    .joined(separator: "; ")
             )
         case .failure(let error):
-            AuditEntry(
+            return AuditEntry(
                 at: message.receivedAt,
                 action: "rejected",
                 outcome: .minorFailure,

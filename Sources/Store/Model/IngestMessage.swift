@@ -36,6 +36,8 @@ public struct IngestResult: Sendable {
     /// The normaliser's warnings about the message's resources (no patient, no service line for a
     /// referral and the codes it carried, references not held yet), each prefixed with the resource's key.
     public var outcome: Outcome
+    /// The same warnings by the resource they are about (`Type/id`, the gateway's id), unprefixed.
+    public var issues: [String: [Issue]]
     /// The referrals of the message that no episode holds because of their codes.
     public var unmatchedReferrals: [UnmatchedReferral]
 
@@ -43,11 +45,13 @@ public struct IngestResult: Sendable {
         messageID: Int64,
         entries: [Result<WriteResult, StoreError>],
         outcome: Outcome = Outcome(),
+        issues: [String: [Issue]] = [:],
         unmatchedReferrals: [UnmatchedReferral] = []
     ) {
         self.messageID = messageID
         self.entries = entries
         self.outcome = outcome
+        self.issues = issues
         self.unmatchedReferrals = unmatchedReferrals
     }
 }

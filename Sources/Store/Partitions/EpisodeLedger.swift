@@ -13,17 +13,35 @@ import Synchronization
 /// serialises the messages of one partition: SQLite has one writer; PostgreSQL locks the partitions' rows
 /// in id order inside the transaction (``PostgresStore``).
 final class EpisodeLedger: Sendable {
-    let normaliser: Normaliser
     let planning: (any OutboxPlanning)?
     let cache: PartitionCache
     /// The highest arrival number handed out by this process; SQLite's writer starts it from the
     /// database's highest (``SQLiteStore``). PostgreSQL numbers arrivals with a sequence instead.
     let arrivals = Atomic<Int>(0)
+    /// The normaliser over the current mappings, and the mappings' version (nil until a caller names it).
+    private let mappings: Mutex<(normaliser: Normaliser, version: String?)>
 
     init(normaliser: Normaliser, planning: (any OutboxPlanning)? = nil, cacheCapacity: Int = 4096) {
-        self.normaliser = normaliser
+        self.mappings = Mutex((normaliser, nil))
         self.planning = planning
         self.cache = PartitionCache(capacity: cacheCapacity)
+    }
+
+    /// The normaliser over the current mappings.
+    var normaliser: Normaliser { self.mappings.withLock { $0.normaliser } }
+
+    /// The normaliser and its mappings' version, read together: a write derives with one and records the
+    /// other, so a switch of mappings between the two cannot mislabel what it found unmatched.
+    var current: (normaliser: Normaliser, version: String?) { self.mappings.withLock { $0 } }
+
+    /// The version of the current mappings, as the caller named it.
+    var mappingsVersion: String? { self.mappings.withLock { $0.version } }
+
+    /// Normalises with other mappings from now on: the partitions in memory were derived with the old ones,
+    /// so they are forgotten and read again when next needed.
+    func use(_ normaliser: Normaliser, version: String) {
+        self.mappings.withLock { $0 = (normaliser, version) }
+        self.cache.clear()
     }
 
     /// The written resources as the normaliser will hold them, for finding their partitions by name.
@@ -69,11 +87,12 @@ final class EpisodeLedger: Sendable {
         sender: String,
         arrival: inout Int
     ) -> PartitionWrite {
+        let (normaliser, version) = self.current
         var book = entry.book
         book.continueArrivals(after: arrival)
         let resources = component.items.map(\.held.resource) + shared.map(\.resource)
         let input = resources.count == 1 ? resources[0] : Self.collection(resources)
-        let ingestion = self.normaliser.ingest(input, sender: sender, into: &book)
+        let ingestion = normaliser.ingest(input, sender: sender, into: &book)
         arrival = max(arrival, book.arrivals)
         let written = ingestion.storedKeys.compactMap { key -> HeldResource? in
             guard let item = book.resources[key], !ResourceLinks.isShared(item.resource.type) else { return nil }
@@ -87,31 +106,51 @@ final class EpisodeLedger: Sendable {
             names: Array(Set(component.items.flatMap { $0.names.linking + $0.names.shared })),
             ingestion: ingestion,
             book: book,
-            lent: entry.lent
+            lent: entry.lent,
+            mappings: version
         )
     }
 
     /// Derives a partition that refers to shared resources another message changed, with them.
     func write(dependent entry: PartitionCache.Entry, partition: Int64, changed: [HeldResource]) -> PartitionWrite {
+        let (normaliser, version) = self.current
         var book = entry.book
         for item in changed { book.store(item) }
-        let ingestion = self.normaliser.refresh(&book, after: changed.map(\.key))
-        return Self.rederived(entry, partition: partition, ingestion: ingestion, book: book)
+        let ingestion = normaliser.refresh(&book, after: changed.map(\.key))
+        return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
+    }
+
+    /// Derives a partition again after the mappings changed: the unmatched referrals `keys` may now open or
+    /// join an episode.
+    func write(
+        renormalising entry: PartitionCache.Entry,
+        partition: Int64,
+        keys: [String],
+        with normaliser: Normaliser,
+        version: String
+    ) -> PartitionWrite {
+        var book = entry.book
+        book.forgetDerivations()
+        let ingestion = normaliser.refresh(&book, after: keys)
+        return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
     }
 
     /// Evaluates a partition's due dates at `time`.
     func write(evaluating entry: PartitionCache.Entry, partition: Int64, at time: FHIRInstant) -> PartitionWrite {
+        let (normaliser, version) = self.current
         var book = entry.book
-        let ingestion = self.normaliser.reevaluate(at: time, book: &book)
-        return Self.rederived(entry, partition: partition, ingestion: ingestion, book: book)
+        let ingestion = normaliser.reevaluate(at: time, book: &book)
+        return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
     }
 
-    /// A write of a partition derived again without new resources of its own.
-    private static func rederived(
+    /// A write of a partition derived again without new resources of its own (or its unmatched referrals
+    /// derived again with new mappings).
+    func rederived(
         _ entry: PartitionCache.Entry,
         partition: Int64,
         ingestion: Ingestion,
-        book: EpisodeBook
+        book: EpisodeBook,
+        mappings version: String?
     ) -> PartitionWrite {
         PartitionWrite(
             id: partition,
@@ -120,7 +159,8 @@ final class EpisodeLedger: Sendable {
             names: [],
             ingestion: ingestion,
             book: book,
-            lent: entry.lent
+            lent: entry.lent,
+            mappings: version
         )
     }
 

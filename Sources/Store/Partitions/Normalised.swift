@@ -6,12 +6,14 @@ import FHIRCore
 struct Normalised: Sendable {
     var writes: [PartitionWrite] = []
     var outcome = Outcome()
+    var issues: [String: [Issue]] = [:]
     var unmatched: [UnmatchedReferral] = []
 
     init(_ writes: [PartitionWrite] = []) {
         self.writes = writes
         for write in writes {
             self.outcome.append(contentsOf: write.ingestion.outcome)
+            self.issues.merge(write.ingestion.issues) { $0 + $1 }
             self.unmatched += write.ingestion.unmatchedReferrals
         }
     }

@@ -18,6 +18,8 @@ final class PartitionCache: Sendable {
         /// Whether every name the book's resources refer to has been looked up; until then the next
         /// message lends for all of them.
         var lentAll = false
+        /// The version of the mappings the book was derived with.
+        var mappings: String?
     }
 
     /// How many partitions are kept at most.
@@ -33,10 +35,13 @@ final class PartitionCache: Sendable {
         self.capacity = max(0, capacity)
     }
 
-    /// Takes the partition out when it is held at `version`; nil (and nothing held) otherwise.
-    func take(_ id: Int64, version: Int64) -> Entry? {
+    /// Takes the partition out when it is held at `version`, derived with the `mappings` version; nil
+    /// (and nothing held) otherwise.
+    func take(_ id: Int64, version: Int64, mappings: String?) -> Entry? {
         self.state.withLock { state in
-            guard let held = state.entries.removeValue(forKey: id), held.entry.version == version else { return nil }
+            guard let held = state.entries.removeValue(forKey: id), held.entry.version == version,
+                held.entry.mappings == mappings
+            else { return nil }
             return held.entry
         }
     }

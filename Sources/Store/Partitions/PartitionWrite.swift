@@ -17,9 +17,17 @@ struct PartitionWrite: Sendable {
     var book: EpisodeBook
     /// The names already looked up among the shared resources for this partition, all of them.
     var lent: Set<String>
+    /// The version of the mappings the book was derived with.
+    var mappings: String?
 
     /// The cache entry this write leaves behind.
     var cacheEntry: PartitionCache.Entry {
-        PartitionCache.Entry(version: self.version, book: self.book, lent: self.lent, lentAll: true)
+        PartitionCache.Entry(
+            version: self.version,
+            book: self.book,
+            lent: self.lent,
+            lentAll: true,
+            mappings: self.mappings
+        )
     }
 }

@@ -22,6 +22,7 @@ extension PostgresMigration {
     /// Every migration this build knows, in version order.
     static let all: [PostgresMigration] = [
         .initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt, .senderIdentity, .partitions,
+        .unmatchedReferrals,
     ]
 
     /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the
@@ -304,6 +305,30 @@ extension PostgresMigration {
                 jsonb_set(convert_from(state, 'UTF8')::jsonb, '{timeline}', '[]'::jsonb)::text, 'UTF8');
             ALTER TABLE episode ADD COLUMN partition_id bigint;
             CREATE INDEX episode_by_partition ON episode (partition_id) WHERE status != 'retired'
+            """
+    )
+
+    /// SQLite's migration 12 (``SQLiteMigration/unmatchedReferrals``) in PostgreSQL's terms.
+    static let unmatchedReferrals = PostgresMigration(
+        version: 7,
+        name: "unmatched referrals",
+        sql: """
+            CREATE TABLE unmatched_referral (
+                key             text      PRIMARY KEY,
+                partition_id    bigint    NOT NULL,
+                resource_type   text      NOT NULL,
+                sender          text      NOT NULL,
+                codes           bytea     NOT NULL,
+                service_line    text,
+                mappings_version text,
+                recorded_at     bigint    NOT NULL
+            );
+            CREATE INDEX unmatched_referral_by_partition ON unmatched_referral (partition_id);
+            CREATE TABLE store_state (
+                name            text      PRIMARY KEY,
+                value           text      NOT NULL,
+                changed_at      bigint    NOT NULL
+            )
             """
     )
 }

@@ -55,13 +55,20 @@ extension PostgresSession {
         }
         for (write, entry) in zip(message.writes, entries) {
             try await self.insertAudit(
-                IngestRules.auditEntry(for: entry, of: write, message: received, messageID: messageID)
+                IngestRules.auditEntry(
+                    for: entry,
+                    of: write,
+                    message: received,
+                    messageID: messageID,
+                    warnings: normalised.issues
+                )
             )
         }
         let result = IngestResult(
             messageID: messageID,
             entries: entries,
             outcome: normalised.outcome,
+            issues: normalised.issues,
             unmatchedReferrals: normalised.unmatched
         )
         return (result, normalised.writes)

@@ -93,7 +93,7 @@ extension PostgresSession {
     }
 
     /// Writes one partition's changes (merging what it absorbed) and plans their outbox rows.
-    private func write(
+    func write(
         _ write: PartitionWrite,
         resources: [Element],
         messageID: Int64?,
@@ -121,8 +121,12 @@ extension PostgresSession {
     ) async throws(StoreError)
         -> PartitionCache.Entry
     {
-        if let cached = ledger.cache.take(id, version: version) { return cached }
-        return PartitionCache.Entry(version: version, book: try await self.loadPartition(id))
+        if let cached = ledger.cache.take(id, version: version, mappings: ledger.mappingsVersion) { return cached }
+        return PartitionCache.Entry(
+            version: version,
+            book: try await self.loadPartition(id),
+            mappings: ledger.mappingsVersion
+        )
     }
 
     /// Lends the partition the shared resources known by `names` it was not lent yet, and those they
@@ -138,9 +142,26 @@ extension PostgresSession {
     }
 
     /// Lends a partition read from its rows every shared resource its resources refer to, once.
-    private func lendAll(to entry: inout PartitionCache.Entry) async throws(StoreError) {
+    func lendAll(to entry: inout PartitionCache.Entry) async throws(StoreError) {
         guard !entry.lentAll else { return }
         try await self.lend(to: &entry, names: EpisodeLedger.referencedNames(of: entry.book))
         entry.lentAll = true
+    }
+}
+
+extension PostgresSession {
+    /// Derives again one partition whose unmatched referrals were last tried with other mappings than the
+    /// ledger's (locked, so replicas share the work), with its new episodes, events and outbox rows.
+    func renormaliseUnmatched(at: Int64, ledger: EpisodeLedger) async throws(StoreError) -> PartitionWrite? {
+        let (normaliser, current) = ledger.current
+        guard let version = current,
+            let (id, partitionVersion, keys) = try await self.partitionToRenormalise(version: version)
+        else { return nil }
+        var entry = try await self.partition(id, version: partitionVersion, ledger: ledger)
+        try await self.lendAll(to: &entry)
+        let write = ledger.write(renormalising: entry, partition: id, keys: keys, with: normaliser, version: version)
+        try await self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+        try await self.markTried(keys, version: version)
+        return write
     }
 }

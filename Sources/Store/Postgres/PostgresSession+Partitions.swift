@@ -179,6 +179,9 @@ extension PostgresSession {
         )
         try await self.query("DELETE FROM partition_name WHERE partition_id = ANY(\(absorbed))")
         try await self.query("UPDATE episode SET partition_id = \(target) WHERE partition_id = ANY(\(absorbed))")
+        try await self.query(
+            "UPDATE unmatched_referral SET partition_id = \(target) WHERE partition_id = ANY(\(absorbed))"
+        )
         try await self.query("DELETE FROM partition WHERE id = ANY(\(absorbed))")
     }
 
@@ -206,6 +209,7 @@ extension PostgresSession {
         for change in write.ingestion.changes {
             try await self.write(change, partition: write.id, messageID: messageID, at: at)
         }
+        try await self.writeUnmatched(write, at: at)
         if !write.ingestion.retiredEpisodeIDs.isEmpty {
             let retired = write.ingestion.retiredEpisodeIDs
             try await self.query("UPDATE episode SET status = 'retired', updated_at = \(at) WHERE id = ANY(\(retired))")
@@ -214,7 +218,113 @@ extension PostgresSession {
         let evaluated = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value).bytea
         }
         try await self.query(
-            "UPDATE partition SET version = \(write.version), evaluated_at = \(evaluated) WHERE id = \(write.id)"
+            """
+            UPDATE partition SET version = \(write.version), evaluated_at = \(evaluated), mappings_version = \(write.mappings)
+            WHERE id = \(write.id)
+            """
         )
+    }
+
+    /// Keeps `unmatched_referral` in step with a partition's write (as SQLite's store does).
+    private func writeUnmatched(_ write: PartitionWrite, at: Int64) async throws(StoreError) {
+        let held = Array(Set(write.ingestion.changes.flatMap(\.episode.sources))).sorted()
+        if !held.isEmpty {
+            try await self.query("DELETE FROM unmatched_referral WHERE key = ANY(\(held))")
+        }
+        for referral in write.ingestion.unmatchedReferrals {
+            try await self.query(
+                """
+                INSERT INTO unmatched_referral (key, partition_id, resource_type, sender, codes, service_line,
+                    mappings_version, recorded_at)
+                VALUES (\(referral.key), \(write.id), \(referral.resourceType),
+                    \(write.book.resources[referral.key]?.sender ?? ""), \(try EpisodeJSON.encode(referral.codes).bytea),
+                    \(referral.serviceLine), \(write.mappings), \(at))
+                ON CONFLICT (key) DO UPDATE SET partition_id = excluded.partition_id, codes = excluded.codes,
+                    service_line = excluded.service_line, mappings_version = excluded.mappings_version,
+                    recorded_at = excluded.recorded_at
+                """
+            )
+        }
+    }
+}
+
+/// The mappings the store normalises with, and the referrals they missed, on PostgreSQL.
+extension PostgresSession {
+    /// The mappings version every replica must run, as recorded.
+    func recordedMappingsVersion() async throws(StoreError) -> String? {
+        let row = try await self.query("SELECT value FROM store_state WHERE name = 'mappings_version'").first
+        return try row.map { row throws(StoreError) in try row.columns(String.self) }
+    }
+
+    /// Records `version` as the mappings version every replica must run; returns whether it changed.
+    func recordMappingsVersion(_ version: String, at: Int64) async throws(StoreError) -> Bool {
+        let previous = try await self.query(
+            "SELECT value FROM store_state WHERE name = 'mappings_version' FOR UPDATE"
+        ).first.map { row throws(StoreError) in try row.columns(String.self) }
+        try await self.query(
+            """
+            INSERT INTO store_state (name, value, changed_at) VALUES ('mappings_version', \(version), \(at))
+            ON CONFLICT (name) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at
+            """
+        )
+        return previous != version
+    }
+
+    /// The id of one partition with referrals last tried with other mappings than `version`, with its keys,
+    /// locked (other replicas skip it); nil when none is left.
+    func partitionToRenormalise(
+        version: String
+    ) async throws(StoreError) -> (id: Int64, version: Int64, keys: [String])? {
+        guard
+            let row = try await self.query(
+                """
+                SELECT p.id, p.version FROM partition p
+                WHERE p.id IN (SELECT partition_id FROM unmatched_referral
+                    WHERE mappings_version IS DISTINCT FROM \(version))
+                ORDER BY p.id LIMIT 1 FOR UPDATE SKIP LOCKED
+                """
+            ).first
+        else { return nil }
+        let (id, partitionVersion) = try row.columns((Int64, Int64).self)
+        var keys: [String] = []
+        for row in try await self.query("SELECT key FROM unmatched_referral WHERE partition_id = \(id) ORDER BY key") {
+            keys.append(try row.columns(String.self))
+        }
+        return (id, partitionVersion, keys)
+    }
+
+    /// Marks the referrals as tried with `version` (those an episode took are gone already).
+    func markTried(_ keys: [String], version: String) async throws(StoreError) {
+        try await self.query("UPDATE unmatched_referral SET mappings_version = \(version) WHERE key = ANY(\(keys))")
+    }
+
+    /// Unmatched referrals, the most recently found first.
+    func unmatchedReferrals(limit: Int) async throws(StoreError) -> [UnmatchedRecord] {
+        var records: [UnmatchedRecord] = []
+        for row in try await self.query(
+            """
+            SELECT key, resource_type, codes, service_line, sender, mappings_version, recorded_at
+            FROM unmatched_referral ORDER BY recorded_at DESC, key LIMIT \(Int64(max(0, limit)))
+            """
+        ) {
+            let (key, type, codes, line, sender, version, at) = try row.columns(
+                (String, String, ByteBuffer, String?, String, String?, Int64).self
+            )
+            records.append(
+                UnmatchedRecord(
+                    referral: UnmatchedReferral(
+                        key: key,
+                        resourceType: type,
+                        path: UnmatchedReferral.path(of: type),
+                        codes: try EpisodeJSON.decode([Coding].self, from: [UInt8](bytea: codes)),
+                        serviceLine: line
+                    ),
+                    sender: sender,
+                    mappingsVersion: version,
+                    recordedAt: Date(storeMilliseconds: at)
+                )
+            )
+        }
+        return records
     }
 }

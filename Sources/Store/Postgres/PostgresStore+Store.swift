@@ -44,6 +44,37 @@ extension PostgresStore {
         }
     }
 
+    public func useMappings(_ normaliser: Normaliser, version: String) async throws(StoreError) -> Bool {
+        guard let ledger = self.ledger else { return false }
+        let at = Date().storeMilliseconds
+        let changed = try await self.withTransaction { (session) throws(StoreError) in
+            try await session.recordMappingsVersion(version, at: at)
+        }
+        ledger.use(normaliser, version: version)
+        return changed
+    }
+
+    public func renormaliseUnmatched(limit: Int) async throws(StoreError) -> Int {
+        guard let ledger = self.ledger else { return 0 }
+        var done = 0
+        while done < limit {
+            let at = Date().storeMilliseconds
+            let write = try await self.withTransaction { (session) throws(StoreError) in
+                try await session.renormaliseUnmatched(at: at, ledger: ledger)
+            }
+            guard let write else { break }
+            self.keep([write])
+            done += 1
+        }
+        return done
+    }
+
+    public func unmatchedReferrals(limit: Int) async throws(StoreError) -> [UnmatchedRecord] {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.unmatchedReferrals(limit: limit)
+        }
+    }
+
     public func read(type: String, id: String) async throws(StoreError) -> StoredResource? {
         try await self.withSession { (session) throws(StoreError) in
             try await session.currentResource(type: type, id: id)
@@ -129,9 +160,18 @@ extension PostgresStore {
         }
     }
 
+    /// Also unavailable while the mappings this replica runs differ from the version recorded for every
+    /// replica (another replica started with newer ones).
     public func ping() async throws(StoreError) {
-        try await self.withSession(waitingAtMost: .seconds(2)) { (session) throws(StoreError) in
-            try await session.execute("SELECT 1")
+        let expected = self.ledger?.mappingsVersion
+        let recorded = try await self.withSession(waitingAtMost: .seconds(2)) { (session) throws(StoreError) in
+            try await session.recordedMappingsVersion()
+        }
+        if let expected, let recorded, expected != recorded {
+            throw StoreError(
+                .unavailable,
+                "this gateway runs mappings \(expected), the store's replicas \(recorded): restart it with the current mappings"
+            )
         }
     }
 }

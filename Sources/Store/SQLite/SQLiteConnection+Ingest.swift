@@ -55,7 +55,15 @@ extension SQLiteConnection {
             )
         }
         for (write, entry) in zip(message.writes, entries) {
-            try self.insertAudit(IngestRules.auditEntry(for: entry, of: write, message: received, messageID: messageID))
+            try self.insertAudit(
+                IngestRules.auditEntry(
+                    for: entry,
+                    of: write,
+                    message: received,
+                    messageID: messageID,
+                    warnings: normalised?.issues ?? [:]
+                )
+            )
         }
         if let ledger, let normalised {
             for write in normalised.writes {
@@ -67,6 +75,7 @@ extension SQLiteConnection {
             messageID: messageID,
             entries: entries,
             outcome: normalised?.outcome ?? Outcome(),
+            issues: normalised?.issues ?? [:],
             unmatchedReferrals: normalised?.unmatched ?? []
         )
     }

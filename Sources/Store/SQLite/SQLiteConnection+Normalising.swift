@@ -78,7 +78,7 @@ extension SQLiteConnection {
     }
 
     /// Writes one partition's changes (merging what it absorbed) and plans their outbox rows.
-    private mutating func write(
+    mutating func write(
         _ write: PartitionWrite,
         resources: [Element],
         messageID: Int64?,
@@ -93,10 +93,14 @@ extension SQLiteConnection {
     }
 
     /// A partition as the cache holds it (when its version is still the database's), else read from its rows.
-    private mutating func partition(_ id: Int64, ledger: EpisodeLedger) throws(StoreError) -> PartitionCache.Entry {
+    mutating func partition(_ id: Int64, ledger: EpisodeLedger) throws(StoreError) -> PartitionCache.Entry {
         let version = try self.partitionVersions([id])[id] ?? 0
-        if let cached = ledger.cache.take(id, version: version) { return cached }
-        return PartitionCache.Entry(version: version, book: try self.loadPartition(id), lent: [])
+        if let cached = ledger.cache.take(id, version: version, mappings: ledger.mappingsVersion) { return cached }
+        return PartitionCache.Entry(
+            version: version,
+            book: try self.loadPartition(id),
+            mappings: ledger.mappingsVersion
+        )
     }
 
     /// Lends the partition the shared resources known by `names` it was not lent yet, and those they
@@ -112,9 +116,40 @@ extension SQLiteConnection {
     }
 
     /// Lends a partition read from its rows every shared resource its resources refer to, once.
-    private mutating func lendAll(to entry: inout PartitionCache.Entry) throws(StoreError) {
+    mutating func lendAll(to entry: inout PartitionCache.Entry) throws(StoreError) {
         guard !entry.lentAll else { return }
         try self.lend(to: &entry, names: EpisodeLedger.referencedNames(of: entry.book))
         entry.lentAll = true
+    }
+}
+
+extension SQLiteConnection {
+    /// Derives again up to `limit` partitions whose unmatched referrals were last tried with other mappings
+    /// than the ledger's, with their new episodes, timeline events and outbox rows; returns those writes.
+    mutating func renormaliseUnmatched(
+        limit: Int,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) throws(StoreError)
+        -> [PartitionWrite]
+    {
+        let (normaliser, current) = ledger.current
+        guard let version = current else { return [] }
+        var writes: [PartitionWrite] = []
+        for (id, keys) in try self.partitionsToRenormalise(version: version, limit: limit) {
+            var entry = try self.partition(id, ledger: ledger)
+            try self.lendAll(to: &entry)
+            let write = ledger.write(
+                renormalising: entry,
+                partition: id,
+                keys: keys,
+                with: normaliser,
+                version: version
+            )
+            try self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            try self.markTried(keys, version: version)
+            writes.append(write)
+        }
+        return writes
     }
 }

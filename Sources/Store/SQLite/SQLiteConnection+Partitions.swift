@@ -172,6 +172,7 @@ extension SQLiteConnection {
         for change in write.ingestion.changes {
             try self.write(change, partition: write.id, messageID: messageID, at: at)
         }
+        try self.writeUnmatched(write, at: at)
         for id in write.ingestion.retiredEpisodeIDs {
             try self.query(
                 "UPDATE episode SET status = 'retired', updated_at = ? WHERE id = ?",
@@ -181,8 +182,109 @@ extension SQLiteConnection {
         }
         let evaluated = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value) }
         try self.query(
-            "UPDATE partition SET version = ?, evaluated_at = ? WHERE id = ?",
-            [.integer(write.version), evaluated.map { .blob($0) } ?? .null, .integer(write.id)]
+            "UPDATE partition SET version = ?, evaluated_at = ?, mappings_version = ? WHERE id = ?",
+            [
+                .integer(write.version), evaluated.map { .blob($0) } ?? .null, SQLiteValue(write.mappings),
+                .integer(write.id),
+            ]
         )
+    }
+
+    /// Keeps `unmatched_referral` in step with a partition's write: referrals an episode now holds leave
+    /// it, those still unmatched are (re)recorded with the mappings version they were tried with.
+    private mutating func writeUnmatched(_ write: PartitionWrite, at: Int64) throws(StoreError) {
+        for change in write.ingestion.changes {
+            for key in change.episode.sources {
+                try self.query("DELETE FROM unmatched_referral WHERE key = ?", [.text(key)])
+            }
+        }
+        for referral in write.ingestion.unmatchedReferrals {
+            try self.query(
+                """
+                INSERT INTO unmatched_referral (key, partition_id, resource_type, sender, codes, service_line,
+                    mappings_version, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET partition_id = excluded.partition_id, codes = excluded.codes,
+                    service_line = excluded.service_line, mappings_version = excluded.mappings_version,
+                    recorded_at = excluded.recorded_at
+                """,
+                [
+                    .text(referral.key), .integer(write.id), .text(referral.resourceType),
+                    .text(write.book.resources[referral.key]?.sender ?? ""),
+                    .blob(try EpisodeJSON.encode(referral.codes)),
+                    SQLiteValue(referral.serviceLine), SQLiteValue(write.mappings), .integer(at),
+                ]
+            )
+        }
+    }
+}
+
+/// The mappings the store normalises with, and the referrals they missed, on SQLite.
+extension SQLiteConnection {
+    /// The mappings version every replica must run, as recorded.
+    mutating func recordedMappingsVersion() throws(StoreError) -> String? {
+        try self.query("SELECT value FROM store_state WHERE name = 'mappings_version'").first?.text(0)
+    }
+
+    /// Records `version` as the mappings version every replica must run; returns whether it changed.
+    mutating func recordMappingsVersion(_ version: String, at: Int64) throws(StoreError) -> Bool {
+        let previous = try self.recordedMappingsVersion()
+        try self.query(
+            """
+            INSERT INTO store_state (name, value, changed_at) VALUES ('mappings_version', ?, ?)
+            ON CONFLICT (name) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at
+            """,
+            [.text(version), .integer(at)]
+        )
+        return previous != version
+    }
+
+    /// Up to `limit` partitions with referrals last tried with other mappings than `version`, with their keys.
+    mutating func partitionsToRenormalise(version: String, limit: Int) throws(StoreError) -> [(Int64, [String])] {
+        var keys: [Int64: [String]] = [:]
+        for row in try self.query(
+            """
+            SELECT partition_id, key FROM unmatched_referral
+            WHERE partition_id IN (SELECT DISTINCT partition_id FROM unmatched_referral
+                WHERE mappings_version IS NOT ?1 ORDER BY partition_id LIMIT ?2)
+            """,
+            [.text(version), .integer(Int64(limit))]
+        ) {
+            keys[row.integer(0) ?? 0, default: []].append(row.text(1) ?? "")
+        }
+        return keys.keys.sorted().map { ($0, keys[$0]!.sorted()) }
+    }
+
+    /// Marks the referrals as tried with `version` (those an episode took are gone already).
+    mutating func markTried(_ keys: [String], version: String) throws(StoreError) {
+        for key in keys {
+            try self.query(
+                "UPDATE unmatched_referral SET mappings_version = ? WHERE key = ?",
+                [.text(version), .text(key)]
+            )
+        }
+    }
+
+    /// Unmatched referrals, the most recently found first.
+    mutating func unmatchedReferrals(limit: Int) throws(StoreError) -> [UnmatchedRecord] {
+        try self.query(
+            """
+            SELECT key, resource_type, codes, service_line, sender, mappings_version, recorded_at
+            FROM unmatched_referral ORDER BY recorded_at DESC, key LIMIT ?
+            """,
+            [.integer(Int64(limit))]
+        ).map { row throws(StoreError) in
+            UnmatchedRecord(
+                referral: UnmatchedReferral(
+                    key: row.text(0) ?? "",
+                    resourceType: row.text(1) ?? "",
+                    path: UnmatchedReferral.path(of: row.text(1) ?? ""),
+                    codes: try EpisodeJSON.decode([Coding].self, from: row.blob(2)),
+                    serviceLine: row.text(3)
+                ),
+                sender: row.text(4) ?? "",
+                mappingsVersion: row.text(5),
+                recordedAt: Date(storeMilliseconds: row.integer(6) ?? 0)
+            )
+        }
     }
 }

@@ -13,7 +13,7 @@ extension SQLiteMigration {
     /// Every migration this build knows, in version order.
     static let all: [SQLiteMigration] = [
         .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes, .outboxBodies,
-        .attemptsByOutboxRow, .deadRowsIndexedAlone, .claimableAt, .senderIdentity, .partitions,
+        .attemptsByOutboxRow, .deadRowsIndexedAlone, .claimableAt, .senderIdentity, .partitions, .unmatchedReferrals,
     ]
 
     /// The ingest, episode, outbox and audit tables.
@@ -428,6 +428,35 @@ extension SQLiteMigration {
             UPDATE episode SET state = CAST(json_set(CAST(state AS TEXT), '$.timeline', json('[]')) AS BLOB);
             ALTER TABLE episode ADD COLUMN partition_id INTEGER;
             CREATE INDEX episode_by_partition ON episode (partition_id) WHERE status != 'retired';
+            """
+    )
+
+    /// What the mappings missed, and which mappings the store's partitions were normalised with:
+    /// - `unmatched_referral`: each held referral (ServiceRequest, Task, CarePlan) in no episode because of
+    ///   its codes, with the codes and the mappings version it was last tried with, until an episode takes
+    ///   it; listed for operators and normalised again when the mappings change;
+    /// - `store_state`: named values the replicas share; `mappings_version` is the version of the mappings
+    ///   every replica must run.
+    static let unmatchedReferrals = SQLiteMigration(
+        version: 12,
+        name: "unmatched referrals",
+        sql: """
+            CREATE TABLE unmatched_referral (
+                key             TEXT    PRIMARY KEY,
+                partition_id    INTEGER NOT NULL,
+                resource_type   TEXT    NOT NULL,
+                sender          TEXT    NOT NULL,
+                codes           BLOB    NOT NULL,
+                service_line    TEXT,
+                mappings_version TEXT,
+                recorded_at     INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX unmatched_referral_by_partition ON unmatched_referral (partition_id);
+            CREATE TABLE store_state (
+                name            TEXT    PRIMARY KEY,
+                value           TEXT    NOT NULL,
+                changed_at      INTEGER NOT NULL
+            ) WITHOUT ROWID;
             """
     )
 }

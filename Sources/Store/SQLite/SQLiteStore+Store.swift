@@ -18,6 +18,32 @@ extension SQLiteStore {
         }
     }
 
+    public func useMappings(_ normaliser: Normaliser, version: String) async throws(StoreError) -> Bool {
+        guard let ledger = self.ledger else { return false }
+        let at = Date().storeMilliseconds
+        // On the writer, between messages, so that no message mixes the two mappings.
+        return try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            ledger.use(normaliser, version: version)
+            return try connection.recordMappingsVersion(version, at: at)
+        }
+    }
+
+    public func renormaliseUnmatched(limit: Int) async throws(StoreError) -> Int {
+        guard let ledger = self.ledger else { return 0 }
+        let at = Date().storeMilliseconds
+        return try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            let writes = try connection.renormaliseUnmatched(limit: limit, at: at, ledger: ledger)
+            for write in writes { ledger.cache.put(write.id, write.cacheEntry) }
+            return writes.count
+        }
+    }
+
+    public func unmatchedReferrals(limit: Int) async throws(StoreError) -> [UnmatchedRecord] {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.unmatchedReferrals(limit: limit)
+        }
+    }
+
     public func read(type: String, id: String) async throws(StoreError) -> StoredResource? {
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.currentResource(type: type, id: id)
@@ -102,7 +128,19 @@ extension SQLiteStore {
         }
     }
 
+    /// Also unavailable while the mappings this process runs differ from the version recorded for every
+    /// replica (another replica started with newer ones).
     public func ping() async throws(StoreError) {
+        let expected = self.ledger?.mappingsVersion
+        let recorded = try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.recordedMappingsVersion()
+        }
+        if let expected, let recorded, expected != recorded {
+            throw StoreError(
+                .unavailable,
+                "this gateway runs mappings \(expected), the store's replicas \(recorded): restart it with the current mappings"
+            )
+        }
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.query("SELECT 1")
             return ()

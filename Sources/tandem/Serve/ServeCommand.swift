@@ -12,7 +12,7 @@ import Store
 import UnixSignals
 
 /// `tandem serve`: the gateway. One `ServiceGroup` runs the store's writer and the HTTP server, and
-/// shuts both down gracefully on SIGTERM or SIGINT.
+/// shuts both down gracefully on SIGTERM or SIGINT; SIGHUP reloads the mappings.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -31,7 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
             delivery object tunes the forwarder: concurrency (64), claimBatch (16), run (8: rows of one \
             episode's stream claimed and sent together), pollInterval ("100ms"), lease ("2m", longer than every \
             partner timeout), idleConnectionsPerPartner (64) and transferThreads (2: threads running the \
-            transfers, each with many in flight).
+            transfers, each with many in flight). SIGHUP reads the mappings again: referrals the old ones left \
+            in no episode (GET /unmatched, tandem unmatched) are normalised again in the background; mappings \
+            that fail to load leave the running ones in place. Replicas sharing a PostgreSQL database must run \
+            the same mappings: one running others reports itself unhealthy on /health until it reloads.
             """
     )
 
@@ -74,11 +77,13 @@ struct ServeCommand: AsyncParsableCommand {
             Self.warnAboutDemoCredentials(source: source, logger: logger)
         }
         // Prints every mapping problem and exits 1 when the mappings do not load.
-        let mappings = try MappingDirectory.load(at: settings.mappings)
+        let loadedMappings = try MappingDirectory.loadVersioned(at: settings.mappings)
+        let mappings = loadedMappings.mappings
         logger.info(
             "mappings loaded",
             metadata: [
                 "tandem.mappings": .string(settings.mappings),
+                "tandem.mappingsVersion": .string(loadedMappings.version),
                 "tandem.serviceLines": .stringConvertible(mappings.serviceLines.count),
                 "tandem.mappingWarnings": .stringConvertible(mappings.warnings.count),
             ]
@@ -95,6 +100,12 @@ struct ServeCommand: AsyncParsableCommand {
                 builder: builder,
                 doorbell: doorbell
             ),
+            logger: logger
+        )
+        let runningMappings = RunningMappings(
+            loadedMappings,
+            directory: settings.mappings,
+            store: store,
             logger: logger
         )
         let gateway = Gateway(
@@ -148,7 +159,11 @@ struct ServeCommand: AsyncParsableCommand {
         // what is queued and closes the database.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: store), .init(service: forwarder), .init(service: app)],
+                services: [
+                    .init(service: store), .init(service: forwarder), .init(service: runningMappings),
+                    .init(service: HangupReload(reloads: [runningMappings.reload], logger: logger)),
+                    .init(service: app),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
