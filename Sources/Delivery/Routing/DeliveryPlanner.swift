@@ -27,12 +27,11 @@ public enum DeliveryPlanner {
         var plan = DeliveryPlan()
         let parties = change.episode.parties
         for partner in partners {
-            guard let audience = self.audience(of: partner, in: parties) else { continue }
+            guard self.addresses(partner, in: parties) else { continue }
             var eventNumber = lastEventNumbers[partner.id] ?? 0
             for event in change.events where partner.subscribes(to: event.kind.topic) {
                 if let refusal = self.refusal(
                     of: partner,
-                    audience: audience,
                     in: parties,
                     eventNumber: event.number,
                     defaultPermit: consentDefaultPermit
@@ -63,37 +62,29 @@ public enum DeliveryPlanner {
         timelineEventNumber: Int,
         consentDefaultPermit: Bool
     ) -> ConsentDecision? {
-        let audience = self.audience(of: partner, in: parties) ?? Audience(participantKeys: [])
-        return self.refusal(
+        self.refusal(
             of: partner,
-            audience: audience,
             in: parties,
             eventNumber: timelineEventNumber,
             defaultPermit: consentDefaultPermit
         )
     }
 
-    /// How a partner is addressed in an episode: the participants it represents (possibly none, when it
-    /// hears of the episode through its service line). Nil when it is not addressed at all.
-    static func audience(of partner: Partner, in episode: EpisodeParties) -> Audience? {
-        let matched = episode.participants.filter { participant in
-            partner.represents.contains(participant.key)
-                || participant.party.reference.map(partner.represents.contains) == true
-                || participant.party.identifiers.contains { partner.represents.contains($0.token) }
-        }
-        guard !matched.isEmpty || partner.serviceLines.contains(episode.serviceLine) else { return nil }
-        return Audience(participantKeys: matched.map(\.key))
+    /// Whether a partner hears of an episode at all: it represents one of its participants, or it is
+    /// configured for the episode's service line.
+    static func addresses(_ partner: Partner, in episode: EpisodeParties) -> Bool {
+        partner.serviceLines.contains(episode.serviceLine)
+            || !episode.participantKeys(representedBy: Set(partner.represents)).isEmpty
     }
 
     private static func refusal(
         of partner: Partner,
-        audience: Audience,
         in episode: EpisodeParties,
         eventNumber: Int,
         defaultPermit: Bool
     ) -> ConsentDecision? {
         // Sorted and de-duplicated so the audited decision is the same whatever order configuration took.
-        let keys = Array(Set(partner.represents).union(audience.participantKeys)).sorted()
+        let keys = episode.consentKeys(representing: Set(partner.represents))
         let consent = episode.consent
         guard !consent.permits(keys, defaultPermit: defaultPermit) else { return nil }
         let reason: String
@@ -114,9 +105,4 @@ public enum DeliveryPlanner {
             reason: reason
         )
     }
-}
-
-/// The participants a partner matched in one episode.
-struct Audience: Sendable, Hashable {
-    var participantKeys: [String]
 }

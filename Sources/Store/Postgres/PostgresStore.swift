@@ -11,18 +11,13 @@ import Synchronization
 /// changes, audit, outbox rows), idempotent ingest by unique constraints (`INSERT … ON CONFLICT`, never
 /// check-then-insert), the same ``StoreError`` codes. What several replicas add, and how it is met:
 ///
-/// - **The normaliser's book.** Each replica keeps the book in memory (``EpisodeLedger``). With a
-///   normaliser, every message locks the one `episode_book` row (`SELECT … FOR UPDATE`) before it writes
-///   anything, so write-normalise-commit runs one message at a time across all replicas, in commit order,
-///   as SQLite's single writer does (locking only for the normalise step let a message normalise before
-///   the one that created a resource it shared, and episodes picked up foreign events under load). Every commit
-///   that changes the book writes a fresh random `stamp` there; a replica whose book carries another stamp
-///   reloads the book from the database, under the lock, before normalising. Why a reload and not a replay
-///   of what the other replicas wrote: the book's internals belong to co-management, and a reload is the
-///   one way to reach exactly the committed state; it costs a full read only when the writing replica
-///   changes, which one load balancer with sticky patients keeps rare. Why a random stamp and not the
-///   counter alone: the book is adopted before COMMIT (so the next local message need not reload), and a
-///   failed commit must leave a stamp no later commit can reproduce.
+/// - **The co-management state** is partitioned (``EpisodeLedger``): a message locks the names its
+///   resources link by (transaction-level advisory locks, in sorted order), then the rows of the
+///   partitions they reach (in id order), so messages about different partitions run in parallel on any
+///   replica and one partition's messages one after the other, in commit order. A replica caches a
+///   partition with the version it read; a cached one is used only while the database holds that version,
+///   else read again. A message that finds a partition merged away by another replica meanwhile starts
+///   over.
 /// - **Conditional writes** (`If-None-Exist`, conditional update) match on identifiers that are not
 ///   unique; a transaction-level advisory lock on the (type, identifier) serialises them.
 /// - **The outbox.** Claims lease the head of each (partner, episode) stream with `FOR UPDATE SKIP LOCKED`
