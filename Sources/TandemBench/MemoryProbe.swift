@@ -31,7 +31,7 @@ struct MemoryProbe {
             let output = Pipe()
             process.standardOutput = output
             try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = String(data: output.fileHandleForReading.readDataToEndOfFile(), encoding: .utf8) ?? ""
             process.waitUntilExit()
             let numbers = text.split(separator: " ").compactMap {
                 Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -78,7 +78,7 @@ struct MemoryProbeCommand: ParsableCommand {
     @Argument var file: String
 
     func run() throws {
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: self.file)))
+        let bytes = try [UInt8](contentsOf: URL(fileURLWithPath: self.file))
         _ = R4Metadata.shared  // the metadata tables are the process's, not the Bundle's
         _ = try? FHIRCodec.read(Array(#"{"resourceType":"Basic","code":{"text":"warm-up"}}"#.utf8))
         _ = try? FHIRCodec.read(
