@@ -40,12 +40,8 @@ struct HistoryBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let executable =
-            self.serve.map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("tandem")
         let probe = HistoryProbe(
-            executable: executable,
+            executable: ServeProcess.executable(self.serve),
             mappings: self.mappings,
             episodes: self.episodes,
             connections: self.connections,

@@ -13,6 +13,14 @@ struct ServeProcess {
     }
     static let demoToken = "tandem-demo-token"
 
+    /// The `tandem` executable at `path`, or by default the one beside this `tandem-bench` (found through
+    /// Linux's link to the running executable).
+    static func executable(_ path: String?) -> URL {
+        path.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("tandem")
+    }
+
     let process: Process
     let port: Int
     let directory: URL
