@@ -8,14 +8,48 @@
 # has every delivery the outbox planned. It prints, per setup:
 #   - ingest requests/s (sum over replicas) and the worst replica's p99;
 #   - deliveries planned, delivered during the load, and deliveries/s from the start of the load until
-#     the last one arrived (the forwarders' sustained rate, including the drain after the load).
+#     the last one arrived (the forwarders' sustained rate, including the drain after the load);
+#   - the CPU each replica used during the load, in cores (CPU seconds per second, averaged over them).
+# Then issue 20's targets for these rows.
+#
+# With REPLICA_CPU_QUOTA=F each gateway process (the SQLite node too) runs in a cgroup of its own held to F
+# of a core (cgroup v1 `cpu` controller: cpu.cfs_period_us 100000, cpu.cfs_quota_us F x 100000), so that
+# scaling shows on a 2-core machine; PostgreSQL, wrk and the sink are not held. Needs root and the v1 cpu
+# controller mounted at /sys/fs/cgroup/cpu; the cgroups are removed on exit.
 #
 #   scripts/bench-replicas.sh [SECONDS]        (default 10; CONNECTIONS overrides 32; SETUPS overrides
-#                                               "sqlite-1 postgres-1 postgres-2 postgres-3")
+#                                               "sqlite-1 postgres-1 postgres-2 postgres-3";
+#                                               REPLICA_CPU_QUOTA=F, e.g. 0.25, holds each replica to F of a core)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-10}"
 connections="${CONNECTIONS:-32}"
+quota="${REPLICA_CPU_QUOTA:-}"
+cgroup_base=/sys/fs/cgroup/cpu
+cgroup_dir=""
+
+# The quota's cgroups: checked before anything is built or started, so a machine without them fails at once.
+if [ -n "$quota" ]; then
+    quota_us="$(awk -v f="$quota" 'BEGIN { if (f + 0 > 0 && f ~ /^[0-9]*\.?[0-9]+$/) printf "%d", f * 100000 }')"
+    if [ -z "$quota_us" ] || [ "$quota_us" -lt 1000 ]; then
+        echo "REPLICA_CPU_QUOTA must be a number of cores of at least 0.01, e.g. 0.25 (got '$quota')" >&2
+        exit 2
+    fi
+    if [ ! -f "$cgroup_base/cpu.cfs_quota_us" ]; then
+        if grep -q '^cgroup2 /sys/fs/cgroup ' /proc/mounts; then
+            echo "REPLICA_CPU_QUOTA: this machine has only cgroup v2 (unified at /sys/fs/cgroup); the script" \
+                "supports the cgroup v1 cpu controller at $cgroup_base" >&2
+        else
+            echo "REPLICA_CPU_QUOTA: no cgroup v1 cpu controller at $cgroup_base (see /proc/mounts)" >&2
+        fi
+        exit 2
+    fi
+    cgroup_dir="$cgroup_base/tandem-bench-replicas-$$"
+    if ! mkdir "$cgroup_dir" 2>/dev/null; then
+        echo "REPLICA_CPU_QUOTA: cannot create $cgroup_dir (run as root; the cpu controller must be writable)" >&2
+        exit 2
+    fi
+fi
 
 "$root/scripts/setup.sh"
 for tool in wrk sqlite3; do
@@ -30,19 +64,44 @@ lua="$root/scripts/bench/post-service-request.lua"
 work="$(mktemp -d)"
 chmod 755 "$work"
 pids=()
+loads=()
 sink_pid=""
 cleanup() {
-    for p in "${pids[@]}" $sink_pid; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${loads[@]}" "${pids[@]}" $sink_pid; do kill -TERM "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     tandem_postgres_stop
+    remove_cgroups
     rm -rf "$work"
 }
 trap cleanup EXIT
 
+# The replicas' cgroups, children of the run's own; a cgroup can be removed once its processes are gone.
+remove_cgroups() {
+    [ -n "$cgroup_dir" ] && [ -d "$cgroup_dir" ] || return 0
+    for group in "$cgroup_dir"/*/; do
+        if [ -d "$group" ]; then rmdir "$group" 2>/dev/null || true; fi
+    done
+    rmdir "$cgroup_dir" 2>/dev/null || echo "could not remove $cgroup_dir (a process still in it?)" >&2
+}
+
+# Makes the cgroup NAME held to the quota and prints its path (nothing without a quota).
+make_cgroup() { # NAME
+    [ -n "$cgroup_dir" ] || return 0
+    mkdir "$cgroup_dir/$1"
+    echo 100000 >"$cgroup_dir/$1/cpu.cfs_period_us"
+    echo "$quota_us" >"$cgroup_dir/$1/cpu.cfs_quota_us"
+    echo "$cgroup_dir/$1"
+}
+
+# CPU ticks of a process so far, its ended threads included.
+process_ticks() { # PID
+    sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-wait_ready() { # URL
-    for _ in $(seq 1 300); do
+wait_ready() { # URL (60 s: a replica held to a small quota starts slowly)
+    for _ in $(seq 1 1200); do
         if curl -s -o /dev/null -f "$1"; then return 0; fi
         sleep 0.05
     done
@@ -111,17 +170,22 @@ run_setup() {
     pids=()
     local ports=()
     for replica in $(seq 1 "$replicas"); do
-        local port
+        local port cgroup
         port="$(free_port)"
         ports+=("$port")
-        (cd "$dir" && TANDEM_CONFIG="$dir/tandem.json" TANDEM_LISTEN="127.0.0.1:$port" TANDEM_STORE_URL="$store" \
+        cgroup="$(make_cgroup "$name-$replica")"
+        # The subshell joins the cgroup before it becomes the replica (exec keeps its pid), so every
+        # thread of the replica is held from its start.
+        (cd "$dir" && { [ -z "$cgroup" ] || echo "$BASHPID" >"$cgroup/cgroup.procs"; } && TANDEM_CONFIG="$dir/tandem.json" TANDEM_LISTEN="127.0.0.1:$port" TANDEM_STORE_URL="$store" \
             TANDEM_MAPPINGS="$root/Mappings" TANDEM_LOG_LEVEL=warning exec "$tandem" serve 2>"$dir/serve-$replica.log") &
         pids+=($!)
         # The first replica migrates the database; the others start once it is ready.
         wait_ready "http://127.0.0.1:$port/health/ready"
     done
 
-    local start end per=$((connections / replicas)) run="$RANDOM$RANDOM" loads=()
+    local start end per=$((connections / replicas)) run="$RANDOM$RANDOM" ticks_before=0 ticks_after=0 p
+    loads=()
+    for p in "${pids[@]}"; do ticks_before=$((ticks_before + $(process_ticks "$p"))); done
     start="$(date +%s.%N)"
     for index in "${!ports[@]}"; do
         TANDEM_BENCH_RUN="$run$index" wrk -t1 -c"$per" -d"${seconds}s" --timeout 10s -s "$lua" \
@@ -129,6 +193,8 @@ run_setup() {
         loads+=($!)
     done
     for p in "${loads[@]}"; do wait "$p"; done
+    loads=()
+    for p in "${pids[@]}"; do ticks_after=$((ticks_after + $(process_ticks "$p"))); done
     local during
     during="$(deliveries_in "$dir/sink.out")"
 
@@ -155,18 +221,42 @@ run_setup() {
     sink_pid=""
 
     cat "$dir"/wrk-*.out | grep '^RESULT' | awk -v name="$name" -v secs="$seconds" -v planned="$planned" \
-        -v during="$during" -v delivered="$delivered" -v start="$start" -v end="$end" '
+        -v during="$during" -v delivered="$delivered" -v start="$start" -v end="$end" \
+        -v cores="$(awk -v t="$((ticks_after - ticks_before))" -v hz="$(getconf CLK_TCK)" -v s="$seconds" \
+            -v n="$replicas" 'BEGIN { printf "%.2f", t / hz / s / n }')" '
         { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
           requests += v["requests"]; errors += v["socket_errors"] + v["non_2xx"]
           if (v["p99_ms"] + 0 > p99) p99 = v["p99_ms"] + 0 }
-        END { printf "%-16s %10.0f %9.1f %7d %10d %10d %10d %12.0f\n", name, requests / secs, p99, errors,
-              planned, during, delivered, delivered / (end - start) }' >>"$work/rows"
+        END { printf "%-16s %10.0f %9.1f %7d %10d %10d %10d %12.0f %14s\n", name, requests / secs, p99, errors,
+              planned, during, delivered, delivered / (end - start), cores }' >>"$work/rows"
+    if [ -n "$cgroup_dir" ]; then
+        for replica in $(seq 1 "$replicas"); do rmdir "$cgroup_dir/$name-$replica" 2>/dev/null || true; done
+    fi
 }
 
 for setup in ${SETUPS:-sqlite-1 postgres-1 postgres-2 postgres-3}; do run_setup "${setup%-*}" "${setup##*-}"; done
 
 echo
 echo "wrk: ${connections} connections in all, split over the replicas, ${seconds}s; one sink partner for every change"
-printf '%-16s %10s %9s %7s %10s %10s %10s %12s\n' "setup" "ingest/s" "p99 ms" "errors" "planned" \
-    "in load" "delivered" "delivered/s"
+if [ -n "$quota" ]; then
+    echo "each replica held to $quota of a core (cgroup v1 cpu: quota ${quota_us} µs per 100000 µs period); PostgreSQL, wrk and the sink are not"
+fi
+printf '%-16s %10s %9s %7s %10s %10s %10s %12s %14s\n' "setup" "ingest/s" "p99 ms" "errors" "planned" \
+    "in load" "delivered" "delivered/s" "cores/replica"
 cat "$work/rows"
+# Issue 20's targets, for the rows this run has.
+awk -v quota="$quota" '
+    { rate[$1] = $2 }
+    function check(text, value, target, unit) {
+        printf "  %s: %.2f%s (target ≥ %s%s: %s)\n", text, value, unit, target, unit, (value >= target ? "met" : "MISSED")
+    }
+    END {
+        print "issue 20 targets:"
+        if (("sqlite-1" in rate) && ("postgres-1" in rate) && rate["sqlite-1"] > 0)
+            check("postgres-1 ingest/s against sqlite-1", rate["postgres-1"] / rate["sqlite-1"], 0.5, "×")
+        if (("postgres-1" in rate) && ("postgres-3" in rate) && rate["postgres-1"] > 0) {
+            if (quota == "") check("postgres-3 ingest/s against postgres-1", rate["postgres-3"] / rate["postgres-1"], 1, "×")
+            else if (quota + 0 == 0.25) check("postgres-3 ingest/s against postgres-1 with REPLICA_CPU_QUOTA=0.25", rate["postgres-3"] / rate["postgres-1"], 2.4, "×")
+            else printf "  postgres-3 ingest/s against postgres-1: %.2f× (issue 20 sets 2.4× for REPLICA_CPU_QUOTA=0.25 and 1× for none)\n", rate["postgres-3"] / rate["postgres-1"]
+        }
+    }' "$work/rows"

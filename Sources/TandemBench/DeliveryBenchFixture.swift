@@ -33,7 +33,7 @@ enum DeliveryBenchFixture {
             files: try names.compactMap { name in
                 let url = base.appendingPathComponent(name)
                 let isDirectory = try url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory ?? false
-                return isDirectory ? nil : MappingFile(path: name, bytes: [UInt8](try Data(contentsOf: url)))
+                return isDirectory ? nil : MappingFile(path: name, bytes: try [UInt8](contentsOf: url))
             }
         )
     }

@@ -87,12 +87,8 @@ struct DeliveryBenchmark: AsyncParsableCommand {
             try await self.throughput(throughput)
         }
         if self.rate > 0 {
-            let executable =
-                self.serve.map { URL(fileURLWithPath: $0) }
-                ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-                .appendingPathComponent("tandem")
             let probe = DeliveryLatencyProbe(
-                executable: executable,
+                executable: ServeProcess.executable(self.serve),
                 mappings: self.mappings,
                 rate: self.rate,
                 seconds: self.seconds,

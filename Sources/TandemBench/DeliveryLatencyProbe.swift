@@ -3,10 +3,6 @@ import Foundation
 import NIOPosix
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Ingest-to-partner latency: a real `tandem serve` with the benchmark's sink as its partner, offered a
 /// steady load (open loop: message `i` is due at `start + i / rate`, whether or not earlier ones were
 /// answered), each message a new cataract referral whose identifier carries its number.
@@ -42,8 +38,6 @@ struct DeliveryLatencyProbe: Sendable {
         var gatewayBytesWritten: Int? = nil
     }
 
-    private static let token = "tandem-demo-token"
-
     func run() async throws -> Result {
         let runID = UInt32.random(in: 0...UInt32.max)
         let sink = BenchSink(markerPrefix: "TANDEM-LAT-\(runID)-")
@@ -52,27 +46,23 @@ struct DeliveryLatencyProbe: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let server = try self.startGateway(partnerURL: url, directory: directory)
-            let serverGuard = ChildProcessGuard(server) { try? FileManager.default.removeItem(at: directory) }
+            let serverGuard = ChildProcessGuard(server.process) { try? FileManager.default.removeItem(at: directory) }
             defer {
                 serverGuard.release()
-                if server.stop() { print("warning: tandem serve did not stop within 10 s of SIGTERM and was killed") }
+                if server.process.stop() {
+                    print("warning: tandem serve did not stop within 10 s of SIGTERM and was killed")
+                }
             }
-            let base = "http://127.0.0.1:\(try self.waitUntilReady(server, directory: directory))"
-            var result = try await self.offerLoad(base: base, runID: runID, sink: sink)
-            result.gatewayBytesWritten = ProcessIO.bytesWritten(by: server.processIdentifier)
+            try server.waitUntilReady()
+            var result = try await self.offerLoad(base: server.base, runID: runID, sink: sink)
+            result.gatewayBytesWritten = ProcessIO.bytesWritten(by: server.pid)
             return result
         }
     }
 
-    private func startGateway(partnerURL: URL, directory: URL) throws -> Process {
+    private func startGateway(partnerURL: URL, directory: URL) throws -> ServeProcess {
         var configuration: [String: Any] = [
-            // The sender the probe posts as: the demo token's hash (`tandem token-hash tandem-demo-token`).
-            "senders": [
-                [
-                    "name": "demo-hospital", "allowedTypes": ["*"],
-                    "tokenHash": "66852691e07cfed096e183a14a1dc4496e166c46915ffb6b46f499226da33d6a",
-                ]
-            ],
+            "senders": [ServeProcess.demoSender],
             "partners": [
                 [
                     "id": "bench", "endpoint": partnerURL.absoluteString, "serviceLines": ["ophthalmology.cataract"],
@@ -86,49 +76,19 @@ struct DeliveryLatencyProbe: Sendable {
             }
             configuration["delivery"] = object
         }
-        let config = directory.appendingPathComponent("tandem.json")
-        try JSONSerialization.data(withJSONObject: configuration).write(to: config)
-        let port = try Self.freePort()
-        let process = Process()
-        process.executableURL = self.executable
-        process.arguments = ["serve", "--config", config.path]
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["TANDEM_LISTEN"] = "127.0.0.1:\(port)"
-        environment["TANDEM_STORE_URL"] = "sqlite:" + directory.appendingPathComponent("tandem.sqlite").path
-        environment["TANDEM_MAPPINGS"] = URL(fileURLWithPath: self.mappings).standardizedFileURL.path
-        environment["TANDEM_LOG_LEVEL"] = "warning"
-        process.environment = environment
-        let log = directory.appendingPathComponent("serve.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
-    }
-
-    /// Polls `/health/ready` for up to 30 s; returns the port.
-    private func waitUntilReady(_ server: Process, directory: URL) throws -> Int {
-        let listen = server.environment?["TANDEM_LISTEN"] ?? ""
-        let port = Int(listen.split(separator: ":").last ?? "") ?? 0
-        guard let client = RawCurlClient() else { throw BenchmarkFailure("libcurl could not make a handle") }
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            guard server.isRunning else {
-                let log = (try? String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8))
-                throw BenchmarkFailure("tandem serve exited: \(log ?? "")")
-            }
-            if client.get("http://127.0.0.1:\(port)/health/ready") == 200 { return port }
-            usleep(50_000)
-        }
-        throw BenchmarkFailure("tandem serve did not become ready within 30 s")
+        return try ServeProcess.start(
+            executable: self.executable,
+            configuration: configuration,
+            mappings: self.mappings,
+            directory: directory
+        )
     }
 
     private func offerLoad(base: String, runID: UInt32, sink: BenchSink) async throws -> Result {
         let total = self.rate * self.seconds
         let headers = [
-            "Authorization: Bearer \(Self.token)", "Content-Type: application/fhir+json", "Prefer: return=minimal",
+            "Authorization: Bearer \(ServeProcess.demoToken)", "Content-Type: application/fhir+json",
+            "Prefer: return=minimal",
         ]
         func request(_ marker: String, patient: Int) -> RawCurlClient.Request {
             RawCurlClient.Request(
@@ -197,24 +157,6 @@ struct DeliveryLatencyProbe: Sendable {
             toAcknowledgement: acks.map { index, at in (at - (start + interval * index)).milliseconds }.sorted(),
             worstSendLag: log.worstLateness.milliseconds
         )
-    }
-
-    /// A port the kernel just handed out for 127.0.0.1 (bound to 0, read back, released).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw BenchmarkFailure("socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw BenchmarkFailure("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

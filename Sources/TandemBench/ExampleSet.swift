@@ -17,8 +17,8 @@ struct ExampleSet {
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
         var set = ExampleSet()
         for name in names {
-            let json = [UInt8](try Data(contentsOf: folder.appendingPathComponent("json/\(name).json")))
-            let xml = [UInt8](try Data(contentsOf: folder.appendingPathComponent("xml/\(name).xml")))
+            let json = try [UInt8](contentsOf: folder.appendingPathComponent("json/\(name).json"))
+            let xml = try [UInt8](contentsOf: folder.appendingPathComponent("xml/\(name).xml"))
             set.json.append(json)
             set.xml.append(xml)
             set.trees.append(try FHIRJSON.read(json).root)

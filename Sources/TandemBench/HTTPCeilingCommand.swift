@@ -6,7 +6,7 @@ import Logging
 /// and does nothing else, for `scripts/bench-ingest.sh` to measure beside `tandem serve` in the same run.
 ///
 /// Same framework, same event loops, same loopback: the difference between the two figures is what
-/// parsing, validation, normalisation and durable commits cost.
+/// parsing, validation, normalisation and durable commits cost. `GET /count` answers how many it answered.
 struct HTTPCeilingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "http-ceiling",
@@ -18,12 +18,15 @@ struct HTTPCeilingCommand: AsyncParsableCommand {
     var port: Int = 8081
 
     func run() async throws {
+        let answered = AnswerCount()
         let router = Router()
         router.post("**") { request, _ -> HTTPResponse.Status in
             // Read the body as the gateway must, so the ceiling pays for the same bytes on the wire.
             _ = try await request.body.collect(upTo: 4 << 20)
+            answered.increment()
             return .created
         }
+        answered.addRoute(to: router)
         var logger = Logger(label: "http-ceiling")
         logger.logLevel = .warning
         let app = Application(

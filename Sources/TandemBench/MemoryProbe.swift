@@ -31,7 +31,7 @@ struct MemoryProbe {
             let output = Pipe()
             process.standardOutput = output
             try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = String(data: output.fileHandleForReading.readDataToEndOfFile(), encoding: .utf8) ?? ""
             process.waitUntilExit()
             let numbers = text.split(separator: " ").compactMap {
                 Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -78,7 +78,7 @@ struct MemoryProbeCommand: ParsableCommand {
     @Argument var file: String
 
     func run() throws {
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: self.file)))
+        let bytes = try [UInt8](contentsOf: URL(fileURLWithPath: self.file))
         _ = R4Metadata.shared  // the metadata tables are the process's, not the Bundle's
         _ = try? FHIRCodec.read(Array(#"{"resourceType":"Basic","code":{"text":"warm-up"}}"#.utf8))
         _ = try? FHIRCodec.read(
@@ -95,7 +95,7 @@ struct MemoryProbeCommand: ParsableCommand {
     }
 }
 
-/// Reads `/proc/self/status` (Linux).
+/// Reads `/proc/PID/status` (Linux).
 enum ProcStatus {
     /// Resets the kernel's peak-RSS mark for this process (Linux 4.0+: write 5 to clear_refs).
     static func resetPeak() -> Bool {
@@ -104,9 +104,11 @@ enum ProcStatus {
         return (try? handle.write(contentsOf: Data("5".utf8))) != nil
     }
 
-    /// A `/proc/self/status` field in bytes (`VmRSS`, `VmHWM`).
-    static func bytes(_ field: String) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    /// A field of this process's status, or process `pid`'s, in bytes (`VmRSS`, `VmHWM`); nil when it
+    /// cannot be read (the process has gone).
+    static func bytes(_ field: String, of pid: Int32? = nil) -> Int? {
+        let path = "/proc/\(pid.map { String($0) } ?? "self")/status"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
             return line.split(separator: " ").compactMap { Int($0) }.first.map { $0 * 1024 }
         }

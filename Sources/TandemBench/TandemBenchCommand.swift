@@ -7,6 +7,9 @@ struct TandemBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem-bench",
         abstract: "Run a benchmark of Tandem (build with -c release for meaningful figures).",
-        subcommands: [CodecBenchmark.self, MemoryProbeCommand.self, HTTPCeilingCommand.self, DeliveryBenchmark.self]
+        subcommands: [
+            CodecBenchmark.self, MemoryProbeCommand.self, HTTPCeilingCommand.self, DurableFloorCommand.self,
+            DeliveryBenchmark.self, HistoryBenchmark.self,
+        ]
     )
 }
