@@ -36,15 +36,19 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - normaliser: when given, every ingested message is normalised into episodes in its transaction.
     ///   - outboxPlanning: when given too, that transaction also writes the outbox rows it plans.
+    ///   - partitionCache: how many partitions of co-management state this process keeps in memory, the
+    ///     most recently used; a partition not kept is read from its rows when a message touches it.
     public func open(
         normaliser: Normaliser? = nil,
         outboxPlanning: (any OutboxPlanning)? = nil,
+        partitionCache: Int = 4096,
         logger: Logger
     ) async throws(StoreError) -> any OutboxStore {
         switch self {
         case .sqlite(let location):
             try await SQLiteStore.open(
                 at: location,
+                configuration: SQLiteStore.Configuration(partitionCacheCapacity: partitionCache),
                 normaliser: normaliser,
                 outboxPlanning: outboxPlanning,
                 logger: logger
@@ -52,6 +56,7 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
         case .postgres(let endpoint):
             try await PostgresStore.open(
                 at: endpoint,
+                configuration: PostgresStore.Configuration(partitionCacheCapacity: partitionCache),
                 normaliser: normaliser,
                 outboxPlanning: outboxPlanning,
                 logger: logger

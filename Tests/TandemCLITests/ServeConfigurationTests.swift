@@ -73,6 +73,11 @@ import Testing
         let partial = try ServeConfiguration.decode(Array(#"{"listen":{"host":"::1","port":1}}"#.utf8))
         #expect(partial.listen.port == 1)
         #expect(partial.store == ServeConfiguration.embedded.store)
+        #expect(partial.partitionCache == 4096)
+        #expect(try ServeConfiguration.decode(Array(#"{"partitionCache":64}"#.utf8)).partitionCache == 64)
+        #expect(throws: ConfigurationError.self) {
+            try ServeConfiguration.decode(Array(#"{"partitionCache":-1}"#.utf8))
+        }
         #expect(throws: ConfigurationError.self) { try ServeConfiguration.decode(Array(#"{"lisen":{}}"#.utf8)) }
         #expect(throws: ConfigurationError.self) {
             try ServeConfiguration.decode(

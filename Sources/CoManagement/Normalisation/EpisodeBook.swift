@@ -24,6 +24,8 @@ public struct EpisodeBook: Sendable {
     private(set) var index: ResourceIndex
     /// The facts read from the held resources, by key, and the names each depended on, inverted.
     private(set) var facts: [String: ReadFact] = [:]
+    /// The same facts by kind, each kind in key order, as derivations take them.
+    private(set) var classified = Facts()
     private var dependents: [String: Set<String>] = [:]
     /// Keys whose facts must be read again before the next derivation.
     private(set) var stale: Set<String> = []
@@ -83,23 +85,29 @@ public struct EpisodeBook: Sendable {
         for key in self.stale {
             if let old = self.facts.removeValue(forKey: key) {
                 for name in old.dependencies { self.dependents[name]?.remove(key) }
+                self.classified.remove(old, key: key)
             }
             guard var fact = read[key] else { continue }
             self.revisions += 1
             fact.revision = self.revisions
             for name in fact.dependencies { self.dependents[name, default: []].insert(key) }
             self.facts[key] = fact
+            self.classified.insert(fact, key: key)
         }
         self.stale = []
     }
 
-    /// Makes `derived` the book's episodes: replaces those it names, drops `retired`.
-    mutating func replaceEpisodes(_ derived: [Episode], retired: some Sequence<String>) {
-        for id in retired {
-            self.episodes[id] = nil
-            self.signatures[id] = nil
-        }
-        for episode in derived { self.episodes[episode.id] = episode }
+    /// Moves the episodes out, leaving none, for a derivation to change in place and give back
+    /// (``restoreEpisodes(_:)``).
+    mutating func takeEpisodes() -> [String: Episode] {
+        var episodes: [String: Episode] = [:]
+        swap(&episodes, &self.episodes)
+        return episodes
+    }
+
+    /// Gives back the episodes ``takeEpisodes()`` took, as the derivation left them.
+    mutating func restoreEpisodes(_ episodes: [String: Episode]) {
+        self.episodes = episodes
     }
 
     /// Makes the next resource stored arrive after `arrival` (a store numbers arrivals across all its books).
@@ -110,6 +118,7 @@ public struct EpisodeBook: Sendable {
     /// Forgets every fact and signature (the mappings changed): the next derivation reads and builds all.
     public mutating func forgetDerivations() {
         self.facts = [:]
+        self.classified = Facts()
         self.dependents = [:]
         self.signatures = [:]
         self.stale = []

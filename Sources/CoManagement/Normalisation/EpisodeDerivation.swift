@@ -27,8 +27,14 @@ struct EpisodeDerivation {
         var patientKey: String
         var line: String
         var rootKey: String
-        /// The keys of the facts gathered for the episode, with the revision of each (``ReadFact``).
-        var members: [String: Int]
+        /// The keys of the facts gathered for the episode, with the revision of each (``ReadFact``), in
+        /// the order they were gathered (which follows from the facts alone).
+        var members: [Member]
+
+        struct Member: Hashable {
+            var key: String
+            var revision: Int
+        }
         var evaluatedAt: FHIRInstant?
     }
 
@@ -54,9 +60,12 @@ struct EpisodeDerivation {
     /// Derives the episodes of the held resources from their facts (all of them: episodes are a function
     /// of the set of facts), building only those for which `isCurrent` says the episode with that id was
     /// last built from another ``Signature`` (or never).
-    func derive(_ read: [String: ReadFact], isCurrent: (String, Signature) -> Bool) -> Result {
-        var facts = Facts(read)
-        let revisions = read.mapValues(\.revision)
+    func derive(
+        _ facts: Facts,
+        revisions: [String: ReadFact],
+        isCurrent: (String, Signature) -> Bool
+    ) -> Result {
+        var facts = facts
         var groups: [String: Group] = [:]
         var episodeOfReferral: [String: String] = [:]
         var unmatched: [UnmatchedReferral] = []
@@ -221,15 +230,28 @@ struct EpisodeDerivation {
         return result
     }
 
-    private func signature(of group: Group, _ revisions: [String: Int]) -> Signature {
-        let keys =
-            group.referrals.map(\.item.key) + group.tasks.map(\.item.key) + group.carePlans.map(\.item.key)
-            + group.careTeams.map(\.item.key) + group.consents.map(\.item.key) + group.communications.map(\.item.key)
+    private func signature(of group: Group, _ revisions: [String: ReadFact]) -> Signature {
+        var members: [Signature.Member] = []
+        members.reserveCapacity(
+            group.referrals.count + group.tasks.count + group.carePlans.count + group.careTeams.count
+                + group.consents.count + group.communications.count
+        )
+        func add(_ facts: [some HeldFact]) {
+            for fact in facts {
+                members.append(Signature.Member(key: fact.item.key, revision: revisions[fact.item.key]?.revision ?? 0))
+            }
+        }
+        add(group.referrals)
+        add(group.tasks)
+        add(group.carePlans)
+        add(group.careTeams)
+        add(group.consents)
+        add(group.communications)
         return Signature(
             patientKey: group.patient.key,
             line: group.line.id,
             rootKey: group.rootKey,
-            members: Dictionary(keys.map { ($0, revisions[$0] ?? 0) }, uniquingKeysWith: { first, _ in first }),
+            members: members,
             evaluatedAt: self.evaluatedAt
         )
     }
@@ -271,6 +293,6 @@ struct EpisodeDerivation {
 
     /// `ep-` and 16 hex digits of FNV-1a 64 over `patientKey|serviceLine|rootReferralKey`.
     static func episodeID(patientKey: String, serviceLine: String, rootKey: String) -> String {
-        "ep-" + FNV1a.hex("\(patientKey)|\(serviceLine)|\(rootKey)")
+        "ep-" + FNV1a.hex([patientKey, serviceLine, rootKey], separator: UInt8(ascii: "|"))
     }
 }

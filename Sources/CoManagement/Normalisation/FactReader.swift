@@ -23,28 +23,12 @@ struct FactReader {
             self.fields.dependencies.current = key
             let kind: ReadFact.Kind
             switch item.resource.type {
-            case "ServiceRequest":
-                var fact = self.referral(item, &facts)
-                fact.triggered = self.mappings.triggeredServiceLines(by: fact.serviceCodes)
-                kind = .referral(fact)
-            case "Task":
-                var fact = self.task(item, &facts)
-                fact.triggered = self.mappings.triggeredServiceLines(by: fact.serviceCodes)
-                kind = .task(fact)
-            case "CarePlan":
-                var fact = self.carePlan(item, &facts)
-                fact.triggered = self.mappings.triggeredServiceLines(by: fact.serviceCodes)
-                kind = .carePlan(fact)
-            case "CareTeam":
-                var fact = self.careTeam(item, &facts)
-                fact.triggered = self.mappings.triggeredServiceLines(by: fact.serviceCodes)
-                kind = .careTeam(fact)
-            case "Consent":
-                kind = .consent(self.consent(item, &facts))
-            default:
-                var fact = self.communication(item, &facts)
-                fact.reportLines = self.reportLines(fact.reportCodes)
-                kind = .communication(fact)
+            case "ServiceRequest": kind = .referral(self.referral(item, &facts))
+            case "Task": kind = .task(self.task(item, &facts))
+            case "CarePlan": kind = .carePlan(self.carePlan(item, &facts))
+            case "CareTeam": kind = .careTeam(self.careTeam(item, &facts))
+            case "Consent": kind = .consent(self.consent(item, &facts))
+            default: kind = .communication(self.communication(item, &facts))
             }
             self.fields.dependencies.current = nil
             read[key] = ReadFact(
@@ -76,11 +60,13 @@ struct FactReader {
         let performer = f.references("performer", of: s).first.flatMap { self.party($0, from: item) }
         referral.requester = requester?.party
         referral.performer = performer?.party
+        let serviceCodes = f.codings("serviceCodes", of: s)
         return ReferralFact(
+            triggered: self.mappings.triggeredServiceLines(by: serviceCodes),
             item: item,
             patient: self.patient(s, &facts),
             referral: referral,
-            serviceCodes: f.codings("serviceCodes", of: s),
+            serviceCodes: serviceCodes,
             requester: requester,
             performer: performer,
             performerRoleCodes: f.codings("performerRoleCodes", of: s)
@@ -92,7 +78,9 @@ struct FactReader {
         let s = f.subject(item)
         let translated = self.mappings.conceptMaps.expand(f.codings("businessStatus", of: s))
         let business = translated.first { $0.system == Self.referralStatusSystem }?.code
+        let serviceCodes = f.codings("serviceCodes", of: s)
         return TaskFact(
+            triggered: self.mappings.triggeredServiceLines(by: serviceCodes),
             item: item,
             patient: self.patient(s, &facts),
             referralKeys: self.referralKeys("focus", of: s, &facts),
@@ -100,7 +88,7 @@ struct FactReader {
             businessStatus: business,
             owner: f.references("owner", of: s).first.flatMap { self.party($0, from: item) },
             at: f.string("at", of: s),
-            serviceCodes: f.codings("serviceCodes", of: s)
+            serviceCodes: serviceCodes
         )
     }
 
@@ -133,12 +121,14 @@ struct FactReader {
             activity.dueBy = f.string("activity.dueBy", of: s, on: node)
             plan.activities.append(activity)
         }
+        let serviceCodes = f.codings("serviceCodes", of: s)
         return CarePlanFact(
+            triggered: self.mappings.triggeredServiceLines(by: serviceCodes),
             item: item,
             patient: self.patient(s, &facts),
             plan: plan,
             referralKeys: self.referralKeys("basedOn", of: s, &facts),
-            serviceCodes: f.codings("serviceCodes", of: s)
+            serviceCodes: serviceCodes
         )
     }
 
@@ -163,11 +153,13 @@ struct FactReader {
                 )
             )
         }
+        let serviceCodes = f.codings("serviceCodes", of: s)
         return CareTeamFact(
+            triggered: self.mappings.triggeredServiceLines(by: serviceCodes),
             item: item,
             patient: self.patient(s, &facts),
             referralKeys: self.referralKeys("basedOn", of: s, &facts),
-            serviceCodes: f.codings("serviceCodes", of: s),
+            serviceCodes: serviceCodes,
             members: members
         )
     }
@@ -195,12 +187,14 @@ struct FactReader {
     private func communication(_ item: HeldResource, _ facts: inout Facts) -> CommunicationFact {
         let f = self.fields
         let s = f.subject(item)
+        let reportCodes = f.codings("reportCodes", of: s)
         return CommunicationFact(
+            reportLines: self.reportLines(reportCodes),
             item: item,
             patient: self.patient(s, &facts),
             status: f.string("status", of: s),
             referralKeys: self.referralKeys("basedOn", of: s, &facts),
-            reportCodes: f.codings("reportCodes", of: s),
+            reportCodes: reportCodes,
             sender: f.references("sender", of: s).first.flatMap { self.party($0, from: item) },
             at: f.string("at", of: s)
         )

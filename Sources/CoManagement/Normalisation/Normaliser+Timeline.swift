@@ -10,7 +10,8 @@ extension Normaliser {
     func rederive(_ book: inout EpisodeBook, causes: [String], outcome: Outcome) -> Ingestion {
         var outcome = outcome
         book.refreshFacts(mappings: self.mappings)
-        let old = book.episodes
+        // Moved out, so that replacing the few episodes that changed copies none of the others.
+        var old = book.takeEpisodes()
         let signatures = book.signatures
         var derivation = EpisodeDerivation(mappings: self.mappings, evaluatedAt: book.evaluatedAt)
         var openedLines: [String: String] = [:]
@@ -18,7 +19,7 @@ extension Normaliser {
             for referral in episode.referrals { openedLines[referral.key] = episode.serviceLine }
         }
         derivation.openedLine = { [openedLines] key in openedLines[key] }
-        let result = derivation.derive(book.facts) { id, signature in
+        let result = derivation.derive(book.classified, revisions: book.facts) { id, signature in
             signatures[id] == signature && old[id] != nil
         }
         var issues: [String: [Issue]] = [:]
@@ -67,7 +68,9 @@ extension Normaliser {
         }
         let carried = Set(predecessors.values)
         let retired = old.keys.filter { !newIDs.contains($0) && !carried.contains($0) }.sorted()
-        book.replaceEpisodes(derived, retired: retired + carried)
+        for id in retired + carried { old[id] = nil }
+        for episode in derived { old[episode.id] = episode }
+        book.restoreEpisodes(old)
         book.signatures = result.signatures
         let unmatched = result.unmatched.filter { causes.isEmpty || causes.contains($0.key) }
         return Ingestion(

@@ -62,7 +62,30 @@ enum FNV1a {
 
     /// The hash as 16 lowercase hex digits.
     static func hex(_ text: String) -> String {
-        let digits = String(Self.hash(text), radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        self.hex(of: Self.hash(text))
+    }
+
+    /// The hex digits of the hash of `parts` joined by `separator`, without joining them.
+    static func hex(_ parts: [String], separator: UInt8) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (index, part) in parts.enumerated() {
+            if index > 0 {
+                hash ^= UInt64(separator)
+                hash &*= 0x0000_0100_0000_01b3
+            }
+            for byte in part.utf8 {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01b3
+            }
+        }
+        return self.hex(of: hash)
+    }
+
+    private static func hex(of hash: UInt64) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            for index in 0..<16 { buffer[index] = digits[Int((hash >> UInt64(60 - 4 * index)) & 0xf)] }
+            return 16
+        }
     }
 }

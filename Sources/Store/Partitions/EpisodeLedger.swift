@@ -80,7 +80,7 @@ final class EpisodeLedger: Sendable {
     /// component's resources and the message's shared ones, several written resources at once.
     func write(
         _ component: MessageItems.Component,
-        into entry: PartitionCache.Entry,
+        into entry: consuming PartitionCache.Entry,
         partition: Int64,
         absorbed: [Int64],
         shared: [HeldResource],
@@ -88,7 +88,7 @@ final class EpisodeLedger: Sendable {
         arrival: inout Int
     ) -> PartitionWrite {
         let (normaliser, version) = self.current
-        var book = entry.book
+        var book = entry.takeBook()
         book.continueArrivals(after: arrival)
         let resources = component.items.map(\.held.resource) + shared.map(\.resource)
         let input = resources.count == 1 ? resources[0] : Self.collection(resources)
@@ -112,9 +112,13 @@ final class EpisodeLedger: Sendable {
     }
 
     /// Derives a partition that refers to shared resources another message changed, with them.
-    func write(dependent entry: PartitionCache.Entry, partition: Int64, changed: [HeldResource]) -> PartitionWrite {
+    func write(
+        dependent entry: consuming PartitionCache.Entry,
+        partition: Int64,
+        changed: [HeldResource]
+    ) -> PartitionWrite {
         let (normaliser, version) = self.current
-        var book = entry.book
+        var book = entry.takeBook()
         for item in changed { book.store(item) }
         let ingestion = normaliser.refresh(&book, after: changed.map(\.key))
         return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
@@ -123,22 +127,26 @@ final class EpisodeLedger: Sendable {
     /// Derives a partition again after the mappings changed: the unmatched referrals `keys` may now open or
     /// join an episode.
     func write(
-        renormalising entry: PartitionCache.Entry,
+        renormalising entry: consuming PartitionCache.Entry,
         partition: Int64,
         keys: [String],
         with normaliser: Normaliser,
         version: String
     ) -> PartitionWrite {
-        var book = entry.book
+        var book = entry.takeBook()
         book.forgetDerivations()
         let ingestion = normaliser.refresh(&book, after: keys)
         return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
     }
 
     /// Evaluates a partition's due dates at `time`.
-    func write(evaluating entry: PartitionCache.Entry, partition: Int64, at time: FHIRInstant) -> PartitionWrite {
+    func write(
+        evaluating entry: consuming PartitionCache.Entry,
+        partition: Int64,
+        at time: FHIRInstant
+    ) -> PartitionWrite {
         let (normaliser, version) = self.current
-        var book = entry.book
+        var book = entry.takeBook()
         let ingestion = normaliser.reevaluate(at: time, book: &book)
         return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
     }

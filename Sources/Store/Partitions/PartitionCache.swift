@@ -20,6 +20,14 @@ final class PartitionCache: Sendable {
         var lentAll = false
         /// The version of the mappings the book was derived with.
         var mappings: String?
+
+        /// Moves the book out, leaving an empty one: the caller then holds the only reference to its
+        /// storage, so changing it copies nothing.
+        mutating func takeBook() -> EpisodeBook {
+            var book = EpisodeBook()
+            swap(&book, &self.book)
+            return book
+        }
     }
 
     /// How many partitions are kept at most.

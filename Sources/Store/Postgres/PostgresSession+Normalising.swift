@@ -53,7 +53,7 @@ extension PostgresSession {
             writes.append(
                 ledger.write(
                     component,
-                    into: entry,
+                    into: consume entry,
                     partition: target,
                     absorbed: Array(ids.dropFirst()),
                     shared: shared,
@@ -65,7 +65,7 @@ extension PostgresSession {
         for id in dependents.sorted() {
             var entry = try await self.partition(id, version: versions[id] ?? 0, ledger: ledger)
             try await self.lendAll(to: &entry)
-            writes.append(ledger.write(dependent: entry, partition: id, changed: changedShared))
+            writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
         for write in writes {
             try await self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
@@ -85,7 +85,7 @@ extension PostgresSession {
             guard let version = try await self.lockPartitions([id])[id] else { continue }
             var entry = try await self.partition(id, version: version, ledger: ledger)
             try await self.lendAll(to: &entry)
-            let write = ledger.write(evaluating: entry, partition: id, at: time)
+            let write = ledger.write(evaluating: consume entry, partition: id, at: time)
             try await self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
             writes.append(write)
         }
@@ -159,7 +159,13 @@ extension PostgresSession {
         else { return nil }
         var entry = try await self.partition(id, version: partitionVersion, ledger: ledger)
         try await self.lendAll(to: &entry)
-        let write = ledger.write(renormalising: entry, partition: id, keys: keys, with: normaliser, version: version)
+        let write = ledger.write(
+            renormalising: consume entry,
+            partition: id,
+            keys: keys,
+            with: normaliser,
+            version: version
+        )
         try await self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
         try await self.markTried(keys, version: version)
         return write

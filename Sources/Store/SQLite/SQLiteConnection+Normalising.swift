@@ -34,7 +34,7 @@ extension SQLiteConnection {
             writes.append(
                 ledger.write(
                     component,
-                    into: entry,
+                    into: consume entry,
                     partition: target,
                     absorbed: Array(ids.dropFirst()),
                     shared: shared,
@@ -50,7 +50,7 @@ extension SQLiteConnection {
         for id in dependents.sorted() {
             var entry = try self.partition(id, ledger: ledger)
             try self.lendAll(to: &entry)
-            writes.append(ledger.write(dependent: entry, partition: id, changed: changedShared))
+            writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
         for write in writes {
             try self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
@@ -70,7 +70,7 @@ extension SQLiteConnection {
             let id = row.integer(0) ?? 0
             var entry = try self.partition(id, ledger: ledger)
             try self.lendAll(to: &entry)
-            let write = ledger.write(evaluating: entry, partition: id, at: time)
+            let write = ledger.write(evaluating: consume entry, partition: id, at: time)
             try self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
             writes.append(write)
         }
@@ -140,7 +140,7 @@ extension SQLiteConnection {
             var entry = try self.partition(id, ledger: ledger)
             try self.lendAll(to: &entry)
             let write = ledger.write(
-                renormalising: entry,
+                renormalising: consume entry,
                 partition: id,
                 keys: keys,
                 with: normaliser,

@@ -31,7 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
             delivery object tunes the forwarder: concurrency (64), claimBatch (16), run (8: rows of one \
             episode's stream claimed and sent together), pollInterval ("100ms"), lease ("2m", longer than every \
             partner timeout), idleConnectionsPerPartner (64) and transferThreads (2: threads running the \
-            transfers, each with many in flight). SIGHUP reads the mappings again: referrals the old ones left \
+            transfers, each with many in flight). partitionCache (4096) is how many partitions of \
+            co-management state (one patient's linked resources and episodes each) stay in memory. SIGHUP reads the mappings again: referrals the old ones left \
             in no episode (GET /unmatched, tandem unmatched) are normalised again in the background; mappings \
             that fail to load leave the running ones in place. Replicas sharing a PostgreSQL database must run \
             the same mappings: one running others reports itself unhealthy on /health until it reloads.
@@ -100,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
                 builder: builder,
                 doorbell: doorbell
             ),
+            partitionCache: settings.partitionCache,
             logger: logger
         )
         let runningMappings = RunningMappings(

@@ -5,7 +5,7 @@ import Server
 extension ServeConfiguration {
     private static let knownKeys: Set<String> = [
         "description", "demo", "listen", "store", "maximumBodyBytes", "mappings", "senders", "partners",
-        "operators", "consentDefaultPermit", "baseURL", "delivery",
+        "operators", "consentDefaultPermit", "baseURL", "delivery", "partitionCache",
     ]
 
     private struct File: Decodable {
@@ -20,6 +20,7 @@ extension ServeConfiguration {
         var consentDefaultPermit: Bool?
         var baseURL: String?
         var delivery: DeliverySettings.File?
+        var partitionCache: Int?
     }
 
     /// A sender as the file spells it: ``Sender`` with a token hash that may name an environment variable.
@@ -85,6 +86,7 @@ extension ServeConfiguration {
         if let permit = file.consentDefaultPermit { configuration.consentDefaultPermit = permit }
         if let baseURL = file.baseURL { configuration.baseURL = baseURL }
         if let delivery = file.delivery { configuration.delivery = try DeliverySettings(delivery) }
+        if let partitions = file.partitionCache { configuration.partitionCache = partitions }
         try configuration.check()
         return configuration
     }
@@ -93,6 +95,7 @@ extension ServeConfiguration {
     func check() throws {
         guard (0...65535).contains(self.listen.port) else { throw ConfigurationError("listen.port is out of range") }
         guard self.maximumBodyBytes > 0 else { throw ConfigurationError("maximumBodyBytes must be positive") }
+        guard self.partitionCache >= 0 else { throw ConfigurationError("partitionCache must not be negative") }
         let accounts =
             self.senders.map { ("sender '\($0.name)'", $0.tokenHash) }
             + self.partnerAccounts.map { ("partner '\($0.id)'", $0.tokenHash) }

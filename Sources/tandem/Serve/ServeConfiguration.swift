@@ -40,6 +40,8 @@ struct ServeConfiguration: Sendable, Equatable {
     var baseURL: String?
     /// The forwarder's concurrency, claiming, polling and lease (``DeliverySettings``).
     var delivery = DeliverySettings()
+    /// How many partitions of co-management state the process keeps in memory (most recently used).
+    var partitionCache = 4096
 
     /// The defaults built into the executable. They name no senders and no credentials of any kind: the
     /// demo senders live only in `Samples/config/tandem.json`.
