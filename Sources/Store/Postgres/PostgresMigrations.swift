@@ -21,7 +21,8 @@ struct PostgresMigration: Sendable {
 extension PostgresMigration {
     /// Every migration this build knows, in version order.
     static let all: [PostgresMigration] = [
-        .initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt, .senderIdentity,
+        .initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt, .senderIdentity, .accessAudit,
+        .authorization,
     ]
 
     /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the
