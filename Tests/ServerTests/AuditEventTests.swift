@@ -34,11 +34,13 @@ import Testing
             let outcome = Validator.validate(bundle)
             #expect(!outcome.hasErrors, "\(outcome)")
             let events = bundle.children(named: "entry").compactMap { $0.child("resource") }
-            // The create, and the batch's written and failed entries (refusals before the store are not audited).
-            #expect(events.count == 3)
+            // The create, the batch's written and failed entries, and the sender's refused search.
+            #expect(events.count == 4)
             #expect(events.allSatisfy { $0.type == "AuditEvent" })
             let newest = try #require(events.first)
             #expect(newest.child("agent")?.child("who")?.string("display") == "st-marys")
+            #expect(newest.string("outcome") == "4", "the refused search of the audit trail")
+            #expect(newest.child("subtype")?.string("code") == "search-type")
             #expect(events.last?.string("action") == "C")
             #expect(events.last?.child("entity")?.child("what")?.string("reference")?.hasPrefix("Patient/") == true)
         }

@@ -20,7 +20,11 @@ struct AuditRoutes: Sendable {
     }
 
     @Sendable func search(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        try self.access.requireOperator(try RouteInput.principal(context), toRead: "the audit trail")
+        try self.access.requireOperator(
+            try RouteInput.principal(context),
+            toSearch: "AuditEvent",
+            what: "the audit trail"
+        )
         var count = Self.defaultCount
         if let text = request.uri.queryParameters.get("_count") {
             guard let value = Int(text), value >= 0 else {
@@ -29,6 +33,8 @@ struct AuditRoutes: Sendable {
             count = min(value, Self.maximumCount)
         }
         let entries = try await self.metrics.timeStore("audit") { try await self.store.auditTrail(limit: count) }
+        context.access.note(entity: "AuditEvent")
+        context.access.note(detail: "\(entries.count) records")
         let bundle = AuditEventRenderer.searchset(entries, base: ResourceResponse.base(request))
         return ResourceResponse.body(bundle, status: .ok, format: context.responseFormat)
     }
