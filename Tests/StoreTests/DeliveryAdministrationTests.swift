@@ -226,7 +226,7 @@ import Testing
             VALUES (1, 'a-ep-1-1', 'a', 1, 2000, 503, 5, x'')
             """
         )
-        #expect(try connection.migrate(now: 2) == [4, 5, 6, 7, 8, 9, 10])
+        #expect(try connection.migrate(now: 2) == SQLiteMigration.all.map(\.version).filter { $0 >= 4 })
         #expect(try connection.delivery(.row(1))?.attempts.count == 1)
         #expect(try connection.query("PRAGMA foreign_keys").first?.int(0) == 1)
         // The original rows are still unique per (partner, episode, event number).
@@ -240,7 +240,7 @@ import Testing
         _ = try connection.migrate(Array(SQLiteMigration.all.prefix(5)), now: 1)
         try SQLiteOutbox.insert("a", "ep-1", 1, into: &connection)
         try SQLiteOutbox.insert("a", "ep-1", 2, into: &connection)
-        #expect(try connection.migrate(now: 2) == [6, 7, 8, 9, 10])
+        #expect(try connection.migrate(now: 2) == SQLiteMigration.all.map(\.version).filter { $0 >= 6 })
         #expect(
             try connection.query("SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'body'").first?.int(0)
                 == 0

@@ -52,7 +52,7 @@ public struct Grant: Sendable, Hashable {
 
     /// The scopes granted for a request: each requested scope narrowed by what the client is registered
     /// for and by its role's ceiling; scopes that narrow to nothing are dropped.
-    static func narrowing(requested: [Scope], registered: [Scope], role: Principal.Role) -> [Scope] {
+    public static func narrowing(requested: [Scope], registered: [Scope], role: Principal.Role) -> [Scope] {
         let ceiling = Scope(resourceType: "*", permissions: Self.ceiling(of: role))
         var granted: [Scope] = []
         for scope in requested {
