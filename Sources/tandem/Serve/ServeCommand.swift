@@ -31,7 +31,11 @@ struct ServeCommand: AsyncParsableCommand {
             delivery object tunes the forwarder: concurrency (64), claimBatch (16), run (8: rows of one \
             episode's stream claimed and sent together), pollInterval ("100ms"), lease ("2m", longer than every \
             partner timeout), idleConnectionsPerPartner (64) and transferThreads (2: threads running the \
-            transfers, each with many in flight).
+            transfers, each with many in flight). Security: clients (SMART Backend Services: clientId, the sender, \
+            partner or operator it acts as, scopes, jwks or jwksFile), tls (certificate, key, clientCA, \
+            clientCertificates mapping certificates to senders), authorization (issuer, tokenLifetime, keyRotation, \
+            keyOverlap) and limits (requestsPerSecond 200, burst 400, maximumConcurrentRequests 256, requestTimeout \
+            "30s", header sizes); SIGHUP reloads credentials and TLS files.
             """
     )
 
