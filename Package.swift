@@ -177,6 +177,7 @@ let package = Package(
                 "Store",
                 "Delivery",
                 "CoManagement",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -40,6 +40,24 @@ public struct Client: Sendable {
             if let algorithm = key.algorithm?.rawValue, !Self.algorithms.contains(algorithm) {
                 return "key '\(kid)' is for \(algorithm); assertions use RS384 or ES384"
             }
+            if let problem = Self.problem(withKeyMaterial: key) { return "key '\(kid)' \(problem)" }
+        }
+        return nil
+    }
+}
+
+extension Client {
+    /// Whether the key's numbers make a public key: an EC key on P-384 (ES384), or an RSA modulus and
+    /// exponent; so a broken key fails at start, not at the client's first sign-in.
+    private static func problem(withKeyMaterial key: JWK) -> String? {
+        if key.keyType == .ecdsa {
+            guard key.curve?.rawValue == "P-384", let x = key.x, let y = key.y,
+                (try? ES384PublicKey(parameters: (x: x, y: y))) != nil
+            else { return "is not a P-384 public key (ES384)" }
+        } else {
+            guard let modulus = key.modulus, let exponent = key.exponent,
+                (try? Insecure.RSA.PublicKey(modulus: modulus, exponent: exponent)) != nil
+            else { return "is not an RSA public key" }
         }
         return nil
     }
