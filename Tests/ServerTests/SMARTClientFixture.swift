@@ -27,8 +27,14 @@ struct SMARTClientFixture: Sendable {
     let ecKey = ES384PrivateKey()
     let rsaKey: JWTKit.Insecure.RSA.PrivateKey
 
+    /// One RSA key for every test: generating one takes seconds of CPU in a debug build, and the suites run
+    /// beside others that start servers against a deadline.
+    private static let sharedRSAKey = Result {
+        try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+    }
+
     init() throws {
-        self.rsaKey = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+        self.rsaKey = try Self.sharedRSAKey.get()
     }
 
     /// The client as the gateway registers it: a partner, at most `system/*.rs`, with both public keys.

@@ -56,9 +56,9 @@ struct ServerProcess {
         return server
     }
 
-    /// Polls `/health/ready` for up to 20 seconds.
+    /// Polls `/health/ready` for up to 60 seconds (a shared, busy machine can take long to start a server).
     func waitUntilReady() async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             guard self.process.isRunning else { throw ServerFailure("the server exited: \(self.logText)") }
             if let (_, response) = try? await URLSession.shared.data(
