@@ -16,6 +16,7 @@ public struct Gateway: Sendable {
     /// The accounts, clients and certificates accepted now; ``Credentials/replace(with:)`` reloads them.
     public let credentials: Credentials
     let limiter: RateLimiter
+    let concurrency: ClientConcurrency
     let audit: AccessAudit
     let tokens: TokenService
 
@@ -33,6 +34,7 @@ public struct Gateway: Sendable {
         let credentials = credentials ?? Credentials(settings: settings)
         self.credentials = credentials
         self.limiter = RateLimiter(limits: settings.limits)
+        self.concurrency = ClientConcurrency(maximum: settings.limits.maximumConcurrentRequestsPerClient)
         self.audit = AccessAudit(store: store)
         self.tokens = TokenService(
             credentials: credentials,
@@ -62,9 +64,15 @@ public struct Gateway: Sendable {
         let authenticated = AccessMiddleware(
             authenticator: Authenticator(credentials: self.credentials, tokens: self.tokens),
             limiter: self.limiter,
+            concurrency: self.concurrency,
             audit: self.audit
         )
-        let tokenEndpoint = AccessMiddleware(authenticator: nil, limiter: self.limiter, audit: self.audit)
+        let tokenEndpoint = AccessMiddleware(
+            authenticator: nil,
+            limiter: self.limiter,
+            concurrency: self.concurrency,
+            audit: self.audit
+        )
         AuthorizationRoutes(tokens: self.tokens)
             .register(on: router, tokenGroup: router.group("auth").add(middleware: tokenEndpoint))
         let access = ReadAccess(store: self.store, consentDefaultPermit: self.settings.consentDefaultPermit)

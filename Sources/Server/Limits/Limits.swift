@@ -9,6 +9,8 @@ public struct Limits: Sendable, Hashable {
     public var burst: Int
     /// Requests handled at once across all clients; more are answered 503 with `Retry-After`.
     public var maximumConcurrentRequests: Int
+    /// Requests one client may have in flight at once; more are answered 429 with `Retry-After`.
+    public var maximumConcurrentRequestsPerClient: Int
     /// The time a client has for a whole request, head and body, counted from the end of the previous
     /// response (or the connection's start); a connection still sending then is closed. Also how long an
     /// idle keep-alive connection stays open.
@@ -27,6 +29,7 @@ public struct Limits: Sendable, Hashable {
         requestsPerSecond: Double = 200,
         burst: Int = 400,
         maximumConcurrentRequests: Int = 256,
+        maximumConcurrentRequestsPerClient: Int = 64,
         requestTimeout: Duration = .seconds(30),
         maximumHeaderFieldBytes: Int = 8 * 1024,
         maximumHeaderBytes: Int = 32 * 1024,
@@ -36,6 +39,7 @@ public struct Limits: Sendable, Hashable {
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
         self.maximumConcurrentRequests = maximumConcurrentRequests
+        self.maximumConcurrentRequestsPerClient = maximumConcurrentRequestsPerClient
         self.requestTimeout = requestTimeout
         self.maximumHeaderFieldBytes = maximumHeaderFieldBytes
         self.maximumHeaderBytes = maximumHeaderBytes

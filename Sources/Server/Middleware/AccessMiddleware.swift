@@ -3,7 +3,8 @@ public import Hummingbird
 import Logging
 import Store
 
-/// The gate of every protected route: authenticate, rate-limit, let the handler run, audit the access.
+/// The gate of every protected route: authenticate, rate-limit (requests a second, and in flight per client),
+/// let the handler run, audit the access.
 ///
 /// In this order on purpose: a client over its rate is answered 429 before anything is written, and its
 /// refusals reach the audit trail as one counted summary per client (``RefusalSummaries``), so a flood
@@ -16,11 +17,13 @@ public struct AccessMiddleware: RouterMiddleware {
     /// nil for the token endpoint, which authenticates clients by their assertion.
     let authenticator: Authenticator?
     let limiter: RateLimiter
+    let concurrency: ClientConcurrency
     let audit: AccessAudit
 
-    init(authenticator: Authenticator?, limiter: RateLimiter, audit: AccessAudit) {
+    init(authenticator: Authenticator?, limiter: RateLimiter, concurrency: ClientConcurrency, audit: AccessAudit) {
         self.authenticator = authenticator
         self.limiter = limiter
+        self.concurrency = concurrency
         self.audit = audit
     }
 
@@ -46,6 +49,15 @@ public struct AccessMiddleware: RouterMiddleware {
                 headers: [.retryAfter: String(seconds)]
             )
         }
+        guard self.concurrency.enter(key) else {
+            throw FHIRError(
+                .tooManyRequests,
+                .throttled,
+                "this client has as many requests in flight as it may; try again when one has finished",
+                headers: [.retryAfter: "1"]
+            )
+        }
+        defer { self.concurrency.leave(key) }
         if case .failure(let refusal) = authentication {
             await self.recordRefusal(refusal, request: request, context: context, principal: nil)
             throw refusal

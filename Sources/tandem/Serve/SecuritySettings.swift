@@ -42,6 +42,7 @@ struct SecuritySettings {
         var requestsPerSecond: Double?
         var burst: Int?
         var maximumConcurrentRequests: Int?
+        var maximumConcurrentRequestsPerClient: Int?
         var requestTimeout: FriendlyDuration?
         var maximumHeaderFieldBytes: Int?
         var maximumHeaderBytes: Int?
@@ -53,7 +54,8 @@ struct SecuritySettings {
         "tls": ["certificate", "key", "clientCA", "clientCertificates"],
         "authorization": ["issuer", "tokenLifetime", "keyRotation", "keyOverlap"],
         "limits": [
-            "requestsPerSecond", "burst", "maximumConcurrentRequests", "requestTimeout", "maximumHeaderFieldBytes",
+            "requestsPerSecond", "burst", "maximumConcurrentRequests", "maximumConcurrentRequestsPerClient",
+            "requestTimeout", "maximumHeaderFieldBytes",
             "maximumHeaderBytes", "maximumHeaderCount", "refusalSummaryInterval",
         ],
     ]
@@ -139,12 +141,14 @@ struct SecuritySettings {
         if let value = file.requestsPerSecond { limits.requestsPerSecond = value }
         if let value = file.burst { limits.burst = value }
         if let value = file.maximumConcurrentRequests { limits.maximumConcurrentRequests = value }
+        if let value = file.maximumConcurrentRequestsPerClient { limits.maximumConcurrentRequestsPerClient = value }
         if let value = file.requestTimeout { limits.requestTimeout = value.duration }
         if let value = file.maximumHeaderFieldBytes { limits.maximumHeaderFieldBytes = value }
         if let value = file.maximumHeaderBytes { limits.maximumHeaderBytes = value }
         if let value = file.maximumHeaderCount { limits.maximumHeaderCount = value }
         if let value = file.refusalSummaryInterval { limits.refusalSummaryInterval = value.duration }
         guard limits.requestsPerSecond >= 0, limits.burst >= 1, limits.maximumConcurrentRequests >= 0,
+            limits.maximumConcurrentRequestsPerClient >= 0,
             limits.requestTimeout > .zero, limits.maximumHeaderFieldBytes > 0, limits.maximumHeaderBytes > 0,
             limits.maximumHeaderCount > 0, limits.refusalSummaryInterval > .zero
         else {
