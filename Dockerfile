@@ -32,8 +32,10 @@ COPY Mappings ./Mappings
 # ./data holds the SQLite store when TANDEM_STORE_URL does not name PostgreSQL.
 RUN mkdir data && chown tandem:tandem data
 USER tandem:tandem
-# Inside a container the gateway must listen on every interface to be reachable.
-ENV TANDEM_LISTEN=0.0.0.0:8080
+# The image sets no TANDEM_LISTEN: the gateway listens on 127.0.0.1:8080 unless the deployment says
+# otherwise. Listening on every interface is the deployment's explicit choice (docker-compose.yml makes it
+# on its private network, with host ports bound to 127.0.0.1), best with "tls" in its configuration; the
+# gateway warns at start when it listens beyond loopback without TLS.
 EXPOSE 8080 9090
 ENTRYPOINT ["tandem"]
 CMD ["serve"]

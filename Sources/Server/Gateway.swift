@@ -1,21 +1,47 @@
 import FHIRCore
 public import Foundation
 public import Hummingbird
+public import Logging
+public import ServiceLifecycle
 public import Store
 
-/// The gateway's HTTP surface: the FHIR REST routes, the CapabilityStatement, health and metrics, with
-/// the middleware every request passes (metrics, logging, error rendering, sender authentication).
+/// The gateway's HTTP surface: the FHIR REST routes, SMART Backend Services, the CapabilityStatement,
+/// health and metrics, with the middleware every request passes (metrics, logging, error rendering, the
+/// concurrency cap; then, on protected routes, authentication, the rate limit and the audit of the access).
 public struct Gateway: Sendable {
     let store: any Store
     let settings: GatewaySettings
     let metrics: GatewayMetrics
     let startedAt: Date
+    /// The accounts, clients and certificates accepted now; ``Credentials/replace(with:)`` reloads them.
+    public let credentials: Credentials
+    let limiter: RateLimiter
+    let concurrency: ClientConcurrency
+    let audit: AccessAudit
+    let tokens: TokenService
 
-    public init(store: any Store, settings: GatewaySettings, metrics: GatewayMetrics, startedAt: Date = Date()) {
+    public init(
+        store: any Store,
+        settings: GatewaySettings,
+        metrics: GatewayMetrics,
+        credentials: Credentials? = nil,
+        startedAt: Date = Date()
+    ) {
         self.store = store
         self.settings = settings
         self.metrics = metrics
         self.startedAt = startedAt
+        let credentials = credentials ?? Credentials(settings: settings)
+        self.credentials = credentials
+        self.limiter = RateLimiter(limits: settings.limits)
+        self.concurrency = ClientConcurrency(maximum: settings.limits.maximumConcurrentRequestsPerClient)
+        self.audit = AccessAudit(store: store)
+        self.tokens = TokenService(
+            credentials: credentials,
+            keys: SigningKeyRing(store: store, settings: settings.authorization),
+            store: store,
+            settings: settings.authorization
+        )
     }
 
     /// The router; serve it with `Application(router:configuration:)`, test it with `app.test(.router)`.
@@ -24,23 +50,54 @@ public struct Gateway: Sendable {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: RequestLoggingMiddleware())
         router.add(middleware: FHIRErrorMiddleware())
+        router.add(middleware: ConcurrencyLimitMiddleware(maximum: self.settings.limits.maximumConcurrentRequests))
         OperationsRoutes(store: self.store, metrics: self.metrics).register(on: router)
 
-        let capabilityStatement = CapabilityStatementBuilder.make(date: self.startedAt, version: "0.1.0")
+        let capabilityStatement = CapabilityStatementBuilder.make(
+            date: self.startedAt,
+            version: "0.1.0",
+            authorization: self.settings.authorization
+        )
         router.get("fhir/metadata") { _, context in
             ResourceResponse.body(capabilityStatement, status: .ok, format: context.responseFormat)
         }
-        let authentication = AuthenticationMiddleware(principals: PrincipalDirectory(settings: self.settings))
+        let authenticated = AccessMiddleware(
+            authenticator: Authenticator(credentials: self.credentials, tokens: self.tokens),
+            limiter: self.limiter,
+            concurrency: self.concurrency,
+            audit: self.audit
+        )
+        let tokenEndpoint = AccessMiddleware(
+            authenticator: nil,
+            limiter: self.limiter,
+            concurrency: self.concurrency,
+            audit: self.audit
+        )
+        AuthorizationRoutes(tokens: self.tokens)
+            .register(on: router, tokenGroup: router.group("auth").add(middleware: tokenEndpoint))
         let access = ReadAccess(store: self.store, consentDefaultPermit: self.settings.consentDefaultPermit)
-        let fhir = router.group("fhir").add(middleware: authentication)
+        let fhir = router.group("fhir").add(middleware: authenticated)
         AuditRoutes(store: self.store, metrics: self.metrics, access: access).register(on: fhir)
         BundleRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
         ResourceRoutes(store: self.store, settings: self.settings, metrics: self.metrics, access: access)
             .register(on: fhir)
-        let episodes = router.group("episodes").add(middleware: authentication)
+        let episodes = router.group("episodes").add(middleware: authenticated)
         EpisodeRoutes(store: self.store, metrics: self.metrics, access: access).register(on: episodes)
-        let unmatched = router.group("unmatched").add(middleware: authentication)
+        let unmatched = router.group("unmatched").add(middleware: authenticated)
         UnmatchedRoutes(store: self.store, metrics: self.metrics, access: access).register(on: unmatched)
         return router
+    }
+
+    /// What runs beside the HTTP server: the audit summaries of rate-limited requests. Add them to the
+    /// `ServiceGroup` after the store, so they flush before it closes.
+    public func services(logger: Logger) -> [any Service] {
+        [
+            RefusalSummaries(
+                limiter: self.limiter,
+                store: self.store,
+                interval: self.settings.limits.refusalSummaryInterval,
+                logger: logger
+            )
+        ]
     }
 }

@@ -4,7 +4,7 @@ public import CoManagement
 ///
 /// The server depends on this protocol only; ``SQLiteStore`` is the embedded implementation. Every
 /// method may suspend while the database works on a thread pool; none blocks the caller's thread.
-public protocol Store: Sendable {
+public protocol Store: AuthorizationStore {
     /// Writes one accepted message and everything it changes in one transaction, returning once the
     /// transaction is durably committed.
     ///
@@ -69,6 +69,10 @@ public protocol Store: Sendable {
 
     /// Records an audit entry on its own, for decisions that store no message (refusals).
     func record(_ entry: AuditEntry) async throws(StoreError)
+
+    /// Records several audit entries in one transaction (the reads and refusals of many requests), returning
+    /// once they are durably committed.
+    func record(_ entries: [AuditEntry]) async throws(StoreError)
 
     /// Audit entries, newest first.
     func auditTrail(limit: Int) async throws(StoreError) -> [AuditEntry]

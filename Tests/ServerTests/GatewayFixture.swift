@@ -45,6 +45,7 @@ enum GatewayFixture {
     /// Runs `body` against the gateway's router, with the store's writer running.
     static func withGateway(
         maximumBodyBytes: Int = 64 << 10,
+        configure: @Sendable (inout GatewaySettings) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let store = try await SQLiteStore.open(
@@ -55,15 +56,13 @@ enum GatewayFixture {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
             defer { group.cancelAll() }
-            let gateway = Gateway(
-                store: store,
-                settings: GatewaySettings(
-                    senders: Self.senders,
-                    operators: [Operator(name: "ops", tokenHash: Sender.hash(token: Self.operatorToken))],
-                    maximumBodyBytes: maximumBodyBytes
-                ),
-                metrics: GatewayMetrics()
+            var settings = GatewaySettings(
+                senders: Self.senders,
+                operators: [Operator(name: "ops", tokenHash: Sender.hash(token: Self.operatorToken))],
+                maximumBodyBytes: maximumBodyBytes
             )
+            configure(&settings)
+            let gateway = Gateway(store: store, settings: settings, metrics: GatewayMetrics())
             let app = Application(
                 router: gateway.router(),
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import Server
 import Testing
 
 /// A referral no service line matches is stored, answered with a warning that names its codes, and listed
@@ -86,6 +87,59 @@ import Testing
                 headers: [.authorization: "Bearer \(GatewayFixture.operatorToken)"]
             )
             #expect(bad.status == .badRequest)
+        }
+    }
+
+    @Test func listingNeedsTheReferralTypesScopesAndIsAudited() async throws {
+        let smart = try SMARTClientFixture()
+        // The fixture's client, registered as the operator instead of a partner.
+        let configure: @Sendable (inout GatewaySettings) -> Void = { settings in
+            smart.configure(&settings)
+            settings.clients = settings.clients.map { client in
+                var client = client
+                client.role = .operator(Operator(name: "ops", tokenHash: ""))
+                return client
+            }
+        }
+        try await GatewayFixture.withGateway(configure: configure) { client in
+            func list(scope: String) async throws -> TestResponse {
+                let answer = try await SMARTClientFixture.requestToken(
+                    client,
+                    assertion: try await smart.assertion(),
+                    scope: scope
+                )
+                let token = try #require(SMARTClientFixture.json(answer)["access_token"] as? String)
+                return try await client.execute(
+                    uri: "/unmatched",
+                    method: .get,
+                    headers: [.authorization: "Bearer \(token)"]
+                )
+            }
+            let narrow = try await list(scope: "system/ServiceRequest.s")
+            #expect(narrow.status == .forbidden)
+            #expect(narrow.headers[.wwwAuthenticate]?.contains("insufficient_scope") == true)
+            #expect(try await list(scope: "system/ServiceRequest.s system/Task.s system/CarePlan.s").status == .ok)
+            let sender = GatewayFixture.headers(.json)
+            #expect(try await client.execute(uri: "/unmatched", method: .get, headers: sender).status == .forbidden)
+
+            let trail = try await client.execute(
+                uri: "/fhir/AuditEvent",
+                method: .get,
+                headers: GatewayFixture.headers(.json, token: GatewayFixture.operatorToken)
+            )
+            let events = try GatewayFixture.resource(trail, .json).children(named: "entry").compactMap {
+                $0.child("resource")
+            }
+            let listed = events.filter {
+                $0.child("subtype")?.string("code") == "search-type" && $0.string("outcome") == "0"
+                    && $0.children(named: "entity").contains { $0.child("what")?.string("display") == "unmatched" }
+            }
+            #expect(listed.count == 1, "the operator's listing is audited")
+            let refused = events.filter {
+                $0.string("outcome") == "4" && $0.string("outcomeDesc")?.contains("403") == true
+            }
+            #expect(refused.count == 2, "the refusals (scope, role) are audited")
+            #expect(refused.contains { $0.child("agent")?.child("who")?.string("display") == "st-marys" })
         }
     }
 

@@ -24,6 +24,7 @@ struct ReadAccess: Sendable {
     ///
     /// - Throws: ``FHIRError`` 404 when the principal may not know of it, 403 when consent refuses it.
     func resourceID(type: String, id: String, for principal: Principal) async throws -> String {
+        try principal.grant.require(.read, on: type, for: principal)
         let name = ResourceName(type: type, id: id)
         switch principal.role {
         case .operator:
@@ -45,6 +46,7 @@ struct ReadAccess: Sendable {
     ///
     /// - Throws: ``FHIRError`` 404 when the principal may not know of it, 403 when consent refuses it.
     func check(_ record: EpisodeRecord, for principal: Principal) async throws {
+        try principal.grant.require(.read, on: Self.episodeScopeType, for: principal)
         let refusal = FHIRError(.notFound, .notFound, "episode '\(record.id)' is not known")
         switch principal.role {
         case .operator:
@@ -58,9 +60,16 @@ struct ReadAccess: Sendable {
         }
     }
 
+    /// The scope type episode documents are read under: `*`, since one document gathers resources of every
+    /// type (patient, referrals, care plans, consent), so a grant narrowed to some types does not reach it.
+    static let episodeScopeType = "*"
+
     /// The query narrowed to the episodes the principal may list (consent is applied to the results by
     /// ``visible(_:to:)``).
-    func narrow(_ query: EpisodeQuery, for principal: Principal) -> EpisodeQuery {
+    ///
+    /// - Throws: ``FHIRError`` 403 when the principal's grant does not permit searching episodes.
+    func narrow(_ query: EpisodeQuery, for principal: Principal) throws(FHIRError) -> EpisodeQuery {
+        try principal.grant.require(.search, on: Self.episodeScopeType, for: principal)
         var query = query
         switch principal.role {
         case .operator: break
@@ -76,10 +85,13 @@ struct ReadAccess: Sendable {
         return records.filter { self.consentPermits($0, partner) }
     }
 
-    /// 403 unless the principal is an operator.
-    func requireOperator(_ principal: Principal, toRead what: String) throws(FHIRError) {
+    /// 403 unless the principal is an operator whose grant permits searching every one of `types`.
+    func requireOperator(_ principal: Principal, toSearch types: [String], what: String) throws(FHIRError) {
         guard case .operator = principal.role else {
             throw FHIRError(.forbidden, .forbidden, "only operators may read \(what)")
+        }
+        for type in types {
+            try principal.grant.require(.search, on: type, for: principal)
         }
     }
 

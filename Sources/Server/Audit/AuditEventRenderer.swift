@@ -5,9 +5,10 @@ import Store
 /// Renders the store's audit records as FHIR R4 AuditEvent resources
 /// (https://hl7.org/fhir/R4/auditevent.html), in a `searchset` Bundle.
 ///
-/// An audit record holds references and codes only, so the AuditEvents carry no patient data: the
-/// sender as the requesting agent, the stored version as the entity, the correlation id as a second
-/// entity identifier.
+/// An audit record holds references, identifiers and codes only, never content: the account as the
+/// requesting agent (its role in the identifier system, its address as the network point), the resource
+/// read or written as the entity, the patient as a second entity when known (role Patient, IHE BALP's
+/// shape), the correlation id as another.
 enum AuditEventRenderer {
     static let senderSystem = "urn:tandem:sender"
     static let correlationSystem = "urn:tandem:correlation-id"
@@ -69,24 +70,7 @@ enum AuditEventRenderer {
         children.append(
             .primitive("outcomeDesc", "string", [entry.action, entry.detail].compactMap { $0 }.joined(separator: ": "))
         )
-        var who: [Element] = []
-        if let sender = entry.sender {
-            who.append(
-                .node(
-                    "identifier",
-                    "Identifier",
-                    [.primitive("system", "uri", self.senderSystem), .primitive("value", "string", sender)]
-                )
-            )
-            who.append(.primitive("display", "string", sender))
-        }
-        children.append(
-            .node(
-                "agent",
-                "AuditEvent.Agent",
-                (who.isEmpty ? [] : [.node("who", "Reference", who)]) + [.primitive("requestor", "boolean", "true")]
-            )
-        )
+        children.append(self.agent(entry))
         children.append(
             .node(
                 "source",
@@ -99,10 +83,18 @@ enum AuditEventRenderer {
         )
         if let reference = entry.resourceReference {
             let what: Element =
-                reference.contains("/")
-                ? .node("what", "Reference", [.primitive("reference", "string", reference)])
-                : .node("what", "Reference", [.primitive("type", "uri", reference)])
+                if reference.first?.isLowercase == true {
+                    // Not a FHIR resource: the co-management API's episodes, or the unmatched referrals.
+                    .node("what", "Reference", [.primitive("display", "string", reference)])
+                } else if reference.contains("/") {
+                    .node("what", "Reference", [.primitive("reference", "string", reference)])
+                } else {
+                    .node("what", "Reference", [.primitive("type", "uri", reference)])
+                }
             children.append(.node("entity", "AuditEvent.Entity", [what]))
+        }
+        if let patient = entry.patient {
+            children.append(self.patientEntity(patient))
         }
         if let correlation = entry.correlationID, !correlation.isEmpty {
             let identifier = Element.node(
@@ -115,8 +107,86 @@ enum AuditEventRenderer {
         return Element(name: "AuditEvent", type: "AuditEvent", children: children)
     }
 
-    /// The FHIR interaction that produced the record, from its detail (`create`, `transaction: …`).
+    /// The requesting agent: the account (its role in the identifier system) and the address it came from.
+    private static func agent(_ entry: AuditEntry) -> Element {
+        var agent: [Element] = []
+        if let name = entry.sender {
+            let system = entry.role.map { "urn:tandem:\($0)" } ?? self.senderSystem
+            agent.append(
+                .node(
+                    "who",
+                    "Reference",
+                    [
+                        .node(
+                            "identifier",
+                            "Identifier",
+                            [.primitive("system", "uri", system), .primitive("value", "string", name)]
+                        ),
+                        .primitive("display", "string", name),
+                    ]
+                )
+            )
+        }
+        agent.append(.primitive("requestor", "boolean", "true"))
+        if let source = entry.source {
+            // audit-event-network-type 2: an IP address.
+            agent.append(
+                .node(
+                    "network",
+                    "AuditEvent.Agent.Network",
+                    [.primitive("address", "string", source), .primitive("type", "code", "2")]
+                )
+            )
+        }
+        return .node("agent", "AuditEvent.Agent", agent)
+    }
+
+    /// The patient entity: by reference (`Patient/id`) or by the identifier searched for (`system|value`).
+    private static func patientEntity(_ patient: String) -> Element {
+        let what: Element
+        if patient.hasPrefix("Patient/") {
+            what = .node("what", "Reference", [.primitive("reference", "string", patient)])
+        } else {
+            let parts = patient.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            var identifier: [Element] = []
+            if parts.count == 2, !parts[0].isEmpty { identifier.append(.primitive("system", "uri", parts[0])) }
+            identifier.append(.primitive("value", "string", parts.last ?? patient))
+            what = .node("what", "Reference", [.node("identifier", "Identifier", identifier)])
+        }
+        return .node(
+            "entity",
+            "AuditEvent.Entity",
+            [
+                what,
+                .node(
+                    "type",
+                    "Coding",
+                    [
+                        .primitive("system", "uri", "http://terminology.hl7.org/CodeSystem/audit-entity-type"),
+                        .primitive("code", "code", "1"),
+                    ]
+                ),
+                .node(
+                    "role",
+                    "Coding",
+                    [
+                        .primitive("system", "uri", "http://terminology.hl7.org/CodeSystem/object-role"),
+                        .primitive("code", "code", "1"),
+                    ]
+                ),
+            ]
+        )
+    }
+
+    /// The FHIR interaction that produced the record: the access's own (`read`, `search`, …), or a write's,
+    /// from its detail (`create`, `transaction: …`).
     private static func interaction(_ entry: AuditEntry) -> String? {
+        switch entry.action {
+        case "read", "vread", "create", "update": return entry.action
+        case "history": return "history-instance"
+        case "search": return "search-type"
+        default: break
+        }
         guard let detail = entry.detail else { return nil }
         let interaction = String(detail.prefix { $0 != ":" })
         return ["create", "update", "transaction", "batch"].contains(interaction) ? interaction : nil
@@ -125,9 +195,9 @@ enum AuditEventRenderer {
     /// `AuditEvent.action` (http://hl7.org/fhir/ValueSet/audit-event-action): C, R, U, D or E.
     private static func action(_ action: String) -> String {
         switch action {
-        case "created": "C"
-        case "updated": "U"
-        case "unchanged", "matched": "R"
+        case "created", "create": "C"
+        case "updated", "update": "U"
+        case "unchanged", "matched", "read", "vread", "history": "R"
         default: "E"
         }
     }

@@ -64,7 +64,7 @@ struct BundleEntry: Sendable {
                 path: "\(path).request.url"
             )
         }
-        try RouteInput.authorize(principal, toWrite: type)
+        try RouteInput.authorize(principal, toWrite: type, as: method == "POST" ? .create : .update)
         let action: Action
         switch (method, segments.count, query) {
         case ("POST", 1, nil):
@@ -110,7 +110,7 @@ struct BundleEntry: Sendable {
                 path: "Bundle.entry[\(index)]"
             )
         }
-        try RouteInput.authorize(principal, toWrite: resource.type)
+        try RouteInput.authorize(principal, toWrite: resource.type, as: resource.resourceID == nil ? .create : .update)
         let action: Action = resource.resourceID.map { .update(id: $0, ifMatch: nil) } ?? .create(ifNoneExist: nil)
         return BundleEntry(
             index: index,

@@ -12,19 +12,35 @@ public struct GatewaySettings: Sendable {
     public var consentDefaultPermit: Bool
     /// Largest request body accepted; larger ones get 413.
     public var maximumBodyBytes: Int
+    /// Systems that sign in with SMART Backend Services.
+    public var clients: [Client]
+    /// Client certificates that authenticate senders (mTLS).
+    public var certificateSenders: [CertificateSender]
+    /// The token endpoint's issuer and the lifetimes of tokens and signing keys.
+    public var authorization: AuthorizationSettings
+    /// Rate, concurrency, time and header limits.
+    public var limits: Limits
 
     public init(
         senders: [Sender],
         partners: [PartnerAccount] = [],
         operators: [Operator] = [],
         consentDefaultPermit: Bool = true,
-        maximumBodyBytes: Int = 4 << 20
+        maximumBodyBytes: Int = 4 << 20,
+        clients: [Client] = [],
+        certificateSenders: [CertificateSender] = [],
+        authorization: AuthorizationSettings = AuthorizationSettings(),
+        limits: Limits = Limits()
     ) {
         self.senders = senders
         self.partners = partners
         self.operators = operators
         self.consentDefaultPermit = consentDefaultPermit
         self.maximumBodyBytes = maximumBodyBytes
+        self.clients = clients
+        self.certificateSenders = certificateSenders
+        self.authorization = authorization
+        self.limits = limits
     }
 
     /// Reader limits that match the body limit.

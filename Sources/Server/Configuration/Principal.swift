@@ -1,8 +1,9 @@
-/// Who a request acts for: the account its bearer token belongs to, and so its role.
+/// Who a request acts for: the account its credential belongs to, its role, and what the credential grants.
 ///
-/// Each token belongs to exactly one account, and each account has one role. What a role may read and
-/// write is decided in one place (`ReadAccess` for reads, `RouteInput` for writes), so that narrower
-/// grants (SMART scopes) can later be checked beside the role without new paths.
+/// Each credential (a static bearer token, a SMART client, a client certificate) belongs to exactly one
+/// account, and each account has one role. What a role may read and write is decided in one place
+/// (`ReadAccess` for reads, `RouteInput` for writes); the ``grant`` (SMART scopes) is checked beside the
+/// role there and only ever narrows it.
 public struct Principal: Sendable, Hashable {
     public enum Role: Sendable, Hashable {
         /// Posts resources, and reads what it sent and the episodes its resources take part in.
@@ -13,10 +14,28 @@ public struct Principal: Sendable, Hashable {
         case `operator`(Operator)
     }
 
-    public var role: Role
+    /// How the caller proved who it is.
+    public enum Credential: String, Sendable, Hashable {
+        /// A static bearer token whose hash is configured.
+        case token
+        /// An access token from `POST /auth/token` (SMART Backend Services).
+        case accessToken = "access-token"
+        /// A client certificate mapped to a sender (mTLS).
+        case certificate
+    }
 
-    public init(_ role: Role) {
+    public var role: Role
+    /// What the credential permits within the role.
+    public var grant: Grant
+    public var credential: Credential
+    /// The SMART client id, for an access token.
+    public var client: String?
+
+    public init(_ role: Role, grant: Grant = .role, credential: Credential = .token, client: String? = nil) {
         self.role = role
+        self.grant = grant
+        self.credential = credential
+        self.client = client
     }
 
     /// The account's name: the sender's name, the partner's id, the operator's name.
@@ -50,9 +69,16 @@ public struct PrincipalDirectory: Sendable {
 
     public init(settings: GatewaySettings) {
         var byTokenHash: [String: Principal] = [:]
-        for sender in settings.senders { byTokenHash[sender.tokenHash] = Principal(.sender(sender)) }
-        for partner in settings.partners { byTokenHash[partner.tokenHash] = Principal(.partner(partner)) }
-        for person in settings.operators { byTokenHash[person.tokenHash] = Principal(.operator(person)) }
+        // An account without a static token (one that signs in as a SMART client only) has an empty hash.
+        for sender in settings.senders where !sender.tokenHash.isEmpty {
+            byTokenHash[sender.tokenHash] = Principal(.sender(sender))
+        }
+        for partner in settings.partners where !partner.tokenHash.isEmpty {
+            byTokenHash[partner.tokenHash] = Principal(.partner(partner))
+        }
+        for person in settings.operators where !person.tokenHash.isEmpty {
+            byTokenHash[person.tokenHash] = Principal(.operator(person))
+        }
         self.byTokenHash = byTokenHash
     }
 

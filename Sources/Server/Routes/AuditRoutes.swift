@@ -20,9 +20,15 @@ struct AuditRoutes: Sendable {
     }
 
     @Sendable func search(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        try self.access.requireOperator(try RouteInput.principal(context), toRead: "the audit trail")
+        try self.access.requireOperator(
+            try RouteInput.principal(context),
+            toSearch: ["AuditEvent"],
+            what: "the audit trail"
+        )
         let count = try RouteInput.count(request, default: Self.defaultCount, maximum: Self.maximumCount)
         let entries = try await self.metrics.timeStore("audit") { try await self.store.auditTrail(limit: count) }
+        context.access.note(entity: "AuditEvent")
+        context.access.note(detail: "\(entries.count) records")
         let bundle = AuditEventRenderer.searchset(entries, base: ResourceResponse.base(request))
         return ResourceResponse.body(bundle, status: .ok, format: context.responseFormat)
     }

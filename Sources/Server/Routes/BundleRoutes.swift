@@ -42,6 +42,8 @@ struct BundleRoutes: Sendable {
             )
         }
         self.metrics.recordIngest(type, since: start)
+        // The store audited every entry in the Bundle's transaction.
+        context.access.noteAuditedByStore()
         return ResourceResponse.body(answer, status: .ok, format: context.responseFormat)
     }
 

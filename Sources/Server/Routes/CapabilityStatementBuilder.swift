@@ -16,7 +16,11 @@ enum CapabilityStatementBuilder {
         ]
     }
 
-    static func make(date: Date, version: String) -> Element {
+    static func make(
+        date: Date,
+        version: String,
+        authorization: AuthorizationSettings = AuthorizationSettings()
+    ) -> Element {
         let interactions = ["read", "vread", "update", "history-instance", "create"].map { code in
             Element.node("interaction", "CapabilityStatement.Interaction", [.primitive("code", "code", code)])
         }
@@ -41,11 +45,49 @@ enum CapabilityStatementBuilder {
             "security",
             "CapabilityStatement.Security",
             [
+                // SMART App Launch's oauth-uris extension: where a client gets its token.
+                .node(
+                    "extension",
+                    "Extension",
+                    [
+                        .primitive(
+                            "url",
+                            "uri",
+                            "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+                        ),
+                        .node(
+                            "extension",
+                            "Extension",
+                            [
+                                .primitive("url", "uri", "token"),
+                                .primitive("value", "uri", authorization.tokenEndpoint),
+                            ]
+                        ),
+                    ]
+                ),
+                .node(
+                    "service",
+                    "CodeableConcept",
+                    [
+                        .node(
+                            "coding",
+                            "Coding",
+                            [
+                                .primitive(
+                                    "system",
+                                    "uri",
+                                    "http://terminology.hl7.org/CodeSystem/restful-security-service"
+                                ),
+                                .primitive("code", "code", "SMART-on-FHIR"),
+                            ]
+                        )
+                    ]
+                ),
                 .primitive(
                     "description",
                     "markdown",
-                    "Senders authenticate with a bearer token issued by the gateway operator; each sender may write only the resource types its configuration allows."
-                )
+                    "Systems authenticate with SMART Backend Services (client credentials with a private_key_jwt assertion, RS384 or ES384; see /.well-known/smart-configuration), with a static bearer token issued by the gateway operator, or, for senders, with a client certificate. System scopes narrow what the account's role allows; each sender may write only the resource types its configuration allows."
+                ),
             ]
         )
         return .node(

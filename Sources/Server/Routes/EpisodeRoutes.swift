@@ -26,7 +26,7 @@ struct EpisodeRoutes: Sendable {
         let parameters = request.uri.queryParameters
         let limit = try RouteInput.count(request, default: Self.defaultLimit, maximum: Self.maximumLimit)
         let principal = try RouteInput.principal(context)
-        let query = self.access.narrow(
+        let query = try self.access.narrow(
             EpisodeQuery(
                 patientKey: parameters.get("patient"),
                 serviceLine: parameters.get("serviceLine"),
@@ -37,6 +37,8 @@ struct EpisodeRoutes: Sendable {
         )
         let found = try await self.metrics.timeStore("episodes") { try await self.store.episodes(query) }
         let records = self.access.visible(found, to: principal)
+        context.access.note(entity: "episodes", patient: parameters.get("patient"))
+        context.access.note(detail: "\(records.count) episodes")
         // The stored documents are JSON already: join them rather than decode and encode again.
         var body = Array(#"{"episodes":["#.utf8)
         for (index, record) in records.enumerated() {
@@ -54,6 +56,7 @@ struct EpisodeRoutes: Sendable {
         let record = try await self.metrics.timeStore("episodes") { try await self.store.episode(id: id) }
         guard let record else { throw FHIRError(.notFound, .notFound, "episode '\(id)' is not known") }
         try await self.access.check(record, for: principal)
+        context.access.note(entity: "episodes/\(record.id)", patient: record.patientKey)
         var response = Self.json(record.document)
         response.headers[.lastModified] = FHIRTime.httpDate(record.updatedAt)
         return response

@@ -54,12 +54,25 @@ enum ResourceResponse {
 
     /// The answer to a read or version read.
     static func read(_ stored: StoredResource, context: GatewayRequestContext) throws(FHIRError) -> Response {
-        self.body(
-            try ResourceCodec.element(of: stored),
+        let resource = try ResourceCodec.element(of: stored)
+        if let patient = Self.patientReference(in: resource) { context.access.note(patient: patient) }
+        return self.body(
+            resource,
             status: .ok,
             headers: self.versionHeaders(stored),
             format: context.responseFormat
         )
+    }
+
+    /// The patient a resource is about, for the audit record: its `subject` or `patient` reference when
+    /// that names a Patient (stored content names it by gateway id).
+    static func patientReference(in resource: Element) -> String? {
+        for name in ["subject", "patient", "beneficiary"] {
+            if let reference = resource.child(name)?.string("reference"), reference.hasPrefix("Patient/") {
+                return reference
+            }
+        }
+        return nil
     }
 
     /// A resource tree written in `format`.

@@ -29,7 +29,7 @@ struct ResourceRoutes: Sendable {
     @Sendable func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let start = ContinuousClock.now
         let type = try RouteInput.resourceType(context)
-        try RouteInput.authorize(context, toWrite: type)
+        try RouteInput.authorize(context, toWrite: type, as: .create)
         let (bytes, resource) = try await RouteInput.body(request, settings: self.settings)
         guard resource.type == type else {
             throw FHIRError(.badRequest, .invalid, "the body is a \(resource.type), but the URL names \(type)")
@@ -56,7 +56,7 @@ struct ResourceRoutes: Sendable {
         let start = ContinuousClock.now
         let type = try RouteInput.resourceType(context)
         let id = try RouteInput.id(context)
-        try RouteInput.authorize(context, toWrite: type)
+        try RouteInput.authorize(context, toWrite: type, as: .update)
         let ifMatch = try ResourceResponse.ifMatchVersion(request)
         let (bytes, resource) = try await RouteInput.body(request, settings: self.settings)
         guard resource.type == type else {
@@ -107,6 +107,7 @@ struct ResourceRoutes: Sendable {
         let (asked, id) = try await self.readableID(type: type, context: context)
         let stored = try await self.metrics.timeStore("read") { try await self.store.read(type: type, id: id) }
         guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(asked) is not known") }
+        self.noteRead(stored, context: context)
         return try ResourceResponse.read(stored.presented(as: asked), context: context)
     }
 
@@ -121,6 +122,7 @@ struct ResourceRoutes: Sendable {
             try await self.store.read(type: type, id: id, version: version)
         }
         guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(asked) has no version \(version)") }
+        self.noteRead(stored, context: context)
         return try ResourceResponse.read(stored.presented(as: asked), context: context)
     }
 
@@ -129,6 +131,7 @@ struct ResourceRoutes: Sendable {
         let (asked, id) = try await self.readableID(type: type, context: context)
         let versions = try await self.metrics.timeStore("history") { try await self.store.history(type: type, id: id) }
         guard !versions.isEmpty else { throw FHIRError(.notFound, .notFound, "\(type)/\(asked) is not known") }
+        context.access.note(entity: "\(type)/\(id)", patient: type == "Patient" ? "Patient/\(id)" : nil)
         let bundle = try HistoryBundle.make(
             versions.map { $0.presented(as: asked) },
             base: ResourceResponse.base(request)
@@ -149,6 +152,16 @@ struct ResourceRoutes: Sendable {
         return (asked, id)
     }
 
+    /// Notes for the audit record what was read (by gateway id) and whose it is: the patient itself, or
+    /// the patient the resource's `subject` or `patient` names (``ResourceResponse/read(_:context:)``
+    /// notes that once it has the resource's tree).
+    private func noteRead(_ stored: StoredResource, context: GatewayRequestContext) {
+        context.access.note(
+            entity: stored.versionedReference,
+            patient: stored.type == "Patient" ? stored.reference : nil
+        )
+    }
+
     /// Plans and stores the message (with its raw body) and returns the single write's result, with the
     /// normaliser's warnings about its resource.
     private func ingest(
@@ -163,6 +176,7 @@ struct ResourceRoutes: Sendable {
             [entry],
             received: received
         )
+        context.access.noteAuditedByStore()
         guard let entry = result.entries.first else {
             throw FHIRError(.internalServerError, .exception, "the store returned no result")
         }

@@ -38,15 +38,26 @@ enum RouteInput {
         return principal
     }
 
-    /// The sender writing `type`: 401 without a principal, 403 unless it is a sender that may write `type`.
+    /// The sender writing `type`: 401 without a principal, 403 unless it is a sender that may write `type`
+    /// and its grant permits `permission` (create or update) on it.
     @discardableResult
-    static func authorize(_ context: GatewayRequestContext, toWrite type: String) throws(FHIRError) -> Sender {
-        try self.authorize(context.principal, toWrite: type)
+    static func authorize(
+        _ context: GatewayRequestContext,
+        toWrite type: String,
+        as permission: Scope.Permissions
+    ) throws(FHIRError) -> Sender {
+        try self.authorize(context.principal, toWrite: type, as: permission)
     }
 
-    /// The sender writing `type`: 401 without a principal, 403 unless it is a sender that may write `type`.
+    /// The sender writing `type`: 401 without a principal, 403 unless it is a sender that may write `type`
+    /// and its grant permits `permission` (create or update) on it. The role is asked first, the grant
+    /// (SMART scopes) second: a scope never lets a non-sender write.
     @discardableResult
-    static func authorize(_ principal: Principal?, toWrite type: String) throws(FHIRError) -> Sender {
+    static func authorize(
+        _ principal: Principal?,
+        toWrite type: String,
+        as permission: Scope.Permissions
+    ) throws(FHIRError) -> Sender {
         guard let principal else {
             throw AuthenticationMiddleware.unauthorized("the request has no bearer token")
         }
@@ -60,6 +71,7 @@ enum RouteInput {
         guard sender.mayWrite(type) else {
             throw FHIRError(.forbidden, .forbidden, "sender '\(sender.name)' may not write \(type)")
         }
+        try principal.grant.require(permission, on: type, for: principal)
         return sender
     }
 

@@ -15,6 +15,8 @@ struct UnmatchedRoutes: Sendable {
 
     static let defaultLimit = 100
     static let maximumLimit = 1000
+    /// The types an unmatched referral can be: a SMART grant must permit searching all of them.
+    static let referralTypes = ["ServiceRequest", "Task", "CarePlan"]
 
     /// One listed referral, as JSON.
     struct Listed: Encodable {
@@ -34,11 +36,17 @@ struct UnmatchedRoutes: Sendable {
 
     /// `{"unmatched": [ … ]}`, the most recently found first; `_count` limits the list.
     @Sendable func list(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        try self.access.requireOperator(try RouteInput.principal(context), toRead: "the unmatched referrals")
+        try self.access.requireOperator(
+            try RouteInput.principal(context),
+            toSearch: Self.referralTypes,
+            what: "the unmatched referrals"
+        )
         let limit = try RouteInput.count(request, default: Self.defaultLimit, maximum: Self.maximumLimit)
         let records = try await self.metrics.timeStore("unmatched") {
             try await self.store.unmatchedReferrals(limit: limit)
         }
+        context.access.note(entity: "unmatched")
+        context.access.note(detail: "\(records.count) referrals")
         let listed = records.map { record in
             Listed(
                 key: record.referral.key,

@@ -1,7 +1,7 @@
 public import struct Foundation.Date
 
-/// One audit record: an accepted message, a refusal, or (later) a delivery attempt; renderable as a FHIR
-/// AuditEvent. Never holds message bodies or patient data, only references and codes.
+/// One audit record: an accepted message, a read or search, a refusal, a delivery decision; renderable as a
+/// FHIR AuditEvent. Never holds message bodies, only references, identifiers and codes.
 public struct AuditEntry: Sendable, Hashable {
     /// `AuditEvent.outcome` (http://hl7.org/fhir/ValueSet/audit-event-outcome).
     public enum Outcome: String, Sendable, Hashable {
@@ -17,7 +17,15 @@ public struct AuditEntry: Sendable, Hashable {
     /// What happened: `create`, `update`, `unchanged`, `matched`, `rejected`, ….
     public var action: String
     public var outcome: Outcome
+    /// Who acted: the sender's name, or the partner's, operator's or client's (see ``role``).
     public var sender: String?
+    /// The role of ``sender`` (`sender`, `partner`, `operator`); nil for a sender's writes, as before roles,
+    /// and for requests whose caller is not known.
+    public var role: String?
+    /// The patient the access concerned, when known: `Patient/id`, or the `system|value` searched for.
+    public var patient: String?
+    /// The network address the request came from.
+    public var source: String?
     /// `Type/id/_history/n`, or `Type` when no resource was stored.
     public var resourceReference: String?
     public var messageID: Int64?
@@ -34,7 +42,10 @@ public struct AuditEntry: Sendable, Hashable {
         resourceReference: String? = nil,
         messageID: Int64? = nil,
         correlationID: String? = nil,
-        detail: String? = nil
+        detail: String? = nil,
+        role: String? = nil,
+        patient: String? = nil,
+        source: String? = nil
     ) {
         self.id = id
         self.at = at
@@ -45,5 +56,8 @@ public struct AuditEntry: Sendable, Hashable {
         self.messageID = messageID
         self.correlationID = correlationID
         self.detail = detail
+        self.role = role
+        self.patient = patient
+        self.source = source
     }
 }

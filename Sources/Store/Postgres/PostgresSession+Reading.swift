@@ -249,9 +249,11 @@ extension PostgresSession {
     func insertAudit(_ entry: AuditEntry) async throws(StoreError) {
         try await self.query(
             """
-            INSERT INTO audit (at, action, outcome, sender, resource_ref, message_id, correlation_id, detail)
+            INSERT INTO audit (at, action, outcome, sender, resource_ref, message_id, correlation_id, detail,
+                agent_role, patient_ref, source_address)
             VALUES (\(entry.at.storeMilliseconds), \(entry.action), \(entry.outcome.rawValue), \(entry.sender),
-                \(entry.resourceReference), \(entry.messageID), \(entry.correlationID), \(entry.detail))
+                \(entry.resourceReference), \(entry.messageID), \(entry.correlationID), \(entry.detail),
+                \(entry.role), \(entry.patient), \(entry.source))
             """
         )
     }
@@ -261,13 +263,19 @@ extension PostgresSession {
         var entries: [AuditEntry] = []
         for row in try await self.query(
             """
-            SELECT id, at, action, outcome, sender, resource_ref, message_id, correlation_id, detail FROM audit
-            ORDER BY id DESC LIMIT \(Int64(max(0, limit)))
+            SELECT id, at, action, outcome, sender, resource_ref, message_id, correlation_id, detail,
+                agent_role, patient_ref, source_address
+            FROM audit ORDER BY id DESC LIMIT \(Int64(max(0, limit)))
             """
         ) {
-            let (id, at, action, outcome, sender, reference, messageID, correlationID, detail) = try row.columns(
-                (Int64, Int64, String, String, String?, String?, Int64?, String?, String?).self
-            )
+            let (id, at, action, outcome, sender, reference, messageID, correlationID, detail, role, patient, source) =
+                try row.columns(
+                    (
+                        Int64, Int64, String, String, String?, String?, Int64?, String?, String?, String?, String?,
+                        String?
+                    )
+                    .self
+                )
             entries.append(
                 AuditEntry(
                     id: id,
@@ -278,7 +286,10 @@ extension PostgresSession {
                     resourceReference: reference,
                     messageID: messageID,
                     correlationID: correlationID,
-                    detail: detail
+                    detail: detail,
+                    role: role,
+                    patient: patient,
+                    source: source
                 )
             )
         }

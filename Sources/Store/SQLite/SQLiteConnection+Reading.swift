@@ -160,14 +160,16 @@ extension SQLiteConnection {
     mutating func insertAudit(_ entry: AuditEntry) throws(StoreError) {
         try self.query(
             """
-            INSERT INTO audit (at, action, outcome, sender, resource_ref, message_id, correlation_id, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit (at, action, outcome, sender, resource_ref, message_id, correlation_id, detail,
+                agent_role, patient_ref, source_address)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .integer(entry.at.storeMilliseconds), .text(entry.action), .text(entry.outcome.rawValue),
                 SQLiteValue(entry.sender), SQLiteValue(entry.resourceReference),
                 entry.messageID.map { .integer($0) } ?? .null, SQLiteValue(entry.correlationID),
-                SQLiteValue(entry.detail),
+                SQLiteValue(entry.detail), SQLiteValue(entry.role), SQLiteValue(entry.patient),
+                SQLiteValue(entry.source),
             ]
         )
     }
@@ -176,7 +178,9 @@ extension SQLiteConnection {
     mutating func auditTrail(limit: Int) throws(StoreError) -> [AuditEntry] {
         try self.query(
             """
-            SELECT at, action, outcome, sender, resource_ref, message_id, correlation_id, detail, id FROM audit
+            SELECT at, action, outcome, sender, resource_ref, message_id, correlation_id, detail, id,
+                agent_role, patient_ref, source_address
+            FROM audit
             ORDER BY id DESC LIMIT ?
             """,
             [.integer(Int64(limit))]
@@ -190,7 +194,10 @@ extension SQLiteConnection {
                 resourceReference: row.text(4),
                 messageID: row.integer(5),
                 correlationID: row.text(6),
-                detail: row.text(7)
+                detail: row.text(7),
+                role: row.text(9),
+                patient: row.text(10),
+                source: row.text(11)
             )
         }
     }

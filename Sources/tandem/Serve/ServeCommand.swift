@@ -12,7 +12,8 @@ import Store
 import UnixSignals
 
 /// `tandem serve`: the gateway. One `ServiceGroup` runs the store's writer and the HTTP server, and
-/// shuts both down gracefully on SIGTERM or SIGINT; SIGHUP reloads the mappings.
+/// shuts both down gracefully on SIGTERM or SIGINT; SIGHUP reloads credentials and certificates, then the
+/// mappings.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -32,10 +33,15 @@ struct ServeCommand: AsyncParsableCommand {
             episode's stream claimed and sent together), pollInterval ("100ms"), lease ("2m", longer than every \
             partner timeout), idleConnectionsPerPartner (64) and transferThreads (2: threads running the \
             transfers, each with many in flight). partitionCache (4096) is how many partitions of \
-            co-management state (one patient's linked resources and episodes each) stay in memory. SIGHUP reads the mappings again: referrals the old ones left \
-            in no episode (GET /unmatched, tandem unmatched) are normalised again in the background; mappings \
-            that fail to load leave the running ones in place. Replicas sharing a PostgreSQL database must run \
-            the same mappings: one running others reports itself unhealthy on /health until it reloads.
+            co-management state (one patient's linked resources and episodes each) stay in memory. Security: clients (SMART Backend Services: clientId, the sender, \
+            partner or operator it acts as, scopes, jwks or jwksFile), tls (certificate, key, clientCA, \
+            clientCertificates mapping certificates to senders), authorization (issuer, tokenLifetime, keyRotation, \
+            keyOverlap) and limits (requestsPerSecond 200, burst 400, maximumConcurrentRequests 256, requestTimeout \
+            "30s", header sizes). SIGHUP reloads credentials and TLS files, then reads the mappings again: \
+            referrals the old ones left in no episode (GET /unmatched, tandem unmatched) are normalised again in \
+            the background; a file or mappings that fail to load leave the running ones in place. Replicas \
+            sharing a PostgreSQL database must run the same mappings: one running others reports itself unhealthy \
+            on /health until it reloads.
             """
     )
 
@@ -51,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let (settings, source) = loaded
+        // SIGHUP reads the same file again (nil: the embedded defaults, which hold no credentials).
+        let loadedPath =
+            self.config ?? environment["TANDEM_CONFIG"] ?? (source == ServeConfiguration.samplePath ? source : nil)
         guard !settings.senders.isEmpty else {
             throw ValidationError(
                 "the configuration (\(source)) names no senders, so nothing could post to this gateway: add "
@@ -115,12 +124,27 @@ struct ServeCommand: AsyncParsableCommand {
             settings: settings.gatewaySettings,
             metrics: GatewayMetrics(registry: registry)
         )
+        let tls: TLSContexts?
+        do {
+            tls = try settings.tls.map { try TLSContexts($0) }
+        } catch {
+            throw ValidationError("tls: the certificate, key or client CA cannot be used: \(error)")
+        }
+        Self.logListener(settings, logger: logger)
         let app = Application(
             router: gateway.router(),
+            server: Listener.server(tls: tls, limits: settings.limits),
             configuration: ApplicationConfiguration(
                 address: .hostname(settings.listen.host, port: settings.listen.port),
                 serverName: "Tandem"
             ),
+            logger: logger
+        )
+        let credentialReload = CredentialReload(
+            path: loadedPath,
+            environment: environment,
+            credentials: gateway.credentials,
+            tls: tls,
             logger: logger
         )
         let forwarding = settings.delivery.forwarder
@@ -161,17 +185,46 @@ struct ServeCommand: AsyncParsableCommand {
         // what is queued and closes the database.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: store), .init(service: forwarder), .init(service: runningMappings),
-                    .init(service: HangupReload(reloads: [runningMappings.reload], logger: logger)),
-                    .init(service: app),
-                ],
+                services: [.init(service: store)] + gateway.services(logger: logger).map { .init(service: $0) }
+                    + [
+                        .init(service: forwarder), .init(service: runningMappings),
+                        // One SIGHUP handler, one signal at a time: credentials and TLS first, then mappings.
+                        .init(
+                            service: HangupReload(
+                                reloads: [{ credentialReload.reload() }, runningMappings.reload],
+                                logger: logger
+                            )
+                        ),
+                        .init(service: app),
+                    ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
         )
         try await group.run()
         logger.info("stopped")
+    }
+
+    /// Says how the gateway listens, and warns when it listens beyond this machine without TLS.
+    private static func logListener(_ settings: ServeConfiguration, logger: Logger) {
+        let limits = settings.limits
+        logger.info(
+            "listener",
+            metadata: [
+                "tandem.listen": .string("\(settings.listen.host):\(settings.listen.port)"),
+                "tandem.tls": .string(settings.tls == nil ? "off" : settings.tls?.clientCA == nil ? "on" : "on, mTLS"),
+                "tandem.issuer": .string(settings.effectiveIssuer),
+                "tandem.limits.requestsPerSecond": .stringConvertible(limits.requestsPerSecond),
+                "tandem.limits.maximumConcurrentRequests": .stringConvertible(limits.maximumConcurrentRequests),
+                "tandem.limits.requestTimeout": .stringConvertible(limits.requestTimeout),
+            ]
+        )
+        let loopback = ["127.0.0.1", "::1", "localhost"].contains(settings.listen.host)
+        if settings.tls == nil && !loopback {
+            logger.warning(
+                "listening beyond this machine without TLS: configure tls, or keep the port on a private network behind a TLS-terminating proxy"
+            )
+        }
     }
 
     /// A banner on standard error and a warning in the log: the demo tokens are published in the README.

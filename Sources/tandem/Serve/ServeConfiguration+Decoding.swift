@@ -5,7 +5,8 @@ import Server
 extension ServeConfiguration {
     private static let knownKeys: Set<String> = [
         "description", "demo", "listen", "store", "maximumBodyBytes", "mappings", "senders", "partners",
-        "operators", "consentDefaultPermit", "baseURL", "delivery", "partitionCache",
+        "operators", "consentDefaultPermit", "baseURL", "delivery", "clients", "tls", "authorization", "limits",
+        "partitionCache",
     ]
 
     private struct File: Decodable {
@@ -21,19 +22,24 @@ extension ServeConfiguration {
         var baseURL: String?
         var delivery: DeliverySettings.File?
         var partitionCache: Int?
+        var clients: [SecuritySettings.ClientFile]?
+        var tls: SecuritySettings.TLSFile?
+        var authorization: SecuritySettings.AuthorizationFile?
+        var limits: SecuritySettings.LimitsFile?
     }
 
-    /// A sender as the file spells it: ``Sender`` with a token hash that may name an environment variable.
+    /// A sender as the file spells it: ``Sender`` with a token hash that may name an environment variable,
+    /// or none when the sender signs in only as a SMART client or with a client certificate.
     private struct SenderSetting: Decodable {
         var name: String
-        var tokenHash: SecretSetting
+        var tokenHash: SecretSetting?
         var allowedTypes: [String]
     }
 
-    /// An operator as the file spells it.
+    /// An operator as the file spells it; without a token hash when it signs in only as a SMART client.
     private struct OperatorSetting: Decodable {
         var name: String
-        var tokenHash: SecretSetting
+        var tokenHash: SecretSetting?
     }
 
     /// Decodes a configuration file; absent keys keep the embedded defaults. Secrets written `${NAME}`
@@ -48,6 +54,13 @@ extension ServeConfiguration {
         let unknown = Set(object.keys).subtracting(Self.knownKeys)
         guard unknown.isEmpty else {
             throw ConfigurationError("unknown configuration keys: \(unknown.sorted().joined(separator: ", "))")
+        }
+        for (key, known) in SecuritySettings.knownKeys {
+            guard let section = object[key] as? [String: Any] else { continue }
+            let unknown = Set(section.keys).subtracting(known)
+            guard unknown.isEmpty else {
+                throw ConfigurationError("unknown keys in \(key): \(unknown.sorted().joined(separator: ", "))")
+            }
         }
         if let delivery = object["delivery"] as? [String: Any] {
             let unknown = Set(delivery.keys).subtracting(DeliverySettings.knownKeys)
@@ -72,7 +85,7 @@ extension ServeConfiguration {
         if let mappings = file.mappings { configuration.mappings = mappings }
         if let senders = file.senders {
             configuration.senders = senders.map {
-                Sender(name: $0.name, tokenHash: $0.tokenHash.value, allowedTypes: $0.allowedTypes)
+                Sender(name: $0.name, tokenHash: $0.tokenHash?.value ?? "", allowedTypes: $0.allowedTypes)
             }
         }
         if let demo = file.demo { configuration.demo = demo }
@@ -81,12 +94,34 @@ extension ServeConfiguration {
             configuration.partnerAccounts = partners.compactMap { $0.account() }
         }
         if let operators = file.operators {
-            configuration.operators = operators.map { Operator(name: $0.name, tokenHash: $0.tokenHash.value) }
+            configuration.operators = operators.map { Operator(name: $0.name, tokenHash: $0.tokenHash?.value ?? "") }
         }
         if let permit = file.consentDefaultPermit { configuration.consentDefaultPermit = permit }
         if let baseURL = file.baseURL { configuration.baseURL = baseURL }
         if let delivery = file.delivery { configuration.delivery = try DeliverySettings(delivery) }
         if let partitions = file.partitionCache { configuration.partitionCache = partitions }
+        configuration.clients = try SecuritySettings.clients(
+            file.clients ?? [],
+            senders: configuration.senders,
+            partners: file.partners ?? [],
+            operators: configuration.operators
+        )
+        if let tls = file.tls {
+            configuration.tls = ListenerTLS(certificate: tls.certificate, key: tls.key, clientCA: tls.clientCA)
+        }
+        configuration.certificateSenders = try SecuritySettings.certificateSenders(
+            file.tls,
+            senders: configuration.senders
+        )
+        if let authorization = file.authorization {
+            configuration.issuer = authorization.issuer
+            configuration.authorization = AuthorizationSettings(
+                tokenLifetime: authorization.tokenLifetime?.duration ?? .seconds(300),
+                keyRotation: authorization.keyRotation?.duration ?? .seconds(86_400),
+                keyOverlap: authorization.keyOverlap?.duration ?? .seconds(3_600)
+            )
+        }
+        configuration.limits = try SecuritySettings.limits(file.limits)
         try configuration.check()
         return configuration
     }
@@ -96,10 +131,23 @@ extension ServeConfiguration {
         guard (0...65535).contains(self.listen.port) else { throw ConfigurationError("listen.port is out of range") }
         guard self.maximumBodyBytes > 0 else { throw ConfigurationError("maximumBodyBytes must be positive") }
         guard self.partitionCache >= 0 else { throw ConfigurationError("partitionCache must not be negative") }
+        // An account without a static token must sign in some other way: as a client, or by certificate.
+        let clientAccounts = Set(self.clients.map { Principal($0.role).name })
+        let certificateSenders = Set(self.certificateSenders.map(\.sender.name))
+        for sender in self.senders where sender.tokenHash.isEmpty {
+            guard clientAccounts.contains(sender.name) || certificateSenders.contains(sender.name) else {
+                throw ConfigurationError("sender '\(sender.name)' has no tokenHash, client or client certificate")
+            }
+        }
+        for person in self.operators where person.tokenHash.isEmpty {
+            guard clientAccounts.contains(person.name) else {
+                throw ConfigurationError("operator '\(person.name)' has no tokenHash and no client")
+            }
+        }
         let accounts =
-            self.senders.map { ("sender '\($0.name)'", $0.tokenHash) }
+            (self.senders.map { ("sender '\($0.name)'", $0.tokenHash) }
             + self.partnerAccounts.map { ("partner '\($0.id)'", $0.tokenHash) }
-            + self.operators.map { ("operator '\($0.name)'", $0.tokenHash) }
+            + self.operators.map { ("operator '\($0.name)'", $0.tokenHash) }).filter { !$0.1.isEmpty }
         for (account, hash) in accounts {
             guard hash.count == 64 && hash.allSatisfy(\.isHexDigit) else {
                 throw ConfigurationError("\(account): tokenHash must be a hex SHA-256 (tandem token-hash TOKEN)")
@@ -116,6 +164,17 @@ extension ServeConfiguration {
         }
         guard Set(self.partners.map(\.id)).count == self.partners.count else {
             throw ConfigurationError("partner ids must be unique")
+        }
+        guard Set(self.clients.map(\.id)).count == self.clients.count else {
+            throw ConfigurationError("client ids must be unique")
+        }
+        let authorization = self.authorization
+        guard authorization.tokenLifetime > .zero, authorization.keyOverlap >= authorization.tokenLifetime,
+            authorization.keyOverlap < authorization.keyRotation
+        else {
+            throw ConfigurationError(
+                "authorization: keyOverlap must be at least tokenLifetime and shorter than keyRotation"
+            )
         }
         try self.delivery.check(partners: self.partners)
     }

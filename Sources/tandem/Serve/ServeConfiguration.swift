@@ -42,6 +42,18 @@ struct ServeConfiguration: Sendable, Equatable {
     var delivery = DeliverySettings()
     /// How many partitions of co-management state the process keeps in memory (most recently used).
     var partitionCache = 4096
+    /// Systems that sign in with SMART Backend Services.
+    var clients: [Client] = []
+    /// TLS on the listener; nil: plain HTTP.
+    var tls: ListenerTLS?
+    /// Client certificates that authenticate senders (needs ``tls`` with a client CA).
+    var certificateSenders: [CertificateSender] = []
+    /// The token issuer's public origin; nil: from ``baseURL``, else from the listening address.
+    var issuer: String?
+    /// Token lifetime and key rotation (the issuer is filled in by ``gatewaySettings``).
+    var authorization = AuthorizationSettings()
+    /// Rate, concurrency, time and header limits.
+    var limits = Limits()
 
     /// The defaults built into the executable. They name no senders and no credentials of any kind: the
     /// demo senders live only in `Samples/config/tandem.json`.
@@ -103,13 +115,30 @@ struct ServeConfiguration: Sendable, Equatable {
 
     /// What the HTTP edge needs of this configuration.
     var gatewaySettings: GatewaySettings {
-        GatewaySettings(
+        var authorization = self.authorization
+        authorization.issuer = self.effectiveIssuer
+        return GatewaySettings(
             senders: self.senders,
             partners: self.partnerAccounts,
             operators: self.operators,
             consentDefaultPermit: self.consentDefaultPermit,
-            maximumBodyBytes: self.maximumBodyBytes
+            maximumBodyBytes: self.maximumBodyBytes,
+            clients: self.clients,
+            certificateSenders: self.certificateSenders,
+            authorization: authorization,
+            limits: self.limits
         )
+    }
+
+    /// `issuer`, else ``baseURL`` without its `/fhir`, else the listening address with the scheme TLS gives.
+    var effectiveIssuer: String {
+        if let issuer = self.issuer { return issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer }
+        if let base = self.baseURL {
+            let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+            return trimmed.hasSuffix("/fhir") ? String(trimmed.dropLast(5)) : trimmed
+        }
+        let host = self.listen.host.contains(":") ? "[\(self.listen.host)]" : self.listen.host
+        return "\(self.tls == nil ? "http" : "https")://\(host):\(self.listen.port)"
     }
 
     /// `host:port` (the host may be empty, meaning 127.0.0.1; IPv6 hosts go in brackets).
