@@ -50,21 +50,21 @@ extension SQLiteConnection {
             "SELECT held FROM partition_resource WHERE partition_id = ?",
             [.integer(id)]
         ).map { row throws(StoreError) in try EpisodeJSON.decode(HeldResource.self, from: row.blob(0)) }
-        var events: [String: [[UInt8]]] = [:]
-        for row in try self.query(
-            """
-            SELECT v.episode_id, v.payload FROM episode e JOIN episode_event v ON v.episode_id = e.id
-            WHERE e.partition_id = ? AND e.status != 'retired' ORDER BY v.episode_id, v.number
-            """,
-            [.integer(id)]
-        ) {
-            events[row.text(0) ?? "", default: []].append(row.blob(1))
-        }
-        let episodes = try self.query(
+        let live = try self.query(
             "SELECT id, state FROM episode WHERE partition_id = ? AND status != 'retired'",
             [.integer(id)]
-        ).map { row throws(StoreError) in
-            try EpisodeJSON.episode(state: row.blob(1), events: events[row.text(0) ?? ""] ?? [])
+        ).map { row in (id: row.text(0) ?? "", state: row.blob(1)) }
+        let liveIDs = Set(live.map(\.id))
+        var events: [String: [[UInt8]]] = [:]
+        for row in try self.query(
+            "SELECT episode_id, payload FROM episode_event WHERE partition_id = ? ORDER BY episode_id, number",
+            [.integer(id)]
+        ) {
+            let episodeID = row.text(0) ?? ""
+            if liveIDs.contains(episodeID) { events[episodeID, default: []].append(row.blob(1)) }
+        }
+        let episodes = try live.map { episode throws(StoreError) in
+            try EpisodeJSON.episode(state: episode.state, events: events[episode.id] ?? [])
         }
         let evaluated = try self.query("SELECT evaluated_at FROM partition WHERE id = ?", [.integer(id)]).first?.blob(0)
         let evaluatedAt = try evaluated.flatMap { bytes throws(StoreError) in
@@ -143,6 +143,14 @@ extension SQLiteConnection {
                 "UPDATE episode SET partition_id = ? WHERE partition_id = ?",
                 [.integer(target), .integer(id)]
             )
+            try self.query(
+                "UPDATE episode_event SET partition_id = ? WHERE partition_id = ?",
+                [.integer(target), .integer(id)]
+            )
+            try self.query(
+                "UPDATE unmatched_referral SET partition_id = ? WHERE partition_id = ?",
+                [.integer(target), .integer(id)]
+            )
             try self.query("DELETE FROM partition WHERE id = ?", [.integer(id)])
         }
     }
@@ -154,8 +162,7 @@ extension SQLiteConnection {
             try self.query(
                 """
                 INSERT INTO partition_resource (key, partition_id, held, arrival) VALUES (?, ?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET partition_id = excluded.partition_id, held = excluded.held,
-                    arrival = excluded.arrival
+                ON CONFLICT (partition_id, key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
                 """,
                 [
                     .text(item.key), .integer(write.id), .blob(try EpisodeJSON.encode(item)),
