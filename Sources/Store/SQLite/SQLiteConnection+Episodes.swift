@@ -44,9 +44,23 @@ extension SQLiteConnection {
         _ change: Ingestion.EpisodeChange,
         partition: Int64?,
         messageID: Int64?,
-        at: Int64
+        at: Int64,
+        rows: PartitionRows? = nil
     ) throws(StoreError) {
         let episode = change.episode
+        let state: [UInt8]
+        if let encoded = rows?.states[change.episodeID] {
+            state = encoded
+        } else {
+            state = try EpisodeJSON.state(of: episode)
+        }
+        var payloads: [[UInt8]]
+        if let encoded = rows?.events[change.episodeID] {
+            payloads = encoded
+        } else {
+            payloads = []
+            for event in change.events { payloads.append(try EpisodeJSON.encode(event)) }
+        }
         try self.query(
             """
             INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at)
@@ -57,8 +71,7 @@ extension SQLiteConnection {
             """,
             [
                 .text(change.episodeID), partition.map { .integer($0) } ?? .null, .text(episode.patient.key),
-                .text(episode.serviceLine), .text(episode.status.rawValue), .blob(try EpisodeJSON.state(of: episode)),
-                .integer(at),
+                .text(episode.serviceLine), .text(episode.status.rawValue), .blob(state), .integer(at),
             ]
         )
         try self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
@@ -71,7 +84,7 @@ extension SQLiteConnection {
             try self.replaceMembers(of: previous, with: [])
             try self.query("DELETE FROM episode WHERE id = ?", [.text(previous)])
         }
-        for event in change.events {
+        for (event, payload) in zip(change.events, payloads) {
             try self.query(
                 """
                 INSERT INTO episode_event (partition_id, episode_id, number, kind, payload, message_id, recorded_at)
@@ -79,8 +92,7 @@ extension SQLiteConnection {
                 """,
                 [
                     .integer(partitionKey), .text(change.episodeID), .integer(Int64(event.number)),
-                    .text(event.kind.rawValue), .blob(try EpisodeJSON.encode(event)),
-                    messageID.map { .integer($0) } ?? .null, .integer(at),
+                    .text(event.kind.rawValue), .blob(payload), messageID.map { .integer($0) } ?? .null, .integer(at),
                 ]
             )
         }

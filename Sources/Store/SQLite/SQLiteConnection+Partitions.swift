@@ -157,7 +157,10 @@ extension SQLiteConnection {
 
     /// Writes a partition's part of a message: its new and changed held resources with their names, its
     /// episode changes and retired episodes, its evaluation time and its next version.
+    /// Rows encoded ahead (``PartitionWrite/rows``) are written as they are; others are encoded here.
     mutating func write(_ write: PartitionWrite, messageID: Int64?, at: Int64) throws(StoreError) {
+        let rows: PartitionRows
+        if let encoded = write.rows { rows = encoded } else { rows = try PartitionRows(write) }
         for item in write.resources {
             try self.query(
                 """
@@ -165,7 +168,7 @@ extension SQLiteConnection {
                 ON CONFLICT (partition_id, key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
                 """,
                 [
-                    .text(item.key), .integer(write.id), .blob(try EpisodeJSON.encode(item)),
+                    .text(item.key), .integer(write.id), .blob(rows.held[item.key] ?? []),
                     .integer(Int64(item.arrival)),
                 ]
             )
@@ -177,9 +180,9 @@ extension SQLiteConnection {
             )
         }
         for change in write.ingestion.changes {
-            try self.write(change, partition: write.id, messageID: messageID, at: at)
+            try self.write(change, partition: write.id, messageID: messageID, at: at, rows: rows)
         }
-        try self.writeUnmatched(write, at: at)
+        try self.writeUnmatched(write, rows: rows, at: at)
         for id in write.ingestion.retiredEpisodeIDs {
             try self.query(
                 "UPDATE episode SET status = 'retired', updated_at = ? WHERE id = ?",
@@ -187,11 +190,10 @@ extension SQLiteConnection {
             )
             try self.replaceMembers(of: id, with: [])
         }
-        let evaluated = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value) }
         try self.query(
             "UPDATE partition SET version = ?, evaluated_at = ?, mappings_version = ? WHERE id = ?",
             [
-                .integer(write.version), evaluated.map { .blob($0) } ?? .null, SQLiteValue(write.mappings),
+                .integer(write.version), rows.evaluatedAt.map { .blob($0) } ?? .null, SQLiteValue(write.mappings),
                 .integer(write.id),
             ]
         )
@@ -199,7 +201,7 @@ extension SQLiteConnection {
 
     /// Keeps `unmatched_referral` in step with a partition's write: referrals an episode now holds leave
     /// it, those still unmatched are (re)recorded with the mappings version they were tried with.
-    private mutating func writeUnmatched(_ write: PartitionWrite, at: Int64) throws(StoreError) {
+    private mutating func writeUnmatched(_ write: PartitionWrite, rows: PartitionRows, at: Int64) throws(StoreError) {
         for change in write.ingestion.changes {
             for key in change.episode.sources {
                 try self.query("DELETE FROM unmatched_referral WHERE key = ?", [.text(key)])
@@ -217,7 +219,7 @@ extension SQLiteConnection {
                 [
                     .text(referral.key), .integer(write.id), .text(referral.resourceType),
                     .text(write.book.resources[referral.key]?.sender ?? ""),
-                    .blob(try EpisodeJSON.encode(referral.codes)),
+                    .blob(rows.codes[referral.key] ?? []),
                     SQLiteValue(referral.serviceLine), SQLiteValue(write.mappings), .integer(at),
                 ]
             )
