@@ -6,7 +6,7 @@ public import ServiceLifecycle
 public import Store
 
 /// The gateway's HTTP surface: the FHIR REST routes, SMART Backend Services, the CapabilityStatement,
-/// health and metrics, with the middleware every request passes (metrics, logging, error rendering, the
+/// health and metrics, the operations console (given an `outbox` store), with the middleware every request passes (metrics, logging, error rendering, the
 /// concurrency cap; then, on protected routes, authentication, the rate limit and the audit of the access).
 public struct Gateway: Sendable {
     let store: any Store
@@ -19,13 +19,21 @@ public struct Gateway: Sendable {
     let concurrency: ClientConcurrency
     let audit: AccessAudit
     let tokens: TokenService
+    /// The operations console, when the gateway was given its outbox store.
+    let console: Console?
 
+    /// - Parameters:
+    ///   - outbox: the same store as an outbox store; given, the operations console is served at `/console`
+    ///     (its deliveries page and sessions need the outbox and the console's tables).
+    ///   - partners: the configured partners' ids, offered on the console's measures page.
     public init(
         store: any Store,
         settings: GatewaySettings,
         metrics: GatewayMetrics,
         credentials: Credentials? = nil,
-        startedAt: Date = Date()
+        startedAt: Date = Date(),
+        outbox: (any OutboxStore)? = nil,
+        partners: [String] = []
     ) {
         self.store = store
         self.settings = settings
@@ -42,6 +50,18 @@ public struct Gateway: Sendable {
             store: store,
             settings: settings.authorization
         )
+        if let outbox {
+            self.console = Console(
+                store: outbox,
+                credentials: credentials,
+                settings: settings.console,
+                partners: partners,
+                limiter: self.limiter,
+                audit: self.audit
+            )
+        } else {
+            self.console = nil
+        }
     }
 
     /// The router; serve it with `Application(router:configuration:)`, test it with `app.test(.router)`.
@@ -85,6 +105,7 @@ public struct Gateway: Sendable {
         EpisodeRoutes(store: self.store, metrics: self.metrics, access: access).register(on: episodes)
         let unmatched = router.group("unmatched").add(middleware: authenticated)
         UnmatchedRoutes(store: self.store, metrics: self.metrics, access: access).register(on: unmatched)
+        self.console?.register(on: router)
         return router
     }
 

@@ -20,6 +20,8 @@ public struct GatewaySettings: Sendable {
     public var authorization: AuthorizationSettings
     /// Rate, concurrency, time and header limits.
     public var limits: Limits
+    /// The operations console's sessions and cookies.
+    public var console: ConsoleSettings
 
     public init(
         senders: [Sender],
@@ -30,7 +32,8 @@ public struct GatewaySettings: Sendable {
         clients: [Client] = [],
         certificateSenders: [CertificateSender] = [],
         authorization: AuthorizationSettings = AuthorizationSettings(),
-        limits: Limits = Limits()
+        limits: Limits = Limits(),
+        console: ConsoleSettings = ConsoleSettings()
     ) {
         self.senders = senders
         self.partners = partners
@@ -41,6 +44,7 @@ public struct GatewaySettings: Sendable {
         self.certificateSenders = certificateSenders
         self.authorization = authorization
         self.limits = limits
+        self.console = console
     }
 
     /// Reader limits that match the body limit.
