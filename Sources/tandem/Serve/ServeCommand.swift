@@ -122,7 +122,9 @@ struct ServeCommand: AsyncParsableCommand {
         let gateway = Gateway(
             store: store,
             settings: settings.gatewaySettings,
-            metrics: GatewayMetrics(registry: registry)
+            metrics: GatewayMetrics(registry: registry),
+            outbox: store,
+            partners: settings.partners.map(\.id)
         )
         let tls: TLSContexts?
         do {

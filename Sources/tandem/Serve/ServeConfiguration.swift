@@ -30,6 +30,8 @@ struct ServeConfiguration: Sendable, Equatable {
     var partnerAccounts: [PartnerAccount] = []
     /// Who may read everything, the audit trail included.
     var operators: [Operator] = []
+    /// How long a console session lasts (`console.sessionLifetime`).
+    var consoleSessionLifetime: Duration = .seconds(8 * 3600)
     /// Whether the file says it holds demo credentials (`Samples/config`): `serve` warns loudly.
     var demo = false
     /// `TANDEM_LOG_LEVEL` (default info).
@@ -126,7 +128,11 @@ struct ServeConfiguration: Sendable, Equatable {
             clients: self.clients,
             certificateSenders: self.certificateSenders,
             authorization: authorization,
-            limits: self.limits
+            limits: self.limits,
+            console: ConsoleSettings(
+                sessionLifetime: self.consoleSessionLifetime,
+                secureCookies: self.tls != nil || self.effectiveIssuer.hasPrefix("https://")
+            )
         )
     }
 
