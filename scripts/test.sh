@@ -23,5 +23,8 @@ fi
 swift test --skip-build 2>&1 | tee .build/test-output.txt
 # SMART Backend Services with authlib, TLS and mTLS, audit, limits and reload, against a running gateway.
 python3 scripts/test-smart.py
+# The operations console in headless Chromium: sign-in, a replayed scenario's timeline, a dead letter
+# retried from the console, the measures chart (screenshots in .build/console-*.png).
+python3 scripts/test-console.py
 # Three replicas on one PostgreSQL database, one of them killed under load (scripts/test-replicas.sh).
 if [ -n "${TANDEM_TEST_POSTGRES_URL:-}" ]; then scripts/test-replicas.sh; fi
