@@ -81,6 +81,13 @@ import Testing
             #expect(record.message.interaction == "create")
             #expect(record.message.receivedAt == Date(storeMilliseconds: 1500))
             #expect(try await store.message(id: 2) == nil)
+            try await store.record([
+                AuditEntry(at: Date(storeMilliseconds: 1500), action: "create", outcome: .success, messageID: 1),
+                AuditEntry(at: Date(storeMilliseconds: 1600), action: "read", outcome: .success),
+                AuditEntry(at: Date(storeMilliseconds: 1700), action: "bundle", outcome: .minorFailure, detail: "422"),
+                AuditEntry(at: Date(storeMilliseconds: 1800), action: "bundle", outcome: .success),
+            ])
+            #expect(try await store.messageTrail(limit: 10).map(\.action) == ["bundle", "create"])
         }
     }
 }

@@ -16,6 +16,10 @@ public protocol ConsoleStore: Sendable {
     /// Ends the session whose token hashes to `tokenHash` (sign-out); nothing when there is none.
     func closeConsoleSession(tokenHash: String) async throws(StoreError)
 
+    /// The audit records of messages, newest first: each accepted message's writes (they name the
+    /// message) and each message refused at the edge (a failed `bundle`, `create` or `update`).
+    func messageTrail(limit: Int) async throws(StoreError) -> [AuditEntry]
+
     /// One accepted message as the sender posted it, or nil when there is none.
     func message(id: Int64) async throws(StoreError) -> MessageRecord?
 
@@ -25,6 +29,12 @@ public protocol ConsoleStore: Sendable {
 
     /// The most recent delivery attempts of every partner, newest first.
     func recentAttempts(limit: Int) async throws(StoreError) -> [RecordedAttempt]
+}
+
+extension AuditEntry {
+    /// The SQL condition of ``ConsoleStore/messageTrail(limit:)``, the same on both backends.
+    static let messageCondition =
+        "message_id IS NOT NULL OR (action IN ('bundle', 'create', 'update') AND outcome <> '0')"
 }
 
 /// One operator's console session, as the store keeps it: the token itself is never stored, only its hash.

@@ -19,6 +19,12 @@ extension PostgresStore {
         }
     }
 
+    public func messageTrail(limit: Int) async throws(StoreError) -> [AuditEntry] {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.auditTrail(limit: limit, where: AuditEntry.messageCondition)
+        }
+    }
+
     public func message(id: Int64) async throws(StoreError) -> MessageRecord? {
         try await self.withSession { (session) throws(StoreError) in
             try await session.message(id: id)

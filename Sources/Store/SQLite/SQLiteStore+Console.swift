@@ -19,6 +19,12 @@ extension SQLiteStore {
         }
     }
 
+    public func messageTrail(limit: Int) async throws(StoreError) -> [AuditEntry] {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.auditTrail(limit: limit, where: AuditEntry.messageCondition)
+        }
+    }
+
     public func message(id: Int64) async throws(StoreError) -> MessageRecord? {
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.message(id: id)

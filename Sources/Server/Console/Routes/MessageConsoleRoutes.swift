@@ -10,8 +10,8 @@ import Store
 struct MessageConsoleRoutes: Sendable {
     let store: any OutboxStore
 
-    /// Audit records read to find the recent messages among reads and other records.
-    static let trailLimit = 5000
+    /// Audit records of messages read: one per write of an accepted message, one per refusal.
+    static let trailLimit = 2000
     static let shown = 100
     /// Partitions re-normalised per store call; the action repeats until none is left (or ``maximumRounds``).
     static let renormaliseBatch = 100
@@ -24,7 +24,7 @@ struct MessageConsoleRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let trail = try await self.store.auditTrail(limit: Self.trailLimit)
+        let trail = try await self.store.messageTrail(limit: Self.trailLimit)
         let messages = Array(MessageLog.entries(from: trail).prefix(Self.shown))
         let unmatched = try await self.store.unmatchedReferrals(limit: Self.shown)
         context.access.note(entity: "messages")
