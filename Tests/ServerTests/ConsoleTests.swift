@@ -183,6 +183,28 @@ import Testing
         }
     }
 
+    @Test func renormaliseRunsAndIsAudited() async throws {
+        try await ConsoleFixture.withConsole { client, store in
+            let browser = try await ConsoleFixture.browser(client)
+            let response = try await ConsoleFixture.post(
+                client,
+                "/console/unmatched/renormalise",
+                as: browser,
+                ["_csrf": browser.csrf]
+            )
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location] == "/console/messages?renormalised=0")
+            let page = try await client.execute(
+                uri: "/console/messages?renormalised=0",
+                method: .get,
+                headers: browser.headers
+            )
+            #expect(ConsoleFixture.text(page).contains("Re-normalised the unmatched referrals of 0 partitions."))
+            let trail = try await store.auditTrail(limit: 10)
+            #expect(trail.contains { $0.action == "renormalise" && $0.sender == "ops" && $0.outcome == .success })
+        }
+    }
+
     @Test func retryOfAnUnknownDeliveryIsAPageNotACrash() async throws {
         try await ConsoleFixture.withConsole { client, _ in
             let browser = try await ConsoleFixture.browser(client)
