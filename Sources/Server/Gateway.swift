@@ -85,13 +85,26 @@ public struct Gateway: Sendable {
         EpisodeRoutes(store: self.store, metrics: self.metrics, access: access).register(on: episodes)
         let unmatched = router.group("unmatched").add(middleware: authenticated)
         UnmatchedRoutes(store: self.store, metrics: self.metrics, access: access).register(on: unmatched)
+        let measures = router.group("measures").add(middleware: authenticated)
+        MeasureRoutes(measures: self.measures, metrics: self.metrics).register(on: measures)
         return router
     }
 
-    /// What runs beside the HTTP server: the audit summaries of rate-limited requests. Add them to the
-    /// `ServiceGroup` after the store, so they flush before it closes.
+    /// The measures over the stored episodes, cut by the configured partners.
+    var measures: EpisodeMeasures {
+        EpisodeMeasures(store: self.store, audiences: self.settings.measureAudiences)
+    }
+
+    /// What runs beside the HTTP server: the audit summaries of rate-limited requests and the measure
+    /// gauges. Add them to the `ServiceGroup` after the store, so they flush before it closes.
     public func services(logger: Logger) -> [any Service] {
         [
+            MeasureGauges(
+                measures: self.measures,
+                metrics: self.metrics,
+                interval: self.settings.measureGaugeInterval,
+                logger: logger
+            ),
             RefusalSummaries(
                 limiter: self.limiter,
                 store: self.store,

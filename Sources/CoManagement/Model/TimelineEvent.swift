@@ -29,6 +29,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case referralDeclined = "referral-declined"
     case referralCompleted = "referral-completed"
     case referralCancelled = "referral-cancelled"
+    /// A referral's acceptance deadline passed with no answer (``ReferralLifecycle/answerDueBy``).
+    case referralUnanswered = "referral-unanswered"
     case participantAdded = "participant-added"
     case participantChanged = "participant-changed"
     case carePlanCreated = "care-plan-created"
@@ -47,7 +49,7 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .episodeOpened, .statusChanged, .participantAdded, .participantChanged: "episode"
         case .referralCreated, .referralUpdated, .referralAccepted, .referralDeclined, .referralCompleted,
-            .referralCancelled:
+            .referralCancelled, .referralUnanswered:
             "referral"
         case .carePlanCreated, .carePlanUpdated, .activityChanged, .activityOverdue: "care-plan"
         case .handoff, .handoffAcknowledged: "handoff"

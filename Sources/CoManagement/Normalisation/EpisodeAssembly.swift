@@ -57,6 +57,11 @@ struct EpisodeAssembly {
                 referral.lifecycle.completedAt = referral.lifecycle.completedAt ?? updated
             }
             if referral.status == "revoked" { referral.lifecycle.cancelledAt = updated }
+            if let hours = group.line.expectations.acceptanceWithinHours, let requested = referral.lifecycle.requestedAt {
+                let due = DueTime.adding(hours: hours, to: requested)
+                referral.lifecycle.answerDueBy = due
+                referral.lifecycle.unanswered = !referral.isAnswered && Self.isPast(due, self.evaluatedAt) ? true : nil
+            }
             result.append(referral)
         }
         return result.sorted { lhs, rhs in
@@ -70,8 +75,7 @@ struct EpisodeAssembly {
         var plan = plan
         for index in plan.activities.indices {
             let activity = plan.activities[index]
-            let finished = ["completed", "cancelled", "stopped", "entered-in-error"].contains(activity.status)
-            plan.activities[index].overdue = !finished && Self.isPast(activity.dueBy, self.evaluatedAt)
+            plan.activities[index].overdue = !activity.isFinished && Self.isPast(activity.dueBy, self.evaluatedAt)
         }
         return plan
     }
@@ -171,9 +175,9 @@ struct EpisodeAssembly {
         return measures
     }
 
-    /// Whether a due date has passed; a bare date is due by the end of that day (UTC).
+    /// Whether a due date has passed (``FHIRInstant/due(_:)``).
     static func isPast(_ due: String?, _ now: FHIRInstant?) -> Bool {
-        guard let now, let text = due, let instant = FHIRInstant(text) else { return false }
-        return (text.count == 10 ? instant.adding(days: 1) : instant) <= now
+        guard let now, let instant = due.flatMap(FHIRInstant.due) else { return false }
+        return instant <= now
     }
 }

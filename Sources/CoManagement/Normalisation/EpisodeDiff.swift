@@ -84,6 +84,13 @@ struct EpisodeDiff {
             became(Self.declined(referral), Self.declined(was), .referralDeclined, life.declinedAt, "declined")
             became(Self.completed(referral), Self.completed(was), .referralCompleted, life.completedAt, "completed")
             became(
+                referral.lifecycle.unanswered == true,
+                was.lifecycle.unanswered == true,
+                .referralUnanswered,
+                life.answerDueBy,
+                "unanswered since \(life.answerDueBy ?? "?")"
+            )
+            became(
                 referral.status == "revoked",
                 was.status == "revoked",
                 .referralCancelled,

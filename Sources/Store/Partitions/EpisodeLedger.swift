@@ -139,15 +139,18 @@ final class EpisodeLedger: Sendable {
         return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
     }
 
-    /// Evaluates a partition's due dates at `time`.
+    /// Evaluates a partition's due dates at `time`; with `forwardOnly` (the timers), never at a time before
+    /// the one it was last evaluated at, so a clock that went back flags nothing twice.
     func write(
         evaluating entry: consuming PartitionCache.Entry,
         partition: Int64,
-        at time: FHIRInstant
+        at time: FHIRInstant,
+        forwardOnly: Bool = false
     ) -> PartitionWrite {
         let (normaliser, version) = self.current
         var book = entry.takeBook()
-        let ingestion = normaliser.reevaluate(at: time, book: &book)
+        let when = forwardOnly ? max(time, book.evaluatedAt ?? time) : time
+        let ingestion = normaliser.reevaluate(at: when, book: &book)
         return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
     }
 

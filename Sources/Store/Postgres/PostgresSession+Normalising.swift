@@ -92,6 +92,27 @@ extension PostgresSession {
         return writes
     }
 
+    /// Evaluates up to `limit` partitions due at or before `time`, claimed with `FOR UPDATE SKIP LOCKED`,
+    /// at `time` (never before their last evaluation), and writes what fell overdue with its outbox rows
+    /// and each one's next due time.
+    func fireDueTimers(
+        at time: FHIRInstant,
+        limit: Int,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) async throws(StoreError) -> [PartitionWrite] {
+        var writes: [PartitionWrite] = []
+        let due = Int64((time.secondsSinceEpoch * 1000).rounded(.down))
+        for (id, version) in try await self.claimDuePartitions(at: due, limit: limit) {
+            var entry = try await self.partition(id, version: version, ledger: ledger)
+            try await self.lendAll(to: &entry)
+            let write = ledger.write(evaluating: consume entry, partition: id, at: time, forwardOnly: true)
+            try await self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            writes.append(write)
+        }
+        return writes
+    }
+
     /// Writes one partition's changes (merging what it absorbed) and plans their outbox rows.
     func write(
         _ write: PartitionWrite,

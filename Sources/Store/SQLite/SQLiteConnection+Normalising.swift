@@ -77,6 +77,25 @@ extension SQLiteConnection {
         return writes
     }
 
+    /// Evaluates up to `limit` partitions due at or before `time` at `time` (never before their last
+    /// evaluation) and writes what fell overdue, with its outbox rows and each one's next due time.
+    mutating func fireDueTimers(
+        at time: FHIRInstant,
+        limit: Int,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) throws(StoreError) -> [PartitionWrite] {
+        var writes: [PartitionWrite] = []
+        for id in try self.duePartitions(at: Int64((time.secondsSinceEpoch * 1000).rounded(.down)), limit: limit) {
+            var entry = try self.partition(id, ledger: ledger)
+            try self.lendAll(to: &entry)
+            let write = ledger.write(evaluating: consume entry, partition: id, at: time, forwardOnly: true)
+            try self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            writes.append(write)
+        }
+        return writes
+    }
+
     /// Writes one partition's changes (merging what it absorbed) and plans their outbox rows.
     mutating func write(
         _ write: PartitionWrite,

@@ -37,6 +37,14 @@ extension SQLiteConnection {
         return versions
     }
 
+    /// Up to `limit` partitions due at or before `time` (milliseconds), in due order.
+    mutating func duePartitions(at time: Int64, limit: Int) throws(StoreError) -> [Int64] {
+        try self.query(
+            "SELECT id FROM partition WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
+            [.integer(time), .integer(Int64(limit))]
+        ).map { $0.integer(0) ?? 0 }
+    }
+
     /// A new, empty partition's id.
     mutating func newPartition() throws(StoreError) -> Int64 {
         try self.query("INSERT INTO partition (version) VALUES (0)")
@@ -182,10 +190,10 @@ extension SQLiteConnection {
         }
         let evaluated = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value) }
         try self.query(
-            "UPDATE partition SET version = ?, evaluated_at = ?, mappings_version = ? WHERE id = ?",
+            "UPDATE partition SET version = ?, evaluated_at = ?, mappings_version = ?, due_at = ? WHERE id = ?",
             [
                 .integer(write.version), evaluated.map { .blob($0) } ?? .null, SQLiteValue(write.mappings),
-                .integer(write.id),
+                write.dueAt.map { .integer($0) } ?? .null, .integer(write.id),
             ]
         )
     }

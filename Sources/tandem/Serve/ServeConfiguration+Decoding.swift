@@ -6,7 +6,7 @@ extension ServeConfiguration {
     private static let knownKeys: Set<String> = [
         "description", "demo", "listen", "store", "maximumBodyBytes", "mappings", "senders", "partners",
         "operators", "consentDefaultPermit", "baseURL", "delivery", "clients", "tls", "authorization", "limits",
-        "partitionCache",
+        "partitionCache", "timers", "clock",
     ]
 
     private struct File: Decodable {
@@ -26,6 +26,8 @@ extension ServeConfiguration {
         var tls: SecuritySettings.TLSFile?
         var authorization: SecuritySettings.AuthorizationFile?
         var limits: SecuritySettings.LimitsFile?
+        var timers: TimerSettings.File?
+        var clock: TimerSettings.ClockFile?
     }
 
     /// A sender as the file spells it: ``Sender`` with a token hash that may name an environment variable,
@@ -56,6 +58,13 @@ extension ServeConfiguration {
             throw ConfigurationError("unknown configuration keys: \(unknown.sorted().joined(separator: ", "))")
         }
         for (key, known) in SecuritySettings.knownKeys {
+            guard let section = object[key] as? [String: Any] else { continue }
+            let unknown = Set(section.keys).subtracting(known)
+            guard unknown.isEmpty else {
+                throw ConfigurationError("unknown keys in \(key): \(unknown.sorted().joined(separator: ", "))")
+            }
+        }
+        for (key, known) in TimerSettings.knownKeys {
             guard let section = object[key] as? [String: Any] else { continue }
             let unknown = Set(section.keys).subtracting(known)
             guard unknown.isEmpty else {
@@ -100,6 +109,7 @@ extension ServeConfiguration {
         if let baseURL = file.baseURL { configuration.baseURL = baseURL }
         if let delivery = file.delivery { configuration.delivery = try DeliverySettings(delivery) }
         if let partitions = file.partitionCache { configuration.partitionCache = partitions }
+        configuration.timers = try TimerSettings(file.timers, clock: file.clock)
         configuration.clients = try SecuritySettings.clients(
             file.clients ?? [],
             senders: configuration.senders,

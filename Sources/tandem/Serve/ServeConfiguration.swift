@@ -1,3 +1,4 @@
+import CoManagement
 import Delivery
 import Foundation
 import Logging
@@ -54,6 +55,8 @@ struct ServeConfiguration: Sendable, Equatable {
     var authorization = AuthorizationSettings()
     /// Rate, concurrency, time and header limits.
     var limits = Limits()
+    /// How often the timers run, and the clock they read (``TimerSettings``).
+    var timers = TimerSettings()
 
     /// The defaults built into the executable. They name no senders and no credentials of any kind: the
     /// demo senders live only in `Samples/config/tandem.json`.
@@ -117,7 +120,7 @@ struct ServeConfiguration: Sendable, Equatable {
     var gatewaySettings: GatewaySettings {
         var authorization = self.authorization
         authorization.issuer = self.effectiveIssuer
-        return GatewaySettings(
+        var settings = GatewaySettings(
             senders: self.senders,
             partners: self.partnerAccounts,
             operators: self.operators,
@@ -128,6 +131,10 @@ struct ServeConfiguration: Sendable, Equatable {
             authorization: authorization,
             limits: self.limits
         )
+        settings.measureAudiences = self.partners.map {
+            MeasureAudience(id: $0.id, represents: $0.represents, serviceLines: $0.serviceLines)
+        }
+        return settings
     }
 
     /// `issuer`, else ``baseURL`` without its `/fhir`, else the listening address with the scheme TLS gives.
