@@ -113,6 +113,16 @@ struct ServeConfiguration: Sendable, Equatable {
             }
             configuration.delivery.forwarder.lease = .seconds(lease)
         }
+        // Tests pin the timers' clock without editing the file they reload on SIGHUP (--allow-test-clock).
+        if let path = environment["TANDEM_CLOCK_FILE"] {
+            configuration.timers.clock = .file(path)
+        }
+        if let text = environment["TANDEM_TIMERS_INTERVAL"] {
+            guard let interval = FriendlyDuration.parse(text), interval >= .milliseconds(10) else {
+                throw ConfigurationError("TANDEM_TIMERS_INTERVAL must be a duration of at least 10ms, such as \"1s\"")
+            }
+            configuration.timers.timers.interval = interval
+        }
         return configuration
     }
 
