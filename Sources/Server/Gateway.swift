@@ -19,15 +19,19 @@ public struct Gateway: Sendable {
     let concurrency: ClientConcurrency
     let audit: AccessAudit
     let tokens: TokenService
+    /// The time partners' answers to hand-off Tasks are recorded at (the timers' clock).
+    let clock: any WallClock
 
     public init(
         store: any Store,
         settings: GatewaySettings,
         metrics: GatewayMetrics,
         credentials: Credentials? = nil,
-        startedAt: Date = Date()
+        startedAt: Date = Date(),
+        clock: any WallClock = SystemClock()
     ) {
         self.store = store
+        self.clock = clock
         self.settings = settings
         self.metrics = metrics
         self.startedAt = startedAt
@@ -79,8 +83,13 @@ public struct Gateway: Sendable {
         let fhir = router.group("fhir").add(middleware: authenticated)
         AuditRoutes(store: self.store, metrics: self.metrics, access: access).register(on: fhir)
         BundleRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
-        ResourceRoutes(store: self.store, settings: self.settings, metrics: self.metrics, access: access)
-            .register(on: fhir)
+        ResourceRoutes(
+            store: self.store,
+            settings: self.settings,
+            metrics: self.metrics,
+            access: access,
+            answers: HandoffTaskAnswer(store: self.store, metrics: self.metrics, access: access, clock: self.clock)
+        ).register(on: fhir)
         let episodes = router.group("episodes").add(middleware: authenticated)
         EpisodeRoutes(store: self.store, metrics: self.metrics, access: access).register(on: episodes)
         let unmatched = router.group("unmatched").add(middleware: authenticated)

@@ -19,7 +19,7 @@ extension GatewayMetrics {
                     .record(Double(row.episodesByStatus[status.rawValue] ?? 0))
             }
             let overdue = row.openOverdue
-            for (kind, count) in [("activity", overdue.activities), ("report", overdue.reports), ("referral", overdue.referrals)] {
+            for (kind, count) in [("activity", overdue.activities), ("report", overdue.reports), ("referral", overdue.referrals), ("handoff", overdue.handoffs)] {
                 self.gauge("tandem_open_overdue_items", [line, ("kind", kind)]).record(Double(count))
             }
             let reports = row.reportTimeliness
@@ -61,7 +61,7 @@ extension GatewayMetrics {
         }
     }
 
-    private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
-        Gauge(label: label, dimensions: dimensions, factory: self.factory)
+    private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Gauge {
+        Metrics.Gauge(label: label, dimensions: dimensions, factory: self.factory)
     }
 }

@@ -1,6 +1,7 @@
 import CoManagement
 import FHIRCore
 import Foundation
+import Store
 import Testing
 
 @testable import tandem
@@ -109,6 +110,25 @@ import Testing
 
     @Test func twoReplicasFireEachTimerOnce() async throws {
         let (endpoint, storeURL) = try await LiveBackend.makeDatabase()
+        do {
+            try await Self.twoReplicas(storeURL: storeURL)
+        } catch {
+            try? await Self.drop(endpoint.database)
+            throw error
+        }
+        try await Self.drop(endpoint.database)
+    }
+
+    static func drop(_ database: String) async throws {
+        try await DeliveryAdministrationPostgresCLITests.administer(
+            LiveBackend.server(),
+            "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"
+        )
+    }
+
+    /// Both replicas of one database run their timers when the clocks move; every deadline is recorded and
+    /// delivered once.
+    static func twoReplicas(storeURL: String) async throws {
         let sink = try SinkProcess(["--secret", S.secret])
         let directories = [try ServerProcess.temporaryDirectory(), try ServerProcess.temporaryDirectory()]
         let lines = GoldenScenario.all.map(\.folder)
@@ -118,14 +138,6 @@ import Testing
             replicas.append(try await ServerProcess.start(in: directory, config: config, storeURL: storeURL))
         }
         defer { for replica in replicas { replica.stop() } }
-        defer {
-            Task {
-                try? await DeliveryAdministrationPostgresCLITests.administer(
-                    LiveBackend.server(),
-                    "DROP DATABASE IF EXISTS \(endpoint.database) WITH (FORCE)"
-                )
-            }
-        }
         for scenario in GoldenScenario.all { try await Self.post(scenario, to: replicas[0]) }
         // Both clocks move past every scenario's evaluation time; both replicas' timers run.
         for replica in replicas { try replica.setClock("2026-06-01T00:00:00Z") }

@@ -21,10 +21,12 @@ public struct MeasureRow: Sendable, Hashable, Codable {
         public var reports = 0
         /// Referrals past their acceptance deadline with no answer.
         public var referrals = 0
+        /// Handoffs past their acknowledgement deadline with no answer (escalated hand-off tasks).
+        public var handoffs = 0
 
         public init() {}
 
-        public var total: Int { self.activities + self.reports + self.referrals }
+        public var total: Int { self.activities + self.reports + self.referrals + self.handoffs }
     }
 
     public var serviceLine: String

@@ -69,6 +69,7 @@ public enum MeasureTable {
             overdue.activities += episode.carePlans.flatMap(\.activities).filter(\.overdue).count
             overdue.reports += episode.reports.filter(\.overdue).count
             overdue.referrals += episode.referrals.filter { $0.lifecycle.unanswered == true }.count
+            overdue.handoffs += episode.tasks.filter { $0.kind == .handoff && $0.escalated == true }.count
         }
         return MeasureRow(
             serviceLine: line,

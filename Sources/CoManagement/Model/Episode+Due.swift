@@ -1,7 +1,7 @@
 extension Episode {
     /// The earliest deadline of the episode that had not passed when it was last evaluated
     /// (``Measures/evaluatedAt``), or any deadline when it never was: an activity not finished, a report
-    /// not returned, a referral not answered, each not yet flagged. Evaluating the episode again at that
+    /// not returned, a referral or a hand-off task not answered, each not yet flagged. Evaluating the episode again at that
     /// time is what records its next `activity-overdue`, `report-overdue` or `referral-unanswered`; nil
     /// when nothing is pending.
     public var nextDue: FHIRInstant? {
@@ -14,6 +14,9 @@ extension Episode {
         }
         for referral in self.referrals where !referral.isAnswered && referral.lifecycle.unanswered != true {
             if let due = referral.lifecycle.answerDueBy { candidates.append(due) }
+        }
+        for task in self.tasks where task.task != nil && !task.isAnswered && task.escalated != true {
+            if let due = task.dueBy { candidates.append(due) }
         }
         return candidates.compactMap(FHIRInstant.due).min()
     }

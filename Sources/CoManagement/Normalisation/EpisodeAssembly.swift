@@ -14,6 +14,7 @@ struct EpisodeAssembly {
         episode.handoffs = team.handoffs(group)
         episode.consent = Self.consent(group.consents)
         episode.reports = self.reports(group, participants: episode.participants, handoffs: episode.handoffs)
+        episode.tasks = self.tasks(group, episode)
         episode.status = Self.status(episode, rootKey: group.rootKey)
         episode.measures = self.measures(episode, rootKey: group.rootKey)
         let items =
@@ -41,7 +42,11 @@ struct EpisodeAssembly {
         var result: [Referral] = []
         for fact in group.referrals {
             var referral = fact.referral
-            let tasks = group.tasks.filter { $0.referralKeys.contains(referral.key) }
+            // Tandem's own Tasks speak for the referral only when made for it (not for a later hand-off).
+            let tasks = group.tasks.filter {
+                $0.referralKeys.contains(referral.key)
+                    && ($0.tandemKey == nil || $0.tandemKey == HandoffTask.key(ofReferral: referral.key))
+            }
                 .sorted { ($0.at ?? "", $0.item.key) < ($1.at ?? "", $1.item.key) }
             for task in tasks {
                 switch task.referralOutcome {

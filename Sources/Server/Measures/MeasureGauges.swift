@@ -1,6 +1,6 @@
 import CoManagement
-public import Logging
-public import ServiceLifecycle
+import Logging
+import ServiceLifecycle
 import Store
 
 /// Keeps the per-service-line measure gauges of `/metrics` current: every interval it computes the

@@ -1,4 +1,5 @@
 import CoManagement
+import Foundation
 import FHIRCore
 
 /// The measures as FHIR: a `collection` Bundle of `MeasureReport`s of type `summary`, one per row
@@ -40,6 +41,7 @@ enum MeasureReportBuilder {
         groups.append(self.group("open-overdue-activities", count: overdue.activities))
         groups.append(self.group("open-overdue-reports", count: overdue.reports))
         groups.append(self.group("open-unanswered-referrals", count: overdue.referrals))
+        groups.append(self.group("open-unacknowledged-handoffs", count: overdue.handoffs))
         groups.append(self.group("episodes", count: row.episodes))
         for status in EpisodeStatus.allCases {
             groups.append(self.group("episodes-\(status.rawValue)", count: row.episodesByStatus[status.rawValue] ?? 0))

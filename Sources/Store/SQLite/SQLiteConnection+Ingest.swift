@@ -96,10 +96,10 @@ extension SQLiteConnection {
 
     /// Creates or updates one resource of the message's sender. Idempotency rests on the unique indexes
     /// (the gateway id; the sender's business identifier); the single writer makes each decision final.
-    private mutating func apply(
+    mutating func apply(
         _ write: ResourceWrite,
         sender: String,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) throws(StoreError) -> WriteResult {
         switch write.mode {
@@ -190,7 +190,7 @@ extension SQLiteConnection {
     private mutating func update(
         _ existing: ResourceHeader,
         with write: ResourceWrite,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) throws(StoreError) -> WriteResult {
         if !existing.deleted, let current = try self.currentVersion(type: write.type, id: existing.id),
@@ -224,7 +224,7 @@ extension SQLiteConnection {
         id: String,
         owner: String,
         version: Int,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) throws(StoreError) -> StoredResource {
         try self.query(
@@ -234,7 +234,7 @@ extension SQLiteConnection {
             """,
             [
                 .text(write.type), .text(id), .integer(Int64(version)), .blob(write.content),
-                .blob(IngestRules.contentHash(write.content)), .integer(messageID), .integer(at),
+                .blob(IngestRules.contentHash(write.content)), messageID.map { .integer($0) } ?? .null, .integer(at),
             ]
         )
         try self.query("DELETE FROM resource_identifier WHERE type = ? AND id = ?", [.text(write.type), .text(id)])

@@ -52,8 +52,10 @@ extension SQLiteConnection {
             try self.lendAll(to: &entry)
             writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
-        for write in writes {
-            try self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
+        for index in writes.indices {
+            try self.write(&writes[index], resources: resources, messageID: messageID, at: at, ledger: ledger)
+            // Tandem's own Tasks, held after the message's resources, took arrival numbers too.
+            arrival = max(arrival, writes[index].book.arrivals)
         }
         ledger.arrivals.store(arrival, ordering: .relaxed)
         return Normalised(writes)
@@ -70,8 +72,8 @@ extension SQLiteConnection {
             let id = row.integer(0) ?? 0
             var entry = try self.partition(id, ledger: ledger)
             try self.lendAll(to: &entry)
-            let write = ledger.write(evaluating: consume entry, partition: id, at: time)
-            try self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            var write = ledger.write(evaluating: consume entry, partition: id, at: time)
+            try self.write(&write, resources: [], messageID: nil, at: at, ledger: ledger)
             writes.append(write)
         }
         return writes
@@ -89,25 +91,47 @@ extension SQLiteConnection {
         for id in try self.duePartitions(at: Int64((time.secondsSinceEpoch * 1000).rounded(.down)), limit: limit) {
             var entry = try self.partition(id, ledger: ledger)
             try self.lendAll(to: &entry)
-            let write = ledger.write(evaluating: consume entry, partition: id, at: time, forwardOnly: true)
-            try self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            var write = ledger.write(evaluating: consume entry, partition: id, at: time, forwardOnly: true)
+            try self.write(&write, resources: [], messageID: nil, at: at, ledger: ledger)
             writes.append(write)
         }
         return writes
     }
 
-    /// Writes one partition's changes (merging what it absorbed) and plans their outbox rows.
+    /// Writes one partition's changes (merging what it absorbed), with the hand-off Tasks Tandem writes for
+    /// them (``EpisodeLedger/taskWrites(_:)``, held in the write's book), and plans their outbox rows.
     mutating func write(
-        _ write: PartitionWrite,
+        _ write: inout PartitionWrite,
         resources: [Element],
         messageID: Int64?,
         at: Int64,
         ledger: EpisodeLedger
     ) throws(StoreError) {
+        var tasks: [Element] = []
+        // A Task written can make another one unnecessary (cancelled), never the other way: two rounds.
+        for _ in 0..<2 {
+            let writes = EpisodeLedger.taskWrites(write)
+            guard !writes.isEmpty else { break }
+            var results: [Result<WriteResult, StoreError>] = []
+            for task in writes {
+                let result = try self.apply(task, sender: HandoffTaskResources.sender, messageID: messageID, at: at)
+                try self.insertAudit(EpisodeLedger.taskAudit(result, messageID: messageID, at: at))
+                results.append(.success(result))
+            }
+            let stored = IngestRules.normalisable(writes, results)
+            ledger.follow(&write, with: stored)
+            tasks += stored
+        }
         try self.mergePartitions(write.absorbed, into: write.id)
         try self.write(write, messageID: messageID, at: at)
         if let planning = ledger.planning {
-            try self.planOutbox(write.ingestion, resources: resources, planning: planning, messageID: messageID, at: at)
+            try self.planOutbox(
+                write.ingestion,
+                resources: resources + tasks,
+                planning: planning,
+                messageID: messageID,
+                at: at
+            )
         }
     }
 
@@ -158,14 +182,14 @@ extension SQLiteConnection {
         for (id, keys) in try self.partitionsToRenormalise(version: version, limit: limit) {
             var entry = try self.partition(id, ledger: ledger)
             try self.lendAll(to: &entry)
-            let write = ledger.write(
+            var write = ledger.write(
                 renormalising: consume entry,
                 partition: id,
                 keys: keys,
                 with: normaliser,
                 version: version
             )
-            try self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            try self.write(&write, resources: [], messageID: nil, at: at, ledger: ledger)
             try self.markTried(keys, version: version)
             writes.append(write)
         }

@@ -1,4 +1,4 @@
-public import CoManagement
+import CoManagement
 public import Logging
 public import ServiceLifecycle
 

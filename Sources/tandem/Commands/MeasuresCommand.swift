@@ -51,7 +51,7 @@ struct MeasuresCommand: AsyncParsableCommand {
 enum MeasureText {
     static let header = [
         "service line", "partner", "episodes", "turnaround h p50/p90/max", "ack h p50/p90/max",
-        "reports on-time/late/overdue/pending", "open overdue act/rep/ref", "by status",
+        "reports on-time/late/overdue/pending", "open overdue act/rep/ref/hand-off", "by status",
     ]
 
     static func table(_ rows: [MeasureRow]) -> String {
@@ -75,7 +75,7 @@ enum MeasureText {
             row.serviceLine, row.partner ?? "(all)", String(row.episodes), distribution(row.referralTurnaround),
             distribution(row.handoffAcknowledgement),
             "\(reports.onTime)/\(reports.late)/\(reports.overdue)/\(reports.pending)",
-            "\(overdue.activities)/\(overdue.reports)/\(overdue.referrals)", statuses.joined(separator: ", "),
+            "\(overdue.activities)/\(overdue.reports)/\(overdue.referrals)/\(overdue.handoffs)", statuses.joined(separator: ", "),
         ]
     }
 }

@@ -5,8 +5,8 @@ import Synchronization
 
 /// A clock for tests: the FHIR instant written in a file, read at every call, so a test moves the time of
 /// a running gateway by writing the file. A missing or malformed file keeps the last time read (and
-/// 1970 before any).
-struct FileClock: WallClock {
+/// 1970 before any). A class: the time last read is shared by every copy the services hold.
+final class FileClock: WallClock {
     let path: String
     private let last = Mutex(FHIRInstant(secondsSinceEpoch: 0))
 

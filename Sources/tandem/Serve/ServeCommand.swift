@@ -127,7 +127,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         let metrics = GatewayMetrics(registry: registry)
-        let gateway = Gateway(store: store, settings: settings.gatewaySettings, metrics: metrics)
+        let gateway = Gateway(store: store, settings: settings.gatewaySettings, metrics: metrics, clock: clock)
         let timers = DueTimers(
             store: store,
             clock: clock,

@@ -1,3 +1,4 @@
+import CoManagement
 import Delivery
 import Foundation
 import Server
@@ -165,6 +166,11 @@ extension ServeConfiguration {
         }
         guard Set(accounts.map(\.1)).count == accounts.count else {
             throw ConfigurationError("every sender, partner and operator needs a token of its own")
+        }
+        guard !self.senders.contains(where: { $0.name == HandoffTaskResources.sender }) else {
+            throw ConfigurationError(
+                "no sender may be named '\(HandoffTaskResources.sender)': Tandem owns the hand-off Tasks it creates under that name"
+            )
         }
         guard Set(self.senders.map(\.name)).count == self.senders.count else {
             throw ConfigurationError("sender names must be unique")

@@ -3,6 +3,7 @@ import Delivery
 import Foundation
 import Logging
 import Server
+import Store
 
 /// The one configuration file of `tandem serve`: where to listen, where the store is, the body limit,
 /// the mappings directory and the senders (JSON; see `Samples/config/tandem.json`).
