@@ -78,7 +78,7 @@ enum MeasureReportBuilder {
             .node("code", "CodeableConcept", [self.coding(code)]),
             .node(
                 "population",
-                "MeasureReport.Group.Population",
+                "MeasureReport.Population",
                 [
                     .node(
                         "code",
