@@ -119,7 +119,7 @@ public struct Gateway: Sendable {
                 store: self.store,
                 interval: self.settings.limits.refusalSummaryInterval,
                 logger: logger
-            )
+            ),
         ]
     }
 }

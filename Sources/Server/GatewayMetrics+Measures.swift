@@ -19,7 +19,10 @@ extension GatewayMetrics {
                     .record(Double(row.episodesByStatus[status.rawValue] ?? 0))
             }
             let overdue = row.openOverdue
-            for (kind, count) in [("activity", overdue.activities), ("report", overdue.reports), ("referral", overdue.referrals), ("handoff", overdue.handoffs)] {
+            for (kind, count) in [
+                ("activity", overdue.activities), ("report", overdue.reports), ("referral", overdue.referrals),
+                ("handoff", overdue.handoffs),
+            ] {
                 self.gauge("tandem_open_overdue_items", [line, ("kind", kind)]).record(Double(count))
             }
             let reports = row.reportTimeliness
@@ -33,7 +36,9 @@ extension GatewayMetrics {
                 ("tandem_referral_turnaround", row.referralTurnaround),
                 ("tandem_handoff_acknowledgement", row.handoffAcknowledgement),
             ] {
-                for (quantile, value) in [("0.5", distribution.p50), ("0.9", distribution.p90), ("1", distribution.max)] {
+                for (quantile, value) in [
+                    ("0.5", distribution.p50), ("0.9", distribution.p90), ("1", distribution.max),
+                ] {
                     self.gauge("\(name)_hours", [line, ("quantile", quantile)]).record(value ?? 0)
                 }
                 self.gauge("\(name)_count", [line]).record(Double(distribution.count))

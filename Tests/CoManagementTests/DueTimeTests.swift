@@ -32,7 +32,12 @@ import Testing
             DueTime.endOfDay(days: 1, after: "2026-01-19T08:00:00-05:00", zone: nil, fallbackOffset: nil)
                 == "2026-01-21T00:00:00-05:00"
         )
-        #expect(DueTime.endOfDay(days: 7, after: "2026-04-13", zone: nil, fallbackOffset: -4 * 3600) == "2026-04-21T00:00:00-04:00")
-        #expect(DueTime.endOfDay(days: 7, after: "2026-04-13", zone: nil, fallbackOffset: nil) == "2026-04-21T00:00:00Z")
+        #expect(
+            DueTime.endOfDay(days: 7, after: "2026-04-13", zone: nil, fallbackOffset: -4 * 3600)
+                == "2026-04-21T00:00:00-04:00"
+        )
+        #expect(
+            DueTime.endOfDay(days: 7, after: "2026-04-13", zone: nil, fallbackOffset: nil) == "2026-04-21T00:00:00Z"
+        )
     }
 }

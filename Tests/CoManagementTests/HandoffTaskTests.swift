@@ -32,7 +32,9 @@ import Testing
         #expect(task.child("owner")?.string("display") == "Cobalt Ridge Heart Associates")
         #expect(task.child("requester")?.string("display") == "Cobalt Ridge Regional Hospital")
         #expect(task.child("restriction")?.child("period")?.string("end") == "2026-05-04T23:30:00-04:00")
-        #expect(task.resourceID == HandoffTaskResources.id(for: try #require(book.sortedEpisodes.first?.tasks.first?.key)))
+        #expect(
+            task.resourceID == HandoffTaskResources.id(for: try #require(book.sortedEpisodes.first?.tasks.first?.key))
+        )
         let episode = try #require(book.sortedEpisodes.first)
         #expect(episode.timeline.last?.kind == .taskRequested)
         #expect(episode.timeline.last?.audience == ["http://regional-hie.example.org/fhir/sid/organization|ORG-20871"])

@@ -141,7 +141,9 @@ import Testing
     }
 
     @Test func expectationsAreReadAndChecked() throws {
-        let cataract = try #require(try MappingFixtures.shipped().serviceLines.first { $0.id == "ophthalmology.cataract" })
+        let cataract = try #require(
+            try MappingFixtures.shipped().serviceLines.first { $0.id == "ophthalmology.cataract" }
+        )
         #expect(
             cataract.expectations
                 == ServiceLine.Expectations(
@@ -154,7 +156,10 @@ import Testing
         let broken = try MappingFixtures.text(of: path)
             .replacingOccurrences(of: #""acceptanceWithinHours": 48"#, with: #""acceptanceWithinHours": 0"#)
             .replacingOccurrences(of: #""America/New_York""#, with: #""Eastern Standard""#)
-            .replacingOccurrences(of: #""acknowledgementWithinDays": 2"#, with: #""acknowledgementWithinDays": 2, "reminders": 1"#)
+            .replacingOccurrences(
+                of: #""acknowledgementWithinDays": 2"#,
+                with: #""acknowledgementWithinDays": 2, "reminders": 1"#
+            )
         let errors = try #require(loadErrors(MappingFixtures.replacing(path, with: broken)))
         let messages = errors.problems.filter { $0.file == path }.map(\.message)
         #expect(messages.contains { $0.contains("'acceptanceWithinHours' must be at least 1") })

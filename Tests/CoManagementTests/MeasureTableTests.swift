@@ -23,22 +23,57 @@ import Testing
     static let expected: [Expected] = [
         // 2026-01-12T11:05-05:00 → 2026-01-13T15:40-05:00: 28 h 35 min. Treatment summary returned
         // 2026-04-24T17:30Z, due 2026-04-27. The week-8 case review (due 2026-03-13) is open.
-        Expected(line: "behavioral-health.integrated", turnaround: 28 + 35.0 / 60, acknowledgement: nil,
-                 onTime: 1, late: 0, overdue: 0, overdueActivities: 1),
+        Expected(
+            line: "behavioral-health.integrated",
+            turnaround: 28 + 35.0 / 60,
+            acknowledgement: nil,
+            onTime: 1,
+            late: 0,
+            overdue: 0,
+            overdueActivities: 1
+        ),
         // 19:30 → 21:10 (-04:00): 1 h 40 min. Procedure report due 2026-05-09, not returned by 05-22.
-        Expected(line: "cardiology.service-line", turnaround: 100.0 / 60, acknowledgement: nil,
-                 onTime: 0, late: 0, overdue: 1, overdueActivities: 1),
+        Expected(
+            line: "cardiology.service-line",
+            turnaround: 100.0 / 60,
+            acknowledgement: nil,
+            onTime: 0,
+            late: 0,
+            overdue: 1,
+            overdueActivities: 1
+        ),
         // 2026-02-09T14:20-05:00 → 2026-02-11T10:02-05:00: 43 h 42 min. Consult note due 2026-04-13, missing.
-        Expected(line: "endocrinology.diabetes", turnaround: 43.7, acknowledgement: nil,
-                 onTime: 0, late: 0, overdue: 1, overdueActivities: 1),
+        Expected(
+            line: "endocrinology.diabetes",
+            turnaround: 43.7,
+            acknowledgement: nil,
+            onTime: 0,
+            late: 0,
+            overdue: 1,
+            overdueActivities: 1
+        ),
         // 10:30 → next day 09:14 (-05:00): 22 h 44 min. Handoff effective 2026-03-11 (00:00Z), acknowledged
         // 2026-03-11T14:05-04:00 = 18:05Z: 18 h 5 min. Report returned 2026-04-08, due 2026-04-10.
-        Expected(line: "ophthalmology.cataract", turnaround: 22 + 44.0 / 60, acknowledgement: 18 + 5.0 / 60,
-                 onTime: 1, late: 0, overdue: 0, overdueActivities: 1),
+        Expected(
+            line: "ophthalmology.cataract",
+            turnaround: 22 + 44.0 / 60,
+            acknowledgement: 18 + 5.0 / 60,
+            onTime: 1,
+            late: 0,
+            overdue: 0,
+            overdueActivities: 1
+        ),
         // 23:40 → 01:15 (-05:00): 1 h 35 min. Handoff 2026-01-19T08:00, acknowledged 10:30: 2.5 h. Discharge
         // summary returned 2026-01-23T16:45, due 2026-01-26T08:00.
-        Expected(line: "orthopedics.hip-fracture", turnaround: 1 + 35.0 / 60, acknowledgement: 2.5,
-                 onTime: 1, late: 0, overdue: 0, overdueActivities: 1),
+        Expected(
+            line: "orthopedics.hip-fracture",
+            turnaround: 1 + 35.0 / 60,
+            acknowledgement: 2.5,
+            onTime: 1,
+            late: 0,
+            overdue: 0,
+            overdueActivities: 1
+        ),
     ]
 
     static func evaluatedEpisodes() -> [Episode] {
@@ -47,7 +82,11 @@ import Testing
 
     @Test(arguments: Self.expected)
     func eachScenarioMeasuresAsComputedByHand(_ expected: Expected) throws {
-        let rows = MeasureTable.rows(of: Self.evaluatedEpisodes(), partners: [], query: MeasureQuery(serviceLine: expected.line))
+        let rows = MeasureTable.rows(
+            of: Self.evaluatedEpisodes(),
+            partners: [],
+            query: MeasureQuery(serviceLine: expected.line)
+        )
         let row = try #require(rows.first)
         #expect(rows.count == 1)
         #expect(row.episodes == 1)
@@ -77,11 +116,19 @@ import Testing
             serviceLines: []
         )
         let watcher = MeasureAudience(id: "hie", represents: [], serviceLines: ["cardiology.service-line"])
-        let rows = MeasureTable.rows(of: Self.evaluatedEpisodes(), partners: [optometrist, watcher], query: MeasureQuery())
+        let rows = MeasureTable.rows(
+            of: Self.evaluatedEpisodes(),
+            partners: [optometrist, watcher],
+            query: MeasureQuery()
+        )
         #expect(rows.map(\.serviceLine).count == 7)
         #expect(rows.filter { $0.partner == "quarry-lane" }.map(\.serviceLine) == ["ophthalmology.cataract"])
         #expect(rows.filter { $0.partner == "hie" }.map(\.serviceLine) == ["cardiology.service-line"])
-        let only = MeasureTable.rows(of: Self.evaluatedEpisodes(), partners: [optometrist, watcher], query: MeasureQuery(partner: "hie"))
+        let only = MeasureTable.rows(
+            of: Self.evaluatedEpisodes(),
+            partners: [optometrist, watcher],
+            query: MeasureQuery(partner: "hie")
+        )
         #expect(only.map(\.partner) == ["hie"])
     }
 

@@ -34,7 +34,11 @@ import Testing
 
     static let configure: @Sendable (inout GatewaySettings) -> Void = { settings in
         settings.partners = [
-            PartnerAccount(id: "eyecare", tokenHash: Sender.hash(token: Self.partnerToken), represents: [Self.optometrist])
+            PartnerAccount(
+                id: "eyecare",
+                tokenHash: Sender.hash(token: Self.partnerToken),
+                represents: [Self.optometrist]
+            )
         ]
         settings.measureAudiences = [
             MeasureAudience(id: "eyecare", represents: [Self.optometrist], serviceLines: []),
@@ -71,14 +75,22 @@ import Testing
             #expect(try Self.rows(own).map { $0["partner"] as? String } == ["eyecare"])
             let other = try await client.execute(uri: "/measures?partner=cardiac-watch", method: .get, headers: partner)
             #expect(other.status == .forbidden)
-            let sender = try await client.execute(uri: "/measures", method: .get, headers: GatewayFixture.headers(.json))
+            let sender = try await client.execute(
+                uri: "/measures",
+                method: .get,
+                headers: GatewayFixture.headers(.json)
+            )
             #expect(sender.status == .forbidden)
             let bad = try await client.execute(uri: "/measures?from=yesterday", method: .get, headers: operatorHeaders)
             #expect(bad.status == .badRequest)
             let outcome = try GatewayFixture.resource(bad, .json)
             #expect(outcome.type == "OperationOutcome")
             #expect(outcome.children(named: "issue").first?.string("diagnostics")?.contains("from") == true)
-            let later = try await client.execute(uri: "/measures?from=2026-04-01", method: .get, headers: operatorHeaders)
+            let later = try await client.execute(
+                uri: "/measures?from=2026-04-01",
+                method: .get,
+                headers: operatorHeaders
+            )
             #expect(try Self.rows(later).isEmpty)
         }
     }

@@ -48,8 +48,10 @@ import Testing
             #expect(again.partitions == 0)
 
             let episodes = try await store.episodes(EpisodeQuery())
-            let kinds = try episodes.flatMap { try JSONDecoder().decode(Episode.self, from: Data($0.document)).timeline }
-                .map(\.kind)
+            let kinds = try episodes.flatMap {
+                try JSONDecoder().decode(Episode.self, from: Data($0.document)).timeline
+            }
+            .map(\.kind)
             #expect(kinds.filter { $0 == .referralUnanswered }.count == 1)
         }
     }

@@ -17,10 +17,35 @@ import Testing
     static let hospital = "http://regional-hie.example.org/fhir/sid/organization|ORG-20455"
 
     static func partner(_ id: String, _ sink: SinkProcess, token: String, represents: String) -> [String: Any] {
-        var partner = SenderIdentityTests.partner(id, sink.url.absoluteString, token: token, serviceLines: [], represents: [represents])
+        var partner = SenderIdentityTests.partner(
+            id,
+            sink.url.absoluteString,
+            token: token,
+            serviceLines: [],
+            represents: [represents]
+        )
         partner["hmacSecret"] = S.secret
         partner["retry"] = ["baseBackoff": "100ms", "maximumBackoff": "500ms", "maximumAge": "5m"]
         return partner
+    }
+
+    /// A configuration in a new directory with two partners, each with a sink: the heart associates (the
+    /// handoff's receiving party) and the hospital (the handing party).
+    static func gateway() throws -> (URL, URL, SinkProcess, SinkProcess) {
+        let ownerSink = try SinkProcess(["--secret", S.secret])
+        let requesterSink = try SinkProcess(["--secret", S.secret])
+        let directory = try ServerProcess.temporaryDirectory()
+        let config = try ServerProcess.writeConfiguration(
+            [
+                "partners": [
+                    Self.partner("heart-associates", ownerSink, token: "heart-token", represents: Self.heartAssociates),
+                    Self.partner("hospital", requesterSink, token: "hospital-token", represents: Self.hospital),
+                ],
+                "delivery": ["pollInterval": "50ms"],
+            ],
+            in: directory
+        )
+        return (directory, config, ownerSink, requesterSink)
     }
 
     static func read(_ server: ServerProcess, _ path: String, token: String) async throws -> [String: Any] {
@@ -47,22 +72,18 @@ import Testing
     @Test(arguments: LiveBackend.allCases)
     func aPartnerAcceptingTandemsTaskClosesTheHandoff(backend: LiveBackend) async throws {
         let scenario = try #require(GoldenScenario.all.first { $0.folder == "cardiology.service-line" })
-        let ownerSink = try SinkProcess(["--secret", S.secret])
-        let requesterSink = try SinkProcess(["--secret", S.secret])
-        let directory = try ServerProcess.temporaryDirectory()
-        let config = try ServerProcess.writeConfiguration(
-            [
-                "partners": [
-                    Self.partner("heart-associates", ownerSink, token: "heart-token", represents: Self.heartAssociates),
-                    Self.partner("hospital", requesterSink, token: "hospital-token", represents: Self.hospital),
-                ],
-                "delivery": ["pollInterval": "50ms"],
-            ],
-            in: directory
-        )
+        let (directory, config, ownerSink, requesterSink) = try Self.gateway()
         try await backend.withServer(config: config, in: directory) { server in
             for step in scenario.steps where step.file < "05" {
-                try await TimerScenarioTests.post(GoldenScenario(folder: scenario.folder, sender: scenario.sender, evaluateAt: scenario.evaluateAt, steps: [step]), to: server)
+                try await TimerScenarioTests.post(
+                    GoldenScenario(
+                        folder: scenario.folder,
+                        sender: scenario.sender,
+                        evaluateAt: scenario.evaluateAt,
+                        steps: [step]
+                    ),
+                    to: server
+                )
             }
             let golden = try ServeScenarioTests.golden(scenario, "04-handoff.episode.json")
             let episodeID = try #require(golden.first?.id)
@@ -78,7 +99,10 @@ import Testing
             var task = try await Self.read(server, "fhir/Task/\(id)", token: "heart-token")
             #expect(task["status"] as? String == "requested")
             #expect((task["owner"] as? [String: Any])?["display"] as? String == "Cobalt Ridge Heart Associates")
-            #expect(((task["restriction"] as? [String: Any])?["period"] as? [String: Any])?["end"] as? String == "2026-05-09T00:00:00-04:00")
+            #expect(
+                ((task["restriction"] as? [String: Any])?["period"] as? [String: Any])?["end"] as? String
+                    == "2026-05-09T00:00:00-04:00"
+            )
 
             // Changing anything but status, businessStatus and output is refused, naming the element.
             var taken = task
@@ -91,7 +115,12 @@ import Testing
             var accepted = task
             accepted["status"] = "accepted"
             accepted["businessStatus"] = [
-                "coding": [["system": HandoffTaskResources.businessStatusSystem, "code": "3.0", "display": "Service Request Accepted"]]
+                "coding": [
+                    [
+                        "system": HandoffTaskResources.businessStatusSystem, "code": "3.0",
+                        "display": "Service Request Accepted",
+                    ]
+                ]
             ]
             #expect(try await Self.put(server, accepted, id: id, token: "hospital-token").status == 403)
 
@@ -126,7 +155,9 @@ import Testing
                 accept: "application/json",
                 token: GatewayClient.operatorToken
             )
-            let rows = (try JSONSerialization.jsonObject(with: measures.body) as? [String: Any])?["measures"] as? [[String: Any]]
+            let rows =
+                (try JSONSerialization.jsonObject(with: measures.body) as? [String: Any])?["measures"]
+                as? [[String: Any]]
             let all = rows?.first { $0["partner"] == nil }
             #expect((all?["handoffAcknowledgement"] as? [String: Any])?["p50"] as? Double == 34)
 
@@ -145,25 +176,15 @@ import Testing
 
     @Test func anUnansweredHandoffTaskEscalatesToTheRequestersSideOnly() async throws {
         let scenario = try #require(GoldenScenario.all.first { $0.folder == "cardiology.service-line" })
-        let ownerSink = try SinkProcess(["--secret", S.secret])
-        let requesterSink = try SinkProcess(["--secret", S.secret])
-        let directory = try ServerProcess.temporaryDirectory()
-        let config = try ServerProcess.writeConfiguration(
-            [
-                "partners": [
-                    Self.partner("heart-associates", ownerSink, token: "heart-token", represents: Self.heartAssociates),
-                    Self.partner("hospital", requesterSink, token: "hospital-token", represents: Self.hospital),
-                ],
-                "delivery": ["pollInterval": "50ms"],
-            ],
-            in: directory
-        )
+        let (directory, config, ownerSink, requesterSink) = try Self.gateway()
         let server = try await ServerProcess.start(in: directory, config: config)
         defer { server.stop() }
         try await TimerScenarioTests.post(scenario, to: server)
         try server.setClock(scenario.evaluateAt)
         let golden = try ServeScenarioTests.golden(scenario, "evaluated.episode.json")
-        let episode = try #require(try await TimerScenarioTests.evaluated(server, ids: golden.map(\.id), at: scenario.evaluateAt).first)
+        let episode = try #require(
+            try await TimerScenarioTests.evaluated(server, ids: golden.map(\.id), at: scenario.evaluateAt).first
+        )
         let escalation = try #require(episode.timeline.first { $0.kind == .escalation })
         #expect(escalation.audience == [Self.hospital])
         // Each partner's stream: the requester's includes the escalation, the owner's does not.

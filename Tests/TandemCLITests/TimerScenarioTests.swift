@@ -32,7 +32,10 @@ import Testing
         )
         for step in scenario.steps {
             var answer: GatewayPoster.Result?
-            await poster.post([(step.file, try scenario.bytes(step.file, .json))]) { _ in } report: { answer = $2 }
+            await poster.post([(step.file, try scenario.bytes(step.file, .json))]) { _ in
+            } report: {
+                answer = $2
+            }
             #expect(answer?.succeeded == true, "\(scenario.folder)/\(step.file): \(String(describing: answer))")
         }
     }
@@ -88,6 +91,22 @@ import Testing
         }
     }
 
+    @Test func aClockInTheConfigurationIsRefusedWithoutTheFlagAndAnnouncedWithIt() async throws {
+        let directory = try ServerProcess.temporaryDirectory()
+        let config = try ServerProcess.writeConfiguration(["clock": ["at": "2026-04-20T12:00:00Z"]], in: directory)
+        let port = try ServerProcess.freePort()
+        let refused = try CLIRunner.run(
+            ["serve", "--config", config.path],
+            environment: ["TANDEM_LISTEN": "127.0.0.1:\(port)", "TANDEM_CONFIG": nil, "TANDEM_CLOCK_FILE": nil]
+        )
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("--allow-test-clock"), "\(refused.standardError)")
+        // With the flag (as every test server runs), the gateway says loudly that its clock is not the system's.
+        let server = try await ServerProcess.start(in: directory, config: config)
+        #expect(server.logText.contains("TEST CLOCK"))
+        #expect(server.stop() == 0)
+    }
+
     @Test func aTimerDueWhileTheGatewayWasDownFiresOnceAfterTheRestart() async throws {
         let scenario = try #require(GoldenScenario.all.first { $0.folder == "ophthalmology.cataract" })
         let directory = try ServerProcess.temporaryDirectory()
@@ -100,7 +119,10 @@ import Testing
         try Data(scenario.evaluateAt.utf8).write(to: clock, options: .atomic)
         let second = try await ServerProcess.start(in: directory)
         let live = try await Self.evaluated(second, ids: golden.map(\.id), at: scenario.evaluateAt)
-        #expect(ServeScenarioTests.masked(EpisodeDocument.encode(live)) == ServeScenarioTests.masked(EpisodeDocument.encode(golden)))
+        #expect(
+            ServeScenarioTests.masked(EpisodeDocument.encode(live))
+                == ServeScenarioTests.masked(EpisodeDocument.encode(golden))
+        )
         #expect(second.stop() == 0)
         // Another restart at the same time fires nothing again.
         let third = try await ServerProcess.start(in: directory)
@@ -145,7 +167,9 @@ import Testing
         // Both clocks move past every scenario's evaluation time; both replicas' timers run.
         for replica in replicas { try replica.setClock("2026-06-01T00:00:00Z") }
         var ids: [String] = []
-        for scenario in GoldenScenario.all { ids += try ServeScenarioTests.golden(scenario, "evaluated.episode.json").map(\.id) }
+        for scenario in GoldenScenario.all {
+            ids += try ServeScenarioTests.golden(scenario, "evaluated.episode.json").map(\.id)
+        }
         let episodes = try await Self.evaluated(replicas[1], ids: ids, at: "2026-06-01T00:00:00Z")
         let total = episodes.flatMap(\.timeline).filter { $0.audience == nil }.count
         let arrived = sink.stop(timeout: .seconds(30)) { lines in
@@ -203,13 +227,17 @@ import Testing
         #expect(refused.status == 403)
         let fhir = try await GatewayClient.send(
             "GET",
-            server.baseURL.appendingPathComponent("measures").appending(queryItems: [URLQueryItem(name: "_format", value: "json")]),
+            server.baseURL.appendingPathComponent("measures").appending(queryItems: [
+                URLQueryItem(name: "_format", value: "json")
+            ]),
             token: GatewayClient.operatorToken
         )
         #expect(fhir.status == 200)
         let bundle = try #require(try JSONSerialization.jsonObject(with: fhir.body) as? [String: Any])
         let entries = bundle["entry"] as? [[String: Any]] ?? []
         #expect(entries.count == rows.count)
-        #expect(entries.allSatisfy { ($0["resource"] as? [String: Any])?["resourceType"] as? String == "MeasureReport" })
+        #expect(
+            entries.allSatisfy { ($0["resource"] as? [String: Any])?["resourceType"] as? String == "MeasureReport" }
+        )
     }
 }

@@ -21,7 +21,8 @@ public enum MeasureTable {
         for line in lines {
             let ofLine = selected.filter { $0.serviceLine == line }
             if query.partner == nil { rows.append(self.row(line, partner: nil, ofLine)) }
-            for partner in partners.sorted(by: { $0.id < $1.id }) where query.partner.map({ $0 == partner.id }) ?? true {
+            for partner in partners.sorted(by: { $0.id < $1.id }) where query.partner.map({ $0 == partner.id }) ?? true
+            {
                 let covered = ofLine.filter(partner.covers)
                 if !covered.isEmpty { rows.append(self.row(line, partner: partner.id, covered)) }
             }

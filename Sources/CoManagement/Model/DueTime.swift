@@ -59,6 +59,7 @@ public enum DueTime {
         guard offset != 0 else { return utc }
         let magnitude = abs(offset)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return String(utc.dropLast()) + (offset < 0 ? "-" : "+") + two(magnitude / 3600) + ":" + two(magnitude / 60 % 60)
+        return String(utc.dropLast()) + (offset < 0 ? "-" : "+") + two(magnitude / 3600) + ":"
+            + two(magnitude / 60 % 60)
     }
 }

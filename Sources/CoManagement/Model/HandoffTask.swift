@@ -47,7 +47,8 @@ public struct HandoffTask: Sendable, Hashable, Codable {
 
     /// Whether the owner answered: ``answeredAt`` is set, or the tracked Task is closed.
     public var isAnswered: Bool {
-        self.answeredAt != nil || ["rejected", "cancelled", "completed", "failed", "entered-in-error"].contains(self.status)
+        self.answeredAt != nil
+            || ["rejected", "cancelled", "completed", "failed", "entered-in-error"].contains(self.status)
     }
 }
 

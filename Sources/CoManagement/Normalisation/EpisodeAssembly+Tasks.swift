@@ -32,7 +32,12 @@ extension EpisodeAssembly {
         let offset = episode.referrals.first?.lifecycle.requestedAt.flatMap(DueTime.offsetSeconds)
         let plan = episode.carePlans.first { $0.status == "active" } ?? episode.carePlans.first
         for handoff in episode.handoffs {
-            var task = HandoffTask(key: HandoffTask.key(of: handoff), kind: .handoff, requester: handoff.from, owner: handoff.to)
+            var task = HandoffTask(
+                key: HandoffTask.key(of: handoff),
+                kind: .handoff,
+                requester: handoff.from,
+                owner: handoff.to
+            )
             task.focus = plan?.reference ?? episode.referrals.first?.reference
             task.authoredOn = handoff.effective
             if let days = expectations.acknowledgementWithinDays, let effective = handoff.effective {

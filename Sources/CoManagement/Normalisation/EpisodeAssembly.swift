@@ -47,7 +47,7 @@ struct EpisodeAssembly {
                 $0.referralKeys.contains(referral.key)
                     && ($0.tandemKey == nil || $0.tandemKey == HandoffTask.key(ofReferral: referral.key))
             }
-                .sorted { ($0.at ?? "", $0.item.key) < ($1.at ?? "", $1.item.key) }
+            .sorted { ($0.at ?? "", $0.item.key) < ($1.at ?? "", $1.item.key) }
             for task in tasks {
                 switch task.referralOutcome {
                 case "accepted": referral.lifecycle.acceptedAt = referral.lifecycle.acceptedAt ?? task.at
@@ -62,7 +62,8 @@ struct EpisodeAssembly {
                 referral.lifecycle.completedAt = referral.lifecycle.completedAt ?? updated
             }
             if referral.status == "revoked" { referral.lifecycle.cancelledAt = updated }
-            if let hours = group.line.expectations.acceptanceWithinHours, let requested = referral.lifecycle.requestedAt {
+            if let hours = group.line.expectations.acceptanceWithinHours, let requested = referral.lifecycle.requestedAt
+            {
                 let due = DueTime.adding(hours: hours, to: requested)
                 referral.lifecycle.answerDueBy = due
                 referral.lifecycle.unanswered = !referral.isAnswered && Self.isPast(due, self.evaluatedAt) ? true : nil

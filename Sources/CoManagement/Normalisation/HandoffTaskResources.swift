@@ -39,15 +39,17 @@ public enum HandoffTaskResources {
                 else { continue }
                 let replaced = task.task != own
                 guard replaced || task.answeredAt != nil || task.isAnswered else { continue }
-                held.set("status", to: Element(name: "status", type: "code", value: "cancelled"))
+                held.replaceChildren(named: "status", with: [Element(name: "status", type: "code", value: "cancelled")])
                 let reason = replaced ? "tracked by \(task.task ?? "another Task")" : "answered otherwise"
-                held.set(
-                    "statusReason",
-                    to: Element(
-                        name: "statusReason",
-                        type: "CodeableConcept",
-                        children: [Element(name: "text", type: "string", value: reason)]
-                    )
+                held.replaceChildren(
+                    named: "statusReason",
+                    with: [
+                        Element(
+                            name: "statusReason",
+                            type: "CodeableConcept",
+                            children: [Element(name: "text", type: "string", value: reason)]
+                        )
+                    ]
                 )
                 writes[task.key] = held
             }
@@ -80,36 +82,14 @@ public enum HandoffTaskResources {
         }
         children += [
             Element(name: "status", type: "code", value: "requested"),
-            Element(
-                name: "businessStatus",
-                type: "CodeableConcept",
-                children: [
-                    Element(
-                        name: "coding",
-                        type: "Coding",
-                        children: [
-                            Element(name: "system", type: "uri", value: self.businessStatusSystem),
-                            Element(name: "code", type: "code", value: "2.0"),
-                            Element(name: "display", type: "string", value: "Service Request Created"),
-                        ]
-                    )
-                ]
+            self.concept(
+                "businessStatus",
+                system: self.businessStatusSystem,
+                code: "2.0",
+                display: "Service Request Created"
             ),
             Element(name: "intent", type: "code", value: "order"),
-            Element(
-                name: "code",
-                type: "CodeableConcept",
-                children: [
-                    Element(
-                        name: "coding",
-                        type: "Coding",
-                        children: [
-                            Element(name: "system", type: "uri", value: "http://hl7.org/fhir/CodeSystem/task-code"),
-                            Element(name: "code", type: "code", value: "fulfill"),
-                        ]
-                    )
-                ]
-            ),
+            self.concept("code", system: "http://hl7.org/fhir/CodeSystem/task-code", code: "fulfill", display: nil),
             Element(name: "description", type: "string", value: what),
         ]
         if let focus = task.focus { children.append(self.reference("focus", focus)) }
@@ -136,6 +116,18 @@ public enum HandoffTaskResources {
             )
         }
         return Element(name: "Task", type: "Task", children: children)
+    }
+
+    /// A CodeableConcept of one coding.
+    private static func concept(_ name: String, system: String, code: String, display: String?) -> Element {
+        let coding = Element(
+            name: "coding",
+            type: "Coding",
+            children: [
+                Element(name: "system", type: "uri", value: system), Element(name: "code", type: "code", value: code),
+            ] + (display.map { [Element(name: "display", type: "string", value: $0)] } ?? [])
+        )
+        return Element(name: name, type: "CodeableConcept", children: [coding])
     }
 
     private static func reference(_ name: String, _ target: String) -> Element {
@@ -167,27 +159,5 @@ public enum HandoffTaskResources {
             children: (identifier.system.map { [Element(name: "system", type: "uri", value: $0)] } ?? [])
                 + [Element(name: "value", type: "string", value: identifier.value)]
         )
-    }
-}
-
-extension Element {
-    /// Replaces the first child named `name`, or inserts `child` where R4 orders it among a Task's
-    /// elements (before the first later one); only the Task elements Tandem changes are known here.
-    mutating func set(_ name: String, to child: Element) {
-        if let index = self.children.firstIndex(where: { $0.name == name }) {
-            self.children[index] = child
-            return
-        }
-        let order = [
-            "id", "meta", "implicitRules", "language", "text", "contained", "extension", "modifierExtension",
-            "identifier", "instantiatesCanonical", "instantiatesUri", "basedOn", "groupIdentifier", "partOf",
-            "status", "statusReason", "businessStatus", "intent", "priority", "code", "description", "focus", "for",
-            "encounter", "executionPeriod", "authoredOn", "lastModified", "requester", "performerType", "owner",
-            "location", "reasonCode", "reasonReference", "insurance", "note", "relevantHistory", "restriction",
-            "input", "output",
-        ]
-        let rank = order.firstIndex(of: name) ?? order.count
-        let index = self.children.firstIndex { (order.firstIndex(of: $0.name) ?? order.count) > rank } ?? self.children.count
-        self.children.insert(child, at: index)
     }
 }

@@ -15,7 +15,8 @@ extension Ingestion {
             }
         }
         let current = Set(self.changes.map(\.episodeID))
-        self.retiredEpisodeIDs = Array(Set(self.retiredEpisodeIDs + later.retiredEpisodeIDs).subtracting(current)).sorted()
+        self.retiredEpisodeIDs = Array(Set(self.retiredEpisodeIDs + later.retiredEpisodeIDs).subtracting(current))
+            .sorted()
         self.storedKeys += later.storedKeys.filter { !self.storedKeys.contains($0) }
         for issue in later.outcome.issues where issue.severity != .information { self.outcome.append(issue) }
         self.issues.merge(later.issues) { $0 + $1 }

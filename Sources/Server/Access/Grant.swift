@@ -47,7 +47,10 @@ public struct Grant: Sendable, Hashable {
         switch role {
         case .sender: [Scope(resourceType: "*", permissions: [.create, .update, .read, .search])]
         case .partner:
-            [Scope(resourceType: "*", permissions: [.read, .search]), Scope(resourceType: "Task", permissions: [.update])]
+            [
+                Scope(resourceType: "*", permissions: [.read, .search]),
+                Scope(resourceType: "Task", permissions: [.update]),
+            ]
         case .operator: [Scope(resourceType: "*", permissions: [.read, .search])]
         }
     }

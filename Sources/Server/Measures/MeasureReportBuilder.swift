@@ -1,6 +1,6 @@
 import CoManagement
-import Foundation
 import FHIRCore
+import Foundation
 
 /// The measures as FHIR: a `collection` Bundle of `MeasureReport`s of type `summary`, one per row
 /// (service line and partner), with one `group` per figure (https://hl7.org/fhir/R4/measurereport.html).
@@ -17,8 +17,16 @@ enum MeasureReportBuilder {
     static func bundle(_ rows: [MeasureRow], start: String, end: String, date: String) -> Element {
         var children: [Element] = [.primitive("type", "code", "collection")]
         for row in rows {
-            children.append(.node("entry", "Bundle.Entry", [self.report(row, start: start, end: end, date: date)
-                .named("resource")]))
+            children.append(
+                .node(
+                    "entry",
+                    "Bundle.Entry",
+                    [
+                        self.report(row, start: start, end: end, date: date)
+                            .named("resource")
+                    ]
+                )
+            )
         }
         return Element(name: "Bundle", type: "Bundle", children: children)
     }
@@ -56,7 +64,11 @@ enum MeasureReportBuilder {
                 .primitive("type", "code", "summary"),
                 .primitive("measure", "canonical", self.measure),
                 .primitive("date", "dateTime", date),
-                .node("period", "Period", [.primitive("start", "dateTime", start), .primitive("end", "dateTime", end)]),
+                .node(
+                    "period",
+                    "Period",
+                    [.primitive("start", "dateTime", start), .primitive("end", "dateTime", end)]
+                ),
             ] + groups
         )
     }
@@ -83,10 +95,16 @@ enum MeasureReportBuilder {
                     .node(
                         "code",
                         "CodeableConcept",
-                        [.node("coding", "Coding", [
-                            .primitive("system", "uri", self.populationSystem),
-                            .primitive("code", "code", "initial-population"),
-                        ])]
+                        [
+                            .node(
+                                "coding",
+                                "Coding",
+                                [
+                                    .primitive("system", "uri", self.populationSystem),
+                                    .primitive("code", "code", "initial-population"),
+                                ]
+                            )
+                        ]
                     ),
                     .primitive("count", "integer", String(count)),
                 ]

@@ -61,16 +61,14 @@ struct HandoffTaskAnswer: Sendable {
             )
         }
         var answer = current
-        answer.children.removeAll { $0.name == "meta" }
+        answer.replaceChildren(named: "meta", with: [])
         for name in Self.answerable.sorted() {
-            answer.children.removeAll { $0.name == name }
+            answer.replaceChildren(named: name, with: body.children(named: name))
         }
-        let now = self.clock.now().fhirText
-        answer.children.removeAll { $0.name == "lastModified" }
-        let inserted =
-            Self.answerable.sorted().flatMap { body.children(named: $0) }
-            + [Element(name: "lastModified", type: "dateTime", value: now)]
-        answer.children = Self.ordered(answer.children + inserted)
+        answer.replaceChildren(
+            named: "lastModified",
+            with: [Element(name: "lastModified", type: "dateTime", value: self.clock.now().fhirText)]
+        )
         let write = ResourceWrite(
             type: "Task",
             mode: .update(id: id, ifMatch: ifMatch),
@@ -117,22 +115,5 @@ struct HandoffTaskAnswer: Sendable {
             .forbidden,
             "only the partner representing the Task's owner may answer it ('\(partner.id)' does not)"
         )
-    }
-
-    /// A Task's elements in R4 order (stable among equal names).
-    static func ordered(_ children: [Element]) -> [Element] {
-        let order = [
-            "id", "meta", "implicitRules", "language", "text", "contained", "extension", "modifierExtension",
-            "identifier", "instantiatesCanonical", "instantiatesUri", "basedOn", "groupIdentifier", "partOf",
-            "status", "statusReason", "businessStatus", "intent", "priority", "code", "description", "focus", "for",
-            "encounter", "executionPeriod", "authoredOn", "lastModified", "requester", "performerType", "owner",
-            "location", "reasonCode", "reasonReference", "insurance", "note", "relevantHistory", "restriction",
-            "input", "output",
-        ]
-        return children.enumerated().sorted { lhs, rhs in
-            let left = order.firstIndex(of: lhs.element.name) ?? order.count
-            let right = order.firstIndex(of: rhs.element.name) ?? order.count
-            return (left, lhs.offset) < (right, rhs.offset)
-        }.map(\.element)
     }
 }

@@ -34,23 +34,17 @@ extension EpisodeLedger {
         guard !tasks.isEmpty else { return }
         let normaliser = self.normaliser
         var book = write.book
-        let input =
-            tasks.count == 1
-            ? tasks[0] : Element(
-                name: "Bundle",
-                type: "Bundle",
-                children: [Element(name: "type", type: "code", value: "collection")]
-                    + tasks.map { task in
-                        var entry = task
-                        entry.name = "resource"
-                        return Element(name: "entry", type: "Bundle.Entry", children: [entry])
-                    }
-            )
+        let input = tasks.count == 1 ? tasks[0] : Self.collection(tasks)
         let ingestion = normaliser.ingest(input, sender: HandoffTaskResources.sender, into: &book)
         write.ingestion.append(ingestion)
         let held = ingestion.storedKeys.compactMap { book.resources[$0] }
         write.resources += held
-        write.names = Array(Set(write.names + held.flatMap { ResourceLinks.linkNames(of: $0).linking + ResourceLinks.linkNames(of: $0).shared }))
+        write.names = Array(
+            Set(
+                write.names
+                    + held.flatMap { ResourceLinks.linkNames(of: $0).linking + ResourceLinks.linkNames(of: $0).shared }
+            )
+        )
         write.book = book
     }
 

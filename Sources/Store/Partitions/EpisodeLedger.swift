@@ -185,7 +185,7 @@ final class EpisodeLedger: Sendable {
     }
 
     /// Several written resources as one `collection` Bundle, so the normaliser derives once.
-    private static func collection(_ resources: [Element]) -> Element {
+    static func collection(_ resources: [Element]) -> Element {
         Element(
             name: "Bundle",
             type: "Bundle",

@@ -26,7 +26,12 @@ public struct FiredTimers: Sendable, Hashable {
         self.events = writes.flatMap { write in
             write.ingestion.changes.flatMap { change in
                 change.events.map {
-                    Event(episodeID: change.episodeID, serviceLine: change.episode.serviceLine, kind: $0.kind, due: $0.at)
+                    Event(
+                        episodeID: change.episodeID,
+                        serviceLine: change.episode.serviceLine,
+                        kind: $0.kind,
+                        due: $0.at
+                    )
                 }
             }
         }

@@ -9,7 +9,8 @@ import Store
 struct MeasuresCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "measures",
-        abstract: "Print referral turnaround, hand-off acknowledgement, report timeliness and overdue items per service line and partner.",
+        abstract:
+            "Print referral turnaround, hand-off acknowledgement, report timeliness and overdue items per service line and partner.",
         discussion: """
             Works on the store the configuration names (--config, TANDEM_CONFIG, TANDEM_STORE_URL, as \
             `tandem serve` reads them), safely while the gateway runs; the partners are the configuration's. \
@@ -67,7 +68,9 @@ enum MeasureText {
 
     static func cells(_ row: MeasureRow) -> [String] {
         func hours(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "-" }
-        func distribution(_ d: Distribution) -> String { "\(hours(d.p50))/\(hours(d.p90))/\(hours(d.max)) (n=\(d.count))" }
+        func distribution(_ d: Distribution) -> String {
+            "\(hours(d.p50))/\(hours(d.p90))/\(hours(d.max)) (n=\(d.count))"
+        }
         let reports = row.reportTimeliness
         let overdue = row.openOverdue
         let statuses = row.episodesByStatus.keys.sorted().map { "\($0) \(row.episodesByStatus[$0]!)" }
@@ -75,7 +78,8 @@ enum MeasureText {
             row.serviceLine, row.partner ?? "(all)", String(row.episodes), distribution(row.referralTurnaround),
             distribution(row.handoffAcknowledgement),
             "\(reports.onTime)/\(reports.late)/\(reports.overdue)/\(reports.pending)",
-            "\(overdue.activities)/\(overdue.reports)/\(overdue.referrals)/\(overdue.handoffs)", statuses.joined(separator: ", "),
+            "\(overdue.activities)/\(overdue.reports)/\(overdue.referrals)/\(overdue.handoffs)",
+            statuses.joined(separator: ", "),
         ]
     }
 }

@@ -53,7 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(
         name: .long,
-        help: "Let the configuration's clock (at or file) set the time the timers read: for tests only, announced loudly."
+        help:
+            "Let the configuration's clock (at or file) set the time the timers read: for tests only, announced loudly."
     )
     var allowTestClock = false
 
