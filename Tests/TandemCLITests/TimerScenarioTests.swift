@@ -131,6 +131,15 @@ import Testing
         #expect(again.map(\.timeline) == live.map(\.timeline))
         #expect(again.flatMap(\.timeline).filter { $0.kind == .activityOverdue }.count == 1)
         #expect(third.stop() == 0)
+        // `tandem measures` reads the same store: 22 h 44 min to acceptance, one activity overdue.
+        let printed = try CLIRunner.run(
+            ["measures", "--config", ServerProcess.repository.appendingPathComponent("Samples/config/tandem.json").path],
+            environment: ["TANDEM_STORE_URL": "sqlite:\(directory.path)/data/tandem.sqlite", "TANDEM_CONFIG": nil]
+        )
+        #expect(printed.status == 0, "\(printed.standardError)")
+        let row = printed.standardOutput.split(separator: "\n").first { $0.hasPrefix("ophthalmology.cataract") }
+        #expect(row?.contains("22.7/22.7/22.7 (n=1)") == true, "\(printed.standardOutput)")
+        #expect(row?.contains("1/0/0/0") == true, "\(printed.standardOutput)")
     }
 
     @Test func twoReplicasFireEachTimerOnce() async throws {
