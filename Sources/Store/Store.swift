@@ -34,7 +34,9 @@ public protocol Store: AuthorizationStore {
     /// Normalises with `normaliser`, over mappings of `version`, from now on, and records `version` as the
     /// one every replica must run (``ping()`` fails on a replica running another). Returns whether the
     /// recorded version changed: then the referrals the earlier mappings missed should be normalised again
-    /// (``renormaliseUnmatched(limit:)``). Does nothing on a store that keeps no episodes.
+    /// (``renormaliseUnmatched(limit:)``), and every partition is due for the timers
+    /// (``fireDueTimers(at:limit:)``), since other mappings may set other deadlines. Does nothing on a store
+    /// that keeps no episodes.
     func useMappings(_ normaliser: Normaliser, version: String) async throws(StoreError) -> Bool
 
     /// Normalises again, with the current mappings, the referrals of up to `limit` partitions that earlier

@@ -133,7 +133,10 @@ import Testing
         #expect(third.stop() == 0)
         // `tandem measures` reads the same store: 22 h 44 min to acceptance, one activity overdue.
         let printed = try CLIRunner.run(
-            ["measures", "--config", ServerProcess.repository.appendingPathComponent("Samples/config/tandem.json").path],
+            [
+                "measures", "--config",
+                ServerProcess.repository.appendingPathComponent("Samples/config/tandem.json").path,
+            ],
             environment: ["TANDEM_STORE_URL": "sqlite:\(directory.path)/data/tandem.sqlite", "TANDEM_CONFIG": nil]
         )
         #expect(printed.status == 0, "\(printed.standardError)")

@@ -269,11 +269,11 @@ extension PostgresSession {
             ON CONFLICT (name) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at
             """
         )
+        // Other mappings may set other deadlines: every partition is due, so the timers derive its next one.
+        if previous != version { try await self.query("UPDATE partition SET due_at = 0") }
         return previous != version
     }
 
-    /// The id of one partition with referrals last tried with other mappings than `version`, with its keys,
-    /// locked (other replicas skip it); nil when none is left.
     /// Up to `limit` partitions due at or before `time` (milliseconds), locked and with their versions, in
     /// due order; those another replica holds are skipped, so each is evaluated by one replica.
     func claimDuePartitions(at time: Int64, limit: Int) async throws(StoreError) -> [(id: Int64, version: Int64)] {
@@ -290,6 +290,8 @@ extension PostgresSession {
         return claimed
     }
 
+    /// The id of one partition with referrals last tried with other mappings than `version`, with its keys,
+    /// locked (other replicas skip it); nil when none is left.
     func partitionToRenormalise(
         version: String
     ) async throws(StoreError) -> (id: Int64, version: Int64, keys: [String])? {

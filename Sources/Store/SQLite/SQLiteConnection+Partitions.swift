@@ -243,6 +243,8 @@ extension SQLiteConnection {
             """,
             [.text(version), .integer(at)]
         )
+        // Other mappings may set other deadlines: every partition is due, so the timers derive its next one.
+        if previous != version { try self.query("UPDATE partition SET due_at = 0") }
         return previous != version
     }
 
