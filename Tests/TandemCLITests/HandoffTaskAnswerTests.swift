@@ -141,6 +141,21 @@ import Testing
             #expect(closed.timeline.last?.kind == .handoffAcknowledged)
             #expect(closed.tasks.first { $0.kind == .handoff }?.answeredAt == "2026-05-07T10:00:00Z")
 
+            // Audited: the answer as the partner's access, the version as Tandem's write.
+            let audit = try await GatewayClient.send(
+                "GET",
+                server.baseURL.appendingPathComponent("fhir/AuditEvent"),
+                token: GatewayClient.operatorToken
+            )
+            let events = try #require(try JSONSerialization.jsonObject(with: audit.body) as? [String: Any])
+            let texts = (events["entry"] as? [[String: Any]] ?? []).compactMap { entry in
+                (try? JSONSerialization.data(withJSONObject: entry["resource"] ?? [:])).map {
+                    String(decoding: $0, as: UTF8.self)
+                }
+            }
+            #expect(texts.contains { $0.contains("heart-associates") && $0.contains("Task\\/\(id)") })
+            #expect(texts.contains { $0.contains("\"tandem\"") && $0.contains("Task\\/\(id)\\/_history\\/2") })
+
             // Past the deadline nothing escalates: the hand-off was answered.
             try server.setClock(scenario.evaluateAt)
             let evaluated = try await TimerScenarioTests.evaluated(server, ids: [episodeID], at: scenario.evaluateAt)
