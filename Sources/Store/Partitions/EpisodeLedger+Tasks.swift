@@ -29,11 +29,15 @@ extension EpisodeLedger {
     }
 
     /// Holds Tandem's stored Tasks (with id and version) in the write's book; their changes follow the
-    /// write's own, and they are written with the partition's resources.
-    func follow(_ write: inout PartitionWrite, with tasks: [Element]) {
+    /// write's own, and they are written with the partition's resources. Rows encoded ahead of the writer
+    /// (``PartitionWrite/rows``) no longer hold the write, so they are dropped and encoded again. The Tasks
+    /// arrive after `arrival`, the start of a block of numbers the store reserved for them.
+    func follow(_ write: inout PartitionWrite, with tasks: [Element], after arrival: Int) {
         guard !tasks.isEmpty else { return }
         let normaliser = self.normaliser
         var book = write.book
+        write.rows = nil
+        book.continueArrivals(after: arrival)
         let input = tasks.count == 1 ? tasks[0] : Self.collection(tasks)
         let ingestion = normaliser.ingest(input, sender: HandoffTaskResources.sender, into: &book)
         write.ingestion.append(ingestion)

@@ -19,6 +19,8 @@ struct PartitionWrite: Sendable {
     var lent: Set<String>
     /// The version of the mappings the book was derived with.
     var mappings: String?
+    /// The rows, when they were encoded ahead of the writer (``NormalisationPlan``).
+    var rows: PartitionRows? = nil
 
     /// When the partition's timers are next due, in milliseconds since 1970 (``CoManagement/EpisodeBook/nextDue``);
     /// nil when nothing is pending.

@@ -139,7 +139,7 @@ extension PostgresSession {
                 results.append(.success(result))
             }
             let stored = IngestRules.normalisable(writes, results)
-            ledger.follow(&write, with: stored)
+            ledger.follow(&write, with: stored, after: try await self.arrivalBlock())
             tasks += stored
         }
         try await self.mergePartitions(write.absorbed, into: write.id)
