@@ -11,7 +11,8 @@ extension SQLiteConnection {
     /// of the message is written.
     ///
     /// A `plan` made ahead of the writer (``plan(_:ledger:)``) is written as it is when the message's
-    /// writes came out as it assumed and nothing it read has changed since; otherwise the message is
+    /// writes came out as it assumed, with the mappings in use, and nothing it read has changed since (a
+    /// timer that evaluated one of its partitions changed its version); otherwise the message is
     /// normalised here.
     mutating func ingest(
         _ message: IngestMessage,
@@ -54,7 +55,11 @@ extension SQLiteConnection {
         var normalised: Normalised?
         let changed = IngestRules.normalisable(message.writes, entries)
         if let ledger, !changed.isEmpty {
-            if let plan, plan.resources == changed, try self.isCurrent(plan) {
+            // A plan derived with other mappings than the writer's now (a reload between the two) is not
+            // written: its episodes and next due times would be the old mappings'.
+            if let plan, plan.resources == changed, plan.writes.allSatisfy({ $0.mappings == ledger.mappingsVersion }),
+                try self.isCurrent(plan)
+            {
                 normalised = try self.apply(plan, resources: changed, messageID: messageID, at: at, ledger: ledger)
                 ledger.countPlan(written: true)
             } else {
