@@ -199,26 +199,58 @@ import Testing
         try await Self.expectMeasures(replicas[0])
     }
 
-    /// `GET /measures` after every scenario was evaluated on 1 June 2026, against figures worked out by
-    /// hand (the per-scenario turnarounds are in ``MeasureTableTests``): by then the hip fracture's
-    /// thromboprophylaxis (due 22 February, in progress) is overdue too.
-    static func expectMeasures(_ server: ServerProcess) async throws {
+    @Test func measuresAcrossTheShippedScenariosOnSQLite() async throws {
+        let sink = try SinkProcess(["--secret", S.secret])
+        let directory = try ServerProcess.temporaryDirectory()
+        let config = try Self.gateway(
+            sink,
+            lines: GoldenScenario.all.map(\.folder),
+            backend: .sqlite,
+            directory: directory
+        )
+        try await LiveBackend.sqlite.withServer(config: config, in: directory) { server in
+            var ids: [String] = []
+            for scenario in GoldenScenario.all {
+                try await Self.post(scenario, to: server)
+                ids += try ServeScenarioTests.golden(scenario, "evaluated.episode.json").map(\.id)
+            }
+            try server.setClock("2026-06-01T00:00:00Z")
+            _ = try await Self.evaluated(server, ids: ids, at: "2026-06-01T00:00:00Z")
+            try await Self.expectMeasures(server)
+        }
+        _ = sink.stop()
+    }
+
+    /// The rows of `GET /measures` with `query`, read as an operator.
+    static func measureRows(_ server: ServerProcess, query: [URLQueryItem] = []) async throws -> [[String: Any]] {
         let read = try await GatewayClient.send(
             "GET",
-            server.baseURL.appendingPathComponent("measures"),
+            server.baseURL.appendingPathComponent("measures").appending(queryItems: query),
             accept: "application/json",
             token: GatewayClient.operatorToken
         )
         #expect(read.status == 200)
         let object = try #require(try JSONSerialization.jsonObject(with: read.body) as? [String: Any])
-        let rows = try #require(object["measures"] as? [[String: Any]])
+        return try #require(object["measures"] as? [[String: Any]])
+    }
+
+    /// `GET /measures` after every scenario was evaluated on 1 June 2026, against figures worked out by
+    /// hand (the per-scenario figures are in ``MeasureTableTests``): by then the hip fracture's
+    /// thromboprophylaxis (due 22 February, in progress) is overdue too.
+    static func expectMeasures(_ server: ServerProcess) async throws {
+        let rows = try await Self.measureRows(server)
         let all = rows.filter { $0["partner"] == nil }
         #expect(all.compactMap { $0["serviceLine"] as? String } == GoldenScenario.all.map(\.folder).sorted())
-        let expected: [String: (activities: Int, reports: Int, turnaround: Double)] = [
-            "behavioral-health.integrated": (1, 0, 28 + 35.0 / 60), "cardiology.service-line": (1, 1, 100.0 / 60),
-            "endocrinology.diabetes": (1, 1, 43.7), "ophthalmology.cataract": (1, 0, 22 + 44.0 / 60),
-            "orthopedics.hip-fracture": (2, 0, 1 + 35.0 / 60),
-        ]
+        // Open overdue activities and reports; referral turnaround and hand-off acknowledgement in hours
+        // (nil: no hand-off acknowledged); reports on time, late, still overdue.
+        let expected:
+            [String: (activities: Int, reports: Int, turnaround: Double, acknowledged: Double?, timely: [Int])] = [
+                "behavioral-health.integrated": (1, 0, 28 + 35.0 / 60, nil, [1, 0, 0]),
+                "cardiology.service-line": (1, 1, 100.0 / 60, nil, [0, 0, 1]),
+                "endocrinology.diabetes": (1, 1, 43.7, nil, [0, 0, 1]),
+                "ophthalmology.cataract": (1, 0, 22 + 44.0 / 60, 18 + 5.0 / 60, [1, 0, 0]),
+                "orthopedics.hip-fracture": (2, 0, 1 + 35.0 / 60, 2.5, [1, 0, 0]),
+            ]
         for row in all {
             let line = row["serviceLine"] as? String ?? ""
             let figures = try #require(expected[line])
@@ -227,8 +259,28 @@ import Testing
             #expect(overdue?["reports"] as? Int == figures.reports, "\(line)")
             let turnaround = (row["referralTurnaround"] as? [String: Any])?["p50"] as? Double
             #expect(abs((turnaround ?? -1) - figures.turnaround) < 0.001, "\(line)")
+            let acknowledged = (row["handoffAcknowledgement"] as? [String: Any])?["p50"] as? Double
+            #expect(
+                acknowledged.map { abs($0 - (figures.acknowledged ?? -1)) < 0.001 } ?? (figures.acknowledged == nil),
+                "\(line)"
+            )
+            let timeliness = row["reportTimeliness"] as? [String: Any]
+            #expect(["onTime", "late", "overdue"].map { timeliness?[$0] as? Int } == figures.timely, "\(line)")
             #expect((row["episodesByStatus"] as? [String: Int]) == ["handed-off": 1], "\(line)")
         }
+        // Diabetes (9 February) and cataract (2 March) opened in February and March; a service line
+        // narrows that to one.
+        let period = [URLQueryItem(name: "from", value: "2026-02-01"), URLQueryItem(name: "to", value: "2026-04-01")]
+        let opened = try await Self.measureRows(server, query: period).filter { $0["partner"] == nil }
+        #expect(
+            opened.compactMap { $0["serviceLine"] as? String } == ["endocrinology.diabetes", "ophthalmology.cataract"]
+        )
+        let one = try await Self.measureRows(
+            server,
+            query: period + [URLQueryItem(name: "serviceLine", value: "ophthalmology.cataract")]
+        )
+        #expect(Set(one.compactMap { $0["serviceLine"] as? String }) == ["ophthalmology.cataract"])
+        #expect(one.allSatisfy { $0["episodes"] as? Int == 1 })
         #expect(rows.filter { $0["partner"] as? String == "watcher" }.count == 5)
         // A sender may not read them; the FHIR form is a Bundle of MeasureReports.
         let refused = try await GatewayClient.send(
