@@ -52,6 +52,22 @@ import Testing
         return Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0.document) })
     }
 
+    /// A message's plan, made on a reader as `ingest` makes it.
+    static func plan(_ message: IngestMessage, in store: SQLiteStore) async throws -> NormalisationPlan? {
+        let ledger = try #require(store.ledger)
+        return try await store.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.plan(message, ledger: ledger)
+        }
+    }
+
+    /// Ingests a message on the writer with a plan made earlier.
+    static func ingest(_ message: IngestMessage, in store: SQLiteStore, plan: NormalisationPlan?) async throws {
+        let ledger = try #require(store.ledger)
+        _ = try await store.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.ingest(message, ledger: ledger, plan: plan)
+        }
+    }
+
     @Test func plannedAheadGivesTheEpisodesTheWriterAloneGives() async throws {
         let messages = try Self.messages()
         let (planned, counts) = try await Self.withStore(planAhead: true) { store in
@@ -70,19 +86,14 @@ import Testing
 
     @Test func aPlanOvertakenByAnotherMessageIsDroppedAndTheMessageNormalisedInTheWriter() async throws {
         try await Self.withStore(planAhead: true) { store in
-            let ledger = try #require(store.ledger)
             _ = try await store.ingest(PartitionMessages.referral(patient: "p1", referral: "sr-1"))
             let late = PartitionMessages.referral(patient: "p1", referral: "sr-2")
-            let plan = try await store.read { (connection: inout SQLiteConnection) throws(StoreError) in
-                try connection.plan(late, ledger: ledger)
-            }
+            let plan = try await Self.plan(late, in: store)
             #expect(plan != nil)
             // Another message about the patient is written after the plan was made.
             _ = try await store.ingest(PartitionMessages.referral(patient: "p1", referral: "sr-3"))
             let before = store.planCounts
-            _ = try await store.write { (connection: inout SQLiteConnection) throws(StoreError) in
-                try connection.ingest(late, ledger: ledger, plan: plan)
-            }
+            try await Self.ingest(late, in: store, plan: plan)
             #expect(store.planCounts.dropped == before.dropped + 1)
             let episodes = try await store.episodes(EpisodeQuery())
             #expect(episodes.count == 3)
@@ -166,18 +177,13 @@ import Testing
         let deadline = try #require(FHIRInstant("2026-03-03T00:00:00Z"))
         let late = PartitionMessages.referral(patient: "p1", referral: "sr-2")
         let planned = try await Self.withStore(planAhead: true) { store in
-            let ledger = try #require(store.ledger)
             _ = try await store.ingest(PartitionMessages.referral(patient: "p1", referral: "sr-1"))
-            let plan = try await store.read { (connection: inout SQLiteConnection) throws(StoreError) in
-                try connection.plan(late, ledger: ledger)
-            }
+            let plan = try await Self.plan(late, in: store)
             #expect(plan != nil)
             // The timers evaluate the partition after the plan was made: its version moves on.
             #expect(try await store.fireDueTimers(at: deadline, limit: 16).events.map(\.kind) == [.referralUnanswered])
             let before = store.planCounts
-            _ = try await store.write { (connection: inout SQLiteConnection) throws(StoreError) in
-                try connection.ingest(late, ledger: ledger, plan: plan)
-            }
+            try await Self.ingest(late, in: store, plan: plan)
             #expect(store.planCounts.dropped == before.dropped + 1)
             return (try await Self.documents(store), try await Self.timerRows(store))
         }
@@ -195,18 +201,13 @@ import Testing
 
     @Test func aPlanMadeWithOtherMappingsIsDropped() async throws {
         try await Self.withStore(planAhead: true) { store in
-            let ledger = try #require(store.ledger)
             _ = try await store.ingest(PartitionMessages.referral(patient: "p1", referral: "sr-1"))
             let late = PartitionMessages.referral(patient: "p1", referral: "sr-2")
-            let plan = try await store.read { (connection: inout SQLiteConnection) throws(StoreError) in
-                try connection.plan(late, ledger: ledger)
-            }
+            let plan = try await Self.plan(late, in: store)
             // The mappings change between the plan and the writer: every partition is due again.
             #expect(try await store.useMappings(try SampleMessages.normaliser(), version: "other"))
             let before = store.planCounts
-            _ = try await store.write { (connection: inout SQLiteConnection) throws(StoreError) in
-                try connection.ingest(late, ledger: ledger, plan: plan)
-            }
+            try await Self.ingest(late, in: store, plan: plan)
             #expect(store.planCounts.dropped == before.dropped + 1)
             let rows = try await RawSQL.rows("SELECT mappings_version, CAST(due_at AS TEXT) FROM partition", in: store)
             #expect(rows.map { $0[0] } == ["other"])
