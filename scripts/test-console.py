@@ -6,9 +6,9 @@ once) and `tandem serve` with that partner and an operator who signs in with a p
 browser:
 
 - signs in (a wrong password first, which is refused);
-- replays the cataract scenario to the live gateway (`tandem replay --to`), finds its episode by the
-  patient's identifier and checks the numbered timeline against the scenario's golden document, with
-  the partner told of each event;
+- replays the cataract scenario to the live gateway (`tandem replay --to`; the timers' clock pinned at
+  the scenario's evaluation time), finds its episode by the patient's identifier and checks the numbered
+  timeline against the scenario's evaluated golden document, with the partner told of each event;
 - finds the dead letter on the deliveries page, retries it there and sees it delivered;
 - checks the measures chart draws the scenario's referral turnaround;
 - signs out, after which the console's pages ask for a sign-in again.
@@ -122,6 +122,9 @@ def main():
                       "serviceLines": ["ophthalmology.cataract"], "hmacSecret": "console-test-secret",
                       "timeout": "5s", "retry": {"baseBackoff": "1s", "maximumBackoff": "5s", "maximumAge": "1h"}}],
         "operators": [{"name": OPERATOR, "passwordHash": password_hash}],
+        # The timers' clock at the scenario's evaluation time, so the deadlines due by then (and no later
+        # ones) become timeline events, as in the scenario's evaluated golden document.
+        "clock": {"at": json.load(open(os.path.join(SCENARIO, "scenario.json")))["evaluateAt"]},
     }
     config_path = os.path.join(directory, "tandem.json")
     with open(config_path, "w") as file:
@@ -131,7 +134,8 @@ def main():
         environment.pop(name, None)
     sink, sink_log = start(["sink", "--port", str(sink_port), "--secret", "console-test-secret", "--fail", "400"],
                            directory, "sink", environment)
-    gateway, gateway_log = start(["serve", "--config", config_path], directory, "gateway", environment)
+    gateway, gateway_log = start(["serve", "--config", config_path, "--allow-test-clock"], directory, "gateway",
+                                 environment)
     base = f"http://127.0.0.1:{gateway_port}"
     driver = None
     try:
@@ -184,20 +188,29 @@ def run(driver, base):
     check(replay.returncode == 0, "tandem replay posted the scenario: " + replay.stdout + replay.stderr)
 
     # Find the episode by the patient's identifier and check its timeline against the golden document.
-    golden = json.load(open(os.path.join(SCENARIO, "05-report.episode.json")))["episodes"][0]
+    golden = json.load(open(os.path.join(SCENARIO, "evaluated.episode.json")))["episodes"][0]
     patient = golden["patient"]["key"].split("|", 1)[1]  # the value alone, as an operator would type it
     driver.get(base + "/console/episodes")
     driver.find_element(By.ID, "patient").send_keys(patient)
     driver.find_element(By.CSS_SELECTOR, "form.search button").click()
-    link = wait.until(expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "#episode-list tbody a")))
-    link.click()
+    # The list is live (the timers change the episode): take the link's address in one call, then follow it.
+    href = lambda: driver.execute_script("const a = document.querySelector('#episode-list tbody a');"
+                                         "return a ? a.href : null;")
+    check(wait_until(href, 20, "the episode in the search results"), "the search finds the episode")
+    driver.get(href())
     wait.until(expected_conditions.presence_of_element_located((By.ID, "timeline")))
-    # Read in one script call: the live updates may replace the section between two WebDriver calls.
-    items = driver.execute_script(
-        "return Array.from(document.querySelectorAll('ol.timeline > li'))"
-        ".map(li => [li.value, li.querySelector('.kind').textContent]);")
-    kinds = [kind for _, kind in items]
+    # Read in one script call: the live updates may replace the section between two WebDriver calls. The
+    # timers record the overdue activity shortly after the last message; the live updates show it.
     expected = [event["kind"] for event in golden["timeline"]]
+
+    def timeline():
+        return driver.execute_script(
+            "return Array.from(document.querySelectorAll('ol.timeline > li'))"
+            ".map(li => [li.value, li.querySelector('.kind').textContent]);")
+
+    wait_until(lambda: [kind for _, kind in timeline()] == expected, 30, "the evaluated timeline")
+    items = timeline()
+    kinds = [kind for _, kind in items]
     check(kinds == expected, f"the timeline is the scenario's: {kinds} against {expected}")
     check([number for number, _ in items] == [event["number"] for event in golden["timeline"]],
           "the timeline is numbered as the episode's events")
@@ -239,6 +252,8 @@ def run(driver, base):
     turnaround = "%.1f h" % golden["measures"]["hoursToAcknowledgement"]
     check(turnaround in figures, f"the chart's figures hold the scenario's turnaround {turnaround}: {figures}")
     check(chart.size["width"] > 300, "the chart is drawn at a readable size")
+    rows = driver.find_element(By.ID, "measure-rows").text
+    check("eyecare" in rows and turnaround in rows, f"the measure rows hold the partner's turnaround: {rows}")
     shoot(driver, "measures")
 
     # The raw message, and sign-out.

@@ -40,14 +40,17 @@ cat >"$work/tandem.json" <<JSON
                   "serviceLines": ["ophthalmology.cataract"], "hmacSecret": "replica-test", "timeout": "5s",
                   "retry": { "baseBackoff": "1s", "maximumBackoff": "5s", "maximumAge": "1h" } } ] }
 JSON
+printf '2026-01-01T00:00:00Z' >"$work/clock"
 "$tandem" sink --port "$sink_port" --secret replica-test >"$work/sink.log" 2>&1 &
 pids+=($!)
 ports=()
 replicas=()
 for n in 1 2 3; do
     port="$(free_port)"
+    # The series are dated 2026: a clock pinned before them fires no timer, so each episode keeps its 14 events.
     TANDEM_STORE_URL="$store" TANDEM_LISTEN="127.0.0.1:$port" TANDEM_MAPPINGS="$PWD/Mappings" TANDEM_LOG_LEVEL=warning \
-        TANDEM_DELIVERY_LEASE_SECONDS=5 "$tandem" serve --config "$work/tandem.json" >"$work/replica$n.log" 2>&1 &
+        TANDEM_DELIVERY_LEASE_SECONDS=5 TANDEM_CLOCK_FILE="$work/clock" \
+        "$tandem" serve --config "$work/tandem.json" --allow-test-clock >"$work/replica$n.log" 2>&1 &
     pids+=($!)
     replicas+=($!)
     ports+=("$port")

@@ -19,23 +19,25 @@ public struct Gateway: Sendable {
     let concurrency: ClientConcurrency
     let audit: AccessAudit
     let tokens: TokenService
+    /// The time partners' answers to hand-off Tasks are recorded at (the timers' clock).
+    let clock: any WallClock
     /// The operations console, when the gateway was given its outbox store.
     let console: Console?
 
     /// - Parameters:
     ///   - outbox: the same store as an outbox store; given, the operations console is served at `/console`
     ///     (its deliveries page and sessions need the outbox and the console's tables).
-    ///   - partners: the configured partners' ids, offered on the console's measures page.
     public init(
         store: any Store,
         settings: GatewaySettings,
         metrics: GatewayMetrics,
         credentials: Credentials? = nil,
         startedAt: Date = Date(),
-        outbox: (any OutboxStore)? = nil,
-        partners: [String] = []
+        clock: any WallClock = SystemClock(),
+        outbox: (any OutboxStore)? = nil
     ) {
         self.store = store
+        self.clock = clock
         self.settings = settings
         self.metrics = metrics
         self.startedAt = startedAt
@@ -55,7 +57,7 @@ public struct Gateway: Sendable {
                 store: outbox,
                 credentials: credentials,
                 settings: settings.console,
-                partners: partners,
+                measures: EpisodeMeasures(store: store, audiences: settings.measureAudiences),
                 limiter: self.limiter,
                 audit: self.audit
             )
@@ -99,26 +101,44 @@ public struct Gateway: Sendable {
         let fhir = router.group("fhir").add(middleware: authenticated)
         AuditRoutes(store: self.store, metrics: self.metrics, access: access).register(on: fhir)
         BundleRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
-        ResourceRoutes(store: self.store, settings: self.settings, metrics: self.metrics, access: access)
-            .register(on: fhir)
+        ResourceRoutes(
+            store: self.store,
+            settings: self.settings,
+            metrics: self.metrics,
+            access: access,
+            answers: HandoffTaskAnswer(store: self.store, metrics: self.metrics, access: access, clock: self.clock)
+        ).register(on: fhir)
         let episodes = router.group("episodes").add(middleware: authenticated)
         EpisodeRoutes(store: self.store, metrics: self.metrics, access: access).register(on: episodes)
         let unmatched = router.group("unmatched").add(middleware: authenticated)
         UnmatchedRoutes(store: self.store, metrics: self.metrics, access: access).register(on: unmatched)
+        let measures = router.group("measures").add(middleware: authenticated)
+        MeasureRoutes(measures: self.measures, metrics: self.metrics).register(on: measures)
         self.console?.register(on: router)
         return router
     }
 
-    /// What runs beside the HTTP server: the audit summaries of rate-limited requests. Add them to the
-    /// `ServiceGroup` after the store, so they flush before it closes.
+    /// The measures over the stored episodes, cut by the configured partners.
+    var measures: EpisodeMeasures {
+        EpisodeMeasures(store: self.store, audiences: self.settings.measureAudiences)
+    }
+
+    /// What runs beside the HTTP server: the audit summaries of rate-limited requests and the measure
+    /// gauges. Add them to the `ServiceGroup` after the store, so they flush before it closes.
     public func services(logger: Logger) -> [any Service] {
         [
+            MeasureGauges(
+                measures: self.measures,
+                metrics: self.metrics,
+                interval: self.settings.measureGaugeInterval,
+                logger: logger
+            ),
             RefusalSummaries(
                 limiter: self.limiter,
                 store: self.store,
                 interval: self.settings.limits.refusalSummaryInterval,
                 logger: logger
-            )
+            ),
         ]
     }
 }

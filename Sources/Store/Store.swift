@@ -19,10 +19,24 @@ public protocol Store: AuthorizationStore {
     /// message's changes are. Does nothing on a store that keeps no episodes.
     func evaluate(at time: FHIRInstant) async throws(StoreError)
 
+    /// Evaluates, at `time`, up to `limit` partitions whose next deadline (``CoManagement/EpisodeBook/nextDue``,
+    /// kept as an index beside each partition) is at or before `time`, as ``evaluate(at:)`` does, in one
+    /// transaction: what fell overdue or went unanswered becomes timeline events written and planned for
+    /// delivery as a message's changes are, and each partition's next deadline is kept. A partition is
+    /// never evaluated at a time before the one it last was. Returns what it did; no partitions when none
+    /// was due (or the store keeps no episodes).
+    ///
+    /// - Important: On PostgreSQL each due partition is claimed with `FOR UPDATE SKIP LOCKED`, so replicas
+    ///   running their timers at once evaluate each partition once; a partition that a message holds is
+    ///   skipped and found on a later run, still due.
+    func fireDueTimers(at time: FHIRInstant, limit: Int) async throws(StoreError) -> FiredTimers
+
     /// Normalises with `normaliser`, over mappings of `version`, from now on, and records `version` as the
     /// one every replica must run (``ping()`` fails on a replica running another). Returns whether the
     /// recorded version changed: then the referrals the earlier mappings missed should be normalised again
-    /// (``renormaliseUnmatched(limit:)``). Does nothing on a store that keeps no episodes.
+    /// (``renormaliseUnmatched(limit:)``), and every partition is due for the timers
+    /// (``fireDueTimers(at:limit:)``), since other mappings may set other deadlines. Does nothing on a store
+    /// that keeps no episodes.
     func useMappings(_ normaliser: Normaliser, version: String) async throws(StoreError) -> Bool
 
     /// Normalises again, with the current mappings, the referrals of up to `limit` partitions that earlier

@@ -9,7 +9,7 @@ struct TandemCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, ConvertCommand.self, ValidateCommand.self, FHIRPathCommand.self, MappingsCommand.self,
             ReplayCommand.self, DeliveriesCommand.self, RedeliverCommand.self, UnmatchedCommand.self, SinkCommand.self,
-            TokenHashCommand.self,
+            TokenHashCommand.self, MeasuresCommand.self,
             PasswordHashCommand.self,
         ]
     )

@@ -140,6 +140,34 @@ import Testing
         #expect(errors.problems.contains { $0.file == "patients.json" && $0.message.contains("missing") })
     }
 
+    @Test func expectationsAreReadAndChecked() throws {
+        let cataract = try #require(
+            try MappingFixtures.shipped().serviceLines.first { $0.id == "ophthalmology.cataract" }
+        )
+        #expect(
+            cataract.expectations
+                == ServiceLine.Expectations(
+                    acceptanceWithinHours: 48,
+                    acknowledgementWithinDays: 2,
+                    timeZone: "America/New_York"
+                )
+        )
+        let path = "service-lines/ophthalmology.cataract.json"
+        let broken = try MappingFixtures.text(of: path)
+            .replacingOccurrences(of: #""acceptanceWithinHours": 48"#, with: #""acceptanceWithinHours": 0"#)
+            .replacingOccurrences(of: #""America/New_York""#, with: #""Eastern Standard""#)
+            .replacingOccurrences(
+                of: #""acknowledgementWithinDays": 2"#,
+                with: #""acknowledgementWithinDays": 2, "reminders": 1"#
+            )
+        let errors = try #require(loadErrors(MappingFixtures.replacing(path, with: broken)))
+        let messages = errors.problems.filter { $0.file == path }.map(\.message)
+        #expect(messages.contains { $0.contains("'acceptanceWithinHours' must be at least 1") })
+        #expect(messages.contains { $0.contains("names no known time zone: 'Eastern Standard'") })
+        #expect(messages.contains { $0.contains("unknown field 'reminders'") })
+        #expect(errors.problems.filter { $0.file == path }.allSatisfy { $0.line == 19 })
+    }
+
     private func loadErrors(_ files: [MappingFile]) -> MappingErrors? {
         do {
             _ = try MappingSet.load(files: files)

@@ -70,7 +70,7 @@ enum LiveBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
     }
 
     /// A new database on the test server, and the store URL that names it.
-    private static func makeDatabase() async throws -> (PostgresEndpoint, String) {
+    static func makeDatabase() async throws -> (PostgresEndpoint, String) {
         let url = try Self.serverURL()
         var endpoint = try PostgresEndpoint(url: url)
         endpoint.database = "tandem_live_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"

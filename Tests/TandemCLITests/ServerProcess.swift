@@ -19,6 +19,20 @@ struct ServerProcess {
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(self.port)")! }
 
+    /// The file the server's timers read the time from (`TANDEM_CLOCK_FILE`, `--allow-test-clock`).
+    var clockFile: URL { Self.clockFile(in: self.directory) }
+
+    /// Where no shipped scenario has a deadline yet: the servers of tests start with their clock pinned
+    /// here, so that the system's clock (past every scenario's dates) fires no timer a test did not ask for.
+    static let defaultClock = "2026-01-01T00:00:00Z"
+
+    static func clockFile(in directory: URL) -> URL { directory.appendingPathComponent("clock") }
+
+    /// Moves the server's clock (a FHIR instant); its timers read it on their next run.
+    func setClock(_ instant: String) throws {
+        try Data(instant.utf8).write(to: self.clockFile, options: .atomic)
+    }
+
     /// The package checkout (for `Mappings/` and `Samples/`).
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -41,13 +55,19 @@ struct ServerProcess {
         let process = Process()
         process.executableURL = CLIRunner.executable
         let config = config ?? Self.repository.appendingPathComponent("Samples/config/tandem.json")
-        process.arguments = ["serve", "--config", config.path]
+        process.arguments = ["serve", "--config", config.path, "--allow-test-clock"]
+        let clock = Self.clockFile(in: directory)
+        if !FileManager.default.fileExists(atPath: clock.path) {
+            try Data(Self.defaultClock.utf8).write(to: clock, options: .atomic)
+        }
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_LISTEN"] = "127.0.0.1:\(port)"
         environment["TANDEM_CONFIG"] = nil
         environment["TANDEM_STORE_URL"] = storeURL
         environment["TANDEM_MAPPINGS"] = (mappings ?? Self.repository.appendingPathComponent("Mappings")).path
+        environment["TANDEM_CLOCK_FILE"] = clock.path
+        environment["TANDEM_TIMERS_INTERVAL"] = "200ms"
         process.environment = environment
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

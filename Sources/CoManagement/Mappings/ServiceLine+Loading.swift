@@ -25,11 +25,13 @@ extension ServiceLine {
         let performerRole = performerValue.flatMap { reader.string($0, "'performerRole'") }
         let handoffs = fields.required("handoffs", &reader).flatMap { Self.readHandoffs($0, &reader) }
         let reports = fields.required("reports", &reader).flatMap { Self.readReports($0, &reader) }
+        let expectationsValue = fields.optional("expectations")
+        let expectations = expectationsValue.map { Self.readExpectations($0, &reader) } ?? Expectations()
         fields.finish(&reader)
         guard let id, let title, let triggers, let phases, let roles, let requesterRole, let performerRole,
             let handoffs, let reports
         else { return nil }
-        let line = ServiceLine(
+        var line = ServiceLine(
             id: id,
             title: title,
             triggers: triggers.map(\.0),
@@ -40,6 +42,7 @@ extension ServiceLine {
             handoffs: handoffs.map(\.0),
             reports: reports.map(\.0)
         )
+        line.expectations = expectations
         let before = reader.problems.count
         line.check(phasesAt: phasesValue?.location, roles: roles, handoffs: handoffs, reports: reports, &reader)
         if let requesterValue, !line.knows(role: requesterRole) {

@@ -23,6 +23,26 @@ public struct ServiceLine: Sendable, Hashable {
         public var dueDaysAfterHandoff: Int
     }
 
+    /// What the service line expects of its parties, and when: the deadlines the timers of `tandem serve`
+    /// watch (`Mappings/service-lines/ID.json`, `expectations`).
+    public struct Expectations: Sendable, Hashable {
+        /// Hours from a referral's `authoredOn` within which its performer should accept or decline it;
+        /// past them an unanswered referral records `referral-unanswered`. Nil: no deadline.
+        public var acceptanceWithinHours: Int?
+        /// Days (counted in ``timeZone``) from a handoff's effective date within which the receiving party
+        /// should acknowledge it; the hand-off Task is due at the end of the last day. Nil: no deadline.
+        public var acknowledgementWithinDays: Int?
+        /// The IANA time zone due days are counted in (`America/New_York`); nil counts them in the
+        /// sender's, the offset its timestamps carry.
+        public var timeZone: String?
+
+        public init(acceptanceWithinHours: Int? = nil, acknowledgementWithinDays: Int? = nil, timeZone: String? = nil) {
+            self.acceptanceWithinHours = acceptanceWithinHours
+            self.acknowledgementWithinDays = acknowledgementWithinDays
+            self.timeZone = timeZone
+        }
+    }
+
     /// The service line's name, also its file name (`ophthalmology.cataract`).
     public var id: String
     public var title: String
@@ -38,6 +58,9 @@ public struct ServiceLine: Sendable, Hashable {
     public var performerRole: String
     public var handoffs: [HandoffRule]
     public var reports: [ReportRule]
+    /// How quickly the service line expects each party to answer (``Expectations``); all absent when the
+    /// file names none.
+    public var expectations = Expectations()
 
     /// The phases the role is responsible for; empty for a role this service line does not know.
     public func phases(of role: String) -> [String] {

@@ -41,3 +41,10 @@ public struct Activity: Sendable, Hashable, Codable {
         self.overdue = false
     }
 }
+
+extension Activity {
+    /// Whether the activity needs nothing more: completed, cancelled, stopped or entered in error.
+    public var isFinished: Bool {
+        ["completed", "cancelled", "stopped", "entered-in-error"].contains(self.status)
+    }
+}

@@ -6,7 +6,7 @@
 /// ``Normaliser``; the timeline accumulates, one numbered event per change, in the order changes happened.
 ///
 /// Its JSON form is the *episode document* (`Samples/episode-document.schema.json`, written by ``EpisodeDocument``).
-public struct Episode: Sendable, Hashable, Codable {
+public struct Episode: Sendable, Hashable {
     /// Stable id: derived from the patient key, the service line and the root referral's key.
     public var id: String
     public var patient: PatientSummary
@@ -19,6 +19,8 @@ public struct Episode: Sendable, Hashable, Codable {
     public var handoffs: [Handoff]
     public var consent: ConsentState
     public var reports: [Report]
+    /// The hand-offs waiting for, or given, an answer, each tracked by a Task (``HandoffTask``).
+    public var tasks: [HandoffTask]
     public var timeline: [TimelineEvent]
     public var measures: Measures
     /// Keys of the held resources the episode was derived from (`ServiceRequest/sr-1`, a Bundle entry's
@@ -38,6 +40,7 @@ public struct Episode: Sendable, Hashable, Codable {
         self.handoffs = []
         self.consent = ConsentState()
         self.reports = []
+        self.tasks = []
         self.timeline = []
         self.measures = Measures()
         self.sources = []

@@ -80,5 +80,12 @@ public struct FHIRInstant: Sendable, Hashable, Comparable {
         FHIRInstant(secondsSinceEpoch: self.secondsSinceEpoch + Double(days) * 86_400)
     }
 
+    /// The moment a due date falls due: a bare date (`2026-04-17`) at the end of that day (UTC), a dateTime
+    /// at its time; nil when malformed.
+    public static func due(_ text: String) -> FHIRInstant? {
+        guard let instant = FHIRInstant(text) else { return nil }
+        return text.utf8.count == 10 ? instant.adding(days: 1) : instant
+    }
+
     public static func < (lhs: FHIRInstant, rhs: FHIRInstant) -> Bool { lhs.secondsSinceEpoch < rhs.secondsSinceEpoch }
 }

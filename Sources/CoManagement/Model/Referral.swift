@@ -27,6 +27,15 @@ public struct Referral: Sendable, Hashable, Codable {
     }
 }
 
+extension Referral {
+    /// Whether anyone answered the referral: accepted, declined, completed or cancelled it.
+    public var isAnswered: Bool {
+        let life = self.lifecycle
+        return life.acceptedAt != nil || life.declinedAt != nil || life.completedAt != nil || life.cancelledAt != nil
+            || life.businessStatus != nil || ["revoked", "completed", "entered-in-error"].contains(self.status)
+    }
+}
+
 /// When each step of a referral happened (FHIR dateTime, as the messages gave it).
 public struct ReferralLifecycle: Sendable, Hashable, Codable {
     /// `ServiceRequest.authoredOn`.
@@ -39,6 +48,12 @@ public struct ReferralLifecycle: Sendable, Hashable, Codable {
     public var cancelledAt: String?
     /// The Task's `businessStatus` as translated by the mappings (`accepted`, `declined`, `completed`).
     public var businessStatus: String?
+    /// When the performer should have answered by: `authoredOn` plus the service line's
+    /// `acceptanceWithinHours`; absent when the service line sets no deadline.
+    public var answerDueBy: String?
+    /// True once ``answerDueBy`` passed, at the time the episode was evaluated, with no answer; absent
+    /// otherwise (an answer, however late, clears it).
+    public var unanswered: Bool?
 
     public init() {}
 }

@@ -10,13 +10,17 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
     public var summary: String
     /// The resource that caused it: `ServiceRequest/sr-1/_history/2`.
     public var source: String
+    /// The participants (keys) the event is for, when it is not for everyone the episode is routed to: a
+    /// hand-off Task goes to its owner's side, its escalation to its requester's. Absent: everyone.
+    public var audience: [String]?
 
-    public init(number: Int, kind: EventKind, at: String?, summary: String, source: String) {
+    public init(number: Int, kind: EventKind, at: String?, summary: String, source: String, audience: [String]? = nil) {
         self.number = number
         self.kind = kind
         self.at = at
         self.summary = summary
         self.source = source
+        self.audience = audience
     }
 }
 
@@ -29,6 +33,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case referralDeclined = "referral-declined"
     case referralCompleted = "referral-completed"
     case referralCancelled = "referral-cancelled"
+    /// A referral's acceptance deadline passed with no answer (``ReferralLifecycle/answerDueBy``).
+    case referralUnanswered = "referral-unanswered"
     case participantAdded = "participant-added"
     case participantChanged = "participant-changed"
     case carePlanCreated = "care-plan-created"
@@ -37,6 +43,10 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case activityOverdue = "activity-overdue"
     case handoff
     case handoffAcknowledged = "handoff-acknowledged"
+    /// Tandem asked the receiving party of a hand-off to answer, with a Task of its own.
+    case taskRequested = "task-requested"
+    /// A hand-off's Task passed its due time unanswered; told to the requesting side.
+    case escalation
     case consentChanged = "consent-changed"
     case reportReturned = "report-returned"
     case reportOverdue = "report-overdue"
@@ -47,10 +57,10 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .episodeOpened, .statusChanged, .participantAdded, .participantChanged: "episode"
         case .referralCreated, .referralUpdated, .referralAccepted, .referralDeclined, .referralCompleted,
-            .referralCancelled:
+            .referralCancelled, .referralUnanswered:
             "referral"
         case .carePlanCreated, .carePlanUpdated, .activityChanged, .activityOverdue: "care-plan"
-        case .handoff, .handoffAcknowledged: "handoff"
+        case .handoff, .handoffAcknowledged, .taskRequested, .escalation: "handoff"
         case .consentChanged: "consent"
         case .reportReturned, .reportOverdue: "report"
         }

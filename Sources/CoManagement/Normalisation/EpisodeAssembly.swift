@@ -14,6 +14,7 @@ struct EpisodeAssembly {
         episode.handoffs = team.handoffs(group)
         episode.consent = Self.consent(group.consents)
         episode.reports = self.reports(group, participants: episode.participants, handoffs: episode.handoffs)
+        episode.tasks = self.tasks(group, episode)
         episode.status = Self.status(episode, rootKey: group.rootKey)
         episode.measures = self.measures(episode, rootKey: group.rootKey)
         let items =
@@ -41,8 +42,12 @@ struct EpisodeAssembly {
         var result: [Referral] = []
         for fact in group.referrals {
             var referral = fact.referral
-            let tasks = group.tasks.filter { $0.referralKeys.contains(referral.key) }
-                .sorted { ($0.at ?? "", $0.item.key) < ($1.at ?? "", $1.item.key) }
+            // Tandem's own Tasks speak for the referral only when made for it (not for a later hand-off).
+            let tasks = group.tasks.filter {
+                $0.referralKeys.contains(referral.key)
+                    && ($0.tandemKey == nil || $0.tandemKey == HandoffTask.key(ofReferral: referral.key))
+            }
+            .sorted { ($0.at ?? "", $0.item.key) < ($1.at ?? "", $1.item.key) }
             for task in tasks {
                 switch task.referralOutcome {
                 case "accepted": referral.lifecycle.acceptedAt = referral.lifecycle.acceptedAt ?? task.at
@@ -57,6 +62,12 @@ struct EpisodeAssembly {
                 referral.lifecycle.completedAt = referral.lifecycle.completedAt ?? updated
             }
             if referral.status == "revoked" { referral.lifecycle.cancelledAt = updated }
+            if let hours = group.line.expectations.acceptanceWithinHours, let requested = referral.lifecycle.requestedAt
+            {
+                let due = DueTime.adding(hours: hours, to: requested)
+                referral.lifecycle.answerDueBy = due
+                referral.lifecycle.unanswered = !referral.isAnswered && Self.isPast(due, self.evaluatedAt) ? true : nil
+            }
             result.append(referral)
         }
         return result.sorted { lhs, rhs in
@@ -70,8 +81,7 @@ struct EpisodeAssembly {
         var plan = plan
         for index in plan.activities.indices {
             let activity = plan.activities[index]
-            let finished = ["completed", "cancelled", "stopped", "entered-in-error"].contains(activity.status)
-            plan.activities[index].overdue = !finished && Self.isPast(activity.dueBy, self.evaluatedAt)
+            plan.activities[index].overdue = !activity.isFinished && Self.isPast(activity.dueBy, self.evaluatedAt)
         }
         return plan
     }
@@ -171,9 +181,9 @@ struct EpisodeAssembly {
         return measures
     }
 
-    /// Whether a due date has passed; a bare date is due by the end of that day (UTC).
+    /// Whether a due date has passed (``FHIRInstant/due(_:)``).
     static func isPast(_ due: String?, _ now: FHIRInstant?) -> Bool {
-        guard let now, let text = due, let instant = FHIRInstant(text) else { return false }
-        return (text.count == 10 ? instant.adding(days: 1) : instant) <= now
+        guard let now, let instant = due.flatMap(FHIRInstant.due) else { return false }
+        return instant <= now
     }
 }

@@ -10,6 +10,8 @@ struct EpisodeDiff {
         var summary: String
         /// Keys of resources that could have caused it, most specific first.
         var sources: [String]
+        /// The participants it is for (``TimelineEvent/audience``); nil: everyone.
+        var audience: [String]? = nil
     }
 
     /// The changes from `old` (nil for an episode that did not exist) to `new`; empty when equal.
@@ -43,6 +45,7 @@ struct EpisodeDiff {
             )
         }
         changes += Self.reportChanges(before.reports, new.reports)
+        changes += Self.taskChanges(before.tasks, new.tasks)
         if old != nil, before.status != new.status {
             changes.append(
                 Change(
@@ -83,6 +86,13 @@ struct EpisodeDiff {
             became(Self.accepted(referral), Self.accepted(was), .referralAccepted, life.acceptedAt, "accepted")
             became(Self.declined(referral), Self.declined(was), .referralDeclined, life.declinedAt, "declined")
             became(Self.completed(referral), Self.completed(was), .referralCompleted, life.completedAt, "completed")
+            became(
+                referral.lifecycle.unanswered == true,
+                was.lifecycle.unanswered == true,
+                .referralUnanswered,
+                life.answerDueBy,
+                "unanswered since \(life.answerDueBy ?? "?")"
+            )
             became(
                 referral.status == "revoked",
                 was.status == "revoked",

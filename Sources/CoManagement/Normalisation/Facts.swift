@@ -315,6 +315,16 @@ protocol HeldFact: AnyObject {
 
 extension ReferralFact: HeldFact {}
 extension TaskFact: HeldFact {}
+
+extension TaskFact {
+    /// For a Task Tandem made itself (``HandoffTaskResources``), the key of the hand-off it is for; nil
+    /// for a sender's Task.
+    var tandemKey: String? {
+        guard self.item.sender == HandoffTaskResources.sender else { return nil }
+        return self.item.resource.children(named: "identifier")
+            .first { $0.string("system") == HandoffTaskResources.identifierSystem }?.string("value") ?? ""
+    }
+}
 extension CarePlanFact: HeldFact {}
 extension CareTeamFact: HeldFact {}
 extension ConsentFact: HeldFact {}

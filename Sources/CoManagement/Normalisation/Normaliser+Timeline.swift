@@ -49,7 +49,8 @@ extension Normaliser {
                         kind: change.kind,
                         at: change.at,
                         summary: change.summary,
-                        source: self.source(of: change, causes: causes, book: book)
+                        source: self.source(of: change, causes: causes, book: book),
+                        audience: change.audience
                     )
                 )
             }

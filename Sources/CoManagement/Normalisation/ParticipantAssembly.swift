@@ -146,6 +146,8 @@ struct ParticipantAssembly {
         let effective = handoff.effective.flatMap(FHIRInstant.init)
         return tasks.filter { task in
             guard task.owner?.party.key == handoff.to, task.acknowledges else { return false }
+            // Tandem's own Tasks acknowledge only the hand-off they were made for.
+            if let key = task.tandemKey, key != HandoffTask.key(of: handoff) { return false }
             guard let effective, let at = task.at.flatMap(FHIRInstant.init) else { return true }
             return at >= effective
         }.sorted { ($0.at ?? "", $0.item.key) < ($1.at ?? "", $1.item.key) }

@@ -7,7 +7,8 @@ import Store
 /// 1. it takes part in the episode — one of its ``Partner/represents`` entries equals a participant's key,
 ///    its party's reference, or one of its party's identifier tokens — or it is configured for the
 ///    episode's whole service line (``Partner/serviceLines``);
-/// 2. it subscribes to the event's topic (``Partner/subscribes(to:)``);
+/// 2. it subscribes to the event's topic (``Partner/subscribes(to:)``), and, for an event with an
+///    ``CoManagement/TimelineEvent/audience``, it represents one of the participants named there;
 /// 3. consent permits it (``CoManagement/ConsentState/permits(_:defaultPermit:)``), asked with the
 ///    partner's represented identifiers and the keys of the participants it matched.
 ///
@@ -29,7 +30,8 @@ public enum DeliveryPlanner {
         for partner in partners {
             guard self.addresses(partner, in: parties) else { continue }
             var eventNumber = lastEventNumbers[partner.id] ?? 0
-            for event in change.events where partner.subscribes(to: event.kind.topic) {
+            for event in change.events
+            where partner.subscribes(to: event.kind.topic) && self.hears(partner, event, in: parties) {
                 if let refusal = self.refusal(
                     of: partner,
                     in: parties,
@@ -75,6 +77,14 @@ public enum DeliveryPlanner {
     static func addresses(_ partner: Partner, in episode: EpisodeParties) -> Bool {
         partner.serviceLines.contains(episode.serviceLine)
             || !episode.participantKeys(representedBy: Set(partner.represents)).isEmpty
+    }
+
+    /// Whether a partner is among an event's audience: every addressed partner when the event names none,
+    /// else only one representing a participant it names (a hand-off Task's owner, an escalation's
+    /// requester), never one that watches the whole service line.
+    static func hears(_ partner: Partner, _ event: TimelineEvent, in episode: EpisodeParties) -> Bool {
+        guard let audience = event.audience else { return true }
+        return !Set(episode.participantKeys(representedBy: Set(partner.represents))).isDisjoint(with: audience)
     }
 
     private static func refusal(

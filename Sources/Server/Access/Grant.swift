@@ -42,24 +42,30 @@ public struct Grant: Sendable, Hashable {
     }
 
     /// The most each role may be granted: senders create, update, read and search (their own); partners
-    /// and operators read and search.
-    static func ceiling(of role: Principal.Role) -> Scope.Permissions {
+    /// read and search, and update the hand-off Tasks Tandem asks them to answer; operators read and search.
+    static func ceilings(of role: Principal.Role) -> [Scope] {
         switch role {
-        case .sender: [.create, .update, .read, .search]
-        case .partner, .operator: [.read, .search]
+        case .sender: [Scope(resourceType: "*", permissions: [.create, .update, .read, .search])]
+        case .partner:
+            [
+                Scope(resourceType: "*", permissions: [.read, .search]),
+                Scope(resourceType: "Task", permissions: [.update]),
+            ]
+        case .operator: [Scope(resourceType: "*", permissions: [.read, .search])]
         }
     }
 
     /// The scopes granted for a request: each requested scope narrowed by what the client is registered
     /// for and by its role's ceiling; scopes that narrow to nothing are dropped.
     public static func narrowing(requested: [Scope], registered: [Scope], role: Principal.Role) -> [Scope] {
-        let ceiling = Scope(resourceType: "*", permissions: Self.ceiling(of: role))
         var granted: [Scope] = []
         for scope in requested {
             for allowed in registered {
-                guard let narrowed = scope.intersection(allowed)?.intersection(ceiling), !granted.contains(narrowed)
-                else { continue }
-                granted.append(narrowed)
+                for ceiling in Self.ceilings(of: role) {
+                    guard let narrowed = scope.intersection(allowed)?.intersection(ceiling), !granted.contains(narrowed)
+                    else { continue }
+                    granted.append(narrowed)
+                }
             }
         }
         return granted

@@ -1,3 +1,4 @@
+public import CoManagement
 import FHIRCore
 
 /// What the HTTP edge needs from the configuration.
@@ -20,6 +21,10 @@ public struct GatewaySettings: Sendable {
     public var authorization: AuthorizationSettings
     /// Rate, concurrency, time and header limits.
     public var limits: Limits
+    /// Every configured delivery partner, as measures are cut by partner (``CoManagement/MeasureAudience``).
+    public var measureAudiences: [MeasureAudience] = []
+    /// How often the per-service-line measure gauges of `/metrics` are computed again.
+    public var measureGaugeInterval: Duration = .seconds(60)
     /// The operations console's sessions and cookies.
     public var console: ConsoleSettings
 

@@ -13,8 +13,8 @@ struct Console: Sendable {
     let store: any OutboxStore
     let credentials: Credentials
     let settings: ConsoleSettings
-    /// The configured partners' ids, for the measures page's choice.
-    let partners: [String]
+    /// The measures across episodes, as `GET /measures` computes them.
+    let measures: EpisodeMeasures
     let limiter: RateLimiter
     let signInLimiter: RateLimiter
     let audit: AccessAudit
@@ -23,14 +23,14 @@ struct Console: Sendable {
         store: any OutboxStore,
         credentials: Credentials,
         settings: ConsoleSettings,
-        partners: [String],
+        measures: EpisodeMeasures,
         limiter: RateLimiter,
         audit: AccessAudit
     ) {
         self.store = store
         self.credentials = credentials
         self.settings = settings
-        self.partners = partners
+        self.measures = measures
         self.limiter = limiter
         self.signInLimiter = RateLimiter(
             limits: Limits(requestsPerSecond: settings.signInsPerSecond, burst: settings.signInBurst)
@@ -65,7 +65,7 @@ struct Console: Sendable {
         EpisodeConsoleRoutes(store: self.store).register(on: gated)
         MessageConsoleRoutes(store: self.store).register(on: gated)
         DeliveryConsoleRoutes(store: self.store).register(on: gated)
-        MeasureConsoleRoutes(store: self.store, partners: self.partners).register(on: gated)
+        MeasureConsoleRoutes(measures: self.measures).register(on: gated)
     }
 }
 

@@ -10,6 +10,8 @@ struct ResourceRoutes: Sendable {
     let settings: GatewaySettings
     let metrics: GatewayMetrics
     let access: ReadAccess
+    /// Where a partner's answer to one of Tandem's hand-off Tasks goes.
+    let answers: HandoffTaskAnswer
 
     func register(on fhir: RouterGroup<GatewayRequestContext>) {
         fhir.post(":type", use: self.create)
@@ -56,6 +58,19 @@ struct ResourceRoutes: Sendable {
         let start = ContinuousClock.now
         let type = try RouteInput.resourceType(context)
         let id = try RouteInput.id(context)
+        // A partner writes one thing only: its answer to a hand-off Task Tandem asked it to take.
+        if type == "Task", let principal = context.principal, case .partner(let partner) = principal.role {
+            let response = try await self.answers.update(
+                request,
+                context: context,
+                partner: partner,
+                principal: principal,
+                id: id,
+                settings: self.settings
+            )
+            self.metrics.recordIngest("update", since: start)
+            return response
+        }
         try RouteInput.authorize(context, toWrite: type, as: .update)
         let ifMatch = try ResourceResponse.ifMatchVersion(request)
         let (bytes, resource) = try await RouteInput.body(request, settings: self.settings)

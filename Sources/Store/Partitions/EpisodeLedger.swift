@@ -171,15 +171,18 @@ final class EpisodeLedger: Sendable {
         return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
     }
 
-    /// Evaluates a partition's due dates at `time`.
+    /// Evaluates a partition's due dates at `time`; with `forwardOnly` (the timers), never at a time before
+    /// the one it was last evaluated at, so a clock that went back flags nothing twice.
     func write(
         evaluating entry: consuming PartitionCache.Entry,
         partition: Int64,
-        at time: FHIRInstant
+        at time: FHIRInstant,
+        forwardOnly: Bool = false
     ) -> PartitionWrite {
         let (normaliser, version) = self.current
         var book = entry.takeBook()
-        let ingestion = normaliser.reevaluate(at: time, book: &book)
+        let when = forwardOnly ? max(time, book.evaluatedAt ?? time) : time
+        let ingestion = normaliser.reevaluate(at: when, book: &book)
         return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
     }
 
@@ -214,7 +217,7 @@ final class EpisodeLedger: Sendable {
     }
 
     /// Several written resources as one `collection` Bundle, so the normaliser derives once.
-    private static func collection(_ resources: [Element]) -> Element {
+    static func collection(_ resources: [Element]) -> Element {
         Element(
             name: "Bundle",
             type: "Bundle",

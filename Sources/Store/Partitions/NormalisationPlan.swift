@@ -42,6 +42,8 @@ struct PartitionRows: Sendable {
     /// Referral key → its codes.
     var codes: [String: [UInt8]] = [:]
     var evaluatedAt: [UInt8]?
+    /// The partition's next due time (``PartitionWrite/dueAt``).
+    var dueAt: Int64?
 
     init(_ write: PartitionWrite) throws(StoreError) {
         for item in write.resources { self.held[item.key] = try EpisodeJSON.encode(item) }
@@ -55,5 +57,6 @@ struct PartitionRows: Sendable {
             self.codes[referral.key] = try EpisodeJSON.encode(referral.codes)
         }
         self.evaluatedAt = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value) }
+        self.dueAt = write.dueAt
     }
 }

@@ -22,6 +22,12 @@ struct PartitionWrite: Sendable {
     /// The rows, when they were encoded ahead of the writer (``NormalisationPlan``).
     var rows: PartitionRows? = nil
 
+    /// When the partition's timers are next due, in milliseconds since 1970 (``CoManagement/EpisodeBook/nextDue``);
+    /// nil when nothing is pending.
+    var dueAt: Int64? {
+        self.book.nextDue.map { Int64(($0.secondsSinceEpoch * 1000).rounded(.up)) }
+    }
+
     /// The cache entry this write leaves behind.
     var cacheEntry: PartitionCache.Entry {
         PartitionCache.Entry(

@@ -89,10 +89,10 @@ extension PostgresSession {
     /// Creates or updates one resource of the message's sender. Idempotency rests on the unique constraints:
     /// the insert claims the gateway id (`ON CONFLICT DO NOTHING` waits for a concurrent claimant to
     /// commit), and writes that carry a business identifier are serialised per sender and identifier.
-    private func apply(
+    func apply(
         _ write: ResourceWrite,
         sender: String,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) async throws(StoreError) -> WriteResult {
         switch write.mode {
@@ -229,7 +229,7 @@ extension PostgresSession {
     private func update(
         _ existing: ResourceHeader,
         with write: ResourceWrite,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) async throws(StoreError) -> WriteResult {
         if !existing.deleted, let current = try await self.currentVersion(type: write.type, id: existing.id),
@@ -263,7 +263,7 @@ extension PostgresSession {
         id: String,
         owner: String,
         version: Int,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) async throws(StoreError) -> StoredResource {
         try await self.query(

@@ -67,8 +67,8 @@ extension PostgresSession {
             try await self.lendAll(to: &entry)
             writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
-        for write in writes {
-            try await self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
+        for index in writes.indices {
+            try await self.write(&writes[index], resources: resources, messageID: messageID, at: at, ledger: ledger)
         }
         return Normalised(writes)
     }
@@ -85,27 +85,69 @@ extension PostgresSession {
             guard let version = try await self.lockPartitions([id])[id] else { continue }
             var entry = try await self.partition(id, version: version, ledger: ledger)
             try await self.lendAll(to: &entry)
-            let write = ledger.write(evaluating: consume entry, partition: id, at: time)
-            try await self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            var write = ledger.write(evaluating: consume entry, partition: id, at: time)
+            try await self.write(&write, resources: [], messageID: nil, at: at, ledger: ledger)
             writes.append(write)
         }
         return writes
     }
 
-    /// Writes one partition's changes (merging what it absorbed) and plans their outbox rows.
+    /// Evaluates up to `limit` partitions due at or before `time`, claimed with `FOR UPDATE SKIP LOCKED`,
+    /// at `time` (never before their last evaluation), and writes what fell overdue with its outbox rows
+    /// and each one's next due time.
+    func fireDueTimers(
+        at time: FHIRInstant,
+        limit: Int,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) async throws(StoreError) -> [PartitionWrite] {
+        var writes: [PartitionWrite] = []
+        let due = Int64((time.secondsSinceEpoch * 1000).rounded(.down))
+        for (id, version) in try await self.claimDuePartitions(at: due, limit: limit) {
+            var entry = try await self.partition(id, version: version, ledger: ledger)
+            try await self.lendAll(to: &entry)
+            var write = ledger.write(evaluating: consume entry, partition: id, at: time, forwardOnly: true)
+            try await self.write(&write, resources: [], messageID: nil, at: at, ledger: ledger)
+            writes.append(write)
+        }
+        return writes
+    }
+
+    /// Writes one partition's changes (merging what it absorbed), with the hand-off Tasks Tandem writes for
+    /// them (``EpisodeLedger/taskWrites(_:)``, held in the write's book), and plans their outbox rows.
     func write(
-        _ write: PartitionWrite,
+        _ write: inout PartitionWrite,
         resources: [Element],
         messageID: Int64?,
         at: Int64,
         ledger: EpisodeLedger
     ) async throws(StoreError) {
+        var tasks: [Element] = []
+        // A Task written can make another one unnecessary (cancelled), never the other way: two rounds.
+        for _ in 0..<2 {
+            let writes = EpisodeLedger.taskWrites(write)
+            guard !writes.isEmpty else { break }
+            var results: [Result<WriteResult, StoreError>] = []
+            for task in writes {
+                let result = try await self.apply(
+                    task,
+                    sender: HandoffTaskResources.sender,
+                    messageID: messageID,
+                    at: at
+                )
+                try await self.insertAudit(EpisodeLedger.taskAudit(result, messageID: messageID, at: at))
+                results.append(.success(result))
+            }
+            let stored = IngestRules.normalisable(writes, results)
+            ledger.follow(&write, with: stored, after: try await self.arrivalBlock())
+            tasks += stored
+        }
         try await self.mergePartitions(write.absorbed, into: write.id)
         try await self.write(write, messageID: messageID, at: at)
         if let planning = ledger.planning {
             try await self.planOutbox(
                 write.ingestion,
-                resources: resources,
+                resources: resources + tasks,
                 planning: planning,
                 messageID: messageID,
                 at: at
@@ -159,14 +201,14 @@ extension PostgresSession {
         else { return nil }
         var entry = try await self.partition(id, version: partitionVersion, ledger: ledger)
         try await self.lendAll(to: &entry)
-        let write = ledger.write(
+        var write = ledger.write(
             renormalising: consume entry,
             partition: id,
             keys: keys,
             with: normaliser,
             version: version
         )
-        try await self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+        try await self.write(&write, resources: [], messageID: nil, at: at, ledger: ledger)
         try await self.markTried(keys, version: version)
         return write
     }

@@ -220,9 +220,11 @@ extension PostgresSession {
         }
         let evaluated = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value).bytea
         }
+        let due = write.dueAt
         try await self.query(
             """
-            UPDATE partition SET version = \(write.version), evaluated_at = \(evaluated), mappings_version = \(write.mappings)
+            UPDATE partition SET version = \(write.version), evaluated_at = \(evaluated), mappings_version = \(write.mappings),
+                due_at = \(due)
             WHERE id = \(write.id)
             """
         )
@@ -270,7 +272,25 @@ extension PostgresSession {
             ON CONFLICT (name) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at
             """
         )
+        // Other mappings may set other deadlines: every partition is due, so the timers derive its next one.
+        if previous != version { try await self.query("UPDATE partition SET due_at = 0") }
         return previous != version
+    }
+
+    /// Up to `limit` partitions due at or before `time` (milliseconds), locked and with their versions, in
+    /// due order; those another replica holds are skipped, so each is evaluated by one replica.
+    func claimDuePartitions(at time: Int64, limit: Int) async throws(StoreError) -> [(id: Int64, version: Int64)] {
+        var claimed: [(id: Int64, version: Int64)] = []
+        for row in try await self.query(
+            """
+            SELECT id, version FROM partition WHERE due_at <= \(time)
+            ORDER BY due_at, id LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED
+            """
+        ) {
+            let (id, version) = try row.columns((Int64, Int64).self)
+            claimed.append((id, version))
+        }
+        return claimed
     }
 
     /// The id of one partition with referrals last tried with other mappings than `version`, with its keys,

@@ -35,6 +35,16 @@ extension PostgresStore {
         self.keep(writes)
     }
 
+    public func fireDueTimers(at time: FHIRInstant, limit: Int) async throws(StoreError) -> FiredTimers {
+        guard let ledger = self.ledger else { return FiredTimers() }
+        let at = Date().storeMilliseconds
+        let writes = try await self.withTransaction { (session) throws(StoreError) in
+            try await session.fireDueTimers(at: time, limit: limit, at: at, ledger: ledger)
+        }
+        self.keep(writes)
+        return FiredTimers(writes)
+    }
+
     /// Puts the partitions a committed transaction wrote back in the cache.
     private func keep(_ writes: [PartitionWrite]) {
         guard let ledger = self.ledger else { return }

@@ -11,7 +11,8 @@ extension SQLiteConnection {
     /// of the message is written.
     ///
     /// A `plan` made ahead of the writer (``plan(_:ledger:)``) is written as it is when the message's
-    /// writes came out as it assumed and nothing it read has changed since; otherwise the message is
+    /// writes came out as it assumed, with the mappings in use, and nothing it read has changed since (a
+    /// timer that evaluated one of its partitions changed its version); otherwise the message is
     /// normalised here.
     mutating func ingest(
         _ message: IngestMessage,
@@ -54,7 +55,11 @@ extension SQLiteConnection {
         var normalised: Normalised?
         let changed = IngestRules.normalisable(message.writes, entries)
         if let ledger, !changed.isEmpty {
-            if let plan, plan.resources == changed, try self.isCurrent(plan) {
+            // A plan derived with other mappings than the writer's now (a reload between the two) is not
+            // written: its episodes and next due times would be the old mappings'.
+            if let plan, plan.resources == changed, plan.writes.allSatisfy({ $0.mappings == ledger.mappingsVersion }),
+                try self.isCurrent(plan)
+            {
                 normalised = try self.apply(plan, resources: changed, messageID: messageID, at: at, ledger: ledger)
                 ledger.countPlan(written: true)
             } else {
@@ -110,10 +115,10 @@ extension SQLiteConnection {
 
     /// Creates or updates one resource of the message's sender. Idempotency rests on the unique indexes
     /// (the gateway id; the sender's business identifier); the single writer makes each decision final.
-    private mutating func apply(
+    mutating func apply(
         _ write: ResourceWrite,
         sender: String,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) throws(StoreError) -> WriteResult {
         switch write.mode {
@@ -204,7 +209,7 @@ extension SQLiteConnection {
     private mutating func update(
         _ existing: ResourceHeader,
         with write: ResourceWrite,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) throws(StoreError) -> WriteResult {
         if !existing.deleted, let current = try self.currentVersion(type: write.type, id: existing.id),
@@ -238,7 +243,7 @@ extension SQLiteConnection {
         id: String,
         owner: String,
         version: Int,
-        messageID: Int64,
+        messageID: Int64?,
         at: Int64
     ) throws(StoreError) -> StoredResource {
         try self.query(
@@ -248,7 +253,7 @@ extension SQLiteConnection {
             """,
             [
                 .text(write.type), .text(id), .integer(Int64(version)), .blob(write.content),
-                .blob(IngestRules.contentHash(write.content)), .integer(messageID), .integer(at),
+                .blob(IngestRules.contentHash(write.content)), messageID.map { .integer($0) } ?? .null, .integer(at),
             ]
         )
         try self.query("DELETE FROM resource_identifier WHERE type = ? AND id = ?", [.text(write.type), .text(id)])

@@ -57,10 +57,11 @@ extension SQLiteConnection {
             try self.lendAll(to: &entry, recording: &lent)
             writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
-        for write in writes {
-            try self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
-        }
+        // Numbered before the writes: Tandem's own Tasks take their numbers after the message's.
         ledger.numberedArrivals(through: arrival)
+        for index in writes.indices {
+            try self.write(&writes[index], resources: resources, messageID: messageID, at: at, ledger: ledger)
+        }
         return Normalised(writes)
     }
 
@@ -212,7 +213,7 @@ extension SQLiteConnection {
         var writes: [PartitionWrite] = []
         for var write in plan.writes {
             if write.id < 0 { write.id = try self.newPartition() }
-            try self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
+            try self.write(&write, resources: resources, messageID: messageID, at: at, ledger: ledger)
             writes.append(write)
         }
         return Normalised(writes)
@@ -229,25 +230,67 @@ extension SQLiteConnection {
             let id = row.integer(0) ?? 0
             var entry = try self.partition(id, ledger: ledger)
             try self.lendAll(to: &entry)
-            let write = ledger.write(evaluating: consume entry, partition: id, at: time)
-            try self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            var write = ledger.write(evaluating: consume entry, partition: id, at: time)
+            try self.write(&write, resources: [], messageID: nil, at: at, ledger: ledger)
             writes.append(write)
         }
         return writes
     }
 
-    /// Writes one partition's changes (merging what it absorbed) and plans their outbox rows.
+    /// Evaluates up to `limit` partitions due at or before `time` at `time` (never before their last
+    /// evaluation) and writes what fell overdue, with its outbox rows and each one's next due time.
+    mutating func fireDueTimers(
+        at time: FHIRInstant,
+        limit: Int,
+        at: Int64,
+        ledger: EpisodeLedger
+    ) throws(StoreError) -> [PartitionWrite] {
+        var writes: [PartitionWrite] = []
+        for id in try self.duePartitions(at: Int64((time.secondsSinceEpoch * 1000).rounded(.down)), limit: limit) {
+            var entry = try self.partition(id, ledger: ledger)
+            try self.lendAll(to: &entry)
+            var write = ledger.write(evaluating: consume entry, partition: id, at: time, forwardOnly: true)
+            try self.write(&write, resources: [], messageID: nil, at: at, ledger: ledger)
+            writes.append(write)
+        }
+        return writes
+    }
+
+    /// Writes one partition's changes (merging what it absorbed), with the hand-off Tasks Tandem writes for
+    /// them (``EpisodeLedger/taskWrites(_:)``, held in the write's book), and plans their outbox rows.
     mutating func write(
-        _ write: PartitionWrite,
+        _ write: inout PartitionWrite,
         resources: [Element],
         messageID: Int64?,
         at: Int64,
         ledger: EpisodeLedger
     ) throws(StoreError) {
+        var tasks: [Element] = []
+        // A Task written can make another one unnecessary (cancelled), never the other way: two rounds.
+        for _ in 0..<2 {
+            let writes = EpisodeLedger.taskWrites(write)
+            guard !writes.isEmpty else { break }
+            var results: [Result<WriteResult, StoreError>] = []
+            for task in writes {
+                let result = try self.apply(task, sender: HandoffTaskResources.sender, messageID: messageID, at: at)
+                try self.insertAudit(EpisodeLedger.taskAudit(result, messageID: messageID, at: at))
+                results.append(.success(result))
+            }
+            let stored = IngestRules.normalisable(writes, results)
+            let arrival = ledger.arrivals.wrappingAdd(stored.count + 1, ordering: .relaxed).oldValue
+            ledger.follow(&write, with: stored, after: arrival)
+            tasks += stored
+        }
         try self.mergePartitions(write.absorbed, into: write.id)
         try self.write(write, messageID: messageID, at: at)
         if let planning = ledger.planning {
-            try self.planOutbox(write.ingestion, resources: resources, planning: planning, messageID: messageID, at: at)
+            try self.planOutbox(
+                write.ingestion,
+                resources: resources + tasks,
+                planning: planning,
+                messageID: messageID,
+                at: at
+            )
         }
     }
 
@@ -320,14 +363,14 @@ extension SQLiteConnection {
         for (id, keys) in try self.partitionsToRenormalise(version: version, limit: limit) {
             var entry = try self.partition(id, ledger: ledger)
             try self.lendAll(to: &entry)
-            let write = ledger.write(
+            var write = ledger.write(
                 renormalising: consume entry,
                 partition: id,
                 keys: keys,
                 with: normaliser,
                 version: version
             )
-            try self.write(write, resources: [], messageID: nil, at: at, ledger: ledger)
+            try self.write(&write, resources: [], messageID: nil, at: at, ledger: ledger)
             try self.markTried(keys, version: version)
             writes.append(write)
         }

@@ -37,6 +37,14 @@ extension SQLiteConnection {
         return versions
     }
 
+    /// Up to `limit` partitions due at or before `time` (milliseconds), in due order.
+    mutating func duePartitions(at time: Int64, limit: Int) throws(StoreError) -> [Int64] {
+        try self.query(
+            "SELECT id FROM partition WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
+            [.integer(time), .integer(Int64(limit))]
+        ).map { $0.integer(0) ?? 0 }
+    }
+
     /// A new, empty partition's id.
     mutating func newPartition() throws(StoreError) -> Int64 {
         try self.query("INSERT INTO partition (version) VALUES (0)")
@@ -191,10 +199,10 @@ extension SQLiteConnection {
             try self.replaceMembers(of: id, with: [])
         }
         try self.query(
-            "UPDATE partition SET version = ?, evaluated_at = ?, mappings_version = ? WHERE id = ?",
+            "UPDATE partition SET version = ?, evaluated_at = ?, mappings_version = ?, due_at = ? WHERE id = ?",
             [
                 .integer(write.version), rows.evaluatedAt.map { .blob($0) } ?? .null, SQLiteValue(write.mappings),
-                .integer(write.id),
+                rows.dueAt.map { .integer($0) } ?? .null, .integer(write.id),
             ]
         )
     }
@@ -244,6 +252,8 @@ extension SQLiteConnection {
             """,
             [.text(version), .integer(at)]
         )
+        // Other mappings may set other deadlines: every partition is due, so the timers derive its next one.
+        if previous != version { try self.query("UPDATE partition SET due_at = 0") }
         return previous != version
     }
 

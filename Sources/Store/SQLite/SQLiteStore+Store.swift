@@ -31,6 +31,16 @@ extension SQLiteStore {
         }
     }
 
+    public func fireDueTimers(at time: FHIRInstant, limit: Int) async throws(StoreError) -> FiredTimers {
+        guard let ledger = self.ledger else { return FiredTimers() }
+        let at = Date().storeMilliseconds
+        return try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            let writes = try connection.fireDueTimers(at: time, limit: limit, at: at, ledger: ledger)
+            for write in writes { ledger.cache.put(write.id, write.cacheEntry) }
+            return FiredTimers(writes)
+        }
+    }
+
     public func useMappings(_ normaliser: Normaliser, version: String) async throws(StoreError) -> Bool {
         guard let ledger = self.ledger else { return false }
         let at = Date().storeMilliseconds

@@ -46,9 +46,10 @@ struct DryRun {
         return try await self.step(target: target, status: answer.status, body: answer.body)
     }
 
-    /// Evaluates due dates at `time`, as the gateway's store does.
+    /// Moves the clock to `time`: fires every timer due by then, as the timers of `tandem serve` do when
+    /// their clock reads `time` (``Store/DueTimers``).
     mutating func evaluate(at time: FHIRInstant) async throws -> Step {
-        try await self.gateway.store.evaluate(at: time)
+        while try await self.gateway.store.fireDueTimers(at: time, limit: 64).partitions > 0 {}
         return try await self.step(target: nil, status: nil, body: [])
     }
 

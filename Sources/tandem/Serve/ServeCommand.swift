@@ -41,12 +41,22 @@ struct ServeCommand: AsyncParsableCommand {
             referrals the old ones left in no episode (GET /unmatched, tandem unmatched) are normalised again in \
             the background; a file or mappings that fail to load leave the running ones in place. Replicas \
             sharing a PostgreSQL database must run the same mappings: one running others reports itself unhealthy \
-            on /health until it reloads.
+            on /health until it reloads. The timers (timers: interval "15s", batch 16) record overdue \
+            activities and reports, unanswered referrals and escalations of hand-off Tasks as their deadlines \
+            pass; they read the system's clock unless the configuration's clock (at, or file; or \
+            TANDEM_CLOCK_FILE) pins it, which is refused without --allow-test-clock.
             """
     )
 
     @Option(name: .long, help: "The configuration file (JSON).")
     var config: String?
+
+    @Flag(
+        name: .long,
+        help:
+            "Let the configuration's clock (at or file) set the time the timers read: for tests only, announced loudly."
+    )
+    var allowTestClock = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -86,6 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
         if settings.demo {
             Self.warnAboutDemoCredentials(source: source, logger: logger)
         }
+        let clock = try Self.clock(settings.timers.clock, allowed: self.allowTestClock, logger: logger)
         // Prints every mapping problem and exits 1 when the mappings do not load.
         let loadedMappings = try MappingDirectory.loadVersioned(at: settings.mappings)
         let mappings = loadedMappings.mappings
@@ -119,12 +130,20 @@ struct ServeCommand: AsyncParsableCommand {
             store: store,
             logger: logger
         )
+        let metrics = GatewayMetrics(registry: registry)
         let gateway = Gateway(
             store: store,
             settings: settings.gatewaySettings,
-            metrics: GatewayMetrics(registry: registry),
-            outbox: store,
-            partners: settings.partners.map(\.id)
+            metrics: metrics,
+            clock: clock,
+            outbox: store
+        )
+        let timers = DueTimers(
+            store: store,
+            clock: clock,
+            configuration: settings.timers.timers,
+            logger: logger,
+            fired: { [clock] fired in metrics.recordTimers(fired, at: clock.now()) }
         )
         let tls: TLSContexts?
         do {
@@ -189,7 +208,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: store)] + gateway.services(logger: logger).map { .init(service: $0) }
                     + [
-                        .init(service: forwarder), .init(service: runningMappings),
+                        .init(service: forwarder), .init(service: runningMappings), .init(service: timers),
                         // One SIGHUP handler, one signal at a time: credentials and TLS first, then mappings.
                         .init(
                             service: HangupReload(
@@ -230,6 +249,35 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// A banner on standard error and a warning in the log: the demo tokens are published in the README.
+    /// The clock the timers read: the system's, or the configuration's when `--allow-test-clock` lets it,
+    /// announced with a banner.
+    /// - Throws: `ValidationError` when the configuration sets a clock without the flag.
+    private static func clock(_ setting: ClockSetting?, allowed: Bool, logger: Logger) throws -> any WallClock {
+        guard let setting else { return SystemClock() }
+        guard allowed else {
+            throw ValidationError(
+                "the configuration sets 'clock', which moves the time the timers read: refused unless serve is "
+                    + "started with --allow-test-clock (tests only)"
+            )
+        }
+        let described: String
+        switch setting {
+        case .pinned(let instant): described = "pinned at \(instant.fhirText)"
+        case .file(let path): described = "read from \(path)"
+        }
+        let banner = """
+            ************************************************************************
+            *  TEST CLOCK: the timers read a clock \(described),
+            *  not the system's. Due dates fire when that clock says so.
+            *  Never run a deployment so: remove 'clock' and --allow-test-clock.
+            ************************************************************************
+
+            """
+        FileHandle.standardError.write(Data(banner.utf8))
+        logger.warning("the timers read a test clock", metadata: ["tandem.clock": .string(described)])
+        return setting.clock
+    }
+
     private static func warnAboutDemoCredentials(source: String, logger: Logger) {
         let banner = """
             ************************************************************************

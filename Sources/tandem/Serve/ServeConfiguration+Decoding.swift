@@ -1,3 +1,4 @@
+import CoManagement
 import Delivery
 import Foundation
 import Server
@@ -6,7 +7,7 @@ extension ServeConfiguration {
     private static let knownKeys: Set<String> = [
         "description", "demo", "listen", "store", "maximumBodyBytes", "mappings", "senders", "partners",
         "operators", "consentDefaultPermit", "baseURL", "delivery", "clients", "tls", "authorization", "limits",
-        "partitionCache", "console",
+        "partitionCache", "timers", "clock", "console",
     ]
 
     private struct File: Decodable {
@@ -26,6 +27,8 @@ extension ServeConfiguration {
         var tls: SecuritySettings.TLSFile?
         var authorization: SecuritySettings.AuthorizationFile?
         var limits: SecuritySettings.LimitsFile?
+        var timers: TimerSettings.File?
+        var clock: TimerSettings.ClockFile?
         var console: ConsoleFile?
     }
 
@@ -64,6 +67,13 @@ extension ServeConfiguration {
             throw ConfigurationError("unknown configuration keys: \(unknown.sorted().joined(separator: ", "))")
         }
         for (key, known) in SecuritySettings.knownKeys {
+            guard let section = object[key] as? [String: Any] else { continue }
+            let unknown = Set(section.keys).subtracting(known)
+            guard unknown.isEmpty else {
+                throw ConfigurationError("unknown keys in \(key): \(unknown.sorted().joined(separator: ", "))")
+            }
+        }
+        for (key, known) in TimerSettings.knownKeys {
             guard let section = object[key] as? [String: Any] else { continue }
             let unknown = Set(section.keys).subtracting(known)
             guard unknown.isEmpty else {
@@ -128,6 +138,7 @@ extension ServeConfiguration {
         if let baseURL = file.baseURL { configuration.baseURL = baseURL }
         if let delivery = file.delivery { configuration.delivery = try DeliverySettings(delivery) }
         if let partitions = file.partitionCache { configuration.partitionCache = partitions }
+        configuration.timers = try TimerSettings(file.timers, clock: file.clock)
         configuration.clients = try SecuritySettings.clients(
             file.clients ?? [],
             senders: configuration.senders,
@@ -183,6 +194,11 @@ extension ServeConfiguration {
         }
         guard Set(accounts.map(\.1)).count == accounts.count else {
             throw ConfigurationError("every sender, partner and operator needs a token of its own")
+        }
+        guard !self.senders.contains(where: { $0.name == HandoffTaskResources.sender }) else {
+            throw ConfigurationError(
+                "no sender may be named '\(HandoffTaskResources.sender)': Tandem owns the hand-off Tasks it creates under that name"
+            )
         }
         guard Set(self.senders.map(\.name)).count == self.senders.count else {
             throw ConfigurationError("sender names must be unique")

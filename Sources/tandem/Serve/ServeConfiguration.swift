@@ -1,7 +1,9 @@
+import CoManagement
 import Delivery
 import Foundation
 import Logging
 import Server
+import Store
 
 /// The one configuration file of `tandem serve`: where to listen, where the store is, the body limit,
 /// the mappings directory and the senders (JSON; see `Samples/config/tandem.json`).
@@ -56,6 +58,8 @@ struct ServeConfiguration: Sendable, Equatable {
     var authorization = AuthorizationSettings()
     /// Rate, concurrency, time and header limits.
     var limits = Limits()
+    /// How often the timers run, and the clock they read (``TimerSettings``).
+    var timers = TimerSettings()
 
     /// The defaults built into the executable. They name no senders and no credentials of any kind: the
     /// demo senders live only in `Samples/config/tandem.json`.
@@ -112,6 +116,16 @@ struct ServeConfiguration: Sendable, Equatable {
             }
             configuration.delivery.forwarder.lease = .seconds(lease)
         }
+        // Tests pin the timers' clock without editing the file they reload on SIGHUP (--allow-test-clock).
+        if let path = environment["TANDEM_CLOCK_FILE"] {
+            configuration.timers.clock = .file(path)
+        }
+        if let text = environment["TANDEM_TIMERS_INTERVAL"] {
+            guard let interval = FriendlyDuration.parse(text), interval >= .milliseconds(10) else {
+                throw ConfigurationError("TANDEM_TIMERS_INTERVAL must be a duration of at least 10ms, such as \"1s\"")
+            }
+            configuration.timers.timers.interval = interval
+        }
         return configuration
     }
 
@@ -119,7 +133,7 @@ struct ServeConfiguration: Sendable, Equatable {
     var gatewaySettings: GatewaySettings {
         var authorization = self.authorization
         authorization.issuer = self.effectiveIssuer
-        return GatewaySettings(
+        var settings = GatewaySettings(
             senders: self.senders,
             partners: self.partnerAccounts,
             operators: self.operators,
@@ -134,6 +148,10 @@ struct ServeConfiguration: Sendable, Equatable {
                 secureCookies: self.tls != nil || self.effectiveIssuer.hasPrefix("https://")
             )
         )
+        settings.measureAudiences = self.partners.map {
+            MeasureAudience(id: $0.id, represents: $0.represents, serviceLines: $0.serviceLines)
+        }
+        return settings
     }
 
     /// `issuer`, else ``baseURL`` without its `/fhir`, else the listening address with the scheme TLS gives.

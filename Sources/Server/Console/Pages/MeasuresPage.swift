@@ -1,10 +1,16 @@
 public import CoManagement
 
-/// `/console/measures`: referral turnaround and hand-off acknowledgement over time per service line (for
-/// one partner's episodes when one is chosen), and the episodes with overdue items.
+/// `/console/measures`: the measures per service line and partner (``CoManagement/MeasureRow``), referral
+/// turnaround and hand-off acknowledgement over time per service line (for one partner's episodes when one
+/// is chosen), and the episodes with overdue items.
 public enum MeasuresPage {
-    public static func render(chrome: ConsoleChrome, episodes: [Episode], partners: [String], partner: String?) -> HTML
-    {
+    public static func render(
+        chrome: ConsoleChrome,
+        episodes: [Episode],
+        rows: [MeasureRow],
+        partners: [String],
+        partner: String?
+    ) -> HTML {
         let options =
             [HTML("<option value=\"\">every partner</option>")]
             + partners.map { name -> HTML in
@@ -29,7 +35,7 @@ public enum MeasuresPage {
             body: """
                 <form class="search" method="get" action="/console/measures"><p><label for="partner">Partner</label>\
                 <select id="partner" name="partner">\(options)</select></p><p><button type="submit">Show</button></p></form>\
-                <section id="turnaround" data-live aria-labelledby="turnaround-title">\
+                \(MeasureRowsSection.render(rows))<section id="turnaround" data-live aria-labelledby="turnaround-title">\
                 <h2 id="turnaround-title">Referral turnaround</h2>\
                 \(LineChart.render(id: "turnaround-chart", title: "Hours from referral to acceptance, by service line", series: MeasureSeries.turnaround(episodes)))\
                 </section><section id="acknowledgement" data-live aria-labelledby="acknowledgement-title">\

@@ -1,33 +1,32 @@
 import CoManagement
-import HTTPTypes
 import Hummingbird
-import HummingbirdCore
-import NIOCore
 import Store
 
-/// The console's measures page: charts over the stored episodes, or one partner's.
+/// The console's measures page: the rows `GET /measures` answers and charts over the same episodes, for
+/// every partner or one.
 struct MeasureConsoleRoutes: Sendable {
-    let store: any OutboxStore
-    let partners: [String]
-
-    /// The most episodes one page reads.
-    static let maximumEpisodes = 10_000
+    let measures: EpisodeMeasures
 
     func register(on gated: RouterGroup<GatewayRequestContext>) {
         gated.get("measures", use: self.page)
     }
 
     @Sendable func page(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let partner = request.uri.queryParameters.get("partner").flatMap { $0.isEmpty ? nil : String($0) }
-        let records = try await self.store.episodes(EpisodeQuery(partner: partner, limit: Self.maximumEpisodes))
-        let episodes = records.compactMap { try? EpisodeConsoleRoutes.decode($0) }
+        let parameters = request.uri.queryParameters
+        let partner = parameters.get("partner").flatMap { $0.isEmpty ? nil : String($0) }
+        let serviceLine = parameters.get("serviceLine").flatMap { $0.isEmpty ? nil : String($0) }
+        let query = MeasureQuery(serviceLine: serviceLine, partner: partner)
+        let all = try await self.measures.episodes(query)
+        let rows = MeasureTable.rows(of: all, partners: self.measures.audiences, query: query)
+        let episodes = all.filter { self.measures.covers($0, partner: partner) }
         context.access.note(entity: "measures")
-        context.access.note(detail: "\(episodes.count) episodes")
+        context.access.note(detail: "\(rows.count) rows over \(episodes.count) episodes")
         return ConsoleResponse.page(
             MeasuresPage.render(
                 chrome: try context.chrome(.measures),
                 episodes: episodes,
-                partners: self.partners,
+                rows: rows,
+                partners: self.measures.partners,
                 partner: partner
             )
         )
