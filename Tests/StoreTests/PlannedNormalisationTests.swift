@@ -1,4 +1,5 @@
 import CoManagement
+import FHIRCore
 import Foundation
 import Logging
 import Testing
@@ -101,6 +102,20 @@ import Testing
                 let numbers = try PartitionUpgradeTests.timeline(episode).compactMap { $0["number"] as? Int }
                 #expect(numbers == Array(1...numbers.count))
             }
+        }
+    }
+
+    @Test func aMessageResendingItsPatientUnchangedIsWrittenFromItsPlan() async throws {
+        try await Self.withStore(planAhead: true) { store in
+            _ = try await store.ingest(PartitionMessages.referral(patient: "p1", referral: "sr-1"))
+            let next = PartitionMessages.referral(patient: "p1", referral: "sr-2")
+            let plan = try #require(try await Self.plan(next, in: store))
+            // The writer keeps the patient as it is; the plan normalises only the new referral.
+            #expect(plan.resources.map(\.type) == ["ServiceRequest"])
+            let before = store.planCounts
+            try await Self.ingest(next, in: store, plan: plan)
+            #expect(store.planCounts.written == before.written + 1)
+            #expect(try await store.episodes(EpisodeQuery()).count == 2)
         }
     }
 

@@ -18,13 +18,18 @@ extension SQLiteConnection {
         ledger: EpisodeLedger
     ) throws(StoreError) -> Normalised {
         let items = ledger.items(of: resources, sender: sender)
-        var arrival = ledger.arrivals.load(ordering: .relaxed)
+        // Blocks of arrival numbers of its own, as the plans made beside the writer take theirs.
+        var arrival = ledger.arrivals.wrappingAdd(items.shared.count, ordering: .relaxed).oldValue
         let shared = EpisodeLedger.number(items.shared, after: &arrival)
         let changedShared = try self.writeShared(shared)
         let sharedNames = try self.sharedNames(among: items.linkingNames)
         let named = try self.partitions(named: items.linkingNames.subtracting(sharedNames))
+        let components = items.components(partitions: named, shared: sharedNames)
+        // Every component normalises the message's shared resources beside its own.
+        let numbers = components.reduce(1) { $0 + $1.items.count + shared.count }
+        arrival = ledger.arrivals.wrappingAdd(numbers, ordering: .relaxed).oldValue
         var writes: [PartitionWrite] = []
-        for component in items.components(partitions: named, shared: sharedNames) {
+        for component in components {
             let ids = component.partitions.sorted()
             let target: Int64
             if let first = ids.first { target = first } else { target = try self.newPartition() }
@@ -83,10 +88,19 @@ extension SQLiteConnection {
             default: return nil
             }
             let current = try self.query(
-                "SELECT version FROM resource WHERE type = ? AND id = ?",
+                """
+                SELECT r.version, r.deleted, v.content_hash FROM resource r
+                    LEFT JOIN resource_version v ON v.type = r.type AND v.id = r.id AND v.version = r.version
+                WHERE r.type = ? AND r.id = ?
+                """,
                 [.text(write.type), .text(id)]
-            ).first?.integer(0)
-            resources.append(IngestRules.held(resource, id: id, version: Int(current ?? 0) + 1))
+            ).first
+            // The writer keeps a resource sent again unchanged as it is (no new version, nothing to
+            // normalise); so does the plan, or every message re-sending its patient would miss it.
+            if let current, current.int(1) == 0, current.blob(2) == IngestRules.contentHash(write.content) {
+                continue
+            }
+            resources.append(IngestRules.held(resource, id: id, version: (current?.int(0) ?? 0) + 1))
         }
         return try self.plan(resources, sender: message.received.sender, ledger: ledger)
     }
