@@ -33,7 +33,7 @@ public struct GatewayMetrics: Sendable {
             )
         }
         var store: [String: Metrics.Timer] = [:]
-        for operation in ["ingest", "read", "vread", "history", "search", "audit", "episodes", "ping"] {
+        for operation in ["ingest", "read", "vread", "history", "search", "audit", "episodes", "deliveries", "ping"] {
             store[operation] = Metrics.Timer(
                 label: "tandem_store_duration",
                 dimensions: [("operation", operation)],

@@ -14,6 +14,9 @@ public struct PartnerSink: Sendable {
         public var signature: String?
         /// `X-Tandem-Redelivery-Of`, on a deliberate re-send.
         public var redeliveryOf: String?
+        /// `X-Tandem-Notification`: `handshake` or `heartbeat` for a subscription's notifications that
+        /// announce no event.
+        public var notification: String?
         public var body: [UInt8]
 
         public init(
@@ -24,6 +27,7 @@ public struct PartnerSink: Sendable {
             timestamp: String?,
             signature: String?,
             redeliveryOf: String? = nil,
+            notification: String? = nil,
             body: [UInt8]
         ) {
             self.deliveryID = deliveryID
@@ -33,6 +37,7 @@ public struct PartnerSink: Sendable {
             self.timestamp = timestamp
             self.signature = signature
             self.redeliveryOf = redeliveryOf
+            self.notification = notification
             self.body = body
         }
     }
@@ -74,6 +79,13 @@ public struct PartnerSink: Sendable {
         let described = Self.describe(arrival)
         guard signature.isAcceptable else {
             return Receipt(status: 401, line: described + " rejected: \(signature)", verdict: nil)
+        }
+        if let notification = arrival.notification {
+            return Receipt(
+                status: 200,
+                line: described + " \(notification) (\(signature), \(arrival.body.count) bytes)",
+                verdict: nil
+            )
         }
         guard let deliveryID = arrival.deliveryID, let episode = arrival.episode,
             let eventNumber = arrival.eventNumber.flatMap({ Int($0) })

@@ -45,6 +45,7 @@ public final class SinkState: Sendable {
             timestamp: header(H.timestamp),
             signature: header(H.signature),
             redeliveryOf: header(H.redeliveryOf),
+            notification: header(H.notification),
             body: Array(buffer: body)
         )
         let behaviour = self.sink.withLock { $0.nextBehaviour() }

@@ -20,7 +20,7 @@ import Testing
         var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
         try connection.migrate(now: 1)
         let next = SQLiteMigration(
-            version: SQLiteMigration.all.count + 1,
+            version: (SQLiteMigration.all.last?.version ?? 0) + 1,
             name: "test",
             sql: "CREATE TABLE extra (x INTEGER);"
         )
@@ -32,7 +32,7 @@ import Testing
         var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
         try connection.migrate(now: 1)
         let broken = SQLiteMigration(
-            version: SQLiteMigration.all.count + 1,
+            version: (SQLiteMigration.all.last?.version ?? 0) + 1,
             name: "broken",
             sql: "CREATE TABLE t (x); SELECT nope FROM nowhere;"
         )
@@ -70,7 +70,7 @@ import Testing
             }
             #expect(versions == [PostgresMigration.all.map(\.version), []])
             let broken = PostgresMigration(
-                version: PostgresMigration.all.count + 1,
+                version: (PostgresMigration.all.last?.version ?? 0) + 1,
                 name: "broken",
                 sql: "CREATE TABLE t (x bigint);\nSELECT nope FROM nowhere;\n"
             )

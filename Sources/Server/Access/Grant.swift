@@ -41,25 +41,36 @@ public struct Grant: Sendable, Hashable {
         }
     }
 
-    /// The most each role may be granted: senders create, update, read and search (their own); partners
-    /// and operators read and search.
-    static func ceiling(of role: Principal.Role) -> Scope.Permissions {
+    /// The most each role may be granted: senders create, read, update, delete and search (their own);
+    /// partners read and search, and create, update and delete their own Subscriptions; operators read
+    /// and search.
+    static func ceiling(of role: Principal.Role) -> [Scope] {
         switch role {
-        case .sender: [.create, .update, .read, .search]
-        case .partner, .operator: [.read, .search]
+        case .sender: [Scope(resourceType: "*", permissions: .all)]
+        case .partner:
+            [
+                Scope(resourceType: "*", permissions: [.read, .search]),
+                Scope(resourceType: "Subscription", permissions: .all),
+            ]
+        case .operator: [Scope(resourceType: "*", permissions: [.read, .search])]
         }
     }
 
     /// The scopes granted for a request: each requested scope narrowed by what the client is registered
     /// for and by its role's ceiling; scopes that narrow to nothing are dropped.
     public static func narrowing(requested: [Scope], registered: [Scope], role: Principal.Role) -> [Scope] {
-        let ceiling = Scope(resourceType: "*", permissions: Self.ceiling(of: role))
         var granted: [Scope] = []
         for scope in requested {
             for allowed in registered {
-                guard let narrowed = scope.intersection(allowed)?.intersection(ceiling), !granted.contains(narrowed)
-                else { continue }
-                granted.append(narrowed)
+                let candidates = Self.ceiling(of: role).compactMap { scope.intersection(allowed)?.intersection($0) }
+                for narrowed in candidates where !granted.contains(narrowed) {
+                    // A type's scope that another candidate covers adds nothing (`Subscription.rs` beside `*.rs`).
+                    let covered = candidates.contains { other in
+                        other != narrowed && other.covers(narrowed.resourceType)
+                            && other.permissions.isSuperset(of: narrowed.permissions)
+                    }
+                    if !covered { granted.append(narrowed) }
+                }
             }
         }
         return granted

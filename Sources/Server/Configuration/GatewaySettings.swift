@@ -20,6 +20,10 @@ public struct GatewaySettings: Sendable {
     public var authorization: AuthorizationSettings
     /// Rate, concurrency, time and header limits.
     public var limits: Limits
+    /// The FHIR base clients reach the gateway at (`https://tandem.example.org/fhir`), behind a proxy or a
+    /// load balancer: `Location`, `fullUrl`s, links and topic canonicals use it. Nil: each request's own
+    /// `Host`, scheme and `/fhir`.
+    public var baseURL: String?
 
     public init(
         senders: [Sender],
@@ -30,7 +34,8 @@ public struct GatewaySettings: Sendable {
         clients: [Client] = [],
         certificateSenders: [CertificateSender] = [],
         authorization: AuthorizationSettings = AuthorizationSettings(),
-        limits: Limits = Limits()
+        limits: Limits = Limits(),
+        baseURL: String? = nil
     ) {
         self.senders = senders
         self.partners = partners
@@ -41,6 +46,7 @@ public struct GatewaySettings: Sendable {
         self.certificateSenders = certificateSenders
         self.authorization = authorization
         self.limits = limits
+        self.baseURL = baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
     /// Reader limits that match the body limit.

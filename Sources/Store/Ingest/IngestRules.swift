@@ -67,6 +67,22 @@ enum IngestRules {
         }
     }
 
+    /// The resources a message deleted, by key (`Type/id`), each with the versioned reference of its
+    /// deletion: what the normaliser withdraws from episodes.
+    static func withdrawn(_ entries: [Result<WriteResult, StoreError>]) -> [String: String] {
+        var withdrawn: [String: String] = [:]
+        for case .success(let result) in entries where result.disposition == .deleted {
+            withdrawn[result.resource.reference] = result.resource.versionedReference
+        }
+        return withdrawn
+    }
+
+    /// A deletion of a resource that does not exist.
+    static func notKnown(_ write: ResourceWrite, id: String) -> StoreError {
+        let message = "\(write.type)/\(id) is not known"
+        return StoreError(.notFound, message, publicMessage: message)
+    }
+
     /// The one resource a conditional write (`If-None-Exist`, conditional update) matched, or nil for none.
     ///
     /// - Throws: ``StoreError/Code/multipleMatches`` for more than one match; ``StoreError/Code/duplicate``

@@ -40,6 +40,32 @@ extension PostgresSession {
         return try result.get()
     }
 
+    /// What a replica does after migrating, one replica at a time (under the migration lock): gives the
+    /// configuration's subscriptions their rows and event sequences, and indexes the stored resources for
+    /// search when the index is older than `indexing`'s rules. Returns how many resources it indexed.
+    func prepare(
+        subscriptions: [String],
+        indexing: (any SearchIndexing)?,
+        at: Int64
+    ) async throws(StoreError) -> Int {
+        try await self.query("SELECT pg_advisory_lock(\(Self.migrationLock))")
+        let result: Result<Int, StoreError>
+        do {
+            try await self.transaction { (session) throws(StoreError) in
+                try await session.registerConfiguredSubscriptions(subscriptions, at: at)
+            }
+            if let indexing {
+                result = .success(try await self.reindexSearch(indexing, at: at))
+            } else {
+                result = .success(0)
+            }
+        } catch {
+            result = .failure(error)
+        }
+        _ = try? await self.query("SELECT pg_advisory_unlock(\(Self.migrationLock))")
+        return try result.get()
+    }
+
     /// The schema version the database is at.
     func schemaVersion() async throws(StoreError) -> Int {
         let row = try await self.query("SELECT coalesce(max(version), 0) FROM schema_migration").first

@@ -14,6 +14,7 @@ extension PostgresSession {
         sender: String,
         messageID: Int64,
         at: Int64,
+        traceparent: String? = nil,
         ledger: EpisodeLedger
     ) async throws(StoreError) -> Normalised {
         let items = ledger.items(of: resources, sender: sender)
@@ -68,7 +69,56 @@ extension PostgresSession {
             writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
         for write in writes {
-            try await self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
+            try await self.write(
+                write,
+                resources: resources,
+                messageID: messageID,
+                at: at,
+                traceparent: traceparent,
+                ledger: ledger
+            )
+        }
+        return Normalised(writes)
+    }
+
+    /// Takes resources their senders deleted out of every partition that holds or refers to them (locked
+    /// in id order), derives those partitions again (each holding episode records the withdrawal) and
+    /// writes what changed, with its outbox rows, as SQLite's store does
+    /// (``SQLiteConnection/withdraw(_:messageID:at:traceparent:ledger:)``).
+    func withdraw(
+        _ withdrawn: [String: String],
+        messageID: Int64,
+        at: Int64,
+        traceparent: String?,
+        ledger: EpisodeLedger
+    ) async throws(StoreError) -> Normalised {
+        let keys = withdrawn.keys.sorted()
+        let shared = keys.filter { ResourceLinks.isShared(String($0.prefix { $0 != "/" })) }
+        if !shared.isEmpty {
+            try await self.query("DELETE FROM shared_name WHERE key = ANY(\(shared))")
+            try await self.query("DELETE FROM shared_resource WHERE key = ANY(\(shared))")
+        }
+        var ids = try await self.partitions(named: keys).values.reduce(into: Set<Int64>()) { $0.formUnion($1) }
+        for row in try await self.query("SELECT partition_id FROM partition_resource WHERE key = ANY(\(keys))") {
+            ids.insert(try row.columns(Int64.self))
+        }
+        let versions = try await self.lockPartitions(ids)
+        var writes: [PartitionWrite] = []
+        for id in ids.sorted() {
+            guard let version = versions[id] else { continue }
+            var entry = try await self.partition(id, version: version, ledger: ledger)
+            try await self.lendAll(to: &entry)
+            writes.append(ledger.write(withdrawing: consume entry, partition: id, withdrawn: withdrawn))
+        }
+        for write in writes {
+            try await self.write(
+                write,
+                resources: [],
+                messageID: messageID,
+                at: at,
+                traceparent: traceparent,
+                ledger: ledger
+            )
         }
         return Normalised(writes)
     }
@@ -98,6 +148,7 @@ extension PostgresSession {
         resources: [Element],
         messageID: Int64?,
         at: Int64,
+        traceparent: String? = nil,
         ledger: EpisodeLedger
     ) async throws(StoreError) {
         try await self.mergePartitions(write.absorbed, into: write.id)
@@ -107,6 +158,7 @@ extension PostgresSession {
                 write.ingestion,
                 resources: resources,
                 planning: planning,
+                traceparent: traceparent,
                 messageID: messageID,
                 at: at
             )

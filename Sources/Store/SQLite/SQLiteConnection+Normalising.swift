@@ -12,6 +12,7 @@ extension SQLiteConnection {
         sender: String,
         messageID: Int64,
         at: Int64,
+        traceparent: String? = nil,
         ledger: EpisodeLedger
     ) throws(StoreError) -> Normalised {
         let items = ledger.items(of: resources, sender: sender)
@@ -53,9 +54,49 @@ extension SQLiteConnection {
             writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
         for write in writes {
-            try self.write(write, resources: resources, messageID: messageID, at: at, ledger: ledger)
+            try self.write(
+                write,
+                resources: resources,
+                messageID: messageID,
+                at: at,
+                traceparent: traceparent,
+                ledger: ledger
+            )
         }
         ledger.arrivals.store(arrival, ordering: .relaxed)
+        return Normalised(writes)
+    }
+
+    /// Takes resources their senders deleted out of every partition that holds or refers to them, derives
+    /// those partitions again (each holding episode records the withdrawal) and writes what changed, with
+    /// its outbox rows. `withdrawn`: each deleted key with the versioned reference of its deletion.
+    mutating func withdraw(
+        _ withdrawn: [String: String],
+        messageID: Int64,
+        at: Int64,
+        traceparent: String?,
+        ledger: EpisodeLedger
+    ) throws(StoreError) -> Normalised {
+        let keys = withdrawn.keys.sorted()
+        for key in keys where ResourceLinks.isShared(String(key.prefix { $0 != "/" })) {
+            try self.query("DELETE FROM shared_name WHERE key = ?", [.text(key)])
+            try self.query("DELETE FROM shared_resource WHERE key = ?", [.text(key)])
+        }
+        var ids = try self.partitions(named: keys).values.reduce(into: Set<Int64>()) { $0.formUnion($1) }
+        for key in keys {
+            for row in try self.query("SELECT partition_id FROM partition_resource WHERE key = ?", [.text(key)]) {
+                ids.insert(row.integer(0) ?? 0)
+            }
+        }
+        var writes: [PartitionWrite] = []
+        for id in ids.sorted() {
+            var entry = try self.partition(id, ledger: ledger)
+            try self.lendAll(to: &entry)
+            writes.append(ledger.write(withdrawing: consume entry, partition: id, withdrawn: withdrawn))
+        }
+        for write in writes {
+            try self.write(write, resources: [], messageID: messageID, at: at, traceparent: traceparent, ledger: ledger)
+        }
         return Normalised(writes)
     }
 
@@ -83,12 +124,20 @@ extension SQLiteConnection {
         resources: [Element],
         messageID: Int64?,
         at: Int64,
+        traceparent: String? = nil,
         ledger: EpisodeLedger
     ) throws(StoreError) {
         try self.mergePartitions(write.absorbed, into: write.id)
         try self.write(write, messageID: messageID, at: at)
         if let planning = ledger.planning {
-            try self.planOutbox(write.ingestion, resources: resources, planning: planning, messageID: messageID, at: at)
+            try self.planOutbox(
+                write.ingestion,
+                resources: resources,
+                planning: planning,
+                traceparent: traceparent,
+                messageID: messageID,
+                at: at
+            )
         }
     }
 

@@ -150,6 +150,9 @@ extension SQLiteConnection {
     /// Writes a partition's part of a message: its new and changed held resources with their names, its
     /// episode changes and retired episodes, its evaluation time and its next version.
     mutating func write(_ write: PartitionWrite, messageID: Int64?, at: Int64) throws(StoreError) {
+        for key in write.removed {
+            try self.query("DELETE FROM partition_resource WHERE key = ?", [.text(key)])
+        }
         for item in write.resources {
             try self.query(
                 """
