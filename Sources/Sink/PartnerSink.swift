@@ -17,6 +17,8 @@ public struct PartnerSink: Sendable {
         /// `X-Tandem-Notification`: `handshake` or `heartbeat` for a subscription's notifications that
         /// announce no event.
         public var notification: String?
+        /// The W3C `traceparent` the notification continues.
+        public var traceparent: String?
         public var body: [UInt8]
 
         public init(
@@ -28,6 +30,7 @@ public struct PartnerSink: Sendable {
             signature: String?,
             redeliveryOf: String? = nil,
             notification: String? = nil,
+            traceparent: String? = nil,
             body: [UInt8]
         ) {
             self.deliveryID = deliveryID
@@ -38,6 +41,7 @@ public struct PartnerSink: Sendable {
             self.signature = signature
             self.redeliveryOf = redeliveryOf
             self.notification = notification
+            self.traceparent = traceparent
             self.body = body
         }
     }
@@ -99,9 +103,12 @@ public struct PartnerSink: Sendable {
             eventNumber: eventNumber,
             redeliveryOf: arrival.redeliveryOf
         )
+        // The trace id, when the notification continues one, so a partner's log joins the sender's.
+        let parts = arrival.traceparent?.split(separator: "-") ?? []
+        let trace = parts.count == 4 && parts[1].count == 32 ? " trace=\(parts[1])" : ""
         return Receipt(
             status: 200,
-            line: described + " \(verdict) (\(signature), \(arrival.body.count) bytes)",
+            line: described + " \(verdict) (\(signature), \(arrival.body.count) bytes)\(trace)",
             verdict: verdict
         )
     }

@@ -46,6 +46,7 @@ public final class SinkState: Sendable {
             signature: header(H.signature),
             redeliveryOf: header(H.redeliveryOf),
             notification: header(H.notification),
+            traceparent: header("traceparent"),
             body: Array(buffer: body)
         )
         let behaviour = self.sink.withLock { $0.nextBehaviour() }

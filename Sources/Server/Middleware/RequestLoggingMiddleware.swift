@@ -16,7 +16,7 @@ public struct RequestLoggingMiddleware: RouterMiddleware {
     let publicBase: String?
 
     public init(publicBase: String? = nil) {
-        self.publicBase = publicBase
+        self.publicBase = publicBase.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
     public func handle(

@@ -21,6 +21,12 @@ struct AuditRoutes: Sendable {
     static let parameters = ["date", "agent", "entity", "type", "outcome"]
 
     func register(on fhir: RouterGroup<GatewayRequestContext>) {
+        // Written by the gateway alone: every other method is 405, as the CapabilityStatement says.
+        for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
+            fhir.on("AuditEvent", method: method) { request, _ -> Response in
+                throw FHIRError.methodNotAllowed(request.method, request.uri.path)
+            }
+        }
         fhir.get("AuditEvent") { request, context in
             try await self.search(
                 SearchRequest.pairs(request.uri.query),
