@@ -49,6 +49,14 @@ import Testing
                     X'\(hex(try EpisodeJSON.encode(episode)))', 1000)
                 """
             )
+            for reference in Set(episode.memberReferences).sorted() {
+                statements.append(
+                    """
+                    INSERT INTO episode_member (episode_id, reference, owner)
+                    VALUES ('\(episode.id)', '\(reference)', '\(Self.sender)')
+                    """
+                )
+            }
             for event in episode.timeline {
                 statements.append(
                     """
@@ -82,6 +90,14 @@ import Testing
                 let before = try #require(try await store.episodes(EpisodeQuery()).first)
                 let count = try Self.timeline(before).count
                 #expect(count > 3)
+                // The members moved onto the episode row still find the episode by the resources it holds.
+                let document = try #require(
+                    try JSONSerialization.jsonObject(with: Data(before.document)) as? [String: Any]
+                )
+                let source = try #require((document["sources"] as? [String])?.first)
+                #expect(try await store.episodes(holding: source).map(\.id) == [before.id])
+                #expect(try await store.episodes(EpisodeQuery(sender: Self.sender)).map(\.id) == [before.id])
+                #expect(try await store.episodes(EpisodeQuery(sender: "someone-else")).isEmpty)
 
                 var message = Fixture.message(try SampleMessages.writes("ophthalmology.cataract/04-handoff.json"))
                 message.received.sender = Self.sender

@@ -29,6 +29,19 @@ enum SampleMessages {
         return Normaliser(mappings: try MappingSet.load(files: loaded))
     }
 
+    /// Every sample scenario's steps (`service-line/NN-step.json`), scenario by scenario, in order.
+    static var scenarioSteps: [String] {
+        let samples = Self.root.appendingPathComponent("Samples")
+        let folders = ((try? FileManager.default.contentsOfDirectory(atPath: samples.path)) ?? []).filter {
+            FileManager.default.fileExists(atPath: samples.appendingPathComponent("\($0)/scenario.json").path)
+        }
+        return folders.sorted().flatMap { folder in
+            ((try? FileManager.default.contentsOfDirectory(atPath: samples.appendingPathComponent(folder).path)) ?? [])
+                .filter { $0.range(of: #"^\d\d-[a-z-]+\.json$"#, options: .regularExpression) != nil }
+                .sorted().map { "\(folder)/\($0)" }
+        }
+    }
+
     /// The entries of a sample transaction Bundle as writes.
     static func writes(_ sample: String) throws -> [ResourceWrite] {
         let data = try Data(contentsOf: Self.root.appendingPathComponent("Samples/\(sample)"))

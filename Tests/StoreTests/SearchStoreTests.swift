@@ -165,8 +165,8 @@ import Testing
             try await Self.seed(store)
             _ = try await RawSQL.rows(
                 """
-                INSERT INTO episode_member (episode_id, reference, owner) VALUES ('ep-1', 'ServiceRequest/a2', 'a'),
-                    ('ep-1', 'ServiceRequest/b1', 'b'), ('ep-2', 'ServiceRequest/b2', 'b')
+                INSERT INTO episode_member (episode_id, reference) VALUES ('ep-1', 'ServiceRequest/a2'),
+                    ('ep-1', 'ServiceRequest/b1'), ('ep-2', 'ServiceRequest/b2')
                 """,
                 in: store
             )

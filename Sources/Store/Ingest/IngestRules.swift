@@ -51,19 +51,10 @@ enum IngestRules {
     /// Unchanged and matched writes changed nothing and are left out.
     static func normalisable(_ writes: [ResourceWrite], _ entries: [Result<WriteResult, StoreError>]) -> [Element] {
         zip(writes, entries).compactMap { write, entry in
-            guard var resource = write.resource, case .success(let result) = entry,
+            guard let resource = write.resource, case .success(let result) = entry,
                 result.disposition == .created || result.disposition == .updated
             else { return nil }
-            resource.children.removeAll { $0.name == "id" }
-            resource.children.insert(Element(name: "id", type: "id", value: result.resource.id), at: 0)
-            let version = Element(name: "versionId", type: "id", value: String(result.resource.version))
-            if let index = resource.children.firstIndex(where: { $0.name == "meta" }) {
-                resource.children[index].children.removeAll { $0.name == "versionId" }
-                resource.children[index].children.insert(version, at: 0)
-            } else {
-                resource.children.insert(Element(name: "meta", type: "Meta", children: [version]), at: 1)
-            }
-            return resource
+            return self.held(resource, id: result.resource.id, version: result.resource.version)
         }
     }
 
@@ -81,6 +72,21 @@ enum IngestRules {
     static func notKnown(_ write: ResourceWrite, id: String) -> StoreError {
         let message = "\(write.type)/\(id) is not known"
         return StoreError(.notFound, message, publicMessage: message)
+    }
+
+    /// A written resource as the normaliser holds it: with the id and version it was stored under.
+    static func held(_ resource: Element, id: String, version: Int) -> Element {
+        var resource = resource
+        resource.children.removeAll { $0.name == "id" }
+        resource.children.insert(Element(name: "id", type: "id", value: id), at: 0)
+        let versionID = Element(name: "versionId", type: "id", value: String(version))
+        if let index = resource.children.firstIndex(where: { $0.name == "meta" }) {
+            resource.children[index].children.removeAll { $0.name == "versionId" }
+            resource.children[index].children.insert(versionID, at: 0)
+        } else {
+            resource.children.insert(Element(name: "meta", type: "Meta", children: [versionID]), at: 1)
+        }
+        return resource
     }
 
     /// The one resource a conditional write (`If-None-Exist`, conditional update) matched, or nil for none.

@@ -18,6 +18,23 @@ final class EpisodeLedger: Sendable {
     /// The highest arrival number handed out by this process; SQLite's writer starts it from the
     /// database's highest (``SQLiteStore``). PostgreSQL numbers arrivals with a sequence instead.
     let arrivals = Atomic<Int>(0)
+    /// Messages written from a plan made ahead of the writer, and plans dropped because another message
+    /// overtook them (SQLite).
+    private let plans = Atomic<Int>(0)
+    private let droppedPlans = Atomic<Int>(0)
+
+    func countPlan(written: Bool) {
+        if written {
+            self.plans.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            self.droppedPlans.wrappingAdd(1, ordering: .relaxed)
+        }
+    }
+
+    /// How many plans were written, and how many dropped, so far.
+    var planCounts: (written: Int, dropped: Int) {
+        (self.plans.load(ordering: .relaxed), self.droppedPlans.load(ordering: .relaxed))
+    }
     /// The normaliser over the current mappings, and the mappings' version (nil until a caller names it).
     private let mappings: Mutex<(normaliser: Normaliser, version: String?)>
 
@@ -42,6 +59,21 @@ final class EpisodeLedger: Sendable {
     func use(_ normaliser: Normaliser, version: String) {
         self.mappings.withLock { $0 = (normaliser, version) }
         self.cache.clear()
+    }
+
+    /// Records that arrivals are numbered up to `arrival`: the counter only moves forward, whatever
+    /// blocks plans made ahead of the writer took meanwhile.
+    func numberedArrivals(through arrival: Int) {
+        var current = self.arrivals.load(ordering: .relaxed)
+        while arrival > current {
+            let (exchanged, original) = self.arrivals.compareExchange(
+                expected: current,
+                desired: arrival,
+                ordering: .relaxed
+            )
+            if exchanged { return }
+            current = original
+        }
     }
 
     /// The written resources as the normaliser will hold them, for finding their partitions by name.

@@ -54,6 +54,16 @@ final class PartitionCache: Sendable {
         }
     }
 
+    /// A copy of the partition when it is held at `version`, derived with the `mappings` version, left
+    /// in the cache (for a plan made ahead of the writer, which may be dropped).
+    func peek(_ id: Int64, version: Int64, mappings: String?) -> Entry? {
+        self.state.withLock { state in
+            guard let held = state.entries[id], held.entry.version == version, held.entry.mappings == mappings
+            else { return nil }
+            return held.entry
+        }
+    }
+
     /// Keeps `entry` as partition `id`, evicting the least recently used beyond the capacity.
     func put(_ id: Int64, _ entry: Entry) {
         guard self.capacity > 0 else { return }

@@ -21,6 +21,8 @@ struct PartitionWrite: Sendable {
     var lent: Set<String>
     /// The version of the mappings the book was derived with.
     var mappings: String?
+    /// The rows, when they were encoded ahead of the writer (``NormalisationPlan``).
+    var rows: PartitionRows? = nil
 
     /// The cache entry this write leaves behind.
     var cacheEntry: PartitionCache.Entry {

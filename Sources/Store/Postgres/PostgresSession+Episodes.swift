@@ -3,20 +3,45 @@ import Foundation
 import PostgresNIO
 
 extension PostgresSession {
-    /// Makes `references` the resources the episode holds, writing only the rows that change.
+    /// Makes `references` the resources the episode holds: the episode row's `members` and `owners`, and
+    /// the `episode_member` rows that change. Call it after the episode's row is written.
     func replaceMembers(of episodeID: String, with references: [String]) async throws(StoreError) {
+        let row = try await self.query("SELECT members FROM episode WHERE id = \(episodeID)").first
+        let held = EpisodeMembers(try row.map { row throws(StoreError) in try row.columns(String.self) } ?? "")
+        let wanted = EpisodeMembers(references)
+        guard held != wanted else { return }
+        let removed = held.references.subtracting(wanted.references).sorted()
+        if !removed.isEmpty {
+            try await self.query(
+                "DELETE FROM episode_member WHERE episode_id = \(episodeID) AND reference = ANY(\(removed))"
+            )
+        }
+        let added = wanted.references.subtracting(held.references).sorted()
+        if !added.isEmpty {
+            try await self.query(
+                """
+                INSERT INTO episode_member (reference, episode_id)
+                SELECT n, \(episodeID) FROM unnest(\(added)::text[]) AS n ON CONFLICT DO NOTHING
+                """
+            )
+        }
+        let names = wanted.references.compactMap(ResourceName.init(reference:))
+        var owners: Set<String> = []
+        if !names.isEmpty {
+            for row in try await self.query(
+                """
+                SELECT DISTINCT r.owner FROM unnest(\(names.map(\.type))::text[], \(names.map(\.id))::text[])
+                    AS n(type, id) JOIN resource r ON r.type = n.type AND r.id = n.id
+                WHERE r.owner != ''
+                """
+            ) {
+                owners.insert(try row.columns(String.self))
+            }
+        }
         try await self.query(
             """
-            DELETE FROM episode_member WHERE episode_id = \(episodeID) AND NOT (reference = ANY(\(references)))
-            """
-        )
-        guard !references.isEmpty else { return }
-        try await self.query(
-            """
-            INSERT INTO episode_member (episode_id, reference, owner)
-            SELECT \(episodeID), n.reference, r.owner FROM unnest(\(references)::text[]) AS n(reference)
-            LEFT JOIN resource r ON r.type = split_part(n.reference, '/', 1) AND r.id = split_part(n.reference, '/', 2)
-            ON CONFLICT (episode_id, reference) DO NOTHING
+            UPDATE episode SET members = \(wanted.text), owners = \(EpisodeMembers.ownerList(owners))
+            WHERE id = \(episodeID)
             """
         )
     }
@@ -42,15 +67,20 @@ extension PostgresSession {
             """
         )
         try await self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
+        let partitionKey = partition ?? 0
         if let previous = change.previousEpisodeID, previous != change.episodeID {
             try await self.query(
-                "UPDATE episode_event SET episode_id = \(change.episodeID) WHERE episode_id = \(previous)"
+                """
+                UPDATE episode_event SET episode_id = \(change.episodeID)
+                WHERE partition_id = \(partitionKey) AND episode_id = \(previous)
+                """
             )
-            try await self.query("DELETE FROM episode WHERE id = \(previous)")
             try await self.replaceMembers(of: previous, with: [])
+            try await self.query("DELETE FROM episode WHERE id = \(previous)")
         }
         for event in change.events {
             try await self.insertEvent(
+                partition: partitionKey,
                 episodeID: change.episodeID,
                 number: event.number,
                 kind: event.kind.rawValue,
@@ -63,6 +93,7 @@ extension PostgresSession {
 
     /// Appends one timeline event; a number the episode already has fails with ``StoreError/Code/duplicate``.
     func insertEvent(
+        partition: Int64,
         episodeID: String,
         number: Int,
         kind: String,
@@ -72,8 +103,8 @@ extension PostgresSession {
     ) async throws(StoreError) {
         try await self.query(
             """
-            INSERT INTO episode_event (episode_id, number, kind, payload, message_id, recorded_at)
-            VALUES (\(episodeID), \(Int64(number)), \(kind), \(payload.bytea), \(messageID), \(at))
+            INSERT INTO episode_event (partition_id, episode_id, number, kind, payload, message_id, recorded_at)
+            VALUES (\(partition), \(episodeID), \(Int64(number)), \(kind), \(payload.bytea), \(messageID), \(at))
             """
         )
     }

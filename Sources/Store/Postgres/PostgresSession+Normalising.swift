@@ -98,10 +98,9 @@ extension PostgresSession {
             try await self.query("DELETE FROM shared_name WHERE key = ANY(\(shared))")
             try await self.query("DELETE FROM shared_resource WHERE key = ANY(\(shared))")
         }
-        var ids = try await self.partitions(named: keys).values.reduce(into: Set<Int64>()) { $0.formUnion($1) }
-        for row in try await self.query("SELECT partition_id FROM partition_resource WHERE key = ANY(\(keys))") {
-            ids.insert(try row.columns(Int64.self))
-        }
+        // A held resource's key is one of its partition's names, so the names find every partition that
+        // holds or refers to it (partition_resource is keyed by partition first).
+        let ids = try await self.partitions(named: keys).values.reduce(into: Set<Int64>()) { $0.formUnion($1) }
         let versions = try await self.lockPartitions(ids)
         var writes: [PartitionWrite] = []
         for id in ids.sorted() {

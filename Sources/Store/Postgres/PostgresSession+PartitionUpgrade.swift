@@ -48,6 +48,9 @@ extension PostgresSession {
                 let episode = try EpisodeJSON.decode(Episode.self, from: [UInt8](bytea: state))
                 guard let index = upgrade.partition(of: episode) else { continue }
                 try await session.query("UPDATE episode SET partition_id = \(ids[index]) WHERE id = \(id)")
+                try await session.query(
+                    "UPDATE episode_event SET partition_id = \(ids[index]) WHERE partition_id = 0 AND episode_id = \(id)"
+                )
             }
             let highest = resources.map(\.arrival).max() ?? 0
             try await session.query("SELECT setval('held_arrival', \(Int64(highest + 1)))")

@@ -84,22 +84,23 @@ extension PostgresSession {
                 try EpisodeJSON.decode(HeldResource.self, from: [UInt8](bytea: try row.columns(ByteBuffer.self)))
             )
         }
-        var events: [String: [[UInt8]]] = [:]
-        for row in try await self.query(
-            """
-            SELECT v.episode_id, v.payload FROM episode e JOIN episode_event v ON v.episode_id = e.id
-            WHERE e.partition_id = \(id) AND e.status != 'retired' ORDER BY v.episode_id, v.number
-            """
-        ) {
-            let (episode, payload) = try row.columns((String, ByteBuffer).self)
-            events[episode, default: []].append([UInt8](bytea: payload))
-        }
-        var episodes: [Episode] = []
+        var live: [(id: String, state: [UInt8])] = []
         for row in try await self.query(
             "SELECT id, state FROM episode WHERE partition_id = \(id) AND status != 'retired'"
         ) {
             let (episode, state) = try row.columns((String, ByteBuffer).self)
-            episodes.append(try EpisodeJSON.episode(state: [UInt8](bytea: state), events: events[episode] ?? []))
+            live.append((episode, [UInt8](bytea: state)))
+        }
+        let liveIDs = Set(live.map(\.id))
+        var events: [String: [[UInt8]]] = [:]
+        for row in try await self.query(
+            "SELECT episode_id, payload FROM episode_event WHERE partition_id = \(id) ORDER BY episode_id, number"
+        ) {
+            let (episode, payload) = try row.columns((String, ByteBuffer).self)
+            if liveIDs.contains(episode) { events[episode, default: []].append([UInt8](bytea: payload)) }
+        }
+        let episodes = try live.map { episode throws(StoreError) in
+            try EpisodeJSON.episode(state: episode.state, events: events[episode.id] ?? [])
         }
         let row = try await self.query("SELECT evaluated_at FROM partition WHERE id = \(id)").first
         let evaluated: ByteBuffer? = try row.flatMap { row throws(StoreError) in try row.columns(ByteBuffer?.self) }
@@ -180,6 +181,9 @@ extension PostgresSession {
         try await self.query("DELETE FROM partition_name WHERE partition_id = ANY(\(absorbed))")
         try await self.query("UPDATE episode SET partition_id = \(target) WHERE partition_id = ANY(\(absorbed))")
         try await self.query(
+            "UPDATE episode_event SET partition_id = \(target) WHERE partition_id = ANY(\(absorbed))"
+        )
+        try await self.query(
             "UPDATE unmatched_referral SET partition_id = \(target) WHERE partition_id = ANY(\(absorbed))"
         )
         try await self.query("DELETE FROM partition WHERE id = ANY(\(absorbed))")
@@ -189,15 +193,16 @@ extension PostgresSession {
     /// episode changes and retired episodes, its evaluation time and its next version.
     func write(_ write: PartitionWrite, messageID: Int64?, at: Int64) async throws(StoreError) {
         if !write.removed.isEmpty {
-            try await self.query("DELETE FROM partition_resource WHERE key = ANY(\(write.removed))")
+            try await self.query(
+                "DELETE FROM partition_resource WHERE partition_id = \(write.id) AND key = ANY(\(write.removed))"
+            )
         }
         for item in write.resources {
             try await self.query(
                 """
                 INSERT INTO partition_resource (key, partition_id, held, arrival)
                 VALUES (\(item.key), \(write.id), \(try EpisodeJSON.encode(item).bytea), \(Int64(item.arrival)))
-                ON CONFLICT (key) DO UPDATE SET partition_id = excluded.partition_id, held = excluded.held,
-                    arrival = excluded.arrival
+                ON CONFLICT (partition_id, key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
                 """
             )
         }

@@ -165,13 +165,13 @@ extension PostgresSession {
     func episodes(_ query: EpisodeQuery) async throws(StoreError) -> [EpisodeRecord] {
         try await self.episodeRecords(
             """
-            SELECT id, patient_key, service_line, status, state, updated_at FROM episode
+            SELECT id, patient_key, service_line, status, state, updated_at, coalesce(partition_id, 0) FROM episode
             WHERE status != 'retired'
                 AND (\(query.patientKey)::text IS NULL OR patient_key = \(query.patientKey))
                 AND (\(query.serviceLine)::text IS NULL OR service_line = \(query.serviceLine))
                 AND (\(query.status)::text IS NULL OR status = \(query.status))
                 AND (\(query.sender)::text IS NULL
-                    OR id IN (SELECT episode_id FROM episode_member WHERE owner = \(query.sender)))
+                    OR strpos(owners, ',' || \(query.sender) || ',') > 0)
                 AND (\(query.partner)::text IS NULL
                     OR EXISTS (SELECT 1 FROM outbox o WHERE o.episode_id = episode.id AND (o.partner = \(query.partner)
                         OR o.partner IN (SELECT s.id FROM subscription s WHERE s.owner = \(query.partner)))))
@@ -184,8 +184,9 @@ extension PostgresSession {
     func episodes(holding reference: String) async throws(StoreError) -> [EpisodeRecord] {
         try await self.episodeRecords(
             """
-            SELECT e.id, e.patient_key, e.service_line, e.status, e.state, e.updated_at FROM episode_member m
-                JOIN episode e ON e.id = m.episode_id
+            SELECT e.id, e.patient_key, e.service_line, e.status, e.state, e.updated_at,
+                coalesce(e.partition_id, 0)
+            FROM episode_member m JOIN episode e ON e.id = m.episode_id
             WHERE m.reference = \(reference) AND e.status != 'retired' ORDER BY e.id
             """
         )
@@ -210,7 +211,7 @@ extension PostgresSession {
     func episode(id: String) async throws(StoreError) -> EpisodeRecord? {
         try await self.episodeRecords(
             """
-            SELECT id, patient_key, service_line, status, state, updated_at FROM episode
+            SELECT id, patient_key, service_line, status, state, updated_at, coalesce(partition_id, 0) FROM episode
             WHERE id = \(id) AND status != 'retired'
             """
         ).first
@@ -218,19 +219,21 @@ extension PostgresSession {
 
     /// Episode rows as records: each document is the stored state with its timeline read back.
     private func episodeRecords(_ query: PostgresQuery) async throws(StoreError) -> [EpisodeRecord] {
-        var rows: [(String, String, String, String, [UInt8], Int64)] = []
+        var rows: [(String, String, String, String, [UInt8], Int64, Int64)] = []
         for row in try await self.query(query) {
-            let (id, patientKey, serviceLine, status, state, updatedAt) = try row.columns(
-                (String, String, String, String, ByteBuffer, Int64).self
+            let (id, patientKey, serviceLine, status, state, updatedAt, partition) = try row.columns(
+                (String, String, String, String, ByteBuffer, Int64, Int64).self
             )
-            rows.append((id, patientKey, serviceLine, status, [UInt8](bytea: state), updatedAt))
+            rows.append((id, patientKey, serviceLine, status, [UInt8](bytea: state), updatedAt, partition))
         }
         var events: [String: [[UInt8]]] = [:]
         if !rows.isEmpty {
             for row in try await self.query(
                 """
-                SELECT episode_id, payload FROM episode_event WHERE episode_id = ANY(\(rows.map(\.0)))
-                ORDER BY episode_id, number
+                SELECT v.episode_id, v.payload FROM episode_event v
+                JOIN unnest(\(rows.map(\.6))::bigint[], \(rows.map(\.0))::text[]) AS r(partition_id, episode_id)
+                    ON v.partition_id = r.partition_id AND v.episode_id = r.episode_id
+                ORDER BY v.episode_id, v.number
                 """
             ) {
                 let (id, payload) = try row.columns((String, ByteBuffer).self)

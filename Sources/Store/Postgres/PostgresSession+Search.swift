@@ -99,7 +99,9 @@ extension PostgresSession {
         case .owner(let owner): builder.add(" AND r.owner = ?", owner)
         case .episodes(let episodes):
             builder.add(
-                " AND (r.type || '/' || r.id) IN (SELECT m.reference FROM episode_member m WHERE m.episode_id = ANY(?))",
+                // episode_member is keyed (reference, episode_id): each candidate looks up its own reference.
+                " AND EXISTS (SELECT 1 FROM episode_member m WHERE m.reference = r.type || '/' || r.id"
+                    + " AND m.episode_id = ANY(?))",
                 episodes
             )
         }

@@ -2,29 +2,38 @@ import CoManagement
 import Foundation
 
 extension SQLiteConnection {
-    /// Makes `references` the resources the episode holds, writing only the rows that change.
+    /// Makes `references` the resources the episode holds: the episode row's `members` and `owners`, and
+    /// the `episode_member` rows that change. Call it after the episode's row is written.
     mutating func replaceMembers(of episodeID: String, with references: [String]) throws(StoreError) {
-        let held = Set(
-            try self.query("SELECT reference FROM episode_member WHERE episode_id = ?", [.text(episodeID)])
-                .compactMap { $0.text(0) }
+        let row = try self.query("SELECT members FROM episode WHERE id = ?", [.text(episodeID)]).first
+        let held = EpisodeMembers(row?.text(0) ?? "")
+        let wanted = EpisodeMembers(references)
+        guard held != wanted else { return }
+        for reference in held.references.subtracting(wanted.references).sorted() {
+            try self.query(
+                "DELETE FROM episode_member WHERE reference = ? AND episode_id = ?",
+                [.text(reference), .text(episodeID)]
+            )
+        }
+        for reference in wanted.references.subtracting(held.references).sorted() {
+            try self.query(
+                "INSERT OR IGNORE INTO episode_member (reference, episode_id) VALUES (?, ?)",
+                [.text(reference), .text(episodeID)]
+            )
+        }
+        var owners: Set<String> = []
+        for reference in wanted.references {
+            guard let name = ResourceName(reference: reference) else { continue }
+            let owner = try self.query(
+                "SELECT owner FROM resource WHERE type = ? AND id = ?",
+                [.text(name.type), .text(name.id)]
+            ).first?.text(0)
+            if let owner, !owner.isEmpty { owners.insert(owner) }
+        }
+        try self.query(
+            "UPDATE episode SET members = ?, owners = ? WHERE id = ?",
+            [.text(wanted.text), .text(EpisodeMembers.ownerList(owners)), .text(episodeID)]
         )
-        let wanted = Set(references)
-        for reference in held.subtracting(wanted).sorted() {
-            try self.query(
-                "DELETE FROM episode_member WHERE episode_id = ? AND reference = ?",
-                [.text(episodeID), .text(reference)]
-            )
-        }
-        for reference in wanted.subtracting(held).sorted() {
-            try self.query(
-                """
-                INSERT INTO episode_member (episode_id, reference, owner) VALUES (?1, ?2, (
-                    SELECT owner FROM resource
-                    WHERE type = substr(?2, 1, instr(?2, '/') - 1) AND id = substr(?2, instr(?2, '/') + 1)))
-                """,
-                [.text(episodeID), .text(reference)]
-            )
-        }
     }
 
     /// Writes one episode change: the episode's row (its state, without the timeline) in place and the
@@ -35,9 +44,23 @@ extension SQLiteConnection {
         _ change: Ingestion.EpisodeChange,
         partition: Int64?,
         messageID: Int64?,
-        at: Int64
+        at: Int64,
+        rows: PartitionRows? = nil
     ) throws(StoreError) {
         let episode = change.episode
+        let state: [UInt8]
+        if let encoded = rows?.states[change.episodeID] {
+            state = encoded
+        } else {
+            state = try EpisodeJSON.state(of: episode)
+        }
+        var payloads: [[UInt8]]
+        if let encoded = rows?.events[change.episodeID] {
+            payloads = encoded
+        } else {
+            payloads = []
+            for event in change.events { payloads.append(try EpisodeJSON.encode(event)) }
+        }
         try self.query(
             """
             INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at)
@@ -48,28 +71,28 @@ extension SQLiteConnection {
             """,
             [
                 .text(change.episodeID), partition.map { .integer($0) } ?? .null, .text(episode.patient.key),
-                .text(episode.serviceLine), .text(episode.status.rawValue), .blob(try EpisodeJSON.state(of: episode)),
-                .integer(at),
+                .text(episode.serviceLine), .text(episode.status.rawValue), .blob(state), .integer(at),
             ]
         )
         try self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
+        let partitionKey = partition ?? 0
         if let previous = change.previousEpisodeID, previous != change.episodeID {
             try self.query(
-                "UPDATE episode_event SET episode_id = ? WHERE episode_id = ?",
-                [.text(change.episodeID), .text(previous)]
+                "UPDATE episode_event SET episode_id = ? WHERE partition_id = ? AND episode_id = ?",
+                [.text(change.episodeID), .integer(partitionKey), .text(previous)]
             )
-            try self.query("DELETE FROM episode WHERE id = ?", [.text(previous)])
             try self.replaceMembers(of: previous, with: [])
+            try self.query("DELETE FROM episode WHERE id = ?", [.text(previous)])
         }
-        for event in change.events {
+        for (event, payload) in zip(change.events, payloads) {
             try self.query(
                 """
-                INSERT INTO episode_event (episode_id, number, kind, payload, message_id, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO episode_event (partition_id, episode_id, number, kind, payload, message_id, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    .text(change.episodeID), .integer(Int64(event.number)), .text(event.kind.rawValue),
-                    .blob(try EpisodeJSON.encode(event)), messageID.map { .integer($0) } ?? .null, .integer(at),
+                    .integer(partitionKey), .text(change.episodeID), .integer(Int64(event.number)),
+                    .text(event.kind.rawValue), .blob(payload), messageID.map { .integer($0) } ?? .null, .integer(at),
                 ]
             )
         }
@@ -87,7 +110,7 @@ extension SQLiteConnection {
             bindings.append(.text(value))
         }
         if let sender = query.sender {
-            conditions.append("id IN (SELECT episode_id FROM episode_member WHERE owner = ?)")
+            conditions.append("instr(owners, ',' || ? || ',') > 0")
             bindings.append(.text(sender))
         }
         if let partner = query.partner {
@@ -102,7 +125,7 @@ extension SQLiteConnection {
         bindings.append(.integer(Int64(query.limit)))
         return try self.query(
             """
-            SELECT id, patient_key, service_line, status, state, updated_at FROM episode
+            SELECT id, patient_key, service_line, status, state, updated_at, partition_id FROM episode
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY updated_at DESC, id LIMIT ?
             """,
             bindings
@@ -113,8 +136,8 @@ extension SQLiteConnection {
     mutating func episodes(holding reference: String) throws(StoreError) -> [EpisodeRecord] {
         try self.query(
             """
-            SELECT e.id, e.patient_key, e.service_line, e.status, e.state, e.updated_at FROM episode_member m
-                JOIN episode e ON e.id = m.episode_id
+            SELECT e.id, e.patient_key, e.service_line, e.status, e.state, e.updated_at, e.partition_id
+            FROM episode_member m JOIN episode e ON e.id = m.episode_id
             WHERE m.reference = ? AND e.status != 'retired' ORDER BY e.id
             """,
             [.text(reference)]
@@ -141,7 +164,7 @@ extension SQLiteConnection {
     mutating func episode(id: String) throws(StoreError) -> EpisodeRecord? {
         try self.query(
             """
-            SELECT id, patient_key, service_line, status, state, updated_at FROM episode
+            SELECT id, patient_key, service_line, status, state, updated_at, partition_id FROM episode
             WHERE id = ? AND status != 'retired'
             """,
             [.text(id)]
@@ -152,8 +175,8 @@ extension SQLiteConnection {
     private mutating func episodeRecord(_ row: SQLiteRow) throws(StoreError) -> EpisodeRecord {
         let id = row.text(0) ?? ""
         let events = try self.query(
-            "SELECT payload FROM episode_event WHERE episode_id = ? ORDER BY number",
-            [.text(id)]
+            "SELECT payload FROM episode_event WHERE partition_id = ? AND episode_id = ? ORDER BY number",
+            [.integer(row.integer(6) ?? 0), .text(id)]
         ).map { $0.blob(0) }
         return EpisodeRecord(
             id: id,

@@ -9,7 +9,15 @@ extension SQLiteConnection {
     /// With a `ledger`, the resources the message created or changed are normalised into their partitions
     /// and the episode changes are written too; the partitions go back to the ledger's cache only once all
     /// of the message is written.
-    mutating func ingest(_ message: IngestMessage, ledger: EpisodeLedger? = nil) throws(StoreError) -> IngestResult {
+    ///
+    /// A `plan` made ahead of the writer (``plan(_:ledger:)``) is written as it is when the message's
+    /// writes came out as it assumed and nothing it read has changed since; otherwise the message is
+    /// normalised here.
+    mutating func ingest(
+        _ message: IngestMessage,
+        ledger: EpisodeLedger? = nil,
+        plan: NormalisationPlan? = nil
+    ) throws(StoreError) -> IngestResult {
         let received = message.received
         let at = received.receivedAt.storeMilliseconds
         let messageID = try self.insertMessage(received, at: at)
@@ -46,14 +54,27 @@ extension SQLiteConnection {
         var normalised: Normalised?
         let changed = IngestRules.normalisable(message.writes, entries)
         if let ledger, !changed.isEmpty {
-            normalised = try self.normalise(
-                changed,
-                sender: received.sender,
-                messageID: messageID,
-                at: at,
-                traceparent: received.traceparent,
-                ledger: ledger
-            )
+            if let plan, plan.resources == changed, try self.isCurrent(plan) {
+                normalised = try self.apply(
+                    plan,
+                    resources: changed,
+                    messageID: messageID,
+                    at: at,
+                    traceparent: received.traceparent,
+                    ledger: ledger
+                )
+                ledger.countPlan(written: true)
+            } else {
+                normalised = try self.normalise(
+                    changed,
+                    sender: received.sender,
+                    messageID: messageID,
+                    at: at,
+                    traceparent: received.traceparent,
+                    ledger: ledger
+                )
+                if plan != nil { ledger.countPlan(written: false) }
+            }
         }
         let withdrawn = IngestRules.withdrawn(entries)
         if let ledger, !withdrawn.isEmpty {

@@ -2,8 +2,11 @@ import CoManagement
 import FHIRCore
 import Synchronization
 
-/// Normalisation on SQLite, in the writer: each message finds its partitions, normalises against them and
-/// writes what changed, inside its savepoint. The single writer is what serialises it.
+/// Normalisation on SQLite. A message is normally planned ahead of the writer, on a reader
+/// (``plan(_:sender:ledger:)``), and the writer only checks the plan is still current and writes its rows
+/// (``apply(_:resources:messageID:at:traceparent:ledger:)``); a message that cannot be planned so, or whose plan
+/// another message overtook, is normalised in the writer (``normalise(_:sender:messageID:at:traceparent:ledger:)``).
+/// The single writer is what serialises them.
 extension SQLiteConnection {
 
     /// Normalises the written resources into their partitions, writes the changes, plans the outbox rows.
@@ -30,17 +33,18 @@ extension SQLiteConnection {
             for other in ids.dropFirst() {
                 EpisodeLedger.merge(try self.partition(other, ledger: ledger), into: &entry)
             }
-            try self.lendAll(to: &entry)
-            try self.lend(to: &entry, names: component.items.flatMap { $0.names.linking + $0.names.shared })
+            var lent: [String: Int] = [:]
             writes.append(
-                ledger.write(
+                try self.write(
                     component,
                     into: consume entry,
                     partition: target,
                     absorbed: Array(ids.dropFirst()),
                     shared: shared,
                     sender: sender,
-                    arrival: &arrival
+                    arrival: &arrival,
+                    lent: &lent,
+                    ledger: ledger
                 )
             )
         }
@@ -50,7 +54,8 @@ extension SQLiteConnection {
             .values.reduce(into: Set<Int64>()) { $0.formUnion($1) }.subtracting(reached)
         for id in dependents.sorted() {
             var entry = try self.partition(id, ledger: ledger)
-            try self.lendAll(to: &entry)
+            var lent: [String: Int] = [:]
+            try self.lendAll(to: &entry, recording: &lent)
             writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
         for write in writes {
@@ -63,7 +68,170 @@ extension SQLiteConnection {
                 ledger: ledger
             )
         }
-        ledger.arrivals.store(arrival, ordering: .relaxed)
+        ledger.numberedArrivals(through: arrival)
+        return Normalised(writes)
+    }
+
+    /// Plans a message's normalisation on this (reading) connection, in one read transaction: its writes
+    /// as the writer will hold them if each creates or changes its resource, normalised. Nil when the
+    /// message cannot be planned ahead: conditional writes (the writer decides what they match), episode
+    /// changes of its own, or what ``plan(_:sender:ledger:)`` leaves to the writer.
+    mutating func plan(_ message: IngestMessage, ledger: EpisodeLedger) throws(StoreError) -> NormalisationPlan? {
+        guard message.episodes.isEmpty else { return nil }
+        try self.execute("BEGIN")
+        defer { try? self.execute("COMMIT") }
+        var resources: [Element] = []
+        for write in message.writes {
+            guard let resource = write.resource else { continue }
+            let id: String
+            switch write.mode {
+            case .create(let proposedID, nil): id = proposedID
+            case .update(let planned, _): id = planned
+            default: return nil
+            }
+            let current = try self.query(
+                "SELECT version FROM resource WHERE type = ? AND id = ?",
+                [.text(write.type), .text(id)]
+            ).first?.integer(0)
+            resources.append(IngestRules.held(resource, id: id, version: Int(current ?? 0) + 1))
+        }
+        return try self.plan(resources, sender: message.received.sender, ledger: ledger)
+    }
+
+    /// Plans the normalisation of `resources` (the message's writes as the writer will hold them) from
+    /// what this connection reads, writing nothing; the rows come encoded.
+    /// Nil for a message that changes shared resources (practitioners, organisations): those change other
+    /// partitions too and are normalised in the writer.
+    mutating func plan(
+        _ resources: [Element],
+        sender: String,
+        ledger: EpisodeLedger
+    ) throws(StoreError)
+        -> NormalisationPlan?
+    {
+        let items = ledger.items(of: resources, sender: sender)
+        guard items.shared.isEmpty, !items.items.isEmpty else { return nil }
+        let sharedNames = try self.sharedNames(among: items.linkingNames)
+        let named = try self.partitions(named: items.linkingNames.subtracting(sharedNames))
+        // A block of arrival numbers of its own: plans are made side by side.
+        var arrival = ledger.arrivals.wrappingAdd(resources.count + 1, ordering: .relaxed).oldValue
+        var versions: [Int64: Int64] = [:]
+        var lent: [String: Int] = [:]
+        var placeholder: Int64 = 0
+        var writes: [PartitionWrite] = []
+        for component in items.components(partitions: named, shared: sharedNames) {
+            let ids = component.partitions.sorted()
+            var entry: PartitionCache.Entry
+            let target: Int64
+            if let first = ids.first {
+                target = first
+                entry = try self.partition(first, ledger: ledger, leavingTheCache: true)
+                versions[first] = entry.version
+                for other in ids.dropFirst() {
+                    let absorbed = try self.partition(other, ledger: ledger, leavingTheCache: true)
+                    versions[other] = absorbed.version
+                    EpisodeLedger.merge(absorbed, into: &entry)
+                }
+            } else {
+                placeholder -= 1
+                target = placeholder
+                entry = PartitionCache.Entry(version: 0, book: EpisodeBook(), mappings: ledger.mappingsVersion)
+            }
+            writes.append(
+                try self.write(
+                    component,
+                    into: consume entry,
+                    partition: target,
+                    absorbed: Array(ids.dropFirst()),
+                    shared: [],
+                    sender: sender,
+                    arrival: &arrival,
+                    lent: &lent,
+                    ledger: ledger
+                )
+            )
+        }
+        var plan = NormalisationPlan(
+            resources: resources,
+            linkingNames: items.linkingNames,
+            partitionsByName: named,
+            sharedNames: sharedNames,
+            versions: versions,
+            lent: lent,
+            writes: writes
+        )
+        try plan.encodeRows()
+        return plan
+    }
+
+    /// Lends one component's partition the shared resources it refers to (each lent one's arrival into
+    /// `lent`) and normalises the component into it.
+    private mutating func write(
+        _ component: MessageItems.Component,
+        into entry: consuming PartitionCache.Entry,
+        partition target: Int64,
+        absorbed: [Int64],
+        shared: [HeldResource],
+        sender: String,
+        arrival: inout Int,
+        lent: inout [String: Int],
+        ledger: EpisodeLedger
+    ) throws(StoreError) -> PartitionWrite {
+        try self.lendAll(to: &entry, recording: &lent)
+        try self.lend(
+            to: &entry,
+            names: component.items.flatMap { $0.names.linking + $0.names.shared },
+            recording: &lent
+        )
+        return ledger.write(
+            component,
+            into: consume entry,
+            partition: target,
+            absorbed: absorbed,
+            shared: shared,
+            sender: sender,
+            arrival: &arrival
+        )
+    }
+
+    /// Whether nothing the plan read has changed since: the partitions its names find, the versions of
+    /// the partitions it read, the shared resources it lent them.
+    mutating func isCurrent(_ plan: NormalisationPlan) throws(StoreError) -> Bool {
+        let sharedNames = try self.sharedNames(among: plan.linkingNames)
+        guard sharedNames == plan.sharedNames,
+            try self.partitions(named: plan.linkingNames.subtracting(sharedNames)) == plan.partitionsByName,
+            try self.partitionVersions(plan.versions.keys) == plan.versions
+        else { return false }
+        for (key, arrival) in plan.lent {
+            let row = try self.query("SELECT arrival FROM shared_resource WHERE key = ?", [.text(key)]).first
+            guard row?.integer(0).map(Int.init) == arrival else { return false }
+        }
+        return true
+    }
+
+    /// Writes a current plan: creates its new partitions, then writes every partition's rows and outbox
+    /// (each row numbered in its subscription here, in the writer, and carrying `traceparent`).
+    mutating func apply(
+        _ plan: NormalisationPlan,
+        resources: [Element],
+        messageID: Int64,
+        at: Int64,
+        traceparent: String? = nil,
+        ledger: EpisodeLedger
+    ) throws(StoreError) -> Normalised {
+        var writes: [PartitionWrite] = []
+        for var write in plan.writes {
+            if write.id < 0 { write.id = try self.newPartition() }
+            try self.write(
+                write,
+                resources: resources,
+                messageID: messageID,
+                at: at,
+                traceparent: traceparent,
+                ledger: ledger
+            )
+            writes.append(write)
+        }
         return Normalised(writes)
     }
 
@@ -82,12 +250,9 @@ extension SQLiteConnection {
             try self.query("DELETE FROM shared_name WHERE key = ?", [.text(key)])
             try self.query("DELETE FROM shared_resource WHERE key = ?", [.text(key)])
         }
-        var ids = try self.partitions(named: keys).values.reduce(into: Set<Int64>()) { $0.formUnion($1) }
-        for key in keys {
-            for row in try self.query("SELECT partition_id FROM partition_resource WHERE key = ?", [.text(key)]) {
-                ids.insert(row.integer(0) ?? 0)
-            }
-        }
+        // A held resource's key is one of its partition's names, so the names find every partition that
+        // holds or refers to it (partition_resource is keyed by partition first).
+        let ids = try self.partitions(named: keys).values.reduce(into: Set<Int64>()) { $0.formUnion($1) }
         var writes: [PartitionWrite] = []
         for id in ids.sorted() {
             var entry = try self.partition(id, ledger: ledger)
@@ -142,9 +307,18 @@ extension SQLiteConnection {
     }
 
     /// A partition as the cache holds it (when its version is still the database's), else read from its rows.
-    mutating func partition(_ id: Int64, ledger: EpisodeLedger) throws(StoreError) -> PartitionCache.Entry {
+    /// `leavingTheCache`: copy the cached partition rather than take it out (for a plan that may be dropped).
+    mutating func partition(
+        _ id: Int64,
+        ledger: EpisodeLedger,
+        leavingTheCache: Bool = false
+    ) throws(StoreError) -> PartitionCache.Entry {
         let version = try self.partitionVersions([id])[id] ?? 0
-        if let cached = ledger.cache.take(id, version: version, mappings: ledger.mappingsVersion) { return cached }
+        let cached =
+            leavingTheCache
+            ? ledger.cache.peek(id, version: version, mappings: ledger.mappingsVersion)
+            : ledger.cache.take(id, version: version, mappings: ledger.mappingsVersion)
+        if let cached { return cached }
         return PartitionCache.Entry(
             version: version,
             book: try self.loadPartition(id),
@@ -154,21 +328,34 @@ extension SQLiteConnection {
 
     /// Lends the partition the shared resources known by `names` it was not lent yet, and those they
     /// refer to in turn.
-    private mutating func lend(to entry: inout PartitionCache.Entry, names: [String]) throws(StoreError) {
+    /// The arrival each lent resource was stored with goes into `lent`.
+    private mutating func lend(
+        to entry: inout PartitionCache.Entry,
+        names: [String],
+        recording lent: inout [String: Int]
+    ) throws(StoreError) {
         let needed = Set(names).subtracting(entry.lent)
         guard !needed.isEmpty else { return }
         for item in try self.sharedResources(named: needed) {
             entry.book.store(item)
             entry.lent.formUnion(ResourceLinks.linkNames(of: item).known)
+            lent[item.key] = item.arrival
         }
         entry.lent.formUnion(needed)
     }
 
     /// Lends a partition read from its rows every shared resource its resources refer to, once.
-    mutating func lendAll(to entry: inout PartitionCache.Entry) throws(StoreError) {
+    mutating func lendAll(to entry: inout PartitionCache.Entry, recording lent: inout [String: Int]) throws(StoreError)
+    {
         guard !entry.lentAll else { return }
-        try self.lend(to: &entry, names: EpisodeLedger.referencedNames(of: entry.book))
+        try self.lend(to: &entry, names: EpisodeLedger.referencedNames(of: entry.book), recording: &lent)
         entry.lentAll = true
+    }
+
+    /// Lends a partition read from its rows every shared resource its resources refer to, once.
+    mutating func lendAll(to entry: inout PartitionCache.Entry) throws(StoreError) {
+        var lent: [String: Int] = [:]
+        try self.lendAll(to: &entry, recording: &lent)
     }
 }
 

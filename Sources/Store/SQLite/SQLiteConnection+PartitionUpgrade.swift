@@ -48,6 +48,10 @@ extension SQLiteConnection {
                     "UPDATE episode SET partition_id = ? WHERE id = ?",
                     [.integer(ids[index]), .text(row.text(0) ?? "")]
                 )
+                try self.query(
+                    "UPDATE episode_event SET partition_id = ? WHERE partition_id = 0 AND episode_id = ?",
+                    [.integer(ids[index]), .text(row.text(0) ?? "")]
+                )
             }
             try self.execute("DROP TABLE episode_resource; DROP TABLE episode_book;")
             try self.execute("COMMIT")

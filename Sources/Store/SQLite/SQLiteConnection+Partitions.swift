@@ -50,21 +50,21 @@ extension SQLiteConnection {
             "SELECT held FROM partition_resource WHERE partition_id = ?",
             [.integer(id)]
         ).map { row throws(StoreError) in try EpisodeJSON.decode(HeldResource.self, from: row.blob(0)) }
-        var events: [String: [[UInt8]]] = [:]
-        for row in try self.query(
-            """
-            SELECT v.episode_id, v.payload FROM episode e JOIN episode_event v ON v.episode_id = e.id
-            WHERE e.partition_id = ? AND e.status != 'retired' ORDER BY v.episode_id, v.number
-            """,
-            [.integer(id)]
-        ) {
-            events[row.text(0) ?? "", default: []].append(row.blob(1))
-        }
-        let episodes = try self.query(
+        let live = try self.query(
             "SELECT id, state FROM episode WHERE partition_id = ? AND status != 'retired'",
             [.integer(id)]
-        ).map { row throws(StoreError) in
-            try EpisodeJSON.episode(state: row.blob(1), events: events[row.text(0) ?? ""] ?? [])
+        ).map { row in (id: row.text(0) ?? "", state: row.blob(1)) }
+        let liveIDs = Set(live.map(\.id))
+        var events: [String: [[UInt8]]] = [:]
+        for row in try self.query(
+            "SELECT episode_id, payload FROM episode_event WHERE partition_id = ? ORDER BY episode_id, number",
+            [.integer(id)]
+        ) {
+            let episodeID = row.text(0) ?? ""
+            if liveIDs.contains(episodeID) { events[episodeID, default: []].append(row.blob(1)) }
+        }
+        let episodes = try live.map { episode throws(StoreError) in
+            try EpisodeJSON.episode(state: episode.state, events: events[episode.id] ?? [])
         }
         let evaluated = try self.query("SELECT evaluated_at FROM partition WHERE id = ?", [.integer(id)]).first?.blob(0)
         let evaluatedAt = try evaluated.flatMap { bytes throws(StoreError) in
@@ -143,25 +143,39 @@ extension SQLiteConnection {
                 "UPDATE episode SET partition_id = ? WHERE partition_id = ?",
                 [.integer(target), .integer(id)]
             )
+            try self.query(
+                "UPDATE episode_event SET partition_id = ? WHERE partition_id = ?",
+                [.integer(target), .integer(id)]
+            )
+            try self.query(
+                "UPDATE unmatched_referral SET partition_id = ? WHERE partition_id = ?",
+                [.integer(target), .integer(id)]
+            )
             try self.query("DELETE FROM partition WHERE id = ?", [.integer(id)])
         }
     }
 
     /// Writes a partition's part of a message: its new and changed held resources with their names, its
     /// episode changes and retired episodes, its evaluation time and its next version.
+    /// Rows encoded ahead (``PartitionWrite/rows``) are written as they are; others are encoded here.
     mutating func write(_ write: PartitionWrite, messageID: Int64?, at: Int64) throws(StoreError) {
+        let rows: PartitionRows
+        if let encoded = write.rows { rows = encoded } else { rows = try PartitionRows(write) }
+        // partition_resource is keyed (partition_id, key): a withdrawn resource is this partition's.
         for key in write.removed {
-            try self.query("DELETE FROM partition_resource WHERE key = ?", [.text(key)])
+            try self.query(
+                "DELETE FROM partition_resource WHERE partition_id = ? AND key = ?",
+                [.integer(write.id), .text(key)]
+            )
         }
         for item in write.resources {
             try self.query(
                 """
                 INSERT INTO partition_resource (key, partition_id, held, arrival) VALUES (?, ?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET partition_id = excluded.partition_id, held = excluded.held,
-                    arrival = excluded.arrival
+                ON CONFLICT (partition_id, key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
                 """,
                 [
-                    .text(item.key), .integer(write.id), .blob(try EpisodeJSON.encode(item)),
+                    .text(item.key), .integer(write.id), .blob(rows.held[item.key] ?? []),
                     .integer(Int64(item.arrival)),
                 ]
             )
@@ -173,9 +187,9 @@ extension SQLiteConnection {
             )
         }
         for change in write.ingestion.changes {
-            try self.write(change, partition: write.id, messageID: messageID, at: at)
+            try self.write(change, partition: write.id, messageID: messageID, at: at, rows: rows)
         }
-        try self.writeUnmatched(write, at: at)
+        try self.writeUnmatched(write, rows: rows, at: at)
         for id in write.ingestion.retiredEpisodeIDs {
             try self.query(
                 "UPDATE episode SET status = 'retired', updated_at = ? WHERE id = ?",
@@ -183,11 +197,10 @@ extension SQLiteConnection {
             )
             try self.replaceMembers(of: id, with: [])
         }
-        let evaluated = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value) }
         try self.query(
             "UPDATE partition SET version = ?, evaluated_at = ?, mappings_version = ? WHERE id = ?",
             [
-                .integer(write.version), evaluated.map { .blob($0) } ?? .null, SQLiteValue(write.mappings),
+                .integer(write.version), rows.evaluatedAt.map { .blob($0) } ?? .null, SQLiteValue(write.mappings),
                 .integer(write.id),
             ]
         )
@@ -195,7 +208,7 @@ extension SQLiteConnection {
 
     /// Keeps `unmatched_referral` in step with a partition's write: referrals an episode now holds leave
     /// it, those still unmatched are (re)recorded with the mappings version they were tried with.
-    private mutating func writeUnmatched(_ write: PartitionWrite, at: Int64) throws(StoreError) {
+    private mutating func writeUnmatched(_ write: PartitionWrite, rows: PartitionRows, at: Int64) throws(StoreError) {
         for change in write.ingestion.changes {
             for key in change.episode.sources {
                 try self.query("DELETE FROM unmatched_referral WHERE key = ?", [.text(key)])
@@ -213,7 +226,7 @@ extension SQLiteConnection {
                 [
                     .text(referral.key), .integer(write.id), .text(referral.resourceType),
                     .text(write.book.resources[referral.key]?.sender ?? ""),
-                    .blob(try EpisodeJSON.encode(referral.codes)),
+                    .blob(rows.codes[referral.key] ?? []),
                     SQLiteValue(referral.serviceLine), SQLiteValue(write.mappings), .integer(at),
                 ]
             )

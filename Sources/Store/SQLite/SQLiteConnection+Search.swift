@@ -42,8 +42,12 @@ extension SQLiteConnection {
             conditions.append("r.owner = ?")
             bindings.append(.text(owner))
         case .episodes(let episodes):
+            // episode_member is keyed (reference, episode_id): each candidate looks up its own reference.
             conditions.append(
-                "(r.type || '/' || r.id) IN (SELECT m.reference FROM episode_member m WHERE m.episode_id IN (SELECT value FROM json_each(?)))"
+                """
+                EXISTS (SELECT 1 FROM episode_member m WHERE m.reference = r.type || '/' || r.id
+                    AND m.episode_id IN (SELECT value FROM json_each(?)))
+                """
             )
             bindings.append(.text(Self.jsonArray(episodes)))
         }

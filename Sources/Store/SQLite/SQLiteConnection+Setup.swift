@@ -7,8 +7,8 @@ extension SQLiteConnection {
     /// instead of being read back from the file for each statement.
     ///
     /// `temp_store = MEMORY` keeps the statement journals in memory: every message runs in a savepoint of
-    /// its group, and a savepoint's journal (the original of each page it changes) otherwise spills past
-    /// 64 KiB into a temporary file, which was half of all bytes the writer wrote (docs/performance.md).
+    /// its group, and a savepoint's journal (the original of each page it changes) otherwise spills into a
+    /// temporary file the writer writes beside the WAL (docs/performance.md).
     ///
     /// With `backgroundCheckpoints`, the writer never checkpoints itself (`wal_autocheckpoint = 0`):
     /// an automatic checkpoint runs inside the COMMIT that crosses the threshold, copying the WAL into

@@ -2,9 +2,22 @@ public import CoManagement
 import Foundation
 
 extension SQLiteStore {
+    /// The message is normalised ahead, on a reader, while the writer writes others; the writer then only
+    /// checks the plan and writes it (``SQLiteConnection/plan(_:ledger:)``).
     public func ingest(_ message: IngestMessage) async throws(StoreError) -> IngestResult {
-        try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
-            try connection.ingest(message, ledger: self.ledger)
+        let plan = await self.plan(message)
+        return try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.ingest(message, ledger: self.ledger, plan: plan)
+        }
+    }
+
+    /// The message's normalisation planned on a reader; nil without readers (an in-memory store), for a
+    /// message that cannot be planned ahead, or when planning failed (the writer then normalises it and
+    /// reports what is wrong).
+    private func plan(_ message: IngestMessage) async -> NormalisationPlan? {
+        guard let ledger = self.ledger, self.configuration.planAhead, !self.readers.isEmpty else { return nil }
+        return try? await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.plan(message, ledger: ledger)
         }
     }
 

@@ -37,6 +37,9 @@ public struct SQLiteStore: Store, Service {
         public var walRestartFrames: Int
         /// How many partitions the writer keeps in memory between messages (``PartitionCache``).
         public var partitionCacheCapacity: Int
+        /// Whether messages are normalised ahead of the writer, on a reader (``NormalisationPlan``);
+        /// without, the writer normalises every message itself.
+        public var planAhead: Bool
 
         public init(
             readers: Int = 2,
@@ -44,8 +47,10 @@ public struct SQLiteStore: Store, Service {
             maximumGroupSize: Int = 256,
             checkpointInterval: Duration = .milliseconds(250),
             walRestartFrames: Int = 4096,
-            partitionCacheCapacity: Int = 4096
+            partitionCacheCapacity: Int = 4096,
+            planAhead: Bool = true
         ) {
+            self.planAhead = planAhead
             self.readers = readers
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.maximumGroupSize = maximumGroupSize
@@ -67,6 +72,10 @@ public struct SQLiteStore: Store, Service {
     let logger: Logger
     /// The normaliser and its book, when episodes are kept (see ``EpisodeLedger``).
     let ledger: EpisodeLedger?
+
+    /// How many messages were written from a plan made ahead of the writer, and how many plans were
+    /// dropped because another message overtook them.
+    var planCounts: (written: Int, dropped: Int) { self.ledger?.planCounts ?? (0, 0) }
 
     /// Opens the database (creating the file and its directory if needed) and applies pending
     /// migrations.
