@@ -82,12 +82,18 @@ extension PostgresSession {
             )
             """
         )
-        let current = try await self.schemaVersion()
+        // Every migration not recorded yet, not only those above the newest recorded: changes made side by
+        // side keep the numbers they were given, so a database may have 14 and not yet 12.
+        var recorded: Set<Int> = []
+        for row in try await self.query("SELECT version FROM schema_migration") {
+            recorded.insert(Int(try row.columns(Int64.self) as Int64))
+        }
+        let current = recorded.max() ?? 0
         if let newest = migrations.last?.version, current > newest {
             throw StoreError(.migration, "database schema version \(current) is newer than this build (\(newest))")
         }
         var applied: [Int] = []
-        for migration in migrations where migration.version > current {
+        for migration in migrations where !recorded.contains(migration.version) {
             do {
                 try await self.transaction { (session) throws(StoreError) in
                     for statement in migration.statements {
