@@ -340,8 +340,12 @@ def subscribe(partner, topics, receiver):
     check(wait_for(lambda: receiver.received("handshake")), "a handshake arrives")
     handshake = receiver.received("handshake")[0] if receiver.received("handshake") else None
     check(handshake is not None and handshake.signed(), "the handshake is signed")
-    status = Bundle.read_from(f"Subscription/{subscription.id}/$status", partner)
-    check(parameter(status.entry[0].resource.as_json(), "status") == "active", "$status says active")
+    # The receiver records the handshake before it answers, and the answer is what makes it active.
+    def active():
+        status = Bundle.read_from(f"Subscription/{subscription.id}/$status", partner)
+        return parameter(status.entry[0].resource.as_json(), "status") == "active"
+
+    check(wait_for(active, seconds=10), "$status says active")
     check(wait_for(lambda: receiver.received("heartbeat"), seconds=10), "a heartbeat follows")
     return subscription
 
