@@ -1,7 +1,7 @@
 extension SQLiteMigration {
     /// Topic-based subscriptions over REST, numbered per subscription, and the trace of each delivery
-    /// (issue 23). Migrations 15 and 16 belong to another change; the runner applies whatever is newer
-    /// than the database, so the gap does no harm.
+    /// (issue 23). Migrations 15 and 16 belong to another change; the runner applies every migration
+    /// the database has not recorded, so neither the gap nor a database already at 19 does harm.
     /// - `subscription`: each partner's REST Subscriptions and the configuration's partners (whose
     ///   subscription the configuration owns), with the status, the heartbeat due, and `last_event`, the
     ///   subscription's event count: SQLite's one writer makes a counter in the row what a sequence is on
