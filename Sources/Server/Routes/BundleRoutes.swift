@@ -20,6 +20,10 @@ struct BundleRoutes: Sendable {
 
     /// `POST /fhir/$process-message` (https://hl7.org/fhir/R4/messageheader-operation-process-message.html):
     /// a message Bundle, processed as `POST /fhir` processes one, answered with the response message.
+    // These two are left unoptimised: the release build of Swift 6.3.1 crashes splitting their coroutines
+    // (LLVM CoroSplit, after inlining into them). What they do themselves is dispatch; the work is in
+    // functions optimised as usual.
+    @_optimize(none)
     @Sendable func processMessage(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let start = ContinuousClock.now
         let (bytes, bundle) = try await RouteInput.body(request, settings: self.settings)
@@ -33,6 +37,7 @@ struct BundleRoutes: Sendable {
         return ResourceResponse.body(answer, status: .ok, format: context.responseFormat)
     }
 
+    @_optimize(none)
     @Sendable func process(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let start = ContinuousClock.now
         let (bytes, bundle) = try await RouteInput.body(request, settings: self.settings)

@@ -173,7 +173,26 @@ extension SQLiteConnection {
     }
 
     /// Strings as a JSON array, for `json_each`: one statement whatever the number of values.
+    ///
+    /// Written out by hand: the release build of Swift 6.3.1 crashes (SILCombine, deserialising
+    /// `memcpy` for `Data`) on `String(decoding:as:)` of `JSONEncoder`'s `Data` in this module.
     static func jsonArray(_ values: [String]) -> String {
-        (try? String(decoding: JSONEncoder().encode(values), as: UTF8.self)) ?? "[]"
+        var json = "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { json += "," }
+            json += "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": json += "\\\""
+                case "\\": json += "\\\\"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: json.unicodeScalars.append(scalar)
+                }
+            }
+            json += "\""
+        }
+        return json + "]"
     }
 }
