@@ -275,6 +275,9 @@ import Testing
             #expect(Self.link(byAgent.bundle, "next") != nil)
             let refused = try await Self.search(client, "AuditEvent?outcome=4", token: ops)
             #expect(refused.bundle.string("total") == "1")
+            let unknown = try await Self.search(client, "AuditEvent?outcome=failed", token: ops)
+            #expect(unknown.status == .badRequest)
+            #expect(unknown.bundle.child("issue")?.string("diagnostics")?.contains("outcome") == true)
             #expect(try await Self.search(client, "AuditEvent?type=110106", token: ops).bundle.string("total") == "0")
             #expect(try await Self.search(client, "AuditEvent?date=lt2000", token: ops).bundle.string("total") == "0")
             let patient = try await Self.search(client, "Patient?_id=p1").bundle

@@ -56,7 +56,12 @@ struct AuditRoutes: Sendable {
                 )
             case "agent": query.agents = (query.agents ?? []) + values
             case "entity": query.entities = (query.entities ?? []) + values
-            case "outcome": query.outcomes = (query.outcomes ?? []) + values
+            case "outcome":
+                // audit-event-outcome: 0 success, 4 minor, 8 serious, 12 major failure.
+                guard values.allSatisfy(["0", "4", "8", "12"].contains) else {
+                    throw FHIRError(.badRequest, .value, "outcome must be 0, 4, 8 or 12, not '\(value)'")
+                }
+                query.outcomes = (query.outcomes ?? []) + values
             case "type":
                 let codes = Set(values.map { String($0.split(separator: "|").last ?? "") })
                 guard codes.isSubset(of: ["rest", AuditEventRenderer.exportCode]) else {
