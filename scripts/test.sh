@@ -23,5 +23,8 @@ fi
 swift test --skip-build 2>&1 | tee .build/test-output.txt
 # SMART Backend Services with authlib, TLS and mTLS, audit, limits and reload, against a running gateway.
 python3 scripts/test-smart.py
+# Search paged to the end, a Subscription over REST with its gap filled by $events, and the metrics, all
+# through Python's fhirclient against a running gateway.
+python3 scripts/test-fhirclient.py
 # Three replicas on one PostgreSQL database, one of them killed under load (scripts/test-replicas.sh).
 if [ -n "${TANDEM_TEST_POSTGRES_URL:-}" ]; then scripts/test-replicas.sh; fi

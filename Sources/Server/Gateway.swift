@@ -5,9 +5,11 @@ public import Logging
 public import ServiceLifecycle
 public import Store
 
-/// The gateway's HTTP surface: the FHIR REST routes, SMART Backend Services, the CapabilityStatement,
-/// health and metrics, with the middleware every request passes (metrics, logging, error rendering, the
-/// concurrency cap; then, on protected routes, authentication, the rate limit and the audit of the access).
+/// The gateway's HTTP surface: the FHIR REST routes (with search and Subscriptions), SMART Backend
+/// Services, the CapabilityStatement, the co-management and delivery APIs, health and metrics, with the
+/// middleware every request passes (metrics, logging, compression, error rendering, the concurrency cap;
+/// then, on protected routes, the FHIR version check, authentication, the rate limit and the audit of the
+/// access).
 public struct Gateway: Sendable {
     let store: any Store
     let settings: GatewaySettings
@@ -21,15 +23,31 @@ public struct Gateway: Sendable {
     let tokens: TokenService
     /// The time partners' answers to hand-off Tasks are recorded at (the timers' clock).
     let clock: any WallClock
+    /// The outbox for `GET /deliveries`; nil serves no such route.
+    let administration: (any DeliveryAdministration)?
+    /// Called after a partner saved or deleted a Subscription.
+    let subscriptionsChanged: @Sendable () -> Void
+    /// Run before `/metrics` renders (the outbox gauges).
+    let collectMetrics: @Sendable () async -> Void
 
+    /// - Parameters:
+    ///   - administration: the store's outbox, for `GET /deliveries`.
+    ///   - subscriptionsChanged: called when a Subscription was saved or deleted, so delivery takes it up.
+    ///   - collectMetrics: run before `/metrics` answers, to read what the store holds (outbox gauges).
     public init(
         store: any Store,
         settings: GatewaySettings,
         metrics: GatewayMetrics,
         credentials: Credentials? = nil,
         startedAt: Date = Date(),
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(),
+        administration: (any DeliveryAdministration)? = nil,
+        subscriptionsChanged: @escaping @Sendable () -> Void = {},
+        collectMetrics: @escaping @Sendable () async -> Void = {}
     ) {
+        self.administration = administration
+        self.subscriptionsChanged = subscriptionsChanged
+        self.collectMetrics = collectMetrics
         self.store = store
         self.clock = clock
         self.settings = settings
@@ -52,18 +70,21 @@ public struct Gateway: Sendable {
     public func router() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: RequestLoggingMiddleware())
+        router.add(middleware: RequestLoggingMiddleware(publicBase: self.settings.baseURL))
+        router.add(middleware: ResponseCompressionMiddleware())
         router.add(middleware: FHIRErrorMiddleware())
         router.add(middleware: ConcurrencyLimitMiddleware(maximum: self.settings.limits.maximumConcurrentRequests))
-        OperationsRoutes(store: self.store, metrics: self.metrics).register(on: router)
+        OperationsRoutes(store: self.store, metrics: self.metrics, collect: self.collectMetrics).register(on: router)
 
-        let capabilityStatement = CapabilityStatementBuilder.make(
-            date: self.startedAt,
-            version: "0.1.0",
-            authorization: self.settings.authorization
-        )
+        let (startedAt, authorization) = (self.startedAt, self.settings.authorization)
         router.get("fhir/metadata") { _, context in
-            ResourceResponse.body(capabilityStatement, status: .ok, format: context.responseFormat)
+            let capabilityStatement = CapabilityStatementBuilder.make(
+                date: startedAt,
+                version: "0.1.0",
+                base: context.fhirBase,
+                authorization: authorization
+            )
+            return ResourceResponse.body(capabilityStatement, status: .ok, format: context.responseFormat)
         }
         let authenticated = AccessMiddleware(
             authenticator: Authenticator(credentials: self.credentials, tokens: self.tokens),
@@ -80,15 +101,31 @@ public struct Gateway: Sendable {
         AuthorizationRoutes(tokens: self.tokens)
             .register(on: router, tokenGroup: router.group("auth").add(middleware: tokenEndpoint))
         let access = ReadAccess(store: self.store, consentDefaultPermit: self.settings.consentDefaultPermit)
-        let fhir = router.group("fhir").add(middleware: authenticated)
-        AuditRoutes(store: self.store, metrics: self.metrics, access: access).register(on: fhir)
+        let fhir = router.group("fhir").add(middleware: FHIRVersionMiddleware()).add(middleware: authenticated)
+        let audit = AuditRoutes(store: self.store, metrics: self.metrics, access: access)
+        audit.register(on: fhir)
+        let subscriptions = SubscriptionRoutes(
+            store: self.store,
+            settings: self.settings,
+            metrics: self.metrics,
+            changed: self.subscriptionsChanged
+        )
         BundleRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
+        SearchRoutes(
+            store: self.store,
+            settings: self.settings,
+            metrics: self.metrics,
+            access: access,
+            audit: audit,
+            subscriptions: subscriptions
+        ).register(on: fhir)
         ResourceRoutes(
             store: self.store,
             settings: self.settings,
             metrics: self.metrics,
             access: access,
-            answers: HandoffTaskAnswer(store: self.store, metrics: self.metrics, access: access, clock: self.clock)
+            answers: HandoffTaskAnswer(store: self.store, metrics: self.metrics, access: access, clock: self.clock),
+            subscriptions: subscriptions
         ).register(on: fhir)
         let episodes = router.group("episodes").add(middleware: authenticated)
         EpisodeRoutes(store: self.store, metrics: self.metrics, access: access).register(on: episodes)
@@ -96,6 +133,12 @@ public struct Gateway: Sendable {
         UnmatchedRoutes(store: self.store, metrics: self.metrics, access: access).register(on: unmatched)
         let measures = router.group("measures").add(middleware: authenticated)
         MeasureRoutes(measures: self.measures, metrics: self.metrics).register(on: measures)
+        if let administration = self.administration {
+            let deliveries = router.group("deliveries").add(middleware: authenticated)
+            DeliveryRoutes(administration: administration, metrics: self.metrics, access: access).register(
+                on: deliveries
+            )
+        }
         return router
     }
 

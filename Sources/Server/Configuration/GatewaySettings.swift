@@ -25,6 +25,10 @@ public struct GatewaySettings: Sendable {
     public var measureAudiences: [MeasureAudience] = []
     /// How often the per-service-line measure gauges of `/metrics` are computed again.
     public var measureGaugeInterval: Duration = .seconds(60)
+    /// The FHIR base clients reach the gateway at (`https://tandem.example.org/fhir`), behind a proxy or a
+    /// load balancer: `Location`, `fullUrl`s, links and topic canonicals use it. Nil: each request's own
+    /// `Host`, scheme and `/fhir`.
+    public var baseURL: String?
 
     public init(
         senders: [Sender],
@@ -35,7 +39,8 @@ public struct GatewaySettings: Sendable {
         clients: [Client] = [],
         certificateSenders: [CertificateSender] = [],
         authorization: AuthorizationSettings = AuthorizationSettings(),
-        limits: Limits = Limits()
+        limits: Limits = Limits(),
+        baseURL: String? = nil
     ) {
         self.senders = senders
         self.partners = partners
@@ -46,6 +51,7 @@ public struct GatewaySettings: Sendable {
         self.certificateSenders = certificateSenders
         self.authorization = authorization
         self.limits = limits
+        self.baseURL = baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
     /// Reader limits that match the body limit.
