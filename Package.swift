@@ -47,6 +47,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // C shim: zlib, for gzip and deflate bodies (see Sources/CZlib/shim.h).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // FHIR core: element tree, R4 metadata, JSON and XML codecs, validation. Pure.
         .target(
             name: "FHIRCore",
@@ -96,6 +102,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -105,6 +112,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Store",
+                "CZlib",
                 "CoManagement",
                 "FHIRCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -204,6 +212,7 @@ let package = Package(
                 "FHIRCore",
                 "CoManagement",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -5,7 +5,8 @@
 #   2. every file and folder docker-compose.yml and the Dockerfile name exists: build contexts,
 #      Dockerfiles, bind-mounted paths, COPY sources (and .dockerignore does not leave them out), and the
 #      configuration file TANDEM_CONFIG names is mounted;
-#   3. no demo credential reaches a deployment: the Dockerfile copies nothing of Samples/, .dockerignore
+#   3. the proxy's nginx.conf sends to services that exist, on the port their TANDEM_LISTEN names;
+#   4. no demo credential reaches a deployment: the Dockerfile copies nothing of Samples/, .dockerignore
 #      leaves Samples/config out of the build context, and no token hash of Samples/config/tandem.json
 #      (nor its "demo" mark) appears in the Dockerfile, docker-compose.yml, .env.example or deploy/.
 # Usage: scripts/check-compose.sh [DIR]   (DIR defaults to the repository; any copy of it works).
@@ -41,7 +42,7 @@ trap 'rm -f "$resolved"' EXIT
 python=$(sed -n '1s/^#! *//p' "$(command -v docker-compose)")
 [ -x "${python%% *}" ] || python=python3
 $python - "$root" "$resolved" <<'PYTHON' || fail "fix the problems above"
-import json, os, sys, yaml
+import json, os, re, sys, yaml
 
 root = sys.argv[1]
 with open(sys.argv[2]) as resolved:
@@ -105,7 +106,25 @@ for name, service in sorted(config.get("services", {}).items()):
     if configuration and configuration not in targets:
         problems.append(f"{name}: TANDEM_CONFIG {configuration} is not a mounted file")
 
-# 3. Demo credentials stay in Samples/config.
+# 3. The proxy forwards to gateways that are there.
+services = config.get("services", {})
+for name, service in sorted(services.items()):
+    for volume in service.get("volumes", []):
+        source = volume.split(":")[0] if isinstance(volume, str) else volume.get("source", "")
+        if not source.endswith("nginx.conf") or not os.path.isfile(source):
+            continue
+        with open(source) as conf:
+            upstreams = re.findall(r"^\s*server\s+([A-Za-z0-9_.-]+):(\d+)", conf.read(), re.M)
+        if not upstreams:
+            problems.append(f"{name}: {os.path.relpath(source, root)} names no upstream server")
+        for host, port in upstreams:
+            listen = (services.get(host, {}).get("environment") or {}).get("TANDEM_LISTEN", "")
+            if host not in services:
+                problems.append(f"{name}: upstream {host} is not a service of docker-compose.yml")
+            elif listen.rsplit(":", 1)[-1] != port:
+                problems.append(f"{name}: upstream {host}:{port}, but {host} listens on {listen or 'its default'}")
+
+# 4. Demo credentials stay in Samples/config.
 with open(os.path.join(root, "Samples/config/tandem.json")) as sample:
     demo = json.load(sample)
 demo_hashes = {account["tokenHash"] for key in ("senders", "operators") for account in demo.get(key, [])}

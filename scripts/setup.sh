@@ -45,3 +45,9 @@ if command -v python3 >/dev/null && ! python3 -c 'import selenium' 2>/dev/null; 
     echo "setup: installing the Python selenium package" >&2
     python3 -m pip install --quiet selenium >&2
 fi
+
+# scripts/test-fhirclient.py searches, subscribes and recovers gaps as Python's fhirclient 4.x does.
+if command -v python3 >/dev/null && ! python3 -c 'import fhirclient' 2>/dev/null; then
+    echo "setup: installing the Python fhirclient package" >&2
+    python3 -m pip install --quiet 'fhirclient>=4,<5' >&2
+fi

@@ -4,7 +4,8 @@
 # replica killed with SIGKILL part-way. Passes when every accepted message's deliveries reached the sink,
 # every outbox row is delivered, every episode has the events a single gateway makes of the series, and the
 # sink saw each episode's events in order (duplicates, from the
-# killed replica's leased rows coming back, are allowed: delivery is at least once).
+# killed replica's leased rows coming back, are allowed: delivery is at least once; numbers are the
+# subscription's, so other episodes' events may come between).
 #
 #   scripts/test-replicas.sh [EPISODES]   (default 12; uses .build/debug/tandem, builds it when missing;
 #                                          TANDEM_TEST_POSTGRES_URL or a throwaway cluster)
@@ -78,7 +79,9 @@ rows="$(sql "SELECT count(*) FROM outbox")"
 undelivered="$(sql "SELECT count(*) FROM outbox WHERE state <> 'delivered'")"
 received="$(grep -o 'delivery=[^ ]*' "$work/sink.log" | sort -u | wc -l)"
 duplicates="$(grep -c ' duplicate' "$work/sink.log" || true)"
-bad="$(grep -E ' (gap|late)' "$work/sink.log" || true)"
+# Events are numbered per subscription: other episodes' events may overtake (ahead, filled), and a number a
+# killed replica's transaction drew is never used; an episode's own events must never (late).
+bad="$(grep -E ' late' "$work/sink.log" || true)"
 per_episode="$(sql "SELECT count(*) FROM outbox GROUP BY episode_id" | sort -u | tr '\n' ' ')"
 echo "replicas: $accepted messages accepted over 3 replicas (one killed); $rows outbox rows, $received delivered" \
     "to the sink ($duplicates duplicate arrivals), $undelivered undelivered; events per episode: $per_episode" >&2

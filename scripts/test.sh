@@ -23,6 +23,9 @@ fi
 swift test --skip-build 2>&1 | tee .build/test-output.txt
 # SMART Backend Services with authlib, TLS and mTLS, audit, limits and reload, against a running gateway.
 python3 scripts/test-smart.py
+# Search paged to the end, a Subscription over REST with its gap filled by $events, and the metrics, all
+# through Python's fhirclient against a running gateway.
+python3 scripts/test-fhirclient.py
 # The operations console in headless Chromium: sign-in, a replayed scenario's timeline, a dead letter
 # retried from the console, the measures chart (screenshots in .build/console-*.png).
 python3 scripts/test-console.py

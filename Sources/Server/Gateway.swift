@@ -5,9 +5,11 @@ public import Logging
 public import ServiceLifecycle
 public import Store
 
-/// The gateway's HTTP surface: the FHIR REST routes, SMART Backend Services, the CapabilityStatement,
-/// health and metrics, the operations console (given an `outbox` store), with the middleware every request passes (metrics, logging, error rendering, the
-/// concurrency cap; then, on protected routes, authentication, the rate limit and the audit of the access).
+/// The gateway's HTTP surface: the FHIR REST routes (with search and Subscriptions), SMART Backend
+/// Services, the CapabilityStatement, the co-management and delivery APIs, health and metrics, the
+/// operations console (given an `outbox` store), with the middleware every request passes (metrics,
+/// logging, compression, error rendering, the concurrency cap; then, on protected routes, the FHIR version
+/// check, authentication, the rate limit and the audit of the access).
 public struct Gateway: Sendable {
     let store: any Store
     let settings: GatewaySettings
@@ -23,10 +25,20 @@ public struct Gateway: Sendable {
     let clock: any WallClock
     /// The operations console, when the gateway was given its outbox store.
     let console: Console?
+    /// The outbox for `GET /deliveries`; nil serves no such route.
+    let administration: (any DeliveryAdministration)?
+    /// Called after a partner saved or deleted a Subscription.
+    let subscriptionsChanged: @Sendable () -> Void
+    /// Run before `/metrics` renders (the outbox gauges).
+    let collectMetrics: @Sendable () async -> Void
+
 
     /// - Parameters:
     ///   - outbox: the same store as an outbox store; given, the operations console is served at `/console`
     ///     (its deliveries page and sessions need the outbox and the console's tables).
+    ///   - administration: the store's outbox, for `GET /deliveries`.
+    ///   - subscriptionsChanged: called when a Subscription was saved or deleted, so delivery takes it up.
+    ///   - collectMetrics: run before `/metrics` answers, to read what the store holds (outbox gauges).
     public init(
         store: any Store,
         settings: GatewaySettings,
@@ -34,8 +46,14 @@ public struct Gateway: Sendable {
         credentials: Credentials? = nil,
         startedAt: Date = Date(),
         clock: any WallClock = SystemClock(),
-        outbox: (any OutboxStore)? = nil
+        outbox: (any OutboxStore)? = nil,
+        administration: (any DeliveryAdministration)? = nil,
+        subscriptionsChanged: @escaping @Sendable () -> Void = {},
+        collectMetrics: @escaping @Sendable () async -> Void = {}
     ) {
+        self.administration = administration
+        self.subscriptionsChanged = subscriptionsChanged
+        self.collectMetrics = collectMetrics
         self.store = store
         self.clock = clock
         self.settings = settings
@@ -70,18 +88,21 @@ public struct Gateway: Sendable {
     public func router() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: RequestLoggingMiddleware())
+        router.add(middleware: RequestLoggingMiddleware(publicBase: self.settings.baseURL))
+        router.add(middleware: ResponseCompressionMiddleware())
         router.add(middleware: FHIRErrorMiddleware())
         router.add(middleware: ConcurrencyLimitMiddleware(maximum: self.settings.limits.maximumConcurrentRequests))
-        OperationsRoutes(store: self.store, metrics: self.metrics).register(on: router)
+        OperationsRoutes(store: self.store, metrics: self.metrics, collect: self.collectMetrics).register(on: router)
 
-        let capabilityStatement = CapabilityStatementBuilder.make(
-            date: self.startedAt,
-            version: "0.1.0",
-            authorization: self.settings.authorization
-        )
+        let (startedAt, authorization) = (self.startedAt, self.settings.authorization)
         router.get("fhir/metadata") { _, context in
-            ResourceResponse.body(capabilityStatement, status: .ok, format: context.responseFormat)
+            let capabilityStatement = CapabilityStatementBuilder.make(
+                date: startedAt,
+                version: "0.1.0",
+                base: context.fhirBase,
+                authorization: authorization
+            )
+            return ResourceResponse.body(capabilityStatement, status: .ok, format: context.responseFormat)
         }
         let authenticated = AccessMiddleware(
             authenticator: Authenticator(credentials: self.credentials, tokens: self.tokens),
@@ -98,15 +119,31 @@ public struct Gateway: Sendable {
         AuthorizationRoutes(tokens: self.tokens)
             .register(on: router, tokenGroup: router.group("auth").add(middleware: tokenEndpoint))
         let access = ReadAccess(store: self.store, consentDefaultPermit: self.settings.consentDefaultPermit)
-        let fhir = router.group("fhir").add(middleware: authenticated)
-        AuditRoutes(store: self.store, metrics: self.metrics, access: access).register(on: fhir)
+        let fhir = router.group("fhir").add(middleware: FHIRVersionMiddleware()).add(middleware: authenticated)
+        let audit = AuditRoutes(store: self.store, metrics: self.metrics, access: access)
+        audit.register(on: fhir)
+        let subscriptions = SubscriptionRoutes(
+            store: self.store,
+            settings: self.settings,
+            metrics: self.metrics,
+            changed: self.subscriptionsChanged
+        )
         BundleRoutes(store: self.store, settings: self.settings, metrics: self.metrics).register(on: fhir)
+        SearchRoutes(
+            store: self.store,
+            settings: self.settings,
+            metrics: self.metrics,
+            access: access,
+            audit: audit,
+            subscriptions: subscriptions
+        ).register(on: fhir)
         ResourceRoutes(
             store: self.store,
             settings: self.settings,
             metrics: self.metrics,
             access: access,
-            answers: HandoffTaskAnswer(store: self.store, metrics: self.metrics, access: access, clock: self.clock)
+            answers: HandoffTaskAnswer(store: self.store, metrics: self.metrics, access: access, clock: self.clock),
+            subscriptions: subscriptions
         ).register(on: fhir)
         let episodes = router.group("episodes").add(middleware: authenticated)
         EpisodeRoutes(store: self.store, metrics: self.metrics, access: access).register(on: episodes)
@@ -114,6 +151,12 @@ public struct Gateway: Sendable {
         UnmatchedRoutes(store: self.store, metrics: self.metrics, access: access).register(on: unmatched)
         let measures = router.group("measures").add(middleware: authenticated)
         MeasureRoutes(measures: self.measures, metrics: self.metrics).register(on: measures)
+        if let administration = self.administration {
+            let deliveries = router.group("deliveries").add(middleware: authenticated)
+            DeliveryRoutes(administration: administration, metrics: self.metrics, access: access).register(
+                on: deliveries
+            )
+        }
         self.console?.register(on: router)
         return router
     }

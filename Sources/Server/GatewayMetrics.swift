@@ -33,7 +33,9 @@ public struct GatewayMetrics: Sendable {
             )
         }
         var store: [String: Metrics.Timer] = [:]
-        for operation in ["ingest", "read", "vread", "history", "search", "audit", "episodes", "measures", "ping"] {
+        for operation in [
+            "ingest", "read", "vread", "history", "search", "audit", "episodes", "measures", "deliveries", "ping",
+        ] {
             store[operation] = Metrics.Timer(
                 label: "tandem_store_duration",
                 dimensions: [("operation", operation)],

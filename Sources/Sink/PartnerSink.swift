@@ -14,6 +14,11 @@ public struct PartnerSink: Sendable {
         public var signature: String?
         /// `X-Tandem-Redelivery-Of`, on a deliberate re-send.
         public var redeliveryOf: String?
+        /// `X-Tandem-Notification`: `handshake` or `heartbeat` for a subscription's notifications that
+        /// announce no event.
+        public var notification: String?
+        /// The W3C `traceparent` the notification continues.
+        public var traceparent: String?
         public var body: [UInt8]
 
         public init(
@@ -24,6 +29,8 @@ public struct PartnerSink: Sendable {
             timestamp: String?,
             signature: String?,
             redeliveryOf: String? = nil,
+            notification: String? = nil,
+            traceparent: String? = nil,
             body: [UInt8]
         ) {
             self.deliveryID = deliveryID
@@ -33,6 +40,8 @@ public struct PartnerSink: Sendable {
             self.timestamp = timestamp
             self.signature = signature
             self.redeliveryOf = redeliveryOf
+            self.notification = notification
+            self.traceparent = traceparent
             self.body = body
         }
     }
@@ -75,6 +84,13 @@ public struct PartnerSink: Sendable {
         guard signature.isAcceptable else {
             return Receipt(status: 401, line: described + " rejected: \(signature)", verdict: nil)
         }
+        if let notification = arrival.notification {
+            return Receipt(
+                status: 200,
+                line: described + " \(notification) (\(signature), \(arrival.body.count) bytes)",
+                verdict: nil
+            )
+        }
         guard let deliveryID = arrival.deliveryID, let episode = arrival.episode,
             let eventNumber = arrival.eventNumber.flatMap({ Int($0) })
         else {
@@ -87,9 +103,12 @@ public struct PartnerSink: Sendable {
             eventNumber: eventNumber,
             redeliveryOf: arrival.redeliveryOf
         )
+        // The trace id, when the notification continues one, so a partner's log joins the sender's.
+        let parts = arrival.traceparent?.split(separator: "-") ?? []
+        let trace = parts.count == 4 && parts[1].count == 32 ? " trace=\(parts[1])" : ""
         return Receipt(
             status: 200,
-            line: described + " \(verdict) (\(signature), \(arrival.body.count) bytes)",
+            line: described + " \(verdict) (\(signature), \(arrival.body.count) bytes)\(trace)",
             verdict: verdict
         )
     }

@@ -45,6 +45,8 @@ public final class SinkState: Sendable {
             timestamp: header(H.timestamp),
             signature: header(H.signature),
             redeliveryOf: header(H.redeliveryOf),
+            notification: header(H.notification),
+            traceparent: header("traceparent"),
             body: Array(buffer: body)
         )
         let behaviour = self.sink.withLock { $0.nextBehaviour() }

@@ -44,6 +44,10 @@ public protocol OutboxStore: Store, Service, DeliveryAdministration, ConsoleStor
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) async throws(StoreError) -> Bool
+
+    /// Per subscription with rows outstanding or dead: the outbox's depth, the oldest due row, the dead
+    /// letters (for monitoring).
+    func outboxStatistics(now: Date) async throws(StoreError) -> [OutboxStatistics]
 }
 
 extension OutboxStore {

@@ -4,7 +4,7 @@ public import CoManagement
 ///
 /// The server depends on this protocol only; ``SQLiteStore`` is the embedded implementation. Every
 /// method may suspend while the database works on a thread pool; none blocks the caller's thread.
-public protocol Store: AuthorizationStore {
+public protocol Store: AuthorizationStore, SearchStore, SubscriptionStore {
     /// Writes one accepted message and everything it changes in one transaction, returning once the
     /// transaction is durably committed.
     ///
@@ -47,7 +47,8 @@ public protocol Store: AuthorizationStore {
     /// The referrals no episode holds because of their codes, the most recently found first.
     func unmatchedReferrals(limit: Int) async throws(StoreError) -> [UnmatchedRecord]
 
-    /// The current version of a resource, or nil when there is none.
+    /// The current version of a resource, or nil when there is none; for a deleted resource, the version
+    /// that deleted it (``StoredResource/isDeletion``).
     func read(type: String, id: String) async throws(StoreError) -> StoredResource?
 
     /// One version of a resource, or nil when there is no such version.

@@ -36,11 +36,13 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - normaliser: when given, every ingested message is normalised into episodes in its transaction.
     ///   - outboxPlanning: when given too, that transaction also writes the outbox rows it plans.
+    ///   - searchIndexing: when given, resources indexed by older rules (or before search) are indexed again.
     ///   - partitionCache: how many partitions of co-management state this process keeps in memory, the
     ///     most recently used; a partition not kept is read from its rows when a message touches it.
     public func open(
         normaliser: Normaliser? = nil,
         outboxPlanning: (any OutboxPlanning)? = nil,
+        searchIndexing: (any SearchIndexing)? = nil,
         partitionCache: Int = 4096,
         logger: Logger
     ) async throws(StoreError) -> any OutboxStore {
@@ -51,6 +53,7 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
                 configuration: SQLiteStore.Configuration(partitionCacheCapacity: partitionCache),
                 normaliser: normaliser,
                 outboxPlanning: outboxPlanning,
+                searchIndexing: searchIndexing,
                 logger: logger
             )
         case .postgres(let endpoint):
@@ -59,6 +62,7 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
                 configuration: PostgresStore.Configuration(partitionCacheCapacity: partitionCache),
                 normaliser: normaliser,
                 outboxPlanning: outboxPlanning,
+                searchIndexing: searchIndexing,
                 logger: logger
             )
         }

@@ -83,8 +83,8 @@ final class BenchSink: Sendable {
             switch receipt.verdict {
             case nil: tally.refused += 1
             case .duplicate?: tally.duplicates += 1
-            case .inOrder?, .redelivered?: tally.delivered += 1
-            case .gap?, .late?:
+            case .inOrder?, .redelivered?, .ahead?, .filled?: tally.delivered += 1
+            case .late?:
                 tally.delivered += 1
                 tally.outOfOrder += 1
             }

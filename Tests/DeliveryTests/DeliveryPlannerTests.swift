@@ -1,4 +1,5 @@
 import CoManagement
+import Foundation
 import Store
 import Testing
 
@@ -17,20 +18,21 @@ import Testing
         _ partners: [Partner],
         change: Ingestion.EpisodeChange? = nil,
         defaultPermit: Bool = true,
-        last: [String: Int] = [:]
+        at: Date? = nil
     ) -> DeliveryPlan {
         DeliveryPlanner.plan(
             change: change ?? self.change,
             partners: partners,
             consentDefaultPermit: defaultPermit,
-            lastEventNumbers: last
+            plannedAt: at
         )
     }
 
     @Test func participantMatchedByIdentifierTokenHearsEveryEvent() {
         let plan = self.plan([F.partner("surgeons", represents: ["http://hl7.org/fhir/sid/us-npi|1111111111"])])
         #expect(plan.deliveries.map(\.event.number) == [3, 4, 5])
-        #expect(plan.deliveries.map(\.eventNumber) == [1, 2, 3])
+        // Numbered by the store, from the subscription's sequence.
+        #expect(plan.deliveries.map(\.eventNumber) == [0, 0, 0])
         #expect(plan.deliveries.allSatisfy { $0.partnerID == "surgeons" && $0.episodeID == "ep-1" })
         #expect(plan.refusals.isEmpty)
     }
@@ -54,13 +56,40 @@ import Testing
         #expect(plan.deliveries.map(\.partnerID) == ["line", "line", "line"])
     }
 
-    @Test func onlySubscribedTopicsAreDeliveredAndNumberedWithoutGaps() {
+    @Test func onlySubscribedTopicsAreDelivered() {
         let plan = self.plan(
-            [F.partner("reports", represents: ["Organization/eyecare-1"], topics: ["referral", "report"])],
-            last: ["reports": 7]
+            [F.partner("reports", represents: ["Organization/eyecare-1"], topics: ["referral", "report"])]
         )
         #expect(plan.deliveries.map(\.event.kind) == [.referralCreated, .reportReturned])
-        #expect(plan.deliveries.map(\.eventNumber) == [8, 9])
+    }
+
+    @Test func theAllTopicHearsEveryEvent() {
+        let plan = self.plan([F.partner("all", represents: ["Organization/eyecare-1"], topics: ["all"])])
+        #expect(plan.deliveries.count == 3)
+    }
+
+    @Test func aFilterNarrowsAndNeverWidens() {
+        var filter = EpisodeFilter()
+        #expect(filter.add(criterion: "service-line=cardiology.heart-failure") == nil)
+        var elsewhere = F.partner("line", serviceLines: ["ophthalmology.cataract"])
+        elsewhere.filter = filter
+        #expect(self.plan([elsewhere]).deliveries.isEmpty)
+        var same = EpisodeFilter()
+        #expect(same.add(criterion: "Episode?episode=\(F.episode().id)") == nil)
+        var here = F.partner("line", serviceLines: ["ophthalmology.cataract"])
+        here.filter = same
+        #expect(self.plan([here]).deliveries.count == 3)
+        // A filter naming the episode does not make a partner that is not addressed hear of it.
+        var stranger = F.partner("stranger", represents: ["Organization/elsewhere"])
+        stranger.filter = same
+        #expect(self.plan([stranger]).deliveries.isEmpty)
+    }
+
+    @Test func anEndedSubscriptionHearsNothing() {
+        var ended = F.partner("line", serviceLines: ["ophthalmology.cataract"])
+        ended.end = Date(timeIntervalSince1970: 1_000)
+        #expect(self.plan([ended], at: Date(timeIntervalSince1970: 2_000)).deliveries.isEmpty)
+        #expect(self.plan([ended], at: Date(timeIntervalSince1970: 500)).deliveries.count == 3)
     }
 
     @Test func emptyTopicsHearNothing() {

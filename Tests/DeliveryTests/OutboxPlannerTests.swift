@@ -29,34 +29,37 @@ import Testing
         serviceLines: ["ophthalmology.cataract"]
     )
 
-    static func plan(_ planning: OutboxPlanner, lastEventNumbers: [String: Int] = [:]) -> OutboxPlan {
-        planning.plan(
-            OutboxPlanningInput(
-                change: Ingestion.EpisodeChange(episodeID: "ep-1", events: Self.events, episode: Self.episode),
-                lastEventNumbers: lastEventNumbers,
-                plannedAt: Date(timeIntervalSince1970: 1_770_000_000)
-            )
-        )
+    static let input = OutboxPlanningInput(
+        change: Ingestion.EpisodeChange(episodeID: "ep-1", events: Self.events, episode: Self.episode),
+        plannedAt: Date(timeIntervalSince1970: 1_770_000_000),
+        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    )
+
+    static func plan(_ planning: OutboxPlanner) -> OutboxPlan {
+        planning.plan(Self.input)
     }
 
-    @Test func plansOneRowPerEventNumberedAfterTheOutbox() {
+    @Test func plansOneRowPerEventAndRendersOnceNumbered() throws {
         let builder = NotificationBuilder(baseURL: "http://tandem.test/fhir")
         let planning = OutboxPlanner(partners: [Self.partner], consentDefaultPermit: true, builder: builder)
-        let plan = Self.plan(planning, lastEventNumbers: ["eyecare": 2])
+        let plan = Self.plan(planning)
         #expect(plan.audits.isEmpty)
-        #expect(plan.deliveries.map(\.eventNumber) == [3, 4])
         #expect(plan.deliveries.map(\.event.number) == [4, 5])
+        #expect(plan.deliveries.allSatisfy { $0.traceparent == Self.input.traceparent })
         #expect(
             plan.deliveries.map(\.id)
                 == Self.events.map {
                     DeliveryID.make(partnerID: "eyecare", episodeID: "ep-1", timelineEvent: $0.number)
                 }
         )
-        // Rendered once, deterministically: planning again gives the same bytes.
-        #expect(
-            plan.deliveries.map(\.body) == Self.plan(planning, lastEventNumbers: ["eyecare": 2]).deliveries.map(\.body)
-        )
-        #expect(plan.deliveries.allSatisfy { !$0.body.isEmpty })
+        // The store numbers the delivery from the subscription's sequence, then has it rendered: the body
+        // carries the number, and rendering again gives the same bytes.
+        var delivery = try #require(plan.deliveries.first)
+        delivery.eventNumber = 41
+        let body = planning.render(delivery, input: Self.input)
+        #expect(body == planning.render(delivery, input: Self.input))
+        #expect(String(decoding: body, as: UTF8.self).contains(#""valueString":"41""#))
+        #expect(planning.configuredSubscriptions == ["eyecare"])
     }
 
     @Test func consentRefusalsAreAuditedNotPlanned() {

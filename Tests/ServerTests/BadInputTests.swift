@@ -273,7 +273,7 @@ import Testing
         try await GatewayFixture.withGateway { client in
             let response = try await client.execute(
                 uri: "/fhir/Patient/p1",
-                method: .delete,
+                method: .patch,
                 headers: GatewayFixture.headers(format)
             )
             try Self.expectOutcome(response, .methodNotAllowed, format)

@@ -19,8 +19,39 @@ import Testing
             #expect(statement.string("fhirVersion") == "4.0.1")
             let rest = try #require(statement.child("rest"))
             let patient = try #require(rest.children(named: "resource").first { $0.string("type") == "Patient" })
-            let interactions = patient.children(named: "interaction").compactMap { $0.string("code") }
-            #expect(Set(interactions) == ["read", "vread", "update", "history-instance", "create"])
+            func interactions(_ type: String) -> Set<String> {
+                let resource = rest.children(named: "resource").first { $0.string("type") == type }
+                return Set(resource?.children(named: "interaction").compactMap { $0.string("code") } ?? [])
+            }
+            #expect(
+                Set(patient.children(named: "interaction").compactMap { $0.string("code") })
+                    == ["read", "vread", "update", "delete", "history-instance", "create", "search-type"]
+            )
+            #expect(
+                patient.children(named: "searchParam").compactMap { $0.string("name") }
+                    == ["_id", "_lastUpdated", "identifier", "name"]
+            )
+            // No search where there is none; the audit trail is searched, never written.
+            #expect(!interactions("Observation").contains("search-type"))
+            #expect(interactions("AuditEvent") == ["search-type"])
+            #expect(interactions("Subscription") == ["read", "create", "update", "delete", "search-type"])
+            let subscription = try #require(
+                rest.children(named: "resource").first { $0.string("type") == "Subscription" }
+            )
+            #expect(subscription.children(named: "operation").compactMap { $0.string("name") } == ["status", "events"])
+            let topics = subscription.children(named: "extension").compactMap { $0.string("value") }
+            #expect(
+                topics.contains("http://localhost/fhir/SubscriptionTopic/referral") || topics.count == 7,
+                "\(topics)"
+            )
+            let serviceRequest = try #require(
+                rest.children(named: "resource").first { $0.string("type") == "ServiceRequest" }
+            )
+            #expect(
+                serviceRequest.children(named: "searchInclude").compactMap(\.value)
+                    == ["ServiceRequest:subject", "ServiceRequest:requester", "ServiceRequest:performer"]
+            )
+            #expect(rest.string("documentation")?.contains("$events") == true)
             #expect(Validator.validate(statement).hasErrors == false)
         }
     }

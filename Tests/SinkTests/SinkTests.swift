@@ -48,18 +48,22 @@ import Testing
 }
 
 @Suite struct SinkLedgerTests {
-    @Test func inOrderGapLateAndDuplicate() {
+    @Test func inOrderAheadFilledLateAndDuplicate() {
         var ledger = SinkLedger()
-        #expect(ledger.record(deliveryID: "a", partner: "p", episode: "e", eventNumber: 1) == .inOrder)
-        #expect(ledger.record(deliveryID: "b", partner: "p", episode: "e", eventNumber: 2) == .inOrder)
-        #expect(ledger.record(deliveryID: "b", partner: "p", episode: "e", eventNumber: 2) == .duplicate)
-        #expect(ledger.record(deliveryID: "e", partner: "p", episode: "e", eventNumber: 5) == .gap(missing: 3...4))
-        #expect(ledger.missing(partner: "p", episode: "e") == [3, 4])
-        #expect(ledger.record(deliveryID: "c", partner: "p", episode: "e", eventNumber: 3) == .late(highestSeen: 5))
-        #expect(ledger.missing(partner: "p", episode: "e") == [4])
-        #expect(ledger.totals.received == 5)
+        #expect(ledger.record(deliveryID: "a", partner: "p", episode: "e1", eventNumber: 1) == .inOrder)
+        #expect(ledger.record(deliveryID: "b", partner: "p", episode: "e1", eventNumber: 2) == .inOrder)
+        #expect(ledger.record(deliveryID: "b", partner: "p", episode: "e1", eventNumber: 2) == .duplicate)
+        // Another episode's event overtakes two still on their way.
+        #expect(ledger.record(deliveryID: "e", partner: "p", episode: "e2", eventNumber: 5) == .ahead(missing: 3...4))
+        #expect(ledger.missing(partner: "p") == [3, 4])
+        #expect(ledger.record(deliveryID: "c", partner: "p", episode: "e1", eventNumber: 3) == .filled)
+        #expect(ledger.missing(partner: "p") == [4])
+        // An episode's own events must rise: 4 after its 5 is out of order.
+        #expect(ledger.record(deliveryID: "d", partner: "p", episode: "e2", eventNumber: 4) == .late(highestSeen: 5))
+        #expect(ledger.totals.received == 6)
         #expect(ledger.totals.duplicates == 1)
-        #expect(ledger.totals.gaps == 1)
+        #expect(ledger.totals.ahead == 1)
+        #expect(ledger.totals.filled == 1)
         #expect(ledger.totals.late == 1)
         #expect(ledger.totals.inOrder == 2)
     }
@@ -79,14 +83,14 @@ import Testing
         #expect(ledger.totals.late == 0)
     }
 
-    @Test func streamsArePerPartnerAndEpisode() {
+    @Test func numbersArePerSubscriptionAndOrderPerEpisode() {
         var ledger = SinkLedger()
         #expect(ledger.record(deliveryID: "1", partner: "p", episode: "e1", eventNumber: 1) == .inOrder)
-        #expect(ledger.record(deliveryID: "2", partner: "p", episode: "e2", eventNumber: 1) == .inOrder)
+        #expect(ledger.record(deliveryID: "2", partner: "p", episode: "e2", eventNumber: 2) == .inOrder)
         #expect(ledger.record(deliveryID: "3", partner: "q", episode: "e1", eventNumber: 1) == .inOrder)
-        #expect(ledger.record(deliveryID: "4", partner: "q", episode: "e1", eventNumber: 3) == .gap(missing: 2...2))
-        #expect(SinkLedger.Verdict.gap(missing: 2...2).description == "gap (missing 2)")
-        #expect(SinkLedger.Verdict.gap(missing: 2...4).description == "gap (missing 2-4)")
+        #expect(ledger.record(deliveryID: "4", partner: "q", episode: "e1", eventNumber: 3) == .ahead(missing: 2...2))
+        #expect(SinkLedger.Verdict.ahead(missing: 2...2).description == "ahead (missing 2 so far)")
+        #expect(SinkLedger.Verdict.ahead(missing: 2...4).description == "ahead (missing 2-4 so far)")
     }
 }
 

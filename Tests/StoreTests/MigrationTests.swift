@@ -28,6 +28,17 @@ import Testing
         #expect(try connection.schemaVersion() == next.version)
     }
 
+    @Test func aMigrationNumberedBelowTheNewestRecordedIsStillApplied() throws {
+        // A database main migrated to 19 before the Subscriptions (17, 18) were merged.
+        var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
+        let earlier = SQLiteMigration.all.filter { ![17, 18].contains($0.version) }
+        #expect(try connection.migrate(earlier, now: 1).contains(19))
+        #expect(try connection.query("SELECT name FROM sqlite_master WHERE name = 'subscription'").isEmpty)
+        #expect(try connection.migrate(now: 2) == [17, 18])
+        #expect(try connection.query("SELECT name FROM sqlite_master WHERE name = 'subscription'").count == 1)
+        #expect(try connection.migrate(now: 3) == [])
+    }
+
     @Test func failingMigrationLeavesThePreviousVersion() throws {
         var connection = try SQLiteConnection(path: ":memory:", readOnly: false)
         try connection.migrate(now: 1)
@@ -92,6 +103,23 @@ import Testing
                 }
             }
             #expect(newer?.code == .migration)
+        }
+    }
+
+    @Test func aMigrationNumberedBelowTheNewestRecordedIsStillApplied() async throws {
+        // A database main migrated to 14 before the Subscriptions (12, 13) were merged.
+        try await withTestDatabase(.postgres) { database in
+            guard case .postgres(let endpoint) = database.url else { return }
+            let versions = try await PostgresStore.withSession(at: endpoint, logger: Backend.logger) {
+                (session) throws(StoreError) -> [[Int]] in
+                let earlier = PostgresMigration.all.filter { ![12, 13].contains($0.version) }
+                return [
+                    try await session.migrate(earlier, now: 1), try await session.migrate(now: 2),
+                    try await session.migrate(now: 3),
+                ]
+            }
+            #expect(versions.first?.contains(14) == true)
+            #expect(versions.dropFirst() == [[12, 13], []])
         }
     }
 

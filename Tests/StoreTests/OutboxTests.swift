@@ -170,9 +170,10 @@ import Testing
         }
     }
 
-    /// Planning inserts with `INSERT OR IGNORE` on the delivery id and learns whether it inserted from the
-    /// connection's change count: a delivery planned again must neither fail nor give any row a new body.
-    @Test func aDeliveryPlannedAgainKeepsItsRowAndTheBodyItWasPlannedWith() throws {
+    /// Planning skips a delivery id already planned before drawing numbers, and inserts with `INSERT OR
+    /// IGNORE`: a delivery planned again must neither fail nor give any row a new body or number; new
+    /// deliveries take the next numbers of their subscription.
+    @Test func aDeliveryPlannedAgainKeepsItsRowTheBodyAndTheNumberItWasPlannedWith() throws {
         var connection = try SQLiteOutbox.connection()
         let event = TimelineEvent(number: 1, kind: .referralCreated, at: nil, summary: "s", source: "Task/t")
         let change = Ingestion.EpisodeChange(
@@ -182,7 +183,7 @@ import Testing
         )
         let ingestion = Ingestion(changes: [change], retiredEpisodeIDs: [], storedKeys: [], outcome: Outcome())
         for body in ["first", "second"] {
-            let planning = ClosurePlanning { lastEventNumbers in
+            let planning = ClosurePlanning {
                 OutboxPlan(deliveries: [
                     PlannedDelivery(
                         id: "d-1",
@@ -196,19 +197,27 @@ import Testing
                         id: "d-\(body)",
                         partnerID: "b",
                         episodeID: "ep-1",
-                        eventNumber: (lastEventNumbers["b"] ?? 0) + 1,
+                        eventNumber: 0,
                         event: event,
                         body: Array(body.utf8)
                     ),
                 ])
             }
-            try connection.planOutbox(ingestion, resources: [], planning: planning, messageID: 1, at: 1000)
+            try connection.planOutbox(
+                ingestion,
+                resources: [],
+                planning: planning,
+                traceparent: nil,
+                messageID: 1,
+                at: 1000
+            )
         }
         let rows = try connection.query(
-            "SELECT delivery_id, body FROM outbox JOIN outbox_body ON outbox_id = id ORDER BY id"
+            "SELECT delivery_id, body, event_number FROM outbox JOIN outbox_body ON outbox_id = id ORDER BY id"
         )
         #expect(rows.map { $0.text(0) } == ["d-1", "d-first", "d-second"])
         #expect(rows.map { String(decoding: $0.blob(1), as: UTF8.self) } == ["first", "first", "second"])
+        #expect(rows.map { $0.int(2) } == [1, 1, 2])
     }
 
     /// Rows in flight are the oldest due rows; SQLite's claim walks `outbox_ready` from the first row it
@@ -225,11 +234,11 @@ import Testing
     }
 }
 
-/// An ``OutboxPlanning`` that plans with a closure of the last event numbers.
+/// An ``OutboxPlanning`` that plans with a closure, rendering as it plans.
 struct ClosurePlanning: OutboxPlanning {
-    let plan: @Sendable ([String: Int]) -> OutboxPlan
+    let plan: @Sendable () -> OutboxPlan
 
     func plan(_ input: OutboxPlanningInput) -> OutboxPlan {
-        self.plan(input.lastEventNumbers)
+        self.plan()
     }
 }

@@ -56,7 +56,8 @@ struct TestDatabase: Sendable {
     /// Opens a store on this database.
     func open(
         normaliser: Normaliser? = nil,
-        outboxPlanning: (any OutboxPlanning)? = nil
+        outboxPlanning: (any OutboxPlanning)? = nil,
+        searchIndexing: (any SearchIndexing)? = nil
     ) async throws -> any OutboxStore {
         switch self.url {
         case .postgres(let endpoint):
@@ -66,10 +67,16 @@ struct TestDatabase: Sendable {
                 configuration: .init(maximumConnections: 4),
                 normaliser: normaliser,
                 outboxPlanning: outboxPlanning,
+                searchIndexing: searchIndexing,
                 logger: Backend.logger
             )
         case .sqlite:
-            try await self.url.open(normaliser: normaliser, outboxPlanning: outboxPlanning, logger: Backend.logger)
+            try await self.url.open(
+                normaliser: normaliser,
+                outboxPlanning: outboxPlanning,
+                searchIndexing: searchIndexing,
+                logger: Backend.logger
+            )
         }
     }
 }
@@ -120,9 +127,14 @@ func withRunningStore<Value: Sendable>(
     on database: TestDatabase,
     normaliser: Normaliser? = nil,
     outboxPlanning: (any OutboxPlanning)? = nil,
+    searchIndexing: (any SearchIndexing)? = nil,
     _ body: @Sendable (any OutboxStore) async throws -> Value
 ) async throws -> Value {
-    let store = try await database.open(normaliser: normaliser, outboxPlanning: outboxPlanning)
+    let store = try await database.open(
+        normaliser: normaliser,
+        outboxPlanning: outboxPlanning,
+        searchIndexing: searchIndexing
+    )
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await store.run() }
         do {

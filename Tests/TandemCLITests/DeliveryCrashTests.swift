@@ -13,7 +13,8 @@ import Glibc
 /// 1. every timeline event of every episode the load touched, and so every acknowledged message's events,
 ///    arrived under its deterministic delivery id (`DeliveryID.make(partner, episode, event)`);
 /// 2. a duplicate (a delivery sent before the kill whose outcome was never recorded) carries the same
-///    delivery id: no (episode, event number) arrived under two ids;
+///    delivery id: no event number arrived under two ids, and the subscription's numbers (across all its
+///    episodes) follow each episode's timeline;
 /// 3. order per episode holds: taking, for each event number, the moment it was *first* accepted, those
 ///    moments increase with the event number — no event arrived for the first time before a smaller one
 ///    of its episode did. (A repeat of an earlier event may come later; that is a duplicate, not disorder.)
@@ -89,15 +90,21 @@ import Glibc
             Set($0.map(\.delivery))
         }
         #expect(idsPerEvent.values.allSatisfy { $0.count == 1 }, "\(idsPerEvent.filter { $0.value.count > 1 })")
-        #expect(
-            accepted.allSatisfy { line in
-                expected[line.delivery].map { $0.episode == line.episode && $0.event == line.event } == true
-            }
-        )
-        // 3. First arrivals per episode in increasing event order, with nothing missing in between.
-        for (episode, order) in S.firstArrivals(accepted) {
-            #expect(order == Array(1...order.count), "episode \(episode) first arrivals: \(order)")
+        #expect(accepted.allSatisfy { line in expected[line.delivery].map { $0.episode == line.episode } == true })
+        // Within an episode, the subscription's numbers follow the timeline's.
+        for lines in Dictionary(grouping: accepted, by: \.episode).values {
+            let timeline = lines.sorted { $0.event < $1.event }.compactMap { expected[$0.delivery]?.event }
+            #expect(timeline == timeline.sorted(), "\(timeline)")
         }
+        // 3. First arrivals per episode in increasing event order; the subscription's numbers, across all
+        // episodes, with nothing missing in between (SQLite draws them in the ingest transaction).
+        let arrivals = S.firstArrivals(accepted)
+        for (episode, order) in arrivals {
+            #expect(order == order.sorted(), "episode \(episode) first arrivals: \(order)")
+        }
+        let numbers = arrivals.values.flatMap { $0 }
+        #expect(numbers.sorted() == Array(1...max(1, numbers.count)), "numbers: \(numbers.sorted())")
+        #expect(!accepted.contains { $0.verdict.hasPrefix("late") })
         let duplicates = accepted.filter { $0.verdict.hasPrefix("duplicate") }.count
         print(
             "crash test: \(beforeKill) acknowledged before the kill, \(accepted.count) accepted, \(duplicates) duplicates"

@@ -74,7 +74,7 @@ enum DeliveryScenario {
         var event: Int
         var episode: String
         var partner: String
-        /// The rest: `in-order (…)`, `duplicate (…)`, `gap (missing 1) (…)`, `failed on purpose (500)`, …
+        /// The rest: `in-order (…)`, `duplicate (…)`, `ahead (missing 1 so far) (…)`, `failed on purpose (500)`, …
         var verdict: String
 
         var accepted: Bool { !self.verdict.hasPrefix("failed") && !self.verdict.hasPrefix("rejected") }

@@ -53,8 +53,10 @@ import Testing
         )
         let driver = DeliveryDriver(transport: self.transport, consentDefaultPermit: true, jitter: .fixed(0))
         var all: [[DeliveryOutcome]] = []
-        for delivery in plan.deliveries {
+        for (offset, delivery) in plan.deliveries.enumerated() {
             var delivery = delivery
+            // The store numbers each delivery from its subscription's sequence.
+            delivery.eventNumber = offset + 1
             delivery.body = self.builder.body(
                 for: delivery,
                 partner: partner,

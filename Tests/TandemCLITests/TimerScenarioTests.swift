@@ -187,6 +187,9 @@ import Testing
         let arrived = sink.stop(timeout: .seconds(30)) { lines in
             lines.compactMap(S.SinkLine.init).filter(\.accepted).count >= total
         }.compactMap(S.SinkLine.init).filter(\.accepted)
+        // Event numbers count per subscription (the configured partner's), across its episodes: each
+        // once, and in order within each episode.
+        #expect(arrived.map(\.event).sorted() == Array(1...total))
         for episode in episodes {
             // Each deadline recorded once: no kind of overdue event twice for one item.
             let overdue = episode.timeline.filter { [.activityOverdue, .reportOverdue].contains($0.kind) }
@@ -194,7 +197,7 @@ import Testing
             #expect(!overdue.isEmpty)
             let told = episode.timeline.filter { $0.audience == nil }.count
             let numbers = arrived.filter { $0.episode == episode.id }.map(\.event)
-            #expect(numbers == Array(1...told), "\(episode.id): \(numbers)")
+            #expect(numbers.count == told && numbers == numbers.sorted(), "\(episode.id): \(numbers)")
         }
         try await Self.expectMeasures(replicas[0])
     }

@@ -51,11 +51,13 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case reportReturned = "report-returned"
     case reportOverdue = "report-overdue"
     case statusChanged = "status-changed"
+    /// A resource the episode held was deleted by its sender.
+    case resourceWithdrawn = "resource-withdrawn"
 
     /// The delivery topic partners subscribe to (`referral`, `care-plan`, `handoff`, `consent`, `report`).
     public var topic: String {
         switch self {
-        case .episodeOpened, .statusChanged, .participantAdded, .participantChanged: "episode"
+        case .episodeOpened, .statusChanged, .participantAdded, .participantChanged, .resourceWithdrawn: "episode"
         case .referralCreated, .referralUpdated, .referralAccepted, .referralDeclined, .referralCompleted,
             .referralCancelled, .referralUnanswered:
             "referral"

@@ -63,6 +63,15 @@ public struct EpisodeBook: Sendable {
         self.stale.insert(item.key)
     }
 
+    /// Stops holding the resource under `key` (its sender withdrew it) and marks stale the facts that
+    /// depended on it; nothing when none is held.
+    public mutating func remove(_ key: String) {
+        guard let old = self.index.held[key] else { return }
+        self.index.remove(key)
+        for name in Set(ResourceLinks.names(of: old)).union([key]) { self.stale.formUnion(self.dependents[name] ?? []) }
+        self.stale.insert(key)
+    }
+
     /// Adds every resource and episode of `other` (another partition joined to this one by a message).
     public mutating func merge(_ other: EpisodeBook) {
         for key in other.resources.keys.sorted() { self.store(other.resources[key]!) }

@@ -40,6 +40,13 @@ struct ResourceIndex: Sendable, Hashable {
         for token in Self.identifierTokens(item) { self.byIdentifier[token, default: []].insert(item.key) }
     }
 
+    /// Stops holding the resource under `key`; nothing when none is held.
+    mutating func remove(_ key: String) {
+        guard let old = self.held.removeValue(forKey: key) else { return }
+        for url in Self.fullUrls(old) { self.byFullUrl[url]?.remove(old.key) }
+        for token in Self.identifierTokens(old) { self.byIdentifier[token]?.remove(old.key) }
+    }
+
     private static func fullUrls(_ item: HeldResource) -> [String] {
         item.fullUrl.map { [$0] } ?? []
     }

@@ -78,14 +78,36 @@ public struct Forwarder: Service {
 
     let queue: any DeliveryQueue
     let driver: DeliveryDriver
-    let partners: [String: Partner]
+    let directory: SubscriptionDirectory
     let configuration: Configuration
     let doorbell: DeliveryDoorbell?
+    let metrics: DeliveryMetrics?
     let logger: Logger
 
     /// - Parameters:
-    ///   - partners: the configured partners; a row for a partner no longer configured is dead-lettered.
+    ///   - directory: the subscriptions delivered to now; a row for one no longer configured or active is
+    ///     dead-lettered.
     ///   - doorbell: rung when rows are planned, so an idle forwarder claims them before its next poll.
+    ///   - metrics: where each attempt's outcome and latency are counted.
+    public init(
+        queue: any DeliveryQueue,
+        driver: DeliveryDriver,
+        directory: SubscriptionDirectory,
+        configuration: Configuration = Configuration(),
+        doorbell: DeliveryDoorbell? = nil,
+        metrics: DeliveryMetrics? = nil,
+        logger: Logger
+    ) {
+        self.queue = queue
+        self.driver = driver
+        self.directory = directory
+        self.configuration = configuration
+        self.doorbell = doorbell
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// A forwarder to the configuration's partners alone (tests and benchmarks).
     public init(
         queue: any DeliveryQueue,
         driver: DeliveryDriver,
@@ -94,12 +116,14 @@ public struct Forwarder: Service {
         doorbell: DeliveryDoorbell? = nil,
         logger: Logger
     ) {
-        self.queue = queue
-        self.driver = driver
-        self.partners = Dictionary(partners.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.configuration = configuration
-        self.doorbell = doorbell
-        self.logger = logger
+        self.init(
+            queue: queue,
+            driver: driver,
+            directory: SubscriptionDirectory(configured: partners, profiles: [], baseURL: ""),
+            configuration: configuration,
+            doorbell: doorbell,
+            logger: logger
+        )
     }
 
     public func run() async throws {
@@ -177,7 +201,7 @@ public struct Forwarder: Service {
     /// Sends a run's rows in order while each is delivered; the rest is given back when the run is
     /// recorded. Every row of a run has the run's partner.
     private func attempt(_ run: Run) async -> Run.Result {
-        let partner = run.rows.first.flatMap { self.partners[$0.entry.delivery.partnerID] }
+        let partner = run.rows.first.flatMap { self.directory.partner($0.entry.delivery.partnerID) }
         var result = Run.Result()
         for (index, row) in run.rows.enumerated() {
             if let previous = result.outcomes.last?.outcome {
@@ -187,7 +211,9 @@ public struct Forwarder: Service {
                     break
                 }
             }
-            result.outcomes.append((row, await self.attempt(row, partner: partner)))
+            let outcome = await self.attempt(row, partner: partner)
+            self.metrics?.record(outcome, subscription: row.entry.delivery.partnerID, partner: partner?.account)
+            result.outcomes.append((row, outcome))
         }
         return result
     }

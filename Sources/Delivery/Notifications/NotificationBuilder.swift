@@ -71,37 +71,79 @@ public struct NotificationBuilder: Sendable {
     ) -> Element {
         let instant = Self.instant(plannedAt)
         let focus = ResourceReference(delivery.event.source)
-        var entries = [
-            Element.node(
-                "entry",
-                "Bundle.Entry",
-                [
-                    .primitive("fullUrl", "uri", "urn:uuid:\(delivery.id)"),
-                    self.status(for: delivery, partner: partner, focus: focus, instant: instant),
-                    .node(
-                        "request",
-                        "Bundle.Request",
-                        [
-                            .primitive("method", "code", "GET"),
-                            .primitive("url", "uri", "Subscription/\(partner.id)/$status"),
-                        ]
-                    ),
-                    .node("response", "Bundle.Response", [.primitive("status", "string", "200")]),
-                ]
-            )
-        ]
+        // The IG: an empty payload names neither the topic nor the focus.
+        let empty = partner.payload == .empty
+        let status = SubscriptionStatus(
+            id: delivery.id,
+            subscription: self.subscriptionReference(partner.id),
+            topic: empty ? nil : self.topicCanonical(delivery.topic),
+            status: "active",
+            type: .eventNotification,
+            eventsSinceStart: delivery.eventNumber,
+            events: [
+                SubscriptionStatus.Event(
+                    number: delivery.eventNumber,
+                    timestamp: instant,
+                    focus: empty ? nil : focus.map { self.baseURL + "/" + $0.versionedPath }
+                )
+            ]
+        )
+        var entries = [self.statusEntry(status, id: delivery.id, subscription: partner.id)]
         switch partner.payload {
         case .full:
             entries += resources.map { self.entry(for: $0) }
         case .idOnly:
             // The IG's id-only: the entry names the resource (fullUrl, request) but does not carry it.
             if let focus { entries.append(self.entry(for: focus, resource: nil)) }
+        case .empty:
+            break
         }
-        return Element(
+        return Self.notification(id: delivery.id, instant: instant, entries: entries)
+    }
+
+    /// A handshake (on activation) or heartbeat notification for a subscription: the status alone, with
+    /// the number of events it has had so far.
+    public func bundle(
+        _ type: SubscriptionStatus.NotificationType,
+        id: String,
+        partner: Partner,
+        topic: String,
+        status: String,
+        eventsSinceStart: Int,
+        at: Date
+    ) -> Element {
+        let parameters = SubscriptionStatus(
+            id: id,
+            subscription: self.subscriptionReference(partner.id),
+            topic: self.topicCanonical(topic),
+            status: status,
+            type: type,
+            eventsSinceStart: eventsSinceStart
+        )
+        return Self.notification(
+            id: id,
+            instant: Self.instant(at),
+            entries: [self.statusEntry(parameters, id: id, subscription: partner.id)]
+        )
+    }
+
+    /// The canonical URL of a topic this gateway publishes.
+    public func topicCanonical(_ topic: String) -> String {
+        self.topicBaseURL + "/" + (topic == "*" ? SubscriptionTopic.all : topic)
+    }
+
+    /// The absolute reference of a subscription.
+    public func subscriptionReference(_ id: String) -> String { self.baseURL + "/Subscription/" + id }
+
+    static let notificationProfile =
+        "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-notification-r4"
+
+    private static func notification(id: String, instant: String, entries: [Element]) -> Element {
+        Element(
             name: "Bundle",
             type: "Bundle",
             children: [
-                .primitive("id", "id", delivery.id),
+                .primitive("id", "id", id),
                 .node("meta", "Meta", [.primitive("profile", "canonical", Self.notificationProfile)]),
                 .primitive("type", "code", "history"),
                 .primitive("timestamp", "instant", instant),
@@ -109,52 +151,23 @@ public struct NotificationBuilder: Sendable {
         )
     }
 
-    static let notificationProfile =
-        "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-notification-r4"
-    static let statusProfile =
-        "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-status-r4"
-
-    /// The SubscriptionStatus as Parameters. `events-since-subscription-start` and `event-number` are
-    /// strings in the STU 1.1 profile (they were integers in STU 1.0); both carry the partner event number.
-    private func status(
-        for delivery: PlannedDelivery,
-        partner: Partner,
-        focus: ResourceReference?,
-        instant: String
-    )
-        -> Element
-    {
-        var event: [Element] = [
-            .parameter("event-number", .primitive("value", "string", String(delivery.eventNumber))),
-            .parameter("timestamp", .primitive("value", "instant", instant)),
-        ]
-        if let focus {
-            event.append(.parameter("focus", .reference(self.baseURL + "/" + focus.versionedPath)))
-        }
-        return Element(
-            name: "resource",
-            type: "Parameters",
-            children: [
-                .primitive("id", "id", delivery.id),
-                .node("meta", "Meta", [.primitive("profile", "canonical", Self.statusProfile)]),
-                .parameter("subscription", .reference(self.baseURL + "/Subscription/" + partner.id)),
-                .parameter("topic", .primitive("value", "canonical", self.topicBaseURL + "/" + delivery.topic)),
-                .parameter("status", .primitive("value", "code", "active")),
-                .parameter("type", .primitive("value", "code", "event-notification")),
-                .parameter(
-                    "events-since-subscription-start",
-                    .primitive("value", "string", String(delivery.eventNumber))
-                ),
+    /// The first entry: the SubscriptionStatus, as the IG asks (`GET Subscription/id/$status`, 200).
+    private func statusEntry(_ status: SubscriptionStatus, id: String, subscription: String) -> Element {
+        .node(
+            "entry",
+            "Bundle.Entry",
+            [
+                .primitive("fullUrl", "uri", "urn:uuid:\(id)"),
+                status.resource(named: "resource"),
                 .node(
-                    "parameter",
-                    "Parameters.Parameter",
-                    [.primitive("name", "string", "notification-event")]
-                        + event.map {
-                            var part = $0
-                            part.name = "part"
-                            return part
-                        }
+                    "request",
+                    "Bundle.Request",
+                    [
+                        .primitive("method", "code", "GET"),
+                        .primitive("url", "uri", "Subscription/\(subscription)/$status"),
+                    ]
                 ),
+                .node("response", "Bundle.Response", [.primitive("status", "string", "200")]),
             ]
         )
     }

@@ -1,13 +1,29 @@
+public import CoManagement
 public import Foundation
 
-/// A partner endpoint that receives notifications of episode changes: one entry of the configuration.
+/// One subscription the gateway delivers to: a partner of the configuration (whose subscription the
+/// configuration owns, with the partner's id), or a topic-based `Subscription` a partner made over REST
+/// (``init(subscription:id:profile:)``).
 ///
-/// A partner hears of a change only when it takes part in the episode (one of ``represents`` names a
-/// participant) or is configured for the episode's whole service line, subscribes to the change's topic,
-/// and the patient's consent permits it (see ``DeliveryPlanner``).
+/// A subscription hears of a change only when its partner takes part in the episode (one of
+/// ``represents`` names a participant) or is configured for the episode's whole service line, it
+/// subscribes to the change's topic, its ``filter`` admits the episode, and the patient's consent permits
+/// it (see ``DeliveryPlanner``).
 public struct Partner: Sendable, Hashable, Codable {
-    /// Stable id, used in delivery ids, the subscription reference and logs (`optometry-group`).
+    /// Stable id, used in delivery ids, the subscription reference and logs (`optometry-group`): the
+    /// configured partner's id, or the REST Subscription's id.
     public var id: String
+    /// The partner account whose subscription this is; for a configured partner, its own id.
+    public var account: String
+    /// What the subscription's filters narrow its topic to (REST Subscriptions); empty for the
+    /// configuration's.
+    public var filter: EpisodeFilter
+    /// `Name: value` fields sent with every notification (`Subscription.channel.header`).
+    public var headers: [String]
+    /// Seconds between heartbeats (REST Subscriptions); nil for none.
+    public var heartbeatPeriod: Int?
+    /// No events are planned after this moment (`Subscription.end`).
+    public var end: Date?
     /// Where notifications are POSTed (`https://partner.example/tandem/notify`).
     public var endpoint: URL
     public var format: NotificationFormat
@@ -41,9 +57,19 @@ public struct Partner: Sendable, Hashable, Codable {
         caBundlePath: String? = nil,
         hmacSecret: String? = nil,
         timeout: Duration = .seconds(10),
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(),
+        account: String? = nil,
+        filter: EpisodeFilter = EpisodeFilter(),
+        headers: [String] = [],
+        heartbeatPeriod: Int? = nil,
+        end: Date? = nil
     ) {
         self.id = id
+        self.account = account ?? id
+        self.filter = filter
+        self.headers = headers
+        self.heartbeatPeriod = heartbeatPeriod
+        self.end = end
         self.endpoint = endpoint
         self.format = format
         self.payload = payload
@@ -59,7 +85,7 @@ public struct Partner: Sendable, Hashable, Codable {
 
     /// Whether the partner subscribes to a topic.
     public func subscribes(to topic: String) -> Bool {
-        self.topics.contains("*") || self.topics.contains(topic)
+        self.topics.contains("*") || self.topics.contains(SubscriptionTopic.all) || self.topics.contains(topic)
     }
 }
 
@@ -88,6 +114,8 @@ public enum PayloadMode: String, Sendable, Hashable, Codable, CaseIterable {
     case full
     /// Only references to them (`id-only`); the partner reads them back.
     case idOnly = "id-only"
+    /// Nothing but the subscription status (`empty`): the partner asks `$events` or searches.
+    case empty
 }
 
 /// How Tandem authenticates to a partner.

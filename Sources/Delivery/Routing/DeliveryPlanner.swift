@@ -1,35 +1,38 @@
 public import CoManagement
+public import Foundation
 import Store
 
-/// Decides which partners hear of an episode change. Pure: values in, a ``DeliveryPlan`` out.
+/// Decides which subscriptions hear of an episode change. Pure: values in, a ``DeliveryPlan`` out.
 ///
-/// A partner hears of an event only if all three hold:
-/// 1. it takes part in the episode — one of its ``Partner/represents`` entries equals a participant's key,
-///    its party's reference, or one of its party's identifier tokens — or it is configured for the
-///    episode's whole service line (``Partner/serviceLines``);
-/// 2. it subscribes to the event's topic (``Partner/subscribes(to:)``), and, for an event with an
-///    ``CoManagement/TimelineEvent/audience``, it represents one of the participants named there;
+/// A subscription hears of an event only if all of these hold:
+/// 1. its partner takes part in the episode — one of its ``Partner/represents`` entries equals a
+///    participant's key, its party's reference, or one of its party's identifier tokens — or it is
+///    configured for the episode's whole service line (``Partner/serviceLines``);
+/// 2. it subscribes to the event's topic (``Partner/subscribes(to:)``), its filter admits the episode
+///    (``Partner/filter``), it has not ended (``Partner/end``), and, for an event with an
+///    ``CoManagement/TimelineEvent/audience``, its partner represents one of the participants named there;
 /// 3. consent permits it (``CoManagement/ConsentState/permits(_:defaultPermit:)``), asked with the
 ///    partner's represented identifiers and the keys of the participants it matched.
 ///
-/// A partner failing 1 or 2 is simply not addressed; one failing only 3 yields a ``ConsentDecision`` to audit.
+/// A subscription failing 1 or 2 is simply not addressed; one failing only 3 yields a
+/// ``ConsentDecision`` to audit. The deliveries carry no event numbers yet: the store draws them from each
+/// subscription's sequence in the ingest transaction.
 public enum DeliveryPlanner {
     /// Plans the deliveries for one change.
     /// - Parameters:
     ///   - consentDefaultPermit: the gateway's decision when no Consent applies.
-    ///   - lastEventNumbers: per partner id, the last partner event number already planned for this
-    ///     episode (read from the outbox in the same transaction); absent means none.
+    ///   - plannedAt: when the change is planned; subscriptions that ended before it hear nothing.
     public static func plan(
         change: Ingestion.EpisodeChange,
         partners: [Partner],
         consentDefaultPermit: Bool,
-        lastEventNumbers: [String: Int] = [:]
+        plannedAt: Date? = nil
     ) -> DeliveryPlan {
         var plan = DeliveryPlan()
         let parties = change.episode.parties
         for partner in partners {
-            guard self.addresses(partner, in: parties) else { continue }
-            var eventNumber = lastEventNumbers[partner.id] ?? 0
+            guard self.addresses(partner, in: parties), partner.filter.admits(change.episode) else { continue }
+            if let end = partner.end, let plannedAt, plannedAt > end { continue }
             for event in change.events
             where partner.subscribes(to: event.kind.topic) && self.hears(partner, event, in: parties) {
                 if let refusal = self.refusal(
@@ -41,13 +44,12 @@ public enum DeliveryPlanner {
                     plan.refusals.append(refusal)
                     continue
                 }
-                eventNumber += 1
                 plan.deliveries.append(
                     PlannedDelivery(
                         id: DeliveryID.make(partnerID: partner.id, episodeID: parties.id, timelineEvent: event.number),
                         partnerID: partner.id,
                         episodeID: parties.id,
-                        eventNumber: eventNumber,
+                        eventNumber: 0,
                         event: event
                     )
                 )

@@ -5,54 +5,71 @@ public import Store
 public import struct Foundation.Date
 
 /// Delivery's side of the ingest transaction: the ``Store/OutboxPlanning`` the store runs for each episode
-/// change. It routes with ``DeliveryPlanner``, renders each body once with ``NotificationBuilder`` (so
-/// every retry sends the same bytes) and turns consent refusals into audit entries.
+/// change. It routes with ``DeliveryPlanner`` over the subscriptions of its ``SubscriptionDirectory``,
+/// turns consent refusals into audit entries, and renders each body once, after the store has numbered
+/// the delivery, with ``NotificationBuilder`` (so every retry sends the same bytes).
 public struct OutboxPlanner: OutboxPlanning {
-    public let partners: [Partner]
+    public let directory: SubscriptionDirectory
     /// The gateway's decision when no Consent applies.
     public let consentDefaultPermit: Bool
     public let builder: NotificationBuilder
     /// Rung whenever rows are planned.
     public let doorbell: DeliveryDoorbell?
-    private let byID: [String: Partner]
 
     /// - Parameter doorbell: rung whenever rows are planned. The ring comes inside the ingest transaction,
     ///   before COMMIT; that is early enough and never too early, because the forwarder's claim is itself a
     ///   write queued behind that transaction (SQLite has one writer), so it sees the rows once committed.
+    public init(
+        directory: SubscriptionDirectory,
+        consentDefaultPermit: Bool,
+        builder: NotificationBuilder,
+        doorbell: DeliveryDoorbell? = nil
+    ) {
+        self.directory = directory
+        self.consentDefaultPermit = consentDefaultPermit
+        self.builder = builder
+        self.doorbell = doorbell
+    }
+
+    /// A planner over the configuration's partners alone (tests, benchmarks, dry runs).
     public init(
         partners: [Partner],
         consentDefaultPermit: Bool,
         builder: NotificationBuilder,
         doorbell: DeliveryDoorbell? = nil
     ) {
-        self.partners = partners
-        self.consentDefaultPermit = consentDefaultPermit
-        self.builder = builder
-        self.doorbell = doorbell
-        self.byID = Dictionary(partners.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.init(
+            directory: SubscriptionDirectory(configured: partners, profiles: [], baseURL: builder.baseURL),
+            consentDefaultPermit: consentDefaultPermit,
+            builder: builder,
+            doorbell: doorbell
+        )
     }
+
+    public var configuredSubscriptions: [String] { self.directory.configured.map(\.id) }
 
     public func plan(_ input: OutboxPlanningInput) -> OutboxPlan {
         let plan = DeliveryPlanner.plan(
             change: input.change,
-            partners: self.partners,
+            partners: self.directory.subscriptions,
             consentDefaultPermit: self.consentDefaultPermit,
-            lastEventNumbers: input.lastEventNumbers
+            plannedAt: input.plannedAt
         )
-        let deliveries = plan.deliveries.compactMap { planned -> PlannedDelivery? in
-            guard let partner = self.byID[planned.partnerID] else { return nil }
-            var delivery = planned
-            delivery.body = self.builder.body(
-                for: planned,
-                partner: partner,
-                episode: input.change.episode,
-                resources: Self.focusFirst(input.resources, source: planned.event.source),
-                plannedAt: input.plannedAt
-            )
-            return delivery
-        }
+        var deliveries = plan.deliveries
+        for index in deliveries.indices { deliveries[index].traceparent = input.traceparent }
         if !deliveries.isEmpty { self.doorbell?.ring() }
         return OutboxPlan(deliveries: deliveries, audits: plan.refusals.map { $0.auditEntry(at: input.plannedAt) })
+    }
+
+    public func render(_ delivery: PlannedDelivery, input: OutboxPlanningInput) -> [UInt8] {
+        guard let partner = self.directory.partner(delivery.partnerID) else { return [] }
+        return self.builder.body(
+            for: delivery,
+            partner: partner,
+            episode: input.change.episode,
+            resources: Self.focusFirst(input.resources, source: delivery.event.source),
+            plannedAt: input.plannedAt
+        )
     }
 
     /// The resources of a change with the event's focus (`Type/id` of its source) first.

@@ -28,6 +28,53 @@ public enum DeliveryRequestBuilder {
             (Header.timestamp, String(timestamp)),
         ]
         if let original = delivery.redeliveryOf { headers.append((Header.redeliveryOf, original)) }
+        // The trace of the request that caused the event goes on, one span per attempt.
+        if let trace = delivery.traceparent.flatMap(TraceParent.init) {
+            headers.append(("traceparent", trace.child(seed: "\(delivery.id)/\(attempt)").description))
+        }
+        return self.finish(headers, partner: partner, body: body, timestamp: timestamp)
+    }
+
+    /// The request for a handshake or heartbeat: no episode or event number, a delivery id of its own, and
+    /// `X-Tandem-Notification` naming the kind.
+    public static func request(
+        notification kind: String,
+        id: String,
+        partner: Partner,
+        body: [UInt8],
+        timestamp: Int64
+    ) -> DeliveryRequest {
+        typealias Header = DeliverySignature.Header
+        let headers: [(name: String, value: String)] = [
+            ("Content-Type", partner.format.contentType),
+            ("Accept", "application/fhir+json, application/json;q=0.9, */*;q=0.1"),
+            (Header.deliveryID, id),
+            (Header.partner, partner.id),
+            (Header.notification, kind),
+            (Header.attempt, "1"),
+            (Header.timestamp, String(timestamp)),
+        ]
+        return self.finish(headers, partner: partner, body: body, timestamp: timestamp)
+    }
+
+    /// Adds the subscription's own header fields, the signature and the authentication.
+    private static func finish(
+        _ headers: [(name: String, value: String)],
+        partner: Partner,
+        body: [UInt8],
+        timestamp: Int64
+    ) -> DeliveryRequest {
+        typealias Header = DeliverySignature.Header
+        var headers = headers
+        // `Subscription.channel.header`: fields the partner asked for, never ones the gateway sets.
+        let reserved = Set(headers.map { $0.name.lowercased() } + ["host", "content-length", "transfer-encoding"])
+        for field in partner.headers {
+            let parts = field.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !reserved.contains(parts[0].lowercased()),
+                !parts.joined().contains(where: \.isNewline)
+            else { continue }
+            headers.append((parts[0], parts[1]))
+        }
         if let secret = partner.hmacSecret {
             headers.append((Header.signature, DeliverySignature.sign(body: body, timestamp: timestamp, secret: secret)))
         }

@@ -17,6 +17,8 @@ public enum DeliverySignature {
         public static let attempt = "X-Tandem-Attempt"
         /// On a deliberate re-send (`tandem redeliver`) only: the delivery id of the original delivery.
         public static let redeliveryOf = "X-Tandem-Redelivery-Of"
+        /// On a subscription's handshake or heartbeat only (`handshake`, `heartbeat`): it announces no event.
+        public static let notification = "X-Tandem-Notification"
     }
 
     /// The signature header value for a body sent at `timestamp` (Unix seconds).

@@ -41,15 +41,17 @@ public struct Grant: Sendable, Hashable {
         }
     }
 
-    /// The most each role may be granted: senders create, update, read and search (their own); partners
-    /// read and search, and update the hand-off Tasks Tandem asks them to answer; operators read and search.
-    static func ceilings(of role: Principal.Role) -> [Scope] {
+    /// The most each role may be granted: senders create, read, update, delete and search (their own);
+    /// partners read and search, update the hand-off Tasks Tandem asks them to answer, and create,
+    /// update and delete their own Subscriptions; operators read and search.
+    static func ceiling(of role: Principal.Role) -> [Scope] {
         switch role {
-        case .sender: [Scope(resourceType: "*", permissions: [.create, .update, .read, .search])]
+        case .sender: [Scope(resourceType: "*", permissions: .all)]
         case .partner:
             [
                 Scope(resourceType: "*", permissions: [.read, .search]),
                 Scope(resourceType: "Task", permissions: [.update]),
+                Scope(resourceType: "Subscription", permissions: .all),
             ]
         case .operator: [Scope(resourceType: "*", permissions: [.read, .search])]
         }
@@ -61,10 +63,14 @@ public struct Grant: Sendable, Hashable {
         var granted: [Scope] = []
         for scope in requested {
             for allowed in registered {
-                for ceiling in Self.ceilings(of: role) {
-                    guard let narrowed = scope.intersection(allowed)?.intersection(ceiling), !granted.contains(narrowed)
-                    else { continue }
-                    granted.append(narrowed)
+                let candidates = Self.ceiling(of: role).compactMap { scope.intersection(allowed)?.intersection($0) }
+                for narrowed in candidates where !granted.contains(narrowed) {
+                    // A type's scope that another candidate covers adds nothing (`Subscription.rs` beside `*.rs`).
+                    let covered = candidates.contains { other in
+                        other != narrowed && other.covers(narrowed.resourceType)
+                            && other.permissions.isSuperset(of: narrowed.permissions)
+                    }
+                    if !covered { granted.append(narrowed) }
                 }
             }
         }

@@ -95,6 +95,27 @@ struct ReadAccess: Sendable {
         }
     }
 
+    /// Whose resources a search of `type` may return: everything for an operator, a sender's own, and for
+    /// a partner the resources of the episodes it was routed and consent lets it see (as its reads).
+    ///
+    /// - Throws: ``FHIRError`` 403 when the grant does not permit searching `type`.
+    func searchScope(type: String, for principal: Principal) async throws -> ResourceQuery.Scope {
+        try principal.grant.require(.search, on: type, for: principal)
+        switch principal.role {
+        case .operator:
+            return .everything
+        case .sender(let sender):
+            return .owner(sender.name)
+        case .partner(let partner):
+            let parties = try await self.store.episodeParties(routedTo: partner.id)
+            return .episodes(
+                parties.filter {
+                    $0.consentPermits(representing: partner.represents, defaultPermit: self.consentDefaultPermit)
+                }.map(\.id)
+            )
+        }
+    }
+
     /// Passes when one of `episodes` was routed to the partner and consent lets it see that episode.
     private func requireVisible(
         _ episodes: [EpisodeRecord],

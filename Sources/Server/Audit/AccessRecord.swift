@@ -36,12 +36,17 @@ enum AccessRecord {
         )
     }
 
-    /// `read`, `vread`, `history`, `search`, `create`, `update`, `bundle` or `token`, from the route.
+    /// `read`, `vread`, `history`, `search`, `create`, `update`, `delete`, `bundle`, `operation` or
+    /// `token`, from the route.
     static func interaction(_ method: HTTPRequest.Method, _ route: String) -> String {
         let segments = route.split(separator: "/")
+        if segments.first == "fhir", let last = segments.last {
+            if last == "_search" { return "search" }
+            if last.hasPrefix("$") { return "operation" }
+        }
         switch (method, segments.first) {
         case (.post, "auth"): return "token"
-        case (.get, "episodes"): return segments.count > 1 ? "read" : "search"
+        case (.get, "episodes"), (.get, "deliveries"): return segments.count > 1 ? "read" : "search"
         case (.get, "unmatched"): return "search"
         case (.get, "fhir"):
             if segments.count == 2 { return "search" }

@@ -3,7 +3,7 @@ import Foundation
 import Store
 
 /// Renders the store's audit records as FHIR R4 AuditEvent resources
-/// (https://hl7.org/fhir/R4/auditevent.html), in a `searchset` Bundle.
+/// (https://hl7.org/fhir/R4/auditevent.html), for the searchset Bundles of `GET /fhir/AuditEvent`.
 ///
 /// An audit record holds references, identifiers and codes only, never content: the account as the
 /// requesting agent (its role in the identifier system, its address as the network point), the resource
@@ -11,45 +11,29 @@ import Store
 /// shape), the correlation id as another.
 enum AuditEventRenderer {
     static let senderSystem = "urn:tandem:sender"
+    /// DICOM's "Export" (110106): what a delivery, handshake or heartbeat to a partner is.
+    static let exportCode = "110106"
     static let correlationSystem = "urn:tandem:correlation-id"
-
-    /// The searchset Bundle of `entries`, newest first, with absolute `fullUrl`s under `base`.
-    static func searchset(_ entries: [AuditEntry], base: String) -> Element {
-        let resources = entries.map(self.auditEvent)
-        let bundleEntries = resources.map { resource in
-            Element.node(
-                "entry",
-                "Bundle.Entry",
-                [
-                    .primitive("fullUrl", "uri", base + "/fhir/AuditEvent/" + (resource.resourceID ?? "")),
-                    resource.named("resource"),
-                    .node("search", "Bundle.Search", [.primitive("mode", "code", "match")]),
-                ]
-            )
-        }
-        return .node(
-            "Bundle",
-            "Bundle",
-            [
-                .primitive("id", "id", RouteInput.newID()),
-                .primitive("type", "code", "searchset"),
-                .primitive("total", "unsignedInt", String(resources.count)),
-            ] + bundleEntries
-        )
-    }
 
     /// One audit record as an AuditEvent (children in R4 element order).
     static func auditEvent(_ entry: AuditEntry) -> Element {
+        let delivery = entry.action.hasPrefix("delivery")
         var children: [Element] = [
             .primitive("id", "id", "audit-\(entry.id ?? 0)"),
             .node(
                 "type",
                 "Coding",
-                [
-                    .primitive("system", "uri", "http://terminology.hl7.org/CodeSystem/audit-event-type"),
-                    .primitive("code", "code", "rest"),
-                    .primitive("display", "string", "RESTful Operation"),
-                ]
+                delivery
+                    ? [
+                        .primitive("system", "uri", "http://dicom.nema.org/resources/ontology/DCM"),
+                        .primitive("code", "code", Self.exportCode),
+                        .primitive("display", "string", "Export"),
+                    ]
+                    : [
+                        .primitive("system", "uri", "http://terminology.hl7.org/CodeSystem/audit-event-type"),
+                        .primitive("code", "code", "rest"),
+                        .primitive("display", "string", "RESTful Operation"),
+                    ]
             ),
         ]
         if let interaction = self.interaction(entry) {
@@ -70,7 +54,7 @@ enum AuditEventRenderer {
         children.append(
             .primitive("outcomeDesc", "string", [entry.action, entry.detail].compactMap { $0 }.joined(separator: ": "))
         )
-        children.append(self.agent(entry))
+        children.append(self.agent(entry, requestor: !delivery))
         children.append(
             .node(
                 "source",
@@ -108,7 +92,7 @@ enum AuditEventRenderer {
     }
 
     /// The requesting agent: the account (its role in the identifier system) and the address it came from.
-    private static func agent(_ entry: AuditEntry) -> Element {
+    private static func agent(_ entry: AuditEntry, requestor: Bool) -> Element {
         var agent: [Element] = []
         if let name = entry.sender {
             let system = entry.role.map { "urn:tandem:\($0)" } ?? self.senderSystem
@@ -127,7 +111,8 @@ enum AuditEventRenderer {
                 )
             )
         }
-        agent.append(.primitive("requestor", "boolean", "true"))
+        // A delivery's agent is the partner it went to; the gateway asked.
+        agent.append(.primitive("requestor", "boolean", requestor ? "true" : "false"))
         if let source = entry.source {
             // audit-event-network-type 2: an IP address.
             agent.append(
@@ -182,14 +167,14 @@ enum AuditEventRenderer {
     /// from its detail (`create`, `transaction: …`).
     private static func interaction(_ entry: AuditEntry) -> String? {
         switch entry.action {
-        case "read", "vread", "create", "update": return entry.action
+        case "read", "vread", "create", "update", "delete": return entry.action
         case "history": return "history-instance"
         case "search": return "search-type"
         default: break
         }
         guard let detail = entry.detail else { return nil }
         let interaction = String(detail.prefix { $0 != ":" })
-        return ["create", "update", "transaction", "batch"].contains(interaction) ? interaction : nil
+        return ["create", "update", "delete", "transaction", "batch"].contains(interaction) ? interaction : nil
     }
 
     /// `AuditEvent.action` (http://hl7.org/fhir/ValueSet/audit-event-action): C, R, U, D or E.
@@ -197,6 +182,7 @@ enum AuditEventRenderer {
         switch action {
         case "created", "create": "C"
         case "updated", "update": "U"
+        case "deleted", "delete": "D"
         case "unchanged", "matched", "read", "vread", "history": "R"
         default: "E"
         }

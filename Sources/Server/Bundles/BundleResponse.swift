@@ -74,7 +74,7 @@ enum BundleResponse {
             .primitive("etag", "string", ResourceResponse.eTag(stored.version)),
             .primitive("lastModified", "instant", FHIRTime.instant(stored.lastUpdated)),
         ]
-        var children: [Element] = [.primitive("fullUrl", "uri", base + "/fhir/" + stored.reference)]
+        var children: [Element] = [.primitive("fullUrl", "uri", base + "/" + stored.reference)]
         if preference == .representation {
             children.append(try ResourceCodec.element(of: stored).named("resource"))
         }
@@ -106,7 +106,7 @@ enum BundleResponse {
                 "MessageHeader.Source",
                 [
                     .primitive("name", "string", "Tandem"),
-                    .primitive("endpoint", "url", base + "/fhir"),
+                    .primitive("endpoint", "url", base),
                 ]
             )
         )

@@ -27,6 +27,10 @@ public struct GatewaySettings: Sendable {
     public var measureGaugeInterval: Duration = .seconds(60)
     /// The operations console's sessions and cookies.
     public var console: ConsoleSettings
+    /// The FHIR base clients reach the gateway at (`https://tandem.example.org/fhir`), behind a proxy or a
+    /// load balancer: `Location`, `fullUrl`s, links and topic canonicals use it. Nil: each request's own
+    /// `Host`, scheme and `/fhir`.
+    public var baseURL: String?
 
     public init(
         senders: [Sender],
@@ -38,7 +42,8 @@ public struct GatewaySettings: Sendable {
         certificateSenders: [CertificateSender] = [],
         authorization: AuthorizationSettings = AuthorizationSettings(),
         limits: Limits = Limits(),
-        console: ConsoleSettings = ConsoleSettings()
+        console: ConsoleSettings = ConsoleSettings(),
+        baseURL: String? = nil
     ) {
         self.senders = senders
         self.partners = partners
@@ -50,6 +55,7 @@ public struct GatewaySettings: Sendable {
         self.authorization = authorization
         self.limits = limits
         self.console = console
+        self.baseURL = baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
     /// Reader limits that match the body limit.

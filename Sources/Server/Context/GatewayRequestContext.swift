@@ -14,6 +14,9 @@ public struct GatewayRequestContext: RequestContext {
     public var correlationID: String
     /// The format of the answer, from `_format`, `Accept` or the request body.
     public var responseFormat: WireFormat
+    /// The FHIR base the answer names resources under (`https://tandem.example.org/fhir`): the configured
+    /// public base URL, else the request's own origin and `/fhir`.
+    public var fhirBase: String
     /// What the handler learned for the audit record (shared with ``AccessMiddleware``).
     public let access: AccessNote
     /// The connection, for the client certificate of a mutual-TLS connection.
@@ -28,6 +31,7 @@ public struct GatewayRequestContext: RequestContext {
         self.principal = nil
         self.correlationID = ""
         self.responseFormat = .json
+        self.fhirBase = "/fhir"
         self.access = AccessNote()
         self.channel = source.channel
         self.remoteAddress = source.channel.remoteAddress?.ipAddress

@@ -1,3 +1,4 @@
+import CoManagement
 import Foundation
 
 /// The two ways the gateway writes times: FHIR `instant` and the HTTP date of `Last-Modified`.
@@ -26,6 +27,20 @@ enum FHIRTime {
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(weekdays[parts.weekday]), \(two(parts.day)) \(months[parts.month - 1]) \(parts.year) "
             + "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) GMT"
+    }
+
+    /// A FHIR `instant` (or `dateTime` with seconds and a zone) as a date; nil when malformed.
+    static func date(_ instant: String) -> Date? {
+        FHIRInstant(instant).map { Date(timeIntervalSince1970: $0.secondsSinceEpoch) }
+    }
+
+    /// An HTTP date (`If-Modified-Since`; RFC 9110 §5.6.7, the IMF-fixdate form); nil for any other.
+    static func date(httpDate text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.date(from: text.trimmingCharacters(in: .whitespaces))
     }
 
     private static func parts(

@@ -1,4 +1,5 @@
 import FHIRCore
+import Foundation
 import Hummingbird
 
 /// Chooses wire formats from `_format`, `Accept` and `Content-Type`
@@ -60,6 +61,47 @@ enum FormatNegotiation {
         default: self.format(mediaType: name)
         }
     }
+
+    /// Refuses a request for another FHIR version than R4: a body whose `Content-Type` says
+    /// `fhirVersion=5.0` (415), or an `Accept` whose every FHIR media type names another version (406).
+    /// R4 media types without the parameter, or with `4.0` (or `4.0.1`), pass
+    /// (https://hl7.org/fhir/R4/http.html#version-parameter).
+    static func requireR4(_ request: Request) throws(FHIRError) {
+        if let contentType = request.headers[.contentType], let version = self.fhirVersion(contentType),
+            !self.isR4(version)
+        {
+            throw FHIRError(
+                .unsupportedMediaType,
+                .notSupported,
+                "this server speaks FHIR R4 (fhirVersion=4.0), not fhirVersion=\(version)"
+            )
+        }
+        guard let accept = request.headers[.accept] else { return }
+        let versions = accept.split(separator: ",").map(String.init)
+            .filter { self.format(mediaType: $0) != nil }
+            .map { self.fhirVersion($0) }
+        if !versions.isEmpty, let first = versions.compactMap({ $0 }).first,
+            versions.allSatisfy({ $0.map { !self.isR4($0) } ?? false })
+        {
+            throw FHIRError(
+                .notAcceptable,
+                .notSupported,
+                "this server answers in FHIR R4 (fhirVersion=4.0), not fhirVersion=\(first)"
+            )
+        }
+    }
+
+    /// The `fhirVersion` parameter of a media type, when it has one.
+    static func fhirVersion(_ mediaType: String) -> String? {
+        for parameter in mediaType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
+            guard pair.count == 2, pair[0].lowercased() == "fhirversion" else { continue }
+            return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return nil
+    }
+
+    private static func isR4(_ version: String) -> Bool { version == "4.0" || version.hasPrefix("4.0.") }
 
     private static func mediaTypeName(_ value: String) -> String {
         let name = value.split(separator: ";", maxSplits: 1).first ?? ""

@@ -159,6 +159,7 @@ struct WritePlan: Sendable {
             content: ResourceCodec.storedContent(of: entry.resource),
             identifierKey: ResourceCodec.identifierKey(of: entry.resource),
             identifiers: ResourceCodec.identifierTokens(of: entry.resource),
+            searchTokens: SearchIndex.tokens(of: entry.resource),
             idIsReferenced: referenced,
             senderID: entry.senderID,
             resource: entry.resource

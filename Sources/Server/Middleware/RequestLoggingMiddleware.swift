@@ -4,14 +4,20 @@ import HTTPTypes
 public import Hummingbird
 import Logging
 
-/// Sets the correlation id and the response format on the context, and logs one line per request.
+/// Sets the correlation id, the response format and the public FHIR base on the context, and logs one line
+/// per request.
 ///
 /// The log line holds method, route, status, sender and correlation id: never bodies, query strings or
 /// anything else that may carry patient data.
 public struct RequestLoggingMiddleware: RouterMiddleware {
     public typealias Context = GatewayRequestContext
 
-    public init() {}
+    /// The configured public FHIR base (``GatewaySettings/baseURL``); nil derives it from each request.
+    let publicBase: String?
+
+    public init(publicBase: String? = nil) {
+        self.publicBase = publicBase.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+    }
 
     public func handle(
         _ request: Request,
@@ -25,6 +31,7 @@ public struct RequestLoggingMiddleware: RouterMiddleware {
             ?? context.logger[metadataKey: "hb.request.id"]?.description ?? UUID().uuidString.lowercased()
         context.correlationID = correlationID
         context.responseFormat = FormatNegotiation.responseFormat(for: request)
+        context.fhirBase = self.publicBase ?? ResourceResponse.origin(request) + "/fhir"
         context.logger[metadataKey: "tandem.correlation"] = .string(correlationID)
         let route = context.endpointPath ?? request.uri.path
         do {

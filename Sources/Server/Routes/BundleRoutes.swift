@@ -15,8 +15,29 @@ struct BundleRoutes: Sendable {
 
     func register(on fhir: RouterGroup<GatewayRequestContext>) {
         fhir.post(use: self.process)
+        fhir.post("$process-message", use: self.processMessage)
     }
 
+    /// `POST /fhir/$process-message` (https://hl7.org/fhir/R4/messageheader-operation-process-message.html):
+    /// a message Bundle, processed as `POST /fhir` processes one, answered with the response message.
+    // These two are left unoptimised: the release build of Swift 6.3.1 crashes splitting their coroutines
+    // (LLVM CoroSplit, after inlining into them). What they do themselves is dispatch; the work is in
+    // functions optimised as usual.
+    @_optimize(none)
+    @Sendable func processMessage(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let start = ContinuousClock.now
+        let (bytes, bundle) = try await RouteInput.body(request, settings: self.settings)
+        guard bundle.type == "Bundle", bundle.string("type") == "message" else {
+            throw FHIRError(.badRequest, .invalid, "$process-message takes a message Bundle", path: "Bundle.type")
+        }
+        let received = RouteInput.received(bytes, interaction: "message", request: request, context: context)
+        let answer = try await self.message(bundle, received: received, request: request, context: context)
+        self.metrics.recordIngest("message", since: start)
+        context.access.noteAuditedByStore()
+        return ResourceResponse.body(answer, status: .ok, format: context.responseFormat)
+    }
+
+    @_optimize(none)
     @Sendable func process(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let start = ContinuousClock.now
         let (bytes, bundle) = try await RouteInput.body(request, settings: self.settings)
@@ -62,7 +83,7 @@ struct BundleRoutes: Sendable {
             type: "transaction-response",
             slots: result.entries.map { $0.mapError(FHIRError.init(storeError:)) },
             preference: ResourceResponse.Preference(request),
-            base: ResourceResponse.base(request),
+            base: context.fhirBase,
             warnings: result.issues
         )
     }
@@ -92,7 +113,7 @@ struct BundleRoutes: Sendable {
             type: "batch-response",
             slots: slots,
             preference: ResourceResponse.Preference(request),
-            base: ResourceResponse.base(request),
+            base: context.fhirBase,
             warnings: result.issues
         )
     }
@@ -116,7 +137,7 @@ struct BundleRoutes: Sendable {
             request: selection.header,
             bundleID: bundle.resourceID,
             focus: focus,
-            base: ResourceResponse.base(request),
+            base: context.fhirBase,
             warnings: result.issues.keys.sorted().flatMap { result.issues[$0]! }
         )
     }

@@ -7,6 +7,8 @@ import Store
 struct OperationsRoutes: Sendable {
     let store: any Store
     let metrics: GatewayMetrics
+    /// Run before the registry renders: gauges read from the store.
+    let collect: @Sendable () async -> Void
 
     func register(on router: Router<GatewayRequestContext>) {
         router.get("health/live") { _, _ in
@@ -26,6 +28,7 @@ struct OperationsRoutes: Sendable {
             )
         }
         router.get("metrics") { _, _ in
+            await self.collect()
             let text = self.metrics.registry.emitToBuffer()
             return Response(
                 status: .ok,

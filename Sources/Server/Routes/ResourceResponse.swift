@@ -35,7 +35,7 @@ enum ResourceResponse {
         let stored = result.resource
         let status: HTTPResponse.Status = result.disposition == .created ? .created : .ok
         var headers = self.versionHeaders(stored)
-        headers[.location] = self.location(of: stored, request: request)
+        headers[.location] = self.location(of: stored, context: context)
         switch Preference(request) {
         case .minimal:
             return Response(status: status, headers: headers)
@@ -116,12 +116,13 @@ enum ResourceResponse {
         return version
     }
 
-    /// The absolute URL of the version, from the request's `Host`; relative when there is none.
-    static func location(of stored: StoredResource, request: Request) -> String {
-        self.base(request) + "/fhir/" + stored.versionedReference
+    /// The absolute URL of the version under the public FHIR base (``GatewayRequestContext/fhirBase``).
+    static func location(of stored: StoredResource, context: GatewayRequestContext) -> String {
+        context.fhirBase + "/" + stored.versionedReference
     }
 
-    static func base(_ request: Request) -> String {
+    /// The request's own origin (`http://host:port`), from its `Host`; empty when there is none.
+    static func origin(_ request: Request) -> String {
         guard let host = request.head.authority ?? request.headers[.host] else { return "" }
         return "\(request.head.scheme ?? "http")://\(host)"
     }
@@ -142,6 +143,7 @@ enum ResourceResponse {
         case .updated: "Updated \(result.resource.versionedReference)"
         case .unchanged: "Unchanged: \(result.resource.versionedReference) already has this content"
         case .matched: "Matched existing \(result.resource.versionedReference) (If-None-Exist)"
+        case .deleted: "Deleted \(result.resource.versionedReference)"
         }
     }
 }

@@ -4,7 +4,9 @@ import HTTPTypes
 import Hummingbird
 import Store
 
-/// The instance and type interactions on `/fhir/{type}`: create, update, read, version read, history.
+/// The instance and type interactions on `/fhir/{type}`: create, update (also conditional, by
+/// identifier), read (with `If-None-Match` and `If-Modified-Since`), version read, history and delete.
+/// `Subscription` goes to ``SubscriptionRoutes``.
 struct ResourceRoutes: Sendable {
     let store: any Store
     let settings: GatewaySettings
@@ -12,18 +14,20 @@ struct ResourceRoutes: Sendable {
     let access: ReadAccess
     /// Where a partner's answer to one of Tandem's hand-off Tasks goes.
     let answers: HandoffTaskAnswer
+    let subscriptions: SubscriptionRoutes
 
     func register(on fhir: RouterGroup<GatewayRequestContext>) {
         fhir.post(":type", use: self.create)
+        fhir.put(":type", use: self.conditionalUpdate)
         fhir.put(":type/:id", use: self.update)
         fhir.get(":type/:id", use: self.read)
+        fhir.delete(":type/:id", use: self.delete)
+        fhir.get(":type/:id/:operation", use: self.operation)
         fhir.get(":type/:id/_history", use: self.history)
         fhir.get(":type/:id/_history/:vid", use: self.versionRead)
         // Interactions the CapabilityStatement does not offer answer 405, not 404.
+        fhir.on(":type/:id", method: .patch, use: self.notSupported)
         for method in [HTTPRequest.Method.delete, .patch] {
-            fhir.on(":type/:id", method: method, use: self.notSupported)
-        }
-        for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
             fhir.on(":type", method: method, use: self.notSupported)
         }
     }
@@ -31,27 +35,16 @@ struct ResourceRoutes: Sendable {
     @Sendable func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let start = ContinuousClock.now
         let type = try RouteInput.resourceType(context)
+        if type == "Subscription" { return try await self.subscriptions.create(request, context: context) }
         try RouteInput.authorize(context, toWrite: type, as: .create)
-        let (bytes, resource) = try await RouteInput.body(request, settings: self.settings)
-        guard resource.type == type else {
-            throw FHIRError(.badRequest, .invalid, "the body is a \(resource.type), but the URL names \(type)")
-        }
-        let entry = BundleEntry(
-            index: 0,
-            fullUrl: nil,
-            type: type,
-            action: .create(ifNoneExist: try RouteInput.ifNoneExist(request)),
-            resource: resource
-        )
-        let result = try await self.ingest(
-            entry,
-            bytes: bytes,
+        return try await self.write(
+            .create(ifNoneExist: try RouteInput.ifNoneExist(request)),
+            try await RouteInput.body(request, settings: self.settings, type: type),
             interaction: "create",
+            since: start,
             request: request,
             context: context
         )
-        self.metrics.recordIngest("create", since: start)
-        return try ResourceResponse.written(result.write, request: request, context: context, warnings: result.warnings)
     }
 
     @Sendable func update(_ request: Request, context: GatewayRequestContext) async throws -> Response {
@@ -71,12 +64,13 @@ struct ResourceRoutes: Sendable {
             self.metrics.recordIngest("update", since: start)
             return response
         }
-        try RouteInput.authorize(context, toWrite: type, as: .update)
         let ifMatch = try ResourceResponse.ifMatchVersion(request)
-        let (bytes, resource) = try await RouteInput.body(request, settings: self.settings)
-        guard resource.type == type else {
-            throw FHIRError(.badRequest, .invalid, "the body is a \(resource.type), but the URL names \(type)")
+        if type == "Subscription" {
+            return try await self.subscriptions.update(id: id, ifMatch: ifMatch, request: request, context: context)
         }
+        try RouteInput.authorize(context, toWrite: type, as: .update)
+        let body = try await RouteInput.body(request, settings: self.settings, type: type)
+        let resource = body.resource
         // FHIR R4 §3.1.0.4: the body must carry an id, and it must equal the id in the URL.
         guard let bodyID = resource.resourceID else {
             throw FHIRError(
@@ -94,40 +88,35 @@ struct ResourceRoutes: Sendable {
                 path: "\(type).id"
             )
         }
-        let entry = BundleEntry(
-            index: 0,
-            fullUrl: nil,
-            type: type,
-            action: .update(id: id, ifMatch: ifMatch),
-            resource: resource
-        )
-        let result = try await self.ingest(
-            entry,
-            bytes: bytes,
+        return try await self.write(
+            .update(id: id, ifMatch: ifMatch),
+            body,
             interaction: "update",
+            since: start,
+            presentedAs: id,
             request: request,
             context: context
-        )
-        self.metrics.recordIngest("update", since: start)
-        return try ResourceResponse.written(
-            result.write.presented(as: id),
-            request: request,
-            context: context,
-            warnings: result.warnings
         )
     }
 
     @Sendable func read(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let type = try RouteInput.resourceType(context)
+        let type = try RouteInput.readableType(context)
+        if type == "Subscription" {
+            // `Subscription/$status` is the type-level operation, not an id.
+            let id = context.parameters.get("id") == "$status" ? "$status" : try RouteInput.id(context)
+            return try await self.subscriptions.read(id: id, context: context)
+        }
         let (asked, id) = try await self.readableID(type: type, context: context)
         let stored = try await self.metrics.timeStore("read") { try await self.store.read(type: type, id: id) }
         guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(asked) is not known") }
         self.noteRead(stored, context: context)
+        if stored.isDeletion { throw ResourceResponse.gone(stored.presented(as: asked)) }
+        if let unchanged = try ResourceResponse.notModified(stored, request: request) { return unchanged }
         return try ResourceResponse.read(stored.presented(as: asked), context: context)
     }
 
     @Sendable func versionRead(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let type = try RouteInput.resourceType(context)
+        let type = try RouteInput.readableType(context)
         let (asked, id) = try await self.readableID(type: type, context: context)
         let versionText = context.parameters.get("vid") ?? ""
         guard let version = Int(versionText), version > 0 else {
@@ -138,20 +127,34 @@ struct ResourceRoutes: Sendable {
         }
         guard let stored else { throw FHIRError(.notFound, .notFound, "\(type)/\(asked) has no version \(version)") }
         self.noteRead(stored, context: context)
+        if stored.isDeletion { throw ResourceResponse.gone(stored.presented(as: asked)) }
         return try ResourceResponse.read(stored.presented(as: asked), context: context)
     }
 
     @Sendable func history(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let type = try RouteInput.resourceType(context)
+        let type = try RouteInput.readableType(context)
         let (asked, id) = try await self.readableID(type: type, context: context)
         let versions = try await self.metrics.timeStore("history") { try await self.store.history(type: type, id: id) }
         guard !versions.isEmpty else { throw FHIRError(.notFound, .notFound, "\(type)/\(asked) is not known") }
         context.access.note(entity: "\(type)/\(id)", patient: type == "Patient" ? "Patient/\(id)" : nil)
         let bundle = try HistoryBundle.make(
             versions.map { $0.presented(as: asked) },
-            base: ResourceResponse.base(request)
+            base: context.fhirBase
         )
         return ResourceResponse.body(bundle, status: .ok, format: context.responseFormat)
+    }
+
+    /// Instance operations: `Subscription/{id}/$status` and `$events`.
+    @Sendable func operation(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let type = try RouteInput.resourceType(context)
+        guard type == "Subscription" else {
+            throw FHIRError(
+                .notFound,
+                .notSupported,
+                "\(type) has no operation '\(context.parameters.get("operation") ?? "")'"
+            )
+        }
+        return try await self.subscriptions.operation(request, context: context)
     }
 
     @Sendable func notSupported(_ request: Request, context: GatewayRequestContext) async throws -> Response {
@@ -161,7 +164,7 @@ struct ResourceRoutes: Sendable {
     /// The `{id}` the client asked for, and the gateway id of the resource it may read by it (``ReadAccess``).
     /// The answer shows the id asked for, as a read must (R4 §3.1.0.2): a sender reading by its own id
     /// sees its own id.
-    private func readableID(type: String, context: GatewayRequestContext) async throws -> (asked: String, id: String) {
+    func readableID(type: String, context: GatewayRequestContext) async throws -> (asked: String, id: String) {
         let asked = try RouteInput.id(context)
         let id = try await self.access.resourceID(type: type, id: asked, for: try RouteInput.principal(context))
         return (asked, id)
@@ -177,9 +180,43 @@ struct ResourceRoutes: Sendable {
         )
     }
 
+    /// Stores a create or update of one resource and answers as a write does; `id`: the id the client
+    /// named it by, which the answer shows.
+    func write(
+        _ action: BundleEntry.Action,
+        _ body: (bytes: [UInt8], resource: Element),
+        interaction: String,
+        since start: ContinuousClock.Instant,
+        presentedAs id: String? = nil,
+        request: Request,
+        context: GatewayRequestContext
+    ) async throws -> Response {
+        let entry = BundleEntry(
+            index: 0,
+            fullUrl: nil,
+            type: body.resource.type,
+            action: action,
+            resource: body.resource
+        )
+        let result = try await self.ingest(
+            entry,
+            bytes: body.bytes,
+            interaction: interaction,
+            request: request,
+            context: context
+        )
+        self.metrics.recordIngest(interaction, since: start)
+        return try ResourceResponse.written(
+            id.map { result.write.presented(as: $0) } ?? result.write,
+            request: request,
+            context: context,
+            warnings: result.warnings
+        )
+    }
+
     /// Plans and stores the message (with its raw body) and returns the single write's result, with the
     /// normaliser's warnings about its resource.
-    private func ingest(
+    func ingest(
         _ entry: BundleEntry,
         bytes: [UInt8],
         interaction: String,

@@ -1,5 +1,6 @@
 import FHIRCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Store
 
@@ -19,6 +20,20 @@ enum RouteInput {
         let type = context.parameters.get("type") ?? ""
         guard R4Metadata.shared.isResource(type) else {
             throw FHIRError(.notFound, .notSupported, "'\(type)' is not a FHIR R4 resource type")
+        }
+        return type
+    }
+
+    /// The `{type}` of an instance read: an R4 resource type the gateway stores resources of. AuditEvent
+    /// is searched only (405), as the CapabilityStatement says.
+    static func readableType(_ context: GatewayRequestContext) throws(FHIRError) -> String {
+        let type = try self.resourceType(context)
+        guard type != "AuditEvent" else {
+            throw FHIRError(
+                .methodNotAllowed,
+                .notSupported,
+                "AuditEvent is searched, not read: GET /fhir/AuditEvent?…"
+            )
         }
         return type
     }
@@ -61,6 +76,17 @@ enum RouteInput {
         guard let principal else {
             throw AuthenticationMiddleware.unauthorized("the request has no bearer token")
         }
+        switch type {
+        case "AuditEvent":
+            throw FHIRError(.methodNotAllowed, .notSupported, "AuditEvent is written by the gateway alone")
+        case "Subscription":
+            throw FHIRError(
+                .methodNotAllowed,
+                .notSupported,
+                "a Subscription is written by its partner with POST or PUT /fhir/Subscription, not in a Bundle"
+            )
+        default: break
+        }
         guard let sender = principal.sender else {
             throw FHIRError(
                 .forbidden,
@@ -79,10 +105,40 @@ enum RouteInput {
     static func body(_ request: Request, settings: GatewaySettings) async throws -> (bytes: [UInt8], resource: Element)
     {
         let format = try FormatNegotiation.bodyFormat(for: request)
-        let buffer = try await request.body.collect(upTo: settings.maximumBodyBytes)
-        let bytes = Array(buffer.readableBytesView)
+        let bytes = try await self.bytes(request, settings: settings)
         return (bytes, try ResourceCodec.read(bytes, as: format, limits: settings.readLimits))
     }
+
+    /// The body read as a validated resource of the type the URL names.
+    ///
+    /// - Throws: ``FHIRError`` 400 when it is another type, and as ``body(_:settings:)`` does.
+    static func body(
+        _ request: Request,
+        settings: GatewaySettings,
+        type: String
+    ) async throws -> (bytes: [UInt8], resource: Element) {
+        let body = try await self.body(request, settings: settings)
+        guard body.resource.type == type else {
+            throw FHIRError(.badRequest, .invalid, "the body is a \(body.resource.type), but the URL names \(type)")
+        }
+        return body
+    }
+
+    /// The body as the client wrote it: collected up to the limit, inflated when it came gzip or deflate
+    /// (the limit then bounds what it inflates to), without a leading UTF-8 byte order mark.
+    ///
+    /// - Throws: ``FHIRError`` 413 past the limit, 415 for a coding the gateway cannot read, 400 for a
+    ///   corrupt compressed body.
+    static func bytes(_ request: Request, settings: GatewaySettings) async throws -> [UInt8] {
+        let coding = try ContentCoding.of(request)
+        let buffer = try await request.body.collect(upTo: settings.maximumBodyBytes)
+        var bytes = try coding.decode(Array(buffer.readableBytesView), limit: settings.maximumBodyBytes)
+        // Windows tools write one; JSON (RFC 8259 §8.1) and FHIR say nothing of it, so it is dropped.
+        if bytes.starts(with: Self.byteOrderMark) { bytes.removeFirst(Self.byteOrderMark.count) }
+        return bytes
+    }
+
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// `If-None-Exist: identifier=system|value` → `system|value`; nil without the header.
     ///
@@ -107,6 +163,12 @@ enum RouteInput {
 
     static func newID() -> String { ServerAssignedID.make() }
 
+    /// The request's W3C `traceparent`, or a new trace when it has none (or a malformed one): the
+    /// notifications the message causes continue it.
+    static func traceparent(_ request: Request) -> TraceParent {
+        request.headers[.traceparent].flatMap(TraceParent.init) ?? .random()
+    }
+
     static func received(
         _ bytes: [UInt8],
         interaction: String,
@@ -119,7 +181,8 @@ enum RouteInput {
             sender: context.sender?.name ?? "",
             correlationID: context.correlationID,
             receivedAt: Date(),
-            interaction: interaction
+            interaction: interaction,
+            traceparent: Self.traceparent(request).description
         )
     }
 }
@@ -128,4 +191,9 @@ extension UInt8 {
     var isASCIIAlphanumeric: Bool {
         (self >= 48 && self <= 57) || (self >= 65 && self <= 90) || (self >= 97 && self <= 122)
     }
+}
+
+extension HTTPField.Name {
+    /// W3C Trace Context (https://www.w3.org/TR/trace-context/).
+    static let traceparent = HTTPField.Name("traceparent")!
 }

@@ -58,6 +58,22 @@ enum IngestRules {
         }
     }
 
+    /// The resources a message deleted, by key (`Type/id`), each with the versioned reference of its
+    /// deletion: what the normaliser withdraws from episodes.
+    static func withdrawn(_ entries: [Result<WriteResult, StoreError>]) -> [String: String] {
+        var withdrawn: [String: String] = [:]
+        for case .success(let result) in entries where result.disposition == .deleted {
+            withdrawn[result.resource.reference] = result.resource.versionedReference
+        }
+        return withdrawn
+    }
+
+    /// A deletion of a resource that does not exist.
+    static func notKnown(_ write: ResourceWrite, id: String) -> StoreError {
+        let message = "\(write.type)/\(id) is not known"
+        return StoreError(.notFound, message, publicMessage: message)
+    }
+
     /// A written resource as the normaliser holds it: with the id and version it was stored under.
     static func held(_ resource: Element, id: String, version: Int) -> Element {
         var resource = resource

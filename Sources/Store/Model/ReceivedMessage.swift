@@ -12,8 +12,10 @@ public struct ReceivedMessage: Sendable, Hashable {
     public var correlationID: String
     /// When the server received it; also the `meta.lastUpdated` of every version the message writes.
     public var receivedAt: Date
-    /// The FHIR interaction: `create`, `update`, `transaction`, `batch`, `message`.
+    /// The FHIR interaction: `create`, `update`, `delete`, `transaction`, `batch`, `message`.
     public var interaction: String
+    /// The W3C trace context of the request (`traceparent`), carried to the notifications it causes.
+    public var traceparent: String?
 
     public init(
         body: [UInt8],
@@ -21,7 +23,8 @@ public struct ReceivedMessage: Sendable, Hashable {
         sender: String,
         correlationID: String,
         receivedAt: Date,
-        interaction: String
+        interaction: String,
+        traceparent: String? = nil
     ) {
         self.body = body
         self.contentType = contentType
@@ -29,6 +32,7 @@ public struct ReceivedMessage: Sendable, Hashable {
         self.correlationID = correlationID
         self.receivedAt = receivedAt
         self.interaction = interaction
+        self.traceparent = traceparent
     }
 }
 

@@ -27,6 +27,10 @@ public struct ResourceWrite: Sendable, Hashable {
         /// ``StoreError/Code/multipleMatches``. Decided inside the writer, so concurrent conditional
         /// updates of the same identifier never create two resources.
         case conditionalUpdate(identifier: String, proposedID: String)
+        /// The deletion of the sender's resource with this id (FHIR R4 §3.1.0.7): a new version that
+        /// holds no content, after which reads answer 410 and searches find nothing. Deleting what is
+        /// deleted already, or never existed, writes nothing (``WriteResult/Disposition/unchanged``).
+        case delete(id: String)
     }
 
     public var type: String
@@ -38,6 +42,9 @@ public struct ResourceWrite: Sendable, Hashable {
     public var identifierKey: String?
     /// Every identifier token of the resource, for conditional create.
     public var identifiers: [String]
+    /// The resource's search tokens (`status active`, `subject Patient/p1`): written beside its
+    /// identifier tokens, for search (``ResourceQuery``).
+    public var searchTokens: [String]
     /// Set when the proposed id already appears in other resources of the same message (rewritten
     /// `urn:uuid` references): the write then fails with ``StoreError/Code/duplicate`` rather than
     /// resolve to another resource's id (a conditional match, or the holder of the business identifier,
@@ -57,6 +64,7 @@ public struct ResourceWrite: Sendable, Hashable {
         content: [UInt8],
         identifierKey: String? = nil,
         identifiers: [String] = [],
+        searchTokens: [String] = [],
         idIsReferenced: Bool = false,
         senderID: String? = nil,
         resource: Element? = nil
@@ -66,6 +74,7 @@ public struct ResourceWrite: Sendable, Hashable {
         self.content = content
         self.identifierKey = identifierKey
         self.identifiers = identifiers
+        self.searchTokens = searchTokens
         self.idIsReferenced = idIsReferenced
         self.senderID = senderID
         self.resource = resource

@@ -10,7 +10,8 @@ public struct StoredResource: Sendable, Hashable {
     public var owner: String
     /// When this version was written (the receiving time of its message).
     public var lastUpdated: Date
-    /// The resource JSON without `id`, `meta.versionId` and `meta.lastUpdated` (see ``ResourceWrite``).
+    /// The resource JSON without `id`, `meta.versionId` and `meta.lastUpdated` (see ``ResourceWrite``);
+    /// empty for the version that deleted it.
     public var content: [UInt8]
 
     public init(type: String, id: String, version: Int, owner: String, lastUpdated: Date, content: [UInt8]) {
@@ -24,6 +25,9 @@ public struct StoredResource: Sendable, Hashable {
 
     /// `Type/id`.
     public var reference: String { "\(self.type)/\(self.id)" }
+
+    /// Whether this version is the resource's deletion.
+    public var isDeletion: Bool { self.content.isEmpty }
 
     /// `Type/id/_history/version`.
     public var versionedReference: String { "\(self.type)/\(self.id)/_history/\(self.version)" }
@@ -40,6 +44,8 @@ public struct WriteResult: Sendable, Hashable {
         case unchanged
         /// A conditional create found its match: nothing written, the match returned.
         case matched
+        /// The resource was deleted: the new version holds no content.
+        case deleted
     }
 
     public var disposition: Disposition

@@ -6,17 +6,33 @@ public import struct Foundation.Date
 /// How the ingest transaction turns an episode change into outbox rows (DESIGN.md §2 "Persist").
 ///
 /// The store calls it, inside the transaction that writes the change, for each episode change with new
-/// timeline events, and writes what it returns: the rows with `INSERT OR IGNORE` on their delivery ids (a
-/// delivery planned again keeps its row and the body it was first planned with), the audit entries as
-/// they are. Delivery implements it (routing, consent, rendering the notification); the composition root
-/// hands one to ``SQLiteStore/open(at:configuration:normaliser:outboxPlanning:logger:)`` or
-/// ``PostgresStore``.
+/// timeline events. ``plan(_:)`` decides who hears of it; the store then numbers each delivery from its
+/// subscription's sequence (``PlannedDelivery/eventNumber``), has ``render(_:input:)`` write its body,
+/// and writes the rows with `INSERT OR IGNORE` on their delivery ids (a delivery planned again keeps its
+/// row, number and body) and the audit entries as they are. Delivery implements it (routing, consent,
+/// rendering the notification); the composition root hands one to
+/// ``SQLiteStore/open(at:configuration:normaliser:outboxPlanning:logger:)`` or ``PostgresStore``.
 ///
-/// - Important: it runs inside the ingest transaction, on the store's writer (SQLite) or under the book
-///   lock (PostgreSQL): it must not block, and every message waits for it.
+/// - Important: it runs inside the ingest transaction, on the store's writer (SQLite) or with the
+///   message's partitions locked (PostgreSQL): it must not block, and every message waits for it.
 public protocol OutboxPlanning: Sendable {
-    /// What to write for one episode change.
+    /// Who hears of one episode change: deliveries without event numbers or bodies yet, and the decisions
+    /// to audit.
     func plan(_ input: OutboxPlanningInput) -> OutboxPlan
+
+    /// The body of a delivery ``plan(_:)`` returned, once the store has numbered it.
+    func render(_ delivery: PlannedDelivery, input: OutboxPlanningInput) -> [UInt8]
+
+    /// The subscriptions the configuration owns (its partners' ids): the store gives each its row and
+    /// event sequence when it opens, keeping any count it already has.
+    var configuredSubscriptions: [String] { get }
+}
+
+extension OutboxPlanning {
+    /// The body planning put in the delivery, for plannings that render as they plan.
+    public func render(_ delivery: PlannedDelivery, input: OutboxPlanningInput) -> [UInt8] { delivery.body }
+
+    public var configuredSubscriptions: [String] { [] }
 }
 
 /// One episode change as the ingest transaction hands it to ``OutboxPlanning``.
@@ -25,29 +41,28 @@ public struct OutboxPlanningInput: Sendable {
     public var change: Ingestion.EpisodeChange
     /// The resources the message created or changed, as stored (with id and `meta.versionId`).
     public var resources: [Element]
-    /// Per partner id, the last partner event number already in the outbox for this episode; absent
-    /// means none.
-    public var lastEventNumbers: [String: Int]
     /// The ingest transaction's time.
     public var plannedAt: Date
+    /// The W3C `traceparent` of the request that caused the change, if any.
+    public var traceparent: String?
 
     public init(
         change: Ingestion.EpisodeChange,
         resources: [Element] = [],
-        lastEventNumbers: [String: Int] = [:],
-        plannedAt: Date
+        plannedAt: Date,
+        traceparent: String? = nil
     ) {
         self.change = change
         self.resources = resources
-        self.lastEventNumbers = lastEventNumbers
         self.plannedAt = plannedAt
+        self.traceparent = traceparent
     }
 }
 
 /// What ``OutboxPlanning`` decided for one episode change: the deliveries to write as outbox rows and the
 /// decisions to audit (consent refusals).
 public struct OutboxPlan: Sendable, Hashable {
-    /// One outbox row each, with its rendered body.
+    /// One outbox row each.
     public var deliveries: [PlannedDelivery]
     public var audits: [AuditEntry]
 
@@ -58,21 +73,43 @@ public struct OutboxPlan: Sendable, Hashable {
 }
 
 extension OutboxPlanning {
-    /// Plans one episode change of an ingestion, as either backend's ingest transaction does: `at` is the
-    /// message's store time, `lastEventNumbers` the last event number per partner the outbox holds.
-    func plan(
+    /// The planning input of one episode change of an ingestion, as either backend's ingest transaction
+    /// makes it: `at` is the message's store time.
+    func input(
         _ change: Ingestion.EpisodeChange,
         resources: [Element],
-        lastEventNumbers: [String: Int],
+        traceparent: String?,
         at: Int64
-    ) -> OutboxPlan {
-        self.plan(
-            OutboxPlanningInput(
-                change: change,
-                resources: resources,
-                lastEventNumbers: lastEventNumbers,
-                plannedAt: Date(storeMilliseconds: at)
-            )
+    ) -> OutboxPlanningInput {
+        OutboxPlanningInput(
+            change: change,
+            resources: resources,
+            plannedAt: Date(storeMilliseconds: at),
+            traceparent: traceparent
         )
+    }
+}
+
+extension OutboxPlan {
+    /// How many event numbers each subscription needs, in the order its deliveries come.
+    var numbersNeeded: [(subscription: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for delivery in self.deliveries {
+            if counts[delivery.partnerID] == nil { order.append(delivery.partnerID) }
+            counts[delivery.partnerID, default: 0] += 1
+        }
+        return order.map { ($0, counts[$0]!) }
+    }
+
+    /// Numbers the deliveries with the numbers drawn for each subscription, in order.
+    mutating func number(with drawn: [String: [Int]]) {
+        var next: [String: Int] = [:]
+        for index in self.deliveries.indices {
+            let subscription = self.deliveries[index].partnerID
+            let position = next[subscription, default: 0]
+            self.deliveries[index].eventNumber = drawn[subscription]?[position] ?? 0
+            next[subscription] = position + 1
+        }
     }
 }

@@ -171,6 +171,20 @@ final class EpisodeLedger: Sendable {
         return self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
     }
 
+    /// Derives a partition again without resources their senders deleted (``CoManagement/Normaliser/withdraw(_:from:)``).
+    func write(
+        withdrawing entry: consuming PartitionCache.Entry,
+        partition: Int64,
+        withdrawn: [String: String]
+    ) -> PartitionWrite {
+        let (normaliser, version) = self.current
+        var book = entry.takeBook()
+        let ingestion = normaliser.withdraw(withdrawn, from: &book)
+        var write = self.rederived(entry, partition: partition, ingestion: ingestion, book: book, mappings: version)
+        write.removed = withdrawn.keys.sorted()
+        return write
+    }
+
     /// Evaluates a partition's due dates at `time`; with `forwardOnly` (the timers), never at a time before
     /// the one it was last evaluated at, so a clock that went back flags nothing twice.
     func write(

@@ -11,6 +11,8 @@ struct PartitionWrite: Sendable {
     var absorbed: [Int64] = []
     /// New and changed patient-scoped resources (shared ones are written apart, to the shared tables).
     var resources: [HeldResource]
+    /// Keys of resources their senders deleted: the partition no longer holds them.
+    var removed: [String] = []
     /// Names the new resources link by or refer to.
     var names: [String]
     var ingestion: Ingestion

@@ -50,8 +50,20 @@ extension PostgresSession {
                 sender: received.sender,
                 messageID: messageID,
                 at: at,
+                traceparent: received.traceparent,
                 ledger: ledger
             )
+        }
+        let withdrawn = IngestRules.withdrawn(entries)
+        if let ledger, !withdrawn.isEmpty {
+            let withdrawal = try await self.withdraw(
+                withdrawn,
+                messageID: messageID,
+                at: at,
+                traceparent: received.traceparent,
+                ledger: ledger
+            )
+            normalised = Normalised(normalised.writes + withdrawal.writes)
         }
         for (write, entry) in zip(message.writes, entries) {
             try await self.insertAudit(
@@ -125,6 +137,33 @@ extension PostgresSession {
             var unconditional = write
             unconditional.mode = .update(id: id, ifMatch: nil)
             return try await self.apply(unconditional, sender: sender, messageID: messageID, at: at)
+
+        case .delete(let id):
+            guard let existing = try await self.resourceHeader(type: write.type, id: id, locking: true) else {
+                throw IngestRules.notKnown(write, id: id)
+            }
+            try IngestRules.requireOwner(existing.owner, of: write, id: id, sender: sender)
+            if existing.deleted, let current = try await self.currentVersion(type: write.type, id: id) {
+                return WriteResult(.unchanged, current.resource)
+            }
+            let version = existing.version + 1
+            try await self.query(
+                """
+                UPDATE resource SET version = \(Int64(version)), last_updated = \(at), deleted = true
+                WHERE type = \(write.type) AND id = \(id)
+                """
+            )
+            return WriteResult(
+                .deleted,
+                try await self.insertVersion(
+                    write,
+                    id: id,
+                    owner: existing.owner,
+                    version: version,
+                    messageID: messageID,
+                    at: at
+                )
+            )
 
         case .update(let id, let ifMatch):
             if let key = write.identifierKey {
@@ -274,7 +313,7 @@ extension PostgresSession {
             """
         )
         try await self.query("DELETE FROM resource_identifier WHERE type = \(write.type) AND id = \(id)")
-        let tokens = Array(Set(write.identifiers)).sorted()
+        let tokens = Array(Set(write.identifiers + write.searchTokens)).sorted()
         if !tokens.isEmpty {
             try await self.query(
                 """

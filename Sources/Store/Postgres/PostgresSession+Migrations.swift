@@ -40,6 +40,32 @@ extension PostgresSession {
         return try result.get()
     }
 
+    /// What a replica does after migrating, one replica at a time (under the migration lock): gives the
+    /// configuration's subscriptions their rows and event sequences, and indexes the stored resources for
+    /// search when the index is older than `indexing`'s rules. Returns how many resources it indexed.
+    func prepare(
+        subscriptions: [String],
+        indexing: (any SearchIndexing)?,
+        at: Int64
+    ) async throws(StoreError) -> Int {
+        try await self.query("SELECT pg_advisory_lock(\(Self.migrationLock))")
+        let result: Result<Int, StoreError>
+        do {
+            try await self.transaction { (session) throws(StoreError) in
+                try await session.registerConfiguredSubscriptions(subscriptions, at: at)
+            }
+            if let indexing {
+                result = .success(try await self.reindexSearch(indexing, at: at))
+            } else {
+                result = .success(0)
+            }
+        } catch {
+            result = .failure(error)
+        }
+        _ = try? await self.query("SELECT pg_advisory_unlock(\(Self.migrationLock))")
+        return try result.get()
+    }
+
     /// The schema version the database is at.
     func schemaVersion() async throws(StoreError) -> Int {
         let row = try await self.query("SELECT coalesce(max(version), 0) FROM schema_migration").first
@@ -56,12 +82,18 @@ extension PostgresSession {
             )
             """
         )
-        let current = try await self.schemaVersion()
+        // Every migration not recorded yet, not only those above the newest recorded: changes made side by
+        // side keep the numbers they were given, so a database may have 14 and not yet 12.
+        var recorded: Set<Int> = []
+        for row in try await self.query("SELECT version FROM schema_migration") {
+            recorded.insert(Int(try row.columns(Int64.self) as Int64))
+        }
+        let current = recorded.max() ?? 0
         if let newest = migrations.last?.version, current > newest {
             throw StoreError(.migration, "database schema version \(current) is newer than this build (\(newest))")
         }
         var applied: [Int] = []
-        for migration in migrations where migration.version > current {
+        for migration in migrations where !recorded.contains(migration.version) {
             do {
                 try await self.transaction { (session) throws(StoreError) in
                     for statement in migration.statements {

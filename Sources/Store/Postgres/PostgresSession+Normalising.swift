@@ -14,6 +14,7 @@ extension PostgresSession {
         sender: String,
         messageID: Int64,
         at: Int64,
+        traceparent: String? = nil,
         ledger: EpisodeLedger
     ) async throws(StoreError) -> Normalised {
         let items = ledger.items(of: resources, sender: sender)
@@ -68,7 +69,55 @@ extension PostgresSession {
             writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
         for index in writes.indices {
-            try await self.write(&writes[index], resources: resources, messageID: messageID, at: at, ledger: ledger)
+            try await self.write(
+                &writes[index],
+                resources: resources,
+                messageID: messageID,
+                at: at,
+                traceparent: traceparent,
+                ledger: ledger
+            )
+        }
+        return Normalised(writes)
+    }
+
+    /// Takes resources their senders deleted out of every partition that holds or refers to them (locked
+    /// in id order), derives those partitions again (each holding episode records the withdrawal) and
+    /// writes what changed, with its outbox rows, as SQLite's store does
+    /// (``SQLiteConnection/withdraw(_:messageID:at:traceparent:ledger:)``).
+    func withdraw(
+        _ withdrawn: [String: String],
+        messageID: Int64,
+        at: Int64,
+        traceparent: String?,
+        ledger: EpisodeLedger
+    ) async throws(StoreError) -> Normalised {
+        let keys = withdrawn.keys.sorted()
+        let shared = keys.filter { ResourceLinks.isShared(String($0.prefix { $0 != "/" })) }
+        if !shared.isEmpty {
+            try await self.query("DELETE FROM shared_name WHERE key = ANY(\(shared))")
+            try await self.query("DELETE FROM shared_resource WHERE key = ANY(\(shared))")
+        }
+        // A held resource's key is one of its partition's names, so the names find every partition that
+        // holds or refers to it (partition_resource is keyed by partition first).
+        let ids = try await self.partitions(named: keys).values.reduce(into: Set<Int64>()) { $0.formUnion($1) }
+        let versions = try await self.lockPartitions(ids)
+        var writes: [PartitionWrite] = []
+        for id in ids.sorted() {
+            guard let version = versions[id] else { continue }
+            var entry = try await self.partition(id, version: version, ledger: ledger)
+            try await self.lendAll(to: &entry)
+            writes.append(ledger.write(withdrawing: consume entry, partition: id, withdrawn: withdrawn))
+        }
+        for index in writes.indices {
+            try await self.write(
+                &writes[index],
+                resources: [],
+                messageID: messageID,
+                at: at,
+                traceparent: traceparent,
+                ledger: ledger
+            )
         }
         return Normalised(writes)
     }
@@ -120,6 +169,7 @@ extension PostgresSession {
         resources: [Element],
         messageID: Int64?,
         at: Int64,
+        traceparent: String? = nil,
         ledger: EpisodeLedger
     ) async throws(StoreError) {
         var tasks: [Element] = []
@@ -149,6 +199,7 @@ extension PostgresSession {
                 write.ingestion,
                 resources: resources + tasks,
                 planning: planning,
+                traceparent: traceparent,
                 messageID: messageID,
                 at: at
             )

@@ -6,14 +6,15 @@ import PostgresNIO
 
 extension PostgresSession {
     /// Plans and inserts the outbox rows for each episode change of one ingestion, inside the ingest
-    /// transaction and under the book lock (so the last partner event numbers read here cannot move
-    /// before COMMIT). Rows are inserted `ON CONFLICT DO NOTHING`: a repeated delivery id, or an event number
-    /// an original row of the stream already has (the unique index over original rows, which redeliveries
-    /// are not), is skipped, as SQLite's `INSERT OR IGNORE` skips it; refusals are audited.
+    /// transaction, with the message's partitions locked (so an episode's events are numbered in order).
+    /// Each new delivery draws its event number from its subscription's sequence, then gets its body. Rows
+    /// are inserted `ON CONFLICT DO NOTHING`, as SQLite's `INSERT OR IGNORE` skips them: a delivery planned
+    /// before keeps its row, number and body, and draws no number. Refusals are audited.
     func planOutbox(
         _ ingestion: Ingestion,
         resources: [Element],
         planning: any OutboxPlanning,
+        traceparent: String?,
         messageID: Int64?,
         at: Int64
     ) async throws(StoreError) {
@@ -34,22 +35,31 @@ extension PostgresSession {
                 )
             }
             guard !change.events.isEmpty else { continue }
-            var lastEventNumbers: [String: Int] = [:]
-            for row in try await self.query(
-                "SELECT partner, MAX(event_number) FROM outbox WHERE episode_id = \(change.episodeID) GROUP BY partner"
-            ) {
-                let (partner, last) = try row.columns((String, Int64).self)
-                lastEventNumbers[partner] = Int(last)
+            let input = planning.input(change, resources: resources, traceparent: traceparent, at: at)
+            var plan = planning.plan(input)
+            let ids = plan.deliveries.map(\.id)
+            var planned: Set<String> = []
+            if !ids.isEmpty {
+                for row in try await self.query("SELECT delivery_id FROM outbox WHERE delivery_id = ANY(\(ids))") {
+                    planned.insert(try row.columns(String.self))
+                }
             }
-            let plan = planning.plan(change, resources: resources, lastEventNumbers: lastEventNumbers, at: at)
-            for delivery in plan.deliveries {
+            plan.deliveries.removeAll { planned.contains($0.id) }
+            var drawn: [String: [Int]] = [:]
+            for (subscription, count) in plan.numbersNeeded {
+                drawn[subscription] = try await self.drawEventNumbers(subscription, count: count, at: at)
+            }
+            plan.number(with: drawn)
+            for var delivery in plan.deliveries {
+                delivery.body = planning.render(delivery, input: input)
                 try await self.query(
                     """
                     INSERT INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts,
-                        next_attempt_at, created_at, delivery_id, event, body)
+                        next_attempt_at, created_at, delivery_id, event, body, trace_parent)
                     VALUES (\(delivery.partnerID), \(delivery.episodeID), \(Int64(delivery.eventNumber)),
                         \(delivery.event.source), 'pending', 0, \(at), \(at), \(delivery.id),
-                        \(try EpisodeJSON.encode(delivery.event).bytea), \(delivery.body.bytea))
+                        \(try EpisodeJSON.encode(delivery.event).bytea), \(delivery.body.bytea),
+                        \(delivery.traceparent ?? traceparent))
                     ON CONFLICT DO NOTHING
                     """
                 )
@@ -95,10 +105,10 @@ extension PostgresSession {
                 RETURNING outbox.id, outbox.delivery_id, outbox.partner, outbox.episode_id, outbox.event_number,
                     outbox.event, outbox.body, coalesce(outbox.requeued_at, outbox.created_at) AS started_at,
                     outbox.attempts - outbox.attempt_base AS attempts, outbox.next_attempt_at, outbox.lease_owner,
-                    outbox.redelivery_of
+                    outbox.redelivery_of, outbox.trace_parent
             )
             SELECT c.id, c.delivery_id, c.partner, c.episode_id, c.event_number, c.event, c.body, c.started_at,
-                c.attempts, c.next_attempt_at, c.lease_owner, e.state, c.redelivery_of
+                c.attempts, c.next_attempt_at, c.lease_owner, e.state, c.redelivery_of, c.trace_parent
             FROM claimed AS c LEFT JOIN episode AS e ON e.id = c.episode_id
             ORDER BY c.next_attempt_at, c.id
             """
@@ -109,11 +119,11 @@ extension PostgresSession {
         for row in rows {
             let (
                 id, deliveryID, partner, episodeID, eventNumber, eventJSON, body, startedAt, attempts, retryAt, token,
-                document, redeliveryOf
+                document, redeliveryOf, traceparent
             ) = try row.columns(
                 (
                     Int64, String, String, String, Int64, ByteBuffer?, ByteBuffer?, Int64, Int64, Int64, String,
-                    ByteBuffer?, String?
+                    ByteBuffer?, String?, String?
                 ).self
             )
             claimed.append(
@@ -126,7 +136,8 @@ extension PostgresSession {
                             eventNumber: Int(eventNumber),
                             event: try OutboxEvent.decode([UInt8](bytea: eventJSON), row: id),
                             redeliveryOf: redeliveryOf,
-                            body: [UInt8](bytea: body)
+                            body: [UInt8](bytea: body),
+                            traceparent: traceparent
                         ),
                         // The retry budget: an operator's requeue restarts the age and the attempt count.
                         createdAt: Date(storeMilliseconds: startedAt),
@@ -179,6 +190,17 @@ extension PostgresSession {
                 VALUES (\(id), \(deliveryID), \(partner), \(Int64(attempt.number)),
                     \(attempt.startedAt.storeMilliseconds), \(attempt.status.map(Int64.init)), \(attempt.error),
                     \(attempt.milliseconds), \(attempt.httpVersion), \(attempt.excerpt.bytea))
+                """
+            )
+            let record = DeliveryAttemptAudit(attempt)
+            try await self.query(
+                """
+                INSERT INTO audit (at, action, outcome, sender, resource_ref, correlation_id, detail, agent_role)
+                SELECT \(record.at), 'delivery-attempt', \(record.outcome.rawValue), coalesce(s.owner, o.partner),
+                    'Episode/' || o.episode_id, o.delivery_id,
+                    'delivery ' || coalesce(o.delivery_id, '') || ' to subscription ' || o.partner || ', event '
+                        || o.event_number || ', ' || \(record.detail), 'partner'
+                FROM outbox o LEFT JOIN subscription s ON s.id = o.partner WHERE o.id = \(id)
                 """
             )
         }

@@ -192,6 +192,11 @@ extension PostgresSession {
     /// Writes a partition's part of a message: its new and changed held resources with their names, its
     /// episode changes and retired episodes, its evaluation time and its next version.
     func write(_ write: PartitionWrite, messageID: Int64?, at: Int64) async throws(StoreError) {
+        if !write.removed.isEmpty {
+            try await self.query(
+                "DELETE FROM partition_resource WHERE partition_id = \(write.id) AND key = ANY(\(write.removed))"
+            )
+        }
         for item in write.resources {
             try await self.query(
                 """

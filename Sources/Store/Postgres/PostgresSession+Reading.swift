@@ -173,7 +173,8 @@ extension PostgresSession {
                 AND (\(query.sender)::text IS NULL
                     OR strpos(owners, ',' || \(query.sender) || ',') > 0)
                 AND (\(query.partner)::text IS NULL
-                    OR EXISTS (SELECT 1 FROM outbox o WHERE o.episode_id = episode.id AND o.partner = \(query.partner)))
+                    OR EXISTS (SELECT 1 FROM outbox o WHERE o.episode_id = episode.id AND (o.partner = \(query.partner)
+                        OR o.partner IN (SELECT s.id FROM subscription s WHERE s.owner = \(query.partner)))))
             ORDER BY updated_at DESC, id LIMIT \(Int64(max(0, query.limit)))
             """
         )
@@ -191,12 +192,14 @@ extension PostgresSession {
         )
     }
 
-    /// Of `episodeIDs`, those with an outbox row for `partner`.
+    /// Of `episodeIDs`, those with an outbox row for `partner` or one of its subscriptions.
     func episodes(_ episodeIDs: [String], routedTo partner: String) async throws(StoreError) -> Set<String> {
         var routed: Set<String> = []
         for row in try await self.query(
             """
-            SELECT DISTINCT episode_id FROM outbox WHERE partner = \(partner) AND episode_id = ANY(\(episodeIDs))
+            SELECT DISTINCT episode_id FROM outbox
+            WHERE (partner = \(partner) OR partner IN (SELECT s.id FROM subscription s WHERE s.owner = \(partner)))
+                AND episode_id = ANY(\(episodeIDs))
             """
         ) {
             routed.insert(try row.columns(String.self))
@@ -275,31 +278,32 @@ extension PostgresSession {
                 """
         )
         for row in try await self.query(query) {
-            let (id, at, action, outcome, sender, reference, messageID, correlationID, detail, role, patient, source) =
-                try row.columns(
-                    (
-                        Int64, Int64, String, String, String?, String?, Int64?, String?, String?, String?, String?,
-                        String?
-                    )
-                    .self
-                )
-            entries.append(
-                AuditEntry(
-                    id: id,
-                    at: Date(storeMilliseconds: at),
-                    action: action,
-                    outcome: AuditEntry.Outcome(rawValue: outcome) ?? .seriousFailure,
-                    sender: sender,
-                    resourceReference: reference,
-                    messageID: messageID,
-                    correlationID: correlationID,
-                    detail: detail,
-                    role: role,
-                    patient: patient,
-                    source: source
-                )
-            )
+            entries.append(try Self.auditEntry(row))
         }
         return entries
+    }
+
+    /// An audit row of (id, at, action, outcome, sender, resource_ref, message_id, correlation_id, detail,
+    /// agent_role, patient_ref, source_address).
+    static func auditEntry(_ row: PostgresRow) throws(StoreError) -> AuditEntry {
+        let (id, at, action, outcome, sender, reference, messageID, correlationID, detail, role, patient, source) =
+            try row.columns(
+                (Int64, Int64, String, String, String?, String?, Int64?, String?, String?, String?, String?, String?)
+                    .self
+            )
+        return AuditEntry(
+            id: id,
+            at: Date(storeMilliseconds: at),
+            action: action,
+            outcome: AuditEntry.Outcome(rawValue: outcome) ?? .seriousFailure,
+            sender: sender,
+            resourceReference: reference,
+            messageID: messageID,
+            correlationID: correlationID,
+            detail: detail,
+            role: role,
+            patient: patient,
+            source: source
+        )
     }
 }

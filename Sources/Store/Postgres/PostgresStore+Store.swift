@@ -87,7 +87,7 @@ extension PostgresStore {
 
     public func read(type: String, id: String) async throws(StoreError) -> StoredResource? {
         try await self.withSession { (session) throws(StoreError) in
-            try await session.currentResource(type: type, id: id)
+            try await session.currentVersion(type: type, id: id)?.resource
         }
     }
 

@@ -73,14 +73,25 @@ public struct PostgresStore: OutboxStore {
         configuration: Configuration = Configuration(),
         normaliser: Normaliser? = nil,
         outboxPlanning: (any OutboxPlanning)? = nil,
+        searchIndexing: (any SearchIndexing)? = nil,
         logger: Logger
     ) async throws(StoreError) -> PostgresStore {
-        let applied = try await Self.withSession(at: endpoint, within: configuration.startupTimeout, logger: logger) {
-            (session) throws(StoreError) -> [Int] in
-            try await session.migrate(now: Date().storeMilliseconds)
+        let subscriptions = outboxPlanning?.configuredSubscriptions ?? []
+        let (applied, indexed) = try await Self.withSession(
+            at: endpoint,
+            within: configuration.startupTimeout,
+            logger: logger
+        ) { (session) throws(StoreError) -> ([Int], Int) in
+            let now = Date().storeMilliseconds
+            let applied = try await session.migrate(now: now)
+            let indexed = try await session.prepare(subscriptions: subscriptions, indexing: searchIndexing, at: now)
+            return (applied, indexed)
         }
         if !applied.isEmpty {
             logger.info("store schema migrated", metadata: ["tandem.migrations": "\(applied)"])
+        }
+        if indexed > 0 {
+            logger.info("resources indexed for search", metadata: ["tandem.store.indexed": "\(indexed)"])
         }
         var options = PostgresClient.Configuration.Options()
         options.maximumConnections = max(1, configuration.maximumConnections)

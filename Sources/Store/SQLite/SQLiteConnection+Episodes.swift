@@ -114,8 +114,13 @@ extension SQLiteConnection {
             bindings.append(.text(sender))
         }
         if let partner = query.partner {
-            conditions.append("EXISTS (SELECT 1 FROM outbox o WHERE o.episode_id = episode.id AND o.partner = ?)")
-            bindings.append(.text(partner))
+            conditions.append(
+                """
+                EXISTS (SELECT 1 FROM outbox o WHERE o.episode_id = episode.id
+                    AND (o.partner = ? OR o.partner IN (SELECT s.id FROM subscription s WHERE s.owner = ?)))
+                """
+            )
+            bindings += [.text(partner), .text(partner)]
         }
         bindings.append(.integer(Int64(query.limit)))
         return try self.query(
@@ -139,12 +144,15 @@ extension SQLiteConnection {
         ).map { row throws(StoreError) in try self.episodeRecord(row) }
     }
 
-    /// Of `episodeIDs`, those with an outbox row for `partner`.
+    /// Of `episodeIDs`, those with an outbox row for `partner` or one of its subscriptions.
     mutating func episodes(_ episodeIDs: [String], routedTo partner: String) throws(StoreError) -> Set<String> {
         var routed: Set<String> = []
         for id in Set(episodeIDs)
         where try !self.query(
-            "SELECT 1 FROM outbox WHERE episode_id = ? AND partner = ? LIMIT 1",
+            """
+            SELECT 1 FROM outbox WHERE episode_id = ?1
+                AND (partner = ?2 OR partner IN (SELECT s.id FROM subscription s WHERE s.owner = ?2)) LIMIT 1
+            """,
             [.text(id), .text(partner)]
         ).isEmpty {
             routed.insert(id)

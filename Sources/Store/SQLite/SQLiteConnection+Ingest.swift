@@ -60,7 +60,14 @@ extension SQLiteConnection {
             if let plan, plan.resources == changed, plan.writes.allSatisfy({ $0.mappings == ledger.mappingsVersion }),
                 try self.isCurrent(plan)
             {
-                normalised = try self.apply(plan, resources: changed, messageID: messageID, at: at, ledger: ledger)
+                normalised = try self.apply(
+                    plan,
+                    resources: changed,
+                    messageID: messageID,
+                    at: at,
+                    traceparent: received.traceparent,
+                    ledger: ledger
+                )
                 ledger.countPlan(written: true)
             } else {
                 normalised = try self.normalise(
@@ -68,10 +75,22 @@ extension SQLiteConnection {
                     sender: received.sender,
                     messageID: messageID,
                     at: at,
+                    traceparent: received.traceparent,
                     ledger: ledger
                 )
                 if plan != nil { ledger.countPlan(written: false) }
             }
+        }
+        let withdrawn = IngestRules.withdrawn(entries)
+        if let ledger, !withdrawn.isEmpty {
+            let withdrawal = try self.withdraw(
+                withdrawn,
+                messageID: messageID,
+                at: at,
+                traceparent: received.traceparent,
+                ledger: ledger
+            )
+            normalised = Normalised((normalised?.writes ?? []) + withdrawal.writes)
         }
         for (write, entry) in zip(message.writes, entries) {
             try self.insertAudit(
@@ -149,6 +168,31 @@ extension SQLiteConnection {
             var unconditional = write
             unconditional.mode = .update(id: id, ifMatch: nil)
             return try self.apply(unconditional, sender: sender, messageID: messageID, at: at)
+
+        case .delete(let id):
+            guard let existing = try self.resourceHeader(type: write.type, id: id) else {
+                throw IngestRules.notKnown(write, id: id)
+            }
+            try IngestRules.requireOwner(existing.owner, of: write, id: id, sender: sender)
+            if existing.deleted, let current = try self.currentVersion(type: write.type, id: id) {
+                return WriteResult(.unchanged, current.resource)
+            }
+            let version = existing.version + 1
+            try self.query(
+                "UPDATE resource SET version = ?, last_updated = ?, deleted = 1 WHERE type = ? AND id = ?",
+                [.integer(Int64(version)), .integer(at), .text(write.type), .text(id)]
+            )
+            return WriteResult(
+                .deleted,
+                try self.insertVersion(
+                    write,
+                    id: id,
+                    owner: existing.owner,
+                    version: version,
+                    messageID: messageID,
+                    at: at
+                )
+            )
 
         case .update(let id, let ifMatch):
             let existing = try self.resourceHeader(type: write.type, id: id)
@@ -257,7 +301,7 @@ extension SQLiteConnection {
             ]
         )
         try self.query("DELETE FROM resource_identifier WHERE type = ? AND id = ?", [.text(write.type), .text(id)])
-        for token in Set(write.identifiers) {
+        for token in Set(write.identifiers + write.searchTokens) {
             try self.query(
                 "INSERT INTO resource_identifier (type, token, id) VALUES (?, ?, ?)",
                 [.text(write.type), .text(token), .text(id)]

@@ -4,8 +4,8 @@ import Synchronization
 
 /// Normalisation on SQLite. A message is normally planned ahead of the writer, on a reader
 /// (``plan(_:sender:ledger:)``), and the writer only checks the plan is still current and writes its rows
-/// (``apply(_:resources:messageID:at:ledger:)``); a message that cannot be planned so, or whose plan
-/// another message overtook, is normalised in the writer (``normalise(_:sender:messageID:at:ledger:)``).
+/// (``apply(_:resources:messageID:at:traceparent:ledger:)``); a message that cannot be planned so, or whose plan
+/// another message overtook, is normalised in the writer (``normalise(_:sender:messageID:at:traceparent:ledger:)``).
 /// The single writer is what serialises them.
 extension SQLiteConnection {
 
@@ -15,6 +15,7 @@ extension SQLiteConnection {
         sender: String,
         messageID: Int64,
         at: Int64,
+        traceparent: String? = nil,
         ledger: EpisodeLedger
     ) throws(StoreError) -> Normalised {
         let items = ledger.items(of: resources, sender: sender)
@@ -65,7 +66,14 @@ extension SQLiteConnection {
         // Numbered before the writes: Tandem's own Tasks take their numbers after the message's.
         ledger.numberedArrivals(through: arrival)
         for index in writes.indices {
-            try self.write(&writes[index], resources: resources, messageID: messageID, at: at, ledger: ledger)
+            try self.write(
+                &writes[index],
+                resources: resources,
+                messageID: messageID,
+                at: at,
+                traceparent: traceparent,
+                ledger: ledger
+            )
         }
         return Normalised(writes)
     }
@@ -216,19 +224,65 @@ extension SQLiteConnection {
         return true
     }
 
-    /// Writes a current plan: creates its new partitions, then writes every partition's rows and outbox.
+    /// Writes a current plan: creates its new partitions, then writes every partition's rows and outbox
+    /// (each row numbered in its subscription here, in the writer, and carrying `traceparent`).
     mutating func apply(
         _ plan: NormalisationPlan,
         resources: [Element],
         messageID: Int64,
         at: Int64,
+        traceparent: String? = nil,
         ledger: EpisodeLedger
     ) throws(StoreError) -> Normalised {
         var writes: [PartitionWrite] = []
         for var write in plan.writes {
             if write.id < 0 { write.id = try self.newPartition() }
-            try self.write(&write, resources: resources, messageID: messageID, at: at, ledger: ledger)
+            try self.write(
+                &write,
+                resources: resources,
+                messageID: messageID,
+                at: at,
+                traceparent: traceparent,
+                ledger: ledger
+            )
             writes.append(write)
+        }
+        return Normalised(writes)
+    }
+
+    /// Takes resources their senders deleted out of every partition that holds or refers to them, derives
+    /// those partitions again (each holding episode records the withdrawal) and writes what changed, with
+    /// its outbox rows. `withdrawn`: each deleted key with the versioned reference of its deletion.
+    mutating func withdraw(
+        _ withdrawn: [String: String],
+        messageID: Int64,
+        at: Int64,
+        traceparent: String?,
+        ledger: EpisodeLedger
+    ) throws(StoreError) -> Normalised {
+        let keys = withdrawn.keys.sorted()
+        for key in keys where ResourceLinks.isShared(String(key.prefix { $0 != "/" })) {
+            try self.query("DELETE FROM shared_name WHERE key = ?", [.text(key)])
+            try self.query("DELETE FROM shared_resource WHERE key = ?", [.text(key)])
+        }
+        // A held resource's key is one of its partition's names, so the names find every partition that
+        // holds or refers to it (partition_resource is keyed by partition first).
+        let ids = try self.partitions(named: keys).values.reduce(into: Set<Int64>()) { $0.formUnion($1) }
+        var writes: [PartitionWrite] = []
+        for id in ids.sorted() {
+            var entry = try self.partition(id, ledger: ledger)
+            try self.lendAll(to: &entry)
+            writes.append(ledger.write(withdrawing: consume entry, partition: id, withdrawn: withdrawn))
+        }
+        for index in writes.indices {
+            try self.write(
+                &writes[index],
+                resources: [],
+                messageID: messageID,
+                at: at,
+                traceparent: traceparent,
+                ledger: ledger
+            )
         }
         return Normalised(writes)
     }
@@ -277,6 +331,7 @@ extension SQLiteConnection {
         resources: [Element],
         messageID: Int64?,
         at: Int64,
+        traceparent: String? = nil,
         ledger: EpisodeLedger
     ) throws(StoreError) {
         var tasks: [Element] = []
@@ -302,6 +357,7 @@ extension SQLiteConnection {
                 write.ingestion,
                 resources: resources + tasks,
                 planning: planning,
+                traceparent: traceparent,
                 messageID: messageID,
                 at: at
             )

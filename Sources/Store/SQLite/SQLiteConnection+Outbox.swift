@@ -4,19 +4,21 @@ import Foundation
 
 extension SQLiteConnection {
     /// Plans and inserts the outbox rows for each episode change of one ingestion, inside the ingest
-    /// transaction: the last partner event number per partner comes from the outbox, rows are inserted
-    /// with `INSERT OR IGNORE` on the delivery id, and every refusal is audited.
+    /// transaction: each new delivery draws its event number from its subscription's counter, then gets its
+    /// body; rows are inserted with `INSERT OR IGNORE` on the delivery id (one planned before keeps its row,
+    /// number and body, and draws no number), and every refusal is audited.
     mutating func planOutbox(
         _ ingestion: Ingestion,
         resources: [Element],
         planning: any OutboxPlanning,
+        traceparent: String?,
         messageID: Int64?,
         at: Int64
     ) throws(StoreError) {
         for change in ingestion.changes {
             // A re-keyed episode keeps its streams, as it keeps its timeline (``persist(_:book:messageID:at:)``):
-            // its rows move to the new id, so numbering and order per partner continue. A row that would
-            // collide with one already under the new id stays behind and is dead-lettered when claimed.
+            // its rows move to the new id, so order per subscription continues. A row that would collide
+            // with one already under the new id stays behind and is dead-lettered when claimed.
             if let previous = change.previousEpisodeID, previous != change.episodeID {
                 try self.query(
                     "UPDATE OR IGNORE outbox SET episode_id = ? WHERE episode_id = ?",
@@ -24,28 +26,33 @@ extension SQLiteConnection {
                 )
             }
             guard !change.events.isEmpty else { continue }
-            var lastEventNumbers: [String: Int] = [:]
-            for row in try self.query(
-                "SELECT partner, MAX(event_number) FROM outbox WHERE episode_id = ? GROUP BY partner",
-                [.text(change.episodeID)]
-            ) {
-                lastEventNumbers[row.text(0) ?? ""] = row.int(1)
+            let input = planning.input(change, resources: resources, traceparent: traceparent, at: at)
+            var plan = planning.plan(input)
+            var fresh: [PlannedDelivery] = []
+            for delivery in plan.deliveries
+            where try self.query("SELECT 1 FROM outbox WHERE delivery_id = ?", [.text(delivery.id)]).isEmpty {
+                fresh.append(delivery)
             }
-            let plan = planning.plan(change, resources: resources, lastEventNumbers: lastEventNumbers, at: at)
-            for delivery in plan.deliveries {
+            plan.deliveries = fresh
+            var drawn: [String: [Int]] = [:]
+            for (subscription, count) in plan.numbersNeeded {
+                drawn[subscription] = try self.drawEventNumbers(subscription, count: count, at: at)
+            }
+            plan.number(with: drawn)
+            for var delivery in plan.deliveries {
+                delivery.body = planning.render(delivery, input: input)
                 try self.query(
                     """
                     INSERT OR IGNORE INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts,
-                        next_attempt_at, created_at, delivery_id, event)
-                    VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
+                        next_attempt_at, created_at, delivery_id, event, trace_parent)
+                    VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)
                     """,
                     [
                         .text(delivery.partnerID), .text(delivery.episodeID), .integer(Int64(delivery.eventNumber)),
                         .text(delivery.event.source), .integer(at), .integer(at), .text(delivery.id),
-                        .blob(try EpisodeJSON.encode(delivery.event)),
+                        .blob(try EpisodeJSON.encode(delivery.event)), SQLiteValue(delivery.traceparent ?? traceparent),
                     ]
                 )
-                // A row already planned (the same delivery id) keeps the body it was planned with.
                 if self.changes == 1 {
                     try self.insertBody(delivery.body, of: self.lastInsertedRowID)
                 }
@@ -141,7 +148,7 @@ extension SQLiteConnection {
             """
             SELECT o.id, o.delivery_id, o.partner, o.episode_id, o.event_number, o.event, b.body,
                 coalesce(o.requeued_at, o.created_at), o.attempts - o.attempt_base, o.next_attempt_at, o.redelivery_of,
-                e.state
+                e.state, o.trace_parent
             FROM outbox AS o
             LEFT JOIN outbox_body AS b ON b.outbox_id = o.id
             LEFT JOIN episode AS e ON e.id = o.episode_id
@@ -168,7 +175,8 @@ extension SQLiteConnection {
                             eventNumber: row.int(4),
                             event: try OutboxEvent.decode(row.blob(5), row: id),
                             redeliveryOf: row.text(10),
-                            body: row.blob(6)
+                            body: row.blob(6),
+                            traceparent: row.text(12)
                         ),
                         createdAt: Date(storeMilliseconds: row.integer(7) ?? 0),
                         attemptsMade: attempts,
@@ -246,6 +254,17 @@ extension SQLiteConnection {
                     .integer(attempt.milliseconds), attempt.httpVersion.map { .text($0) } ?? .null,
                     .blob(attempt.excerpt), .integer(id),
                 ]
+            )
+            let record = DeliveryAttemptAudit(attempt)
+            try self.query(
+                """
+                INSERT INTO audit (at, action, outcome, sender, resource_ref, correlation_id, detail, agent_role)
+                SELECT ?, 'delivery-attempt', ?, coalesce(s.owner, o.partner), 'Episode/' || o.episode_id, o.delivery_id,
+                    'delivery ' || coalesce(o.delivery_id, '') || ' to subscription ' || o.partner || ', event '
+                        || o.event_number || ', ' || ?, 'partner'
+                FROM outbox o LEFT JOIN subscription s ON s.id = o.partner WHERE o.id = ?
+                """,
+                [.integer(record.at), .text(record.outcome.rawValue), .text(record.detail), .integer(id)]
             )
         }
         if let audit { try self.insertAudit(audit) }

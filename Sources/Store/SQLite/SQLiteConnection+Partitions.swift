@@ -169,6 +169,13 @@ extension SQLiteConnection {
     mutating func write(_ write: PartitionWrite, messageID: Int64?, at: Int64) throws(StoreError) {
         let rows: PartitionRows
         if let encoded = write.rows { rows = encoded } else { rows = try PartitionRows(write) }
+        // partition_resource is keyed (partition_id, key): a withdrawn resource is this partition's.
+        for key in write.removed {
+            try self.query(
+                "DELETE FROM partition_resource WHERE partition_id = ? AND key = ?",
+                [.integer(write.id), .text(key)]
+            )
+        }
         for item in write.resources {
             try self.query(
                 """

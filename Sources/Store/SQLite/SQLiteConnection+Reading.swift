@@ -186,21 +186,6 @@ extension SQLiteConnection {
             ORDER BY id DESC LIMIT ?
             """,
             [.integer(Int64(limit))]
-        ).map { row in
-            AuditEntry(
-                id: row.integer(8),
-                at: Date(storeMilliseconds: row.integer(0) ?? 0),
-                action: row.text(1) ?? "",
-                outcome: AuditEntry.Outcome(rawValue: row.text(2) ?? "") ?? .seriousFailure,
-                sender: row.text(3),
-                resourceReference: row.text(4),
-                messageID: row.integer(5),
-                correlationID: row.text(6),
-                detail: row.text(7),
-                role: row.text(9),
-                patient: row.text(10),
-                source: row.text(11)
-            )
-        }
+        ).map(Self.auditEntry)
     }
 }

@@ -62,7 +62,8 @@ extension SQLiteConnection {
         )
     }
 
-    /// Brings the schema up to the newest ``SQLiteMigration``; returns the versions it applied.
+    /// Brings the schema up to the newest ``SQLiteMigration``, applying each one the database has not
+    /// recorded, in version order; returns the versions it applied.
     ///
     /// - Throws: ``StoreError/Code/migration`` when a migration fails (its transaction is rolled back, so
     ///   the database stays at the previous version) or when the database is newer than this build.
@@ -80,12 +81,15 @@ extension SQLiteConnection {
             );
             """
         )
-        let current = try self.query("SELECT coalesce(max(version), 0) FROM schema_migration").first?.int(0) ?? 0
+        // Every migration not recorded yet, not only those above the newest recorded: changes made side by
+        // side keep the numbers they were given, so a database may have 19 and not yet 17.
+        let recorded = Set(try self.query("SELECT version FROM schema_migration").compactMap { $0.int(0) })
+        let current = recorded.max() ?? 0
         if let newest = migrations.last?.version, current > newest {
             throw StoreError(.migration, "database schema version \(current) is newer than this build (\(newest))")
         }
         var applied: [Int] = []
-        for migration in migrations where migration.version > current {
+        for migration in migrations where !recorded.contains(migration.version) {
             // PRAGMA foreign_keys is a no-op inside a transaction, so it is switched around it.
             let foreignKeys = migration.rebuildsTables ? try self.query("PRAGMA foreign_keys").first?.int(0) ?? 0 : 0
             if migration.rebuildsTables { try self.execute("PRAGMA foreign_keys = OFF") }

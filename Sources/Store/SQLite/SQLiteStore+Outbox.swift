@@ -70,3 +70,13 @@ extension SQLiteStore: OutboxStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Read on a reader: monitoring never waits for the writer.
+    public func outboxStatistics(now: Date) async throws(StoreError) -> [OutboxStatistics] {
+        let milliseconds = now.storeMilliseconds
+        return try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.outboxStatistics(now: milliseconds)
+        }
+    }
+}

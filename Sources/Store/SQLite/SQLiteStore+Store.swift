@@ -69,7 +69,7 @@ extension SQLiteStore {
 
     public func read(type: String, id: String) async throws(StoreError) -> StoredResource? {
         try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
-            try connection.currentResource(type: type, id: id)
+            try connection.currentVersion(type: type, id: id)?.resource
         }
     }
 

@@ -90,6 +90,7 @@ public struct SQLiteStore: Store, Service {
         configuration: Configuration = Configuration(),
         normaliser: Normaliser? = nil,
         outboxPlanning: (any OutboxPlanning)? = nil,
+        searchIndexing: (any SearchIndexing)? = nil,
         logger: Logger
     ) async throws(StoreError) -> SQLiteStore {
         let readerCount = location.isMemory ? 0 : max(configuration.readers, 0)
@@ -113,6 +114,14 @@ public struct SQLiteStore: Store, Service {
                     logger.info("store schema migrated", metadata: ["tandem.migrations": "\(applied)"])
                 }
                 try connection.upgradeToPartitions(logger: logger)
+                let now = Date().storeMilliseconds
+                try connection.registerConfiguredSubscriptions(outboxPlanning?.configuredSubscriptions ?? [], at: now)
+                if let searchIndexing {
+                    let indexed = try connection.reindexSearch(searchIndexing, at: now)
+                    if indexed > 0 {
+                        logger.info("resources indexed for search", metadata: ["tandem.store.indexed": "\(indexed)"])
+                    }
+                }
                 let arrivals = try connection.highestArrival()
                 let writer = ConnectionSlot(connection)
                 var readers: [ConnectionSlot] = []

@@ -27,7 +27,8 @@ struct PartnerConfiguration: Decodable {
     }
 
     var id: String
-    var endpoint: String
+    /// Where the configuration's own subscription delivers; none: the partner subscribes over REST only.
+    var endpoint: String?
     var format: NotificationFormat?
     var payload: PayloadMode?
     var topics: Set<String>?
@@ -46,17 +47,36 @@ struct PartnerConfiguration: Decodable {
         self.tokenHash.map { PartnerAccount(id: self.id, tokenHash: $0.value, represents: self.represents ?? []) }
     }
 
-    func partner() throws -> Partner {
-        guard let url = URL(string: self.endpoint), url.scheme == "http" || url.scheme == "https" else {
-            throw ConfigurationError("partner '\(self.id)': endpoint must be an http or https URL")
-        }
+    /// What the partner's REST Subscriptions inherit from this entry.
+    func profile() -> SubscriberProfile {
+        SubscriberProfile(
+            account: self.id,
+            represents: self.represents ?? [],
+            serviceLines: self.serviceLines ?? [],
+            hmacSecret: self.hmacSecret?.value,
+            caBundlePath: self.caBundle,
+            timeout: self.timeout?.duration ?? .seconds(10),
+            retry: self.retryPolicy
+        )
+    }
+
+    private var retryPolicy: RetryPolicy {
         let defaults = RetryPolicy()
-        let retry = RetryPolicy(
+        return RetryPolicy(
             maximumAttempts: self.retry?.maximumAttempts ?? defaults.maximumAttempts,
             maximumAge: self.retry?.maximumAge?.duration ?? defaults.maximumAge,
             baseBackoff: self.retry?.baseBackoff?.duration ?? defaults.baseBackoff,
             maximumBackoff: self.retry?.maximumBackoff?.duration ?? defaults.maximumBackoff
         )
+    }
+
+    /// The configuration's own subscription for this partner; nil when it names no endpoint.
+    func partner() throws -> Partner? {
+        guard let endpoint = self.endpoint else { return nil }
+        guard let url = URL(string: endpoint), url.scheme == "http" || url.scheme == "https" else {
+            throw ConfigurationError("partner '\(self.id)': endpoint must be an http or https URL")
+        }
+        let retry = self.retryPolicy
         return Partner(
             id: self.id,
             endpoint: url,

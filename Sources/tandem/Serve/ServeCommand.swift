@@ -109,21 +109,29 @@ struct ServeCommand: AsyncParsableCommand {
                 "tandem.mappingWarnings": .stringConvertible(mappings.warnings.count),
             ]
         )
-        let builder = NotificationBuilder(
-            baseURL: settings.baseURL ?? "http://\(settings.listen.host):\(settings.listen.port)/fhir"
+        let builder = NotificationBuilder(baseURL: settings.notificationBase)
+        // The configuration's partners and the partners' REST Subscriptions, shared by planning, the
+        // forwarder and the keeper of handshakes and heartbeats.
+        let directory = SubscriptionDirectory(
+            configured: settings.partners,
+            profiles: settings.subscriberProfiles,
+            baseURL: settings.notificationBase
         )
         let doorbell = DeliveryDoorbell()
+        let subscriptionsChanged = DeliveryDoorbell()
         let store = try await storeURL.open(
             normaliser: Normaliser(mappings: mappings),
             outboxPlanning: OutboxPlanner(
-                partners: settings.partners,
+                directory: directory,
                 consentDefaultPermit: settings.consentDefaultPermit,
                 builder: builder,
                 doorbell: doorbell
             ),
+            searchIndexing: SearchIndex(),
             partitionCache: settings.partitionCache,
             logger: logger
         )
+        let deliveryMetrics = DeliveryMetrics(factory: PrometheusMetricsFactory(registry: registry))
         let runningMappings = RunningMappings(
             loadedMappings,
             directory: settings.mappings,
@@ -136,7 +144,10 @@ struct ServeCommand: AsyncParsableCommand {
             settings: settings.gatewaySettings,
             metrics: metrics,
             clock: clock,
-            outbox: store
+            outbox: store,
+            administration: store,
+            subscriptionsChanged: { subscriptionsChanged.ring() },
+            collectMetrics: { await deliveryMetrics.collect(from: store) }
         )
         let timers = DueTimers(
             store: store,
@@ -169,19 +180,26 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger
         )
         let forwarding = settings.delivery.forwarder
+        let transport = CurlTransport(
+            threads: settings.delivery.transferThreads,
+            maximumIdleConnectionsPerPartner: settings.delivery.idleConnectionsPerPartner,
+            logger: logger
+        )
         let forwarder = Forwarder(
             queue: OutboxQueue(store: store),
-            driver: DeliveryDriver(
-                transport: CurlTransport(
-                    threads: settings.delivery.transferThreads,
-                    maximumIdleConnectionsPerPartner: settings.delivery.idleConnectionsPerPartner,
-                    logger: logger
-                ),
-                consentDefaultPermit: settings.consentDefaultPermit
-            ),
-            partners: settings.partners,
+            driver: DeliveryDriver(transport: transport, consentDefaultPermit: settings.consentDefaultPermit),
+            directory: directory,
             configuration: forwarding,
             doorbell: doorbell,
+            metrics: deliveryMetrics,
+            logger: logger
+        )
+        let keeper = SubscriptionKeeper(
+            store: store,
+            directory: directory,
+            builder: builder,
+            transport: transport,
+            doorbell: subscriptionsChanged,
             logger: logger
         )
         logger.info(
@@ -208,7 +226,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: store)] + gateway.services(logger: logger).map { .init(service: $0) }
                     + [
-                        .init(service: forwarder), .init(service: runningMappings), .init(service: timers),
+                        .init(service: forwarder), .init(service: keeper), .init(service: runningMappings),
+                        .init(service: timers),
                         // One SIGHUP handler, one signal at a time: credentials and TLS first, then mappings.
                         .init(
                             service: HangupReload(

@@ -108,7 +108,8 @@ extension ServeConfiguration {
         }
         if let demo = file.demo { configuration.demo = demo }
         if let partners = file.partners {
-            configuration.partners = try partners.map { try $0.partner() }
+            configuration.partners = try partners.compactMap { try $0.partner() }
+            configuration.subscriberProfiles = partners.map { $0.profile() }
             configuration.partnerAccounts = partners.compactMap { $0.account() }
         }
         if let operators = file.operators {

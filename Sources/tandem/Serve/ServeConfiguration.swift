@@ -26,8 +26,11 @@ struct ServeConfiguration: Sendable, Equatable {
     var mappings: String
     /// Who may post. None by default: a gateway refuses to start without senders.
     var senders: [Sender]
-    /// The partners the forwarder delivers to (DESIGN.md §2 "Forward").
+    /// The partners the forwarder delivers to (DESIGN.md §2 "Forward"): those with an endpoint, each a
+    /// subscription the configuration owns.
     var partners: [Partner] = []
+    /// What every partner's REST Subscriptions inherit (whom it speaks for, its secret, its retry policy).
+    var subscriberProfiles: [SubscriberProfile] = []
     /// The partners given a bearer token (`tokenHash`), to read back what they are routed.
     var partnerAccounts: [PartnerAccount] = []
     /// Who may read everything, the audit trail included.
@@ -40,7 +43,9 @@ struct ServeConfiguration: Sendable, Equatable {
     var logLevel = Logger.Level.info
     /// The decision when no Consent applies to an episode, at planning and again before sending.
     var consentDefaultPermit = true
-    /// The FHIR base partners see in notifications; nil means `http://<listen>/fhir`.
+    /// The public FHIR base (`https://tandem.example.org/fhir`): `Location`, `fullUrl`s, links, topic
+    /// canonicals and notifications use it; nil means each request's own, and `http://<listen>/fhir` in
+    /// notifications.
     var baseURL: String?
     /// The forwarder's concurrency, claiming, polling and lease (``DeliverySettings``).
     var delivery = DeliverySettings()
@@ -92,7 +97,7 @@ struct ServeConfiguration: Sendable, Equatable {
     }
 
     /// Applies the environment: `TANDEM_LISTEN=host:port`, `TANDEM_STORE_URL`, `TANDEM_MAPPINGS`,
-    /// `TANDEM_LOG_LEVEL` and `TANDEM_DELIVERY_LEASE_SECONDS`. The one place the gateway reads variables
+    /// `TANDEM_BASE_URL`, `TANDEM_LOG_LEVEL` and `TANDEM_DELIVERY_LEASE_SECONDS`. The one place the gateway reads variables
     /// (besides `${NAME}` secrets in the file and `TANDEM_STORE_PASSWORD`, read with the store URL).
     func applying(environment: [String: String]) throws -> ServeConfiguration {
         var configuration = self
@@ -101,6 +106,7 @@ struct ServeConfiguration: Sendable, Equatable {
         }
         if let store = environment["TANDEM_STORE_URL"] { configuration.store = store }
         if let mappings = environment["TANDEM_MAPPINGS"] { configuration.mappings = mappings }
+        if let baseURL = environment["TANDEM_BASE_URL"] { configuration.baseURL = baseURL }
         if let level = environment["TANDEM_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else {
                 throw ConfigurationError(
@@ -146,12 +152,19 @@ struct ServeConfiguration: Sendable, Equatable {
             console: ConsoleSettings(
                 sessionLifetime: self.consoleSessionLifetime,
                 secureCookies: self.tls != nil || self.effectiveIssuer.hasPrefix("https://")
-            )
+                    || self.baseURL?.hasPrefix("https://") == true
+            ),
+            baseURL: self.baseURL
         )
         settings.measureAudiences = self.partners.map {
             MeasureAudience(id: $0.id, represents: $0.represents, serviceLines: $0.serviceLines)
         }
         return settings
+    }
+
+    /// The FHIR base notifications name resources and topics under.
+    var notificationBase: String {
+        self.baseURL ?? "http://\(self.listen.host):\(self.listen.port)/fhir"
     }
 
     /// `issuer`, else ``baseURL`` without its `/fhir`, else the listening address with the scheme TLS gives.
