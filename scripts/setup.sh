@@ -4,8 +4,10 @@
 set -euo pipefail
 
 # docker-compose only validates docker-compose.yml (scripts/check-compose.sh); no Docker engine is needed.
-# openssl makes the throwaway CA and certificates of the TLS and mTLS tests.
-packages=(pkg-config libxml2-dev libxml2-utils libcurl4-openssl-dev libsqlite3-dev docker-compose openssl)
+# openssl makes the throwaway CA and certificates of the TLS and mTLS tests; chromium and its driver run the
+# console's browser tests (scripts/test-console.py).
+packages=(pkg-config libxml2-dev libxml2-utils libcurl4-openssl-dev libsqlite3-dev docker-compose openssl chromium
+    chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -36,6 +38,12 @@ fi
 if command -v python3 >/dev/null && ! python3 -c 'import authlib, requests' 2>/dev/null; then
     echo "setup: installing the Python authlib and requests packages" >&2
     python3 -m pip install --quiet authlib requests >&2
+fi
+
+# scripts/test-console.py drives headless Chromium with Selenium.
+if command -v python3 >/dev/null && ! python3 -c 'import selenium' 2>/dev/null; then
+    echo "setup: installing the Python selenium package" >&2
+    python3 -m pip install --quiet selenium >&2
 fi
 
 # scripts/test-fhirclient.py searches, subscribes and recovers gaps as Python's fhirclient 4.x does.

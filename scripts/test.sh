@@ -26,5 +26,8 @@ python3 scripts/test-smart.py
 # Search paged to the end, a Subscription over REST with its gap filled by $events, and the metrics, all
 # through Python's fhirclient against a running gateway.
 python3 scripts/test-fhirclient.py
+# The operations console in headless Chromium: sign-in, a replayed scenario's timeline, a dead letter
+# retried from the console, the measures chart (screenshots in .build/console-*.png).
+python3 scripts/test-console.py
 # Three replicas on one PostgreSQL database, one of them killed under load (scripts/test-replicas.sh).
 if [ -n "${TANDEM_TEST_POSTGRES_URL:-}" ]; then scripts/test-replicas.sh; fi

@@ -6,10 +6,10 @@ public import ServiceLifecycle
 public import Store
 
 /// The gateway's HTTP surface: the FHIR REST routes (with search and Subscriptions), SMART Backend
-/// Services, the CapabilityStatement, the co-management and delivery APIs, health and metrics, with the
-/// middleware every request passes (metrics, logging, compression, error rendering, the concurrency cap;
-/// then, on protected routes, the FHIR version check, authentication, the rate limit and the audit of the
-/// access).
+/// Services, the CapabilityStatement, the co-management and delivery APIs, health and metrics, the
+/// operations console (given an `outbox` store), with the middleware every request passes (metrics,
+/// logging, compression, error rendering, the concurrency cap; then, on protected routes, the FHIR version
+/// check, authentication, the rate limit and the audit of the access).
 public struct Gateway: Sendable {
     let store: any Store
     let settings: GatewaySettings
@@ -23,6 +23,8 @@ public struct Gateway: Sendable {
     let tokens: TokenService
     /// The time partners' answers to hand-off Tasks are recorded at (the timers' clock).
     let clock: any WallClock
+    /// The operations console, when the gateway was given its outbox store.
+    let console: Console?
     /// The outbox for `GET /deliveries`; nil serves no such route.
     let administration: (any DeliveryAdministration)?
     /// Called after a partner saved or deleted a Subscription.
@@ -30,7 +32,10 @@ public struct Gateway: Sendable {
     /// Run before `/metrics` renders (the outbox gauges).
     let collectMetrics: @Sendable () async -> Void
 
+
     /// - Parameters:
+    ///   - outbox: the same store as an outbox store; given, the operations console is served at `/console`
+    ///     (its deliveries page and sessions need the outbox and the console's tables).
     ///   - administration: the store's outbox, for `GET /deliveries`.
     ///   - subscriptionsChanged: called when a Subscription was saved or deleted, so delivery takes it up.
     ///   - collectMetrics: run before `/metrics` answers, to read what the store holds (outbox gauges).
@@ -41,6 +46,7 @@ public struct Gateway: Sendable {
         credentials: Credentials? = nil,
         startedAt: Date = Date(),
         clock: any WallClock = SystemClock(),
+        outbox: (any OutboxStore)? = nil,
         administration: (any DeliveryAdministration)? = nil,
         subscriptionsChanged: @escaping @Sendable () -> Void = {},
         collectMetrics: @escaping @Sendable () async -> Void = {}
@@ -64,6 +70,18 @@ public struct Gateway: Sendable {
             store: store,
             settings: settings.authorization
         )
+        if let outbox {
+            self.console = Console(
+                store: outbox,
+                credentials: credentials,
+                settings: settings.console,
+                measures: EpisodeMeasures(store: store, audiences: settings.measureAudiences),
+                limiter: self.limiter,
+                audit: self.audit
+            )
+        } else {
+            self.console = nil
+        }
     }
 
     /// The router; serve it with `Application(router:configuration:)`, test it with `app.test(.router)`.
@@ -139,6 +157,7 @@ public struct Gateway: Sendable {
                 on: deliveries
             )
         }
+        self.console?.register(on: router)
         return router
     }
 

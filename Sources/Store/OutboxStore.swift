@@ -11,7 +11,7 @@ public import ServiceLifecycle
 /// Every outbox store is also a ``DeliveryAdministration``: `tandem deliveries` and `tandem redeliver` open
 /// whichever store the configuration's URL names and get both from one `any OutboxStore`, and a backend
 /// cannot be added that the operators' tools do not work on.
-public protocol OutboxStore: Store, Service, DeliveryAdministration {
+public protocol OutboxStore: Store, Service, DeliveryAdministration, ConsoleStore {
     /// Leases the heads of up to `limit` due (partner, episode) streams. A leased row not completed (a
     /// crash) is claimable again once `lease` has passed.
     ///

@@ -10,6 +10,7 @@ struct TandemCommand: AsyncParsableCommand {
             ServeCommand.self, ConvertCommand.self, ValidateCommand.self, FHIRPathCommand.self, MappingsCommand.self,
             ReplayCommand.self, DeliveriesCommand.self, RedeliverCommand.self, UnmatchedCommand.self, SinkCommand.self,
             TokenHashCommand.self, MeasuresCommand.self,
+            PasswordHashCommand.self,
         ]
     )
 }

@@ -12,6 +12,8 @@ public final class AccessNote: Sendable {
         /// `Patient/id`, or the `system|value` a search named.
         var patient: String?
         var detail: String?
+        /// The audit action, where the route does not tell it (the console's changes).
+        var action: String?
         /// The client a token request authenticated.
         var client: Client?
         /// The store audited the request itself (a write it committed), entry by entry.
@@ -33,6 +35,10 @@ public final class AccessNote: Sendable {
 
     func note(detail: String) {
         self.facts.withLock { $0.detail = detail }
+    }
+
+    func note(action: String) {
+        self.facts.withLock { $0.action = action }
     }
 
     func note(client: Client) {

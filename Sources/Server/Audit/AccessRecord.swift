@@ -71,7 +71,7 @@ enum AccessRecord {
 
     /// `AuditEvent.outcome`: success, minor failure for what the client got wrong, serious failure for
     /// what the gateway did.
-    private static func outcome(_ status: HTTPResponse.Status) -> AuditEntry.Outcome {
+    static func outcome(_ status: HTTPResponse.Status) -> AuditEntry.Outcome {
         switch status.code {
         case 200..<400: .success
         case 400..<500: .minorFailure

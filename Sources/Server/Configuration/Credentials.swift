@@ -10,6 +10,8 @@ public final class Credentials: Sendable {
         var principals: PrincipalDirectory
         var clients: [String: Client]
         var certificateSenders: [CertificateSender]
+        /// Operators by name, for the console's sign-in and sessions.
+        var operators: [String: Operator]
     }
 
     private let current: Mutex<Snapshot>
@@ -30,7 +32,8 @@ public final class Credentials: Sendable {
         Snapshot(
             principals: PrincipalDirectory(settings: settings),
             clients: Dictionary(settings.clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
-            certificateSenders: settings.certificateSenders
+            certificateSenders: settings.certificateSenders,
+            operators: Dictionary(settings.operators.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         )
     }
 }

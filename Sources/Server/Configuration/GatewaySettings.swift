@@ -25,6 +25,8 @@ public struct GatewaySettings: Sendable {
     public var measureAudiences: [MeasureAudience] = []
     /// How often the per-service-line measure gauges of `/metrics` are computed again.
     public var measureGaugeInterval: Duration = .seconds(60)
+    /// The operations console's sessions and cookies.
+    public var console: ConsoleSettings
     /// The FHIR base clients reach the gateway at (`https://tandem.example.org/fhir`), behind a proxy or a
     /// load balancer: `Location`, `fullUrl`s, links and topic canonicals use it. Nil: each request's own
     /// `Host`, scheme and `/fhir`.
@@ -40,6 +42,7 @@ public struct GatewaySettings: Sendable {
         certificateSenders: [CertificateSender] = [],
         authorization: AuthorizationSettings = AuthorizationSettings(),
         limits: Limits = Limits(),
+        console: ConsoleSettings = ConsoleSettings(),
         baseURL: String? = nil
     ) {
         self.senders = senders
@@ -51,6 +54,7 @@ public struct GatewaySettings: Sendable {
         self.certificateSenders = certificateSenders
         self.authorization = authorization
         self.limits = limits
+        self.console = console
         self.baseURL = baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 

@@ -22,9 +22,12 @@ public struct Operator: Sendable, Hashable {
     public var name: String
     /// Lower-case hex SHA-256 of the bearer token.
     public var tokenHash: String
+    /// The console password's hash; nil when the operator does not sign in to the console.
+    public var passwordHash: PasswordHash?
 
-    public init(name: String, tokenHash: String) {
+    public init(name: String, tokenHash: String, passwordHash: PasswordHash? = nil) {
         self.name = name
         self.tokenHash = tokenHash.lowercased()
+        self.passwordHash = passwordHash
     }
 }

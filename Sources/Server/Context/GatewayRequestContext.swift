@@ -2,6 +2,7 @@ public import FHIRCore
 public import Hummingbird
 import Logging
 public import NIOCore
+public import Store
 
 /// What the gateway knows about one request while it is handled: who sent it, its correlation id, the
 /// wire format the answer will be written in, and what the audit record of it will say.
@@ -22,6 +23,8 @@ public struct GatewayRequestContext: RequestContext {
     public let channel: (any Channel)?
     /// The address the request came from (audited; never logged with anything else about the request).
     public let remoteAddress: String?
+    /// The operator's console session, on `/console` routes once ``ConsoleGate`` has found it.
+    public var consoleSession: ConsoleSessionRecord?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -32,6 +35,7 @@ public struct GatewayRequestContext: RequestContext {
         self.access = AccessNote()
         self.channel = source.channel
         self.remoteAddress = source.channel.remoteAddress?.ipAddress
+        self.consoleSession = nil
     }
 }
 

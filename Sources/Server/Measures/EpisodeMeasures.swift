@@ -18,11 +18,24 @@ public struct EpisodeMeasures: Sendable {
 
     /// The rows of `query` over the stored episodes of its service line (or all).
     public func rows(_ query: MeasureQuery) async throws(StoreError) -> [MeasureRow] {
+        MeasureTable.rows(of: try await self.episodes(query), partners: self.audiences, query: query)
+    }
+
+    /// The stored episodes of `query`'s service line (or all), as the rows are computed over them.
+    func episodes(_ query: MeasureQuery) async throws(StoreError) -> [Episode] {
         let records = try await self.store.episodes(
             EpisodeQuery(serviceLine: query.serviceLine, limit: Self.maximumEpisodes)
         )
         let decoder = JSONDecoder()
-        let episodes = records.compactMap { try? decoder.decode(Episode.self, from: Data($0.document)) }
-        return MeasureTable.rows(of: episodes, partners: self.audiences, query: query)
+        return records.compactMap { try? decoder.decode(Episode.self, from: Data($0.document)) }
+    }
+
+    /// The configured partners' ids, in name order.
+    var partners: [String] { self.audiences.map(\.id).sorted() }
+
+    /// Whether `episode` counts for `partner` (every episode when nil), as the rows count it.
+    func covers(_ episode: Episode, partner: String?) -> Bool {
+        guard let partner else { return true }
+        return self.audiences.contains { $0.id == partner && $0.covers(episode) }
     }
 }

@@ -41,19 +41,8 @@ extension PostgresSession {
             WHERE outbox_id = \(record.row) ORDER BY id
             """
         ) {
-            let (number, startedAt, status, error, duration, httpVersion, excerpt) = try row.columns(
-                (Int64, Int64, Int64?, String?, Int64, String?, ByteBuffer?).self
-            )
             attempts.append(
-                DeliveryAttempt(
-                    number: Int(number),
-                    startedAt: Date(storeMilliseconds: startedAt),
-                    status: status.map { Int($0) },
-                    error: error,
-                    duration: .milliseconds(duration),
-                    httpVersion: httpVersion,
-                    excerpt: [UInt8](bytea: excerpt)
-                )
+                Self.attempt(try row.columns((Int64, Int64, Int64?, String?, Int64, String?, ByteBuffer?).self))
             )
         }
         return DeliveryDetail(

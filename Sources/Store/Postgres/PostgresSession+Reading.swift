@@ -265,15 +265,19 @@ extension PostgresSession {
     }
 
     /// Audit entries, newest first.
-    func auditTrail(limit: Int) async throws(StoreError) -> [AuditEntry] {
+    /// The newest `limit` records, of those `condition` (SQL over the audit table's columns, never user
+    /// text) admits.
+    func auditTrail(limit: Int, where condition: String = "TRUE") async throws(StoreError) -> [AuditEntry] {
         var entries: [AuditEntry] = []
-        for row in try await self.query(
-            """
-            SELECT id, at, action, outcome, sender, resource_ref, message_id, correlation_id, detail,
-                agent_role, patient_ref, source_address
-            FROM audit ORDER BY id DESC LIMIT \(Int64(max(0, limit)))
-            """
-        ) {
+        // The condition is the store's own SQL and the limit a number: nothing here is a caller's text.
+        let query = PostgresQuery(
+            unsafeSQL: """
+                SELECT id, at, action, outcome, sender, resource_ref, message_id, correlation_id, detail,
+                    agent_role, patient_ref, source_address
+                FROM audit WHERE \(condition) ORDER BY id DESC LIMIT \(max(0, limit))
+                """
+        )
+        for row in try await self.query(query) {
             entries.append(try Self.auditEntry(row))
         }
         return entries

@@ -50,17 +50,7 @@ extension SQLiteConnection {
             WHERE outbox_id = ? ORDER BY id
             """,
             [.integer(record.row)]
-        ).map { row in
-            DeliveryAttempt(
-                number: row.int(0),
-                startedAt: Date(storeMilliseconds: row.integer(1) ?? 0),
-                status: row.integer(2).map { Int($0) },
-                error: row.text(3),
-                duration: .milliseconds(row.integer(4) ?? 0),
-                httpVersion: row.text(5),
-                excerpt: row.blob(6)
-            )
-        }
+        ).map { row in Self.attempt(row, from: 0) }
         return DeliveryDetail(record: record, body: body, attempts: attempts)
     }
 

@@ -175,12 +175,14 @@ extension SQLiteConnection {
     }
 
     /// Audit entries, newest first.
-    mutating func auditTrail(limit: Int) throws(StoreError) -> [AuditEntry] {
+    /// The newest `limit` records, of those `condition` (SQL over the audit table's columns, never user
+    /// text) admits.
+    mutating func auditTrail(limit: Int, where condition: String = "TRUE") throws(StoreError) -> [AuditEntry] {
         try self.query(
             """
             SELECT at, action, outcome, sender, resource_ref, message_id, correlation_id, detail, id,
                 agent_role, patient_ref, source_address
-            FROM audit
+            FROM audit WHERE \(condition)
             ORDER BY id DESC LIMIT ?
             """,
             [.integer(Int64(limit))]

@@ -14,7 +14,7 @@ extension SQLiteMigration {
     static let all: [SQLiteMigration] = [
         .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes, .outboxBodies,
         .attemptsByOutboxRow, .deadRowsIndexedAlone, .claimableAt, .senderIdentity, .partitions, .unmatchedReferrals,
-        .accessAudit, .authorization, .timers, .subscriptions, .searchIndex, .leanerWrites,
+        .accessAudit, .authorization, .timers, .subscriptions, .searchIndex, .leanerWrites, .consoleSessions,
     ]
 
     /// The ingest, episode, outbox and audit tables.

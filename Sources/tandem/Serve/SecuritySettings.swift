@@ -53,6 +53,7 @@ struct SecuritySettings {
     static let knownKeys: [String: Set<String>] = [
         "tls": ["certificate", "key", "clientCA", "clientCertificates"],
         "authorization": ["issuer", "tokenLifetime", "keyRotation", "keyOverlap"],
+        "console": ["sessionLifetime"],
         "limits": [
             "requestsPerSecond", "burst", "maximumConcurrentRequests", "maximumConcurrentRequestsPerClient",
             "requestTimeout", "maximumHeaderFieldBytes",

@@ -144,6 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
             settings: settings.gatewaySettings,
             metrics: metrics,
             clock: clock,
+            outbox: store,
             administration: store,
             subscriptionsChanged: { subscriptionsChanged.ring() },
             collectMetrics: { await deliveryMetrics.collect(from: store) }

@@ -7,7 +7,7 @@ extension ServeConfiguration {
     private static let knownKeys: Set<String> = [
         "description", "demo", "listen", "store", "maximumBodyBytes", "mappings", "senders", "partners",
         "operators", "consentDefaultPermit", "baseURL", "delivery", "clients", "tls", "authorization", "limits",
-        "partitionCache", "timers", "clock",
+        "partitionCache", "timers", "clock", "console",
     ]
 
     private struct File: Decodable {
@@ -29,6 +29,12 @@ extension ServeConfiguration {
         var limits: SecuritySettings.LimitsFile?
         var timers: TimerSettings.File?
         var clock: TimerSettings.ClockFile?
+        var console: ConsoleFile?
+    }
+
+    /// `{"sessionLifetime": "8h"}`: the operations console's sessions.
+    private struct ConsoleFile: Decodable {
+        var sessionLifetime: FriendlyDuration?
     }
 
     /// A sender as the file spells it: ``Sender`` with a token hash that may name an environment variable,
@@ -39,10 +45,12 @@ extension ServeConfiguration {
         var allowedTypes: [String]
     }
 
-    /// An operator as the file spells it; without a token hash when it signs in only as a SMART client.
+    /// An operator as the file spells it; without a token hash when it signs in only as a SMART client or
+    /// to the console, with a `passwordHash` (`tandem password-hash`) when it signs in to the console.
     private struct OperatorSetting: Decodable {
         var name: String
         var tokenHash: SecretSetting?
+        var passwordHash: SecretSetting?
     }
 
     /// Decodes a configuration file; absent keys keep the embedded defaults. Secrets written `${NAME}`
@@ -105,7 +113,27 @@ extension ServeConfiguration {
             configuration.partnerAccounts = partners.compactMap { $0.account() }
         }
         if let operators = file.operators {
-            configuration.operators = operators.map { Operator(name: $0.name, tokenHash: $0.tokenHash?.value ?? "") }
+            configuration.operators = try operators.map { setting in
+                var passwordHash: PasswordHash?
+                if let text = setting.passwordHash?.value {
+                    guard let hash = PasswordHash(text) else {
+                        throw ConfigurationError(
+                            "operator '\(setting.name)': passwordHash must be what tandem password-hash prints "
+                                + "(pbkdf2-sha256, at least \(PasswordHash.minimumIterations) iterations)"
+                        )
+                    }
+                    passwordHash = hash
+                }
+                return Operator(
+                    name: setting.name,
+                    tokenHash: setting.tokenHash?.value ?? "",
+                    passwordHash: passwordHash
+                )
+            }
+        }
+        if let lifetime = file.console?.sessionLifetime?.duration {
+            guard lifetime > .zero else { throw ConfigurationError("console.sessionLifetime must be positive") }
+            configuration.consoleSessionLifetime = lifetime
         }
         if let permit = file.consentDefaultPermit { configuration.consentDefaultPermit = permit }
         if let baseURL = file.baseURL { configuration.baseURL = baseURL }
@@ -151,9 +179,9 @@ extension ServeConfiguration {
                 throw ConfigurationError("sender '\(sender.name)' has no tokenHash, client or client certificate")
             }
         }
-        for person in self.operators where person.tokenHash.isEmpty {
+        for person in self.operators where person.tokenHash.isEmpty && person.passwordHash == nil {
             guard clientAccounts.contains(person.name) else {
-                throw ConfigurationError("operator '\(person.name)' has no tokenHash and no client")
+                throw ConfigurationError("operator '\(person.name)' has no tokenHash, passwordHash or client")
             }
         }
         let accounts =

@@ -35,6 +35,8 @@ struct ServeConfiguration: Sendable, Equatable {
     var partnerAccounts: [PartnerAccount] = []
     /// Who may read everything, the audit trail included.
     var operators: [Operator] = []
+    /// How long a console session lasts (`console.sessionLifetime`).
+    var consoleSessionLifetime: Duration = .seconds(8 * 3600)
     /// Whether the file says it holds demo credentials (`Samples/config`): `serve` warns loudly.
     var demo = false
     /// `TANDEM_LOG_LEVEL` (default info).
@@ -147,6 +149,11 @@ struct ServeConfiguration: Sendable, Equatable {
             certificateSenders: self.certificateSenders,
             authorization: authorization,
             limits: self.limits,
+            console: ConsoleSettings(
+                sessionLifetime: self.consoleSessionLifetime,
+                secureCookies: self.tls != nil || self.effectiveIssuer.hasPrefix("https://")
+                    || self.baseURL?.hasPrefix("https://") == true
+            ),
             baseURL: self.baseURL
         )
         settings.measureAudiences = self.partners.map {
