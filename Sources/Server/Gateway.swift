@@ -32,7 +32,6 @@ public struct Gateway: Sendable {
     /// Run before `/metrics` renders (the outbox gauges).
     let collectMetrics: @Sendable () async -> Void
 
-
     /// - Parameters:
     ///   - outbox: the same store as an outbox store; given, the operations console is served at `/console`
     ///     (its deliveries page and sessions need the outbox and the console's tables).
