@@ -8,14 +8,16 @@ public enum MeasureTable {
         partners: [MeasureAudience],
         query: MeasureQuery
     ) -> [MeasureRow] {
-        let selected = episodes.filter { episode in
-            if let line = query.serviceLine, episode.serviceLine != line { return false }
-            guard query.from != nil || query.to != nil else { return true }
-            guard let opened = self.openedAt(episode) else { return false }
-            if let from = query.from, opened < from { return false }
-            if let to = query.to, opened >= to { return false }
-            return true
-        }
+        self.rows(of: episodes.map { MeasureSample($0, audiences: partners) }, partners: partners, query: query)
+    }
+
+    /// The rows of `query` over the episodes' samples (taken with the same `partners`).
+    public static func rows(
+        of samples: [MeasureSample],
+        partners: [MeasureAudience],
+        query: MeasureQuery
+    ) -> [MeasureRow] {
+        let selected = samples.filter { self.selects(query, $0) }
         var rows: [MeasureRow] = []
         let lines = Set(selected.map(\.serviceLine)).sorted()
         for line in lines {
@@ -23,11 +25,21 @@ public enum MeasureTable {
             if query.partner == nil { rows.append(self.row(line, partner: nil, ofLine)) }
             for partner in partners.sorted(by: { $0.id < $1.id }) where query.partner.map({ $0 == partner.id }) ?? true
             {
-                let covered = ofLine.filter(partner.covers)
+                let covered = ofLine.filter { $0.partners.contains(partner.id) }
                 if !covered.isEmpty { rows.append(self.row(line, partner: partner.id, covered)) }
             }
         }
         return rows
+    }
+
+    /// Whether `query` counts the sample: its service line, and opened within its period.
+    public static func selects(_ query: MeasureQuery, _ sample: MeasureSample) -> Bool {
+        if let line = query.serviceLine, sample.serviceLine != line { return false }
+        guard query.from != nil || query.to != nil else { return true }
+        guard let opened = sample.openedAt else { return false }
+        if let from = query.from, opened < from { return false }
+        if let to = query.to, opened >= to { return false }
+        return true
     }
 
     /// When an episode opened: its root referral's `authoredOn`, else the time of its first event.
@@ -35,47 +47,27 @@ public enum MeasureTable {
         (episode.referrals.first?.lifecycle.requestedAt ?? episode.timeline.first?.at).flatMap(FHIRInstant.init)
     }
 
-    static func row(_ line: String, partner: String?, _ episodes: [Episode]) -> MeasureRow {
+    static func row(_ line: String, partner: String?, _ samples: [MeasureSample]) -> MeasureRow {
         var byStatus: [String: Int] = [:]
-        var turnaround: [Double] = []
-        var acknowledgement: [Double] = []
         var timeliness = MeasureRow.ReportTimeliness()
         var overdue = MeasureRow.OpenOverdue()
-        for episode in episodes {
-            byStatus[episode.status.rawValue, default: 0] += 1
-            if let root = episode.referrals.first, let requested = root.lifecycle.requestedAt.flatMap(FHIRInstant.init),
-                let accepted = root.lifecycle.acceptedAt.flatMap(FHIRInstant.init)
-            {
-                turnaround.append(requested.hours(until: accepted))
-            }
-            for handoff in episode.handoffs {
-                guard let effective = handoff.effective.flatMap(FHIRInstant.init),
-                    let first = handoff.acknowledgements.compactMap({ $0.at.flatMap(FHIRInstant.init) }).min()
-                else { continue }
-                acknowledgement.append(effective.hours(until: first))
-            }
-            for report in episode.reports {
-                if let returned = report.returnedAt.flatMap(FHIRInstant.init) {
-                    if let due = report.dueBy.flatMap(FHIRInstant.due), returned > due {
-                        timeliness.late += 1
-                    } else {
-                        timeliness.onTime += 1
-                    }
-                } else if report.overdue {
-                    timeliness.overdue += 1
-                } else {
-                    timeliness.pending += 1
-                }
-            }
-            overdue.activities += episode.carePlans.flatMap(\.activities).filter(\.overdue).count
-            overdue.reports += episode.reports.filter(\.overdue).count
-            overdue.referrals += episode.referrals.filter { $0.lifecycle.unanswered == true }.count
-            overdue.handoffs += episode.tasks.filter { $0.kind == .handoff && $0.escalated == true }.count
+        for sample in samples {
+            byStatus[sample.status, default: 0] += 1
+            timeliness.onTime += sample.timeliness.onTime
+            timeliness.late += sample.timeliness.late
+            timeliness.overdue += sample.timeliness.overdue
+            timeliness.pending += sample.timeliness.pending
+            overdue.activities += sample.overdue.activities
+            overdue.reports += sample.overdue.reports
+            overdue.referrals += sample.overdue.referrals
+            overdue.handoffs += sample.overdue.handoffs
         }
+        let turnaround = samples.compactMap(\.turnaround)
+        let acknowledgement = samples.flatMap(\.acknowledgements)
         return MeasureRow(
             serviceLine: line,
             partner: partner,
-            episodes: episodes.count,
+            episodes: samples.count,
             episodesByStatus: byStatus,
             referralTurnaround: Distribution(turnaround),
             handoffAcknowledgement: Distribution(acknowledgement),

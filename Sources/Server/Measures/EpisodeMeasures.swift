@@ -16,9 +16,32 @@ public struct EpisodeMeasures: Sendable {
     /// The most episodes one computation reads.
     public static let maximumEpisodes = 1_000_000
 
+    /// How many episodes one page of ``samples(_:)`` reads.
+    static let pageSize = 500
+
     /// The rows of `query` over the stored episodes of its service line (or all).
     public func rows(_ query: MeasureQuery) async throws(StoreError) -> [MeasureRow] {
-        MeasureTable.rows(of: try await self.episodes(query), partners: self.audiences, query: query)
+        MeasureTable.rows(of: try await self.samples(query), partners: self.audiences, query: query)
+    }
+
+    /// What each stored episode `query` selects contributes, read page by page in id order: only one page
+    /// of episodes is held at a time, whatever the size of the store.
+    func samples(_ query: MeasureQuery) async throws(StoreError) -> [MeasureSample] {
+        let decoder = JSONDecoder()
+        var samples: [MeasureSample] = []
+        var after = ""
+        while true {
+            let page = try await self.store.episodes(
+                EpisodeQuery(serviceLine: query.serviceLine, limit: Self.pageSize, afterID: after)
+            )
+            for record in page {
+                guard let episode = try? decoder.decode(Episode.self, from: Data(record.document)) else { continue }
+                let sample = MeasureSample(episode, audiences: self.audiences)
+                if MeasureTable.selects(query, sample) { samples.append(sample) }
+            }
+            guard page.count == Self.pageSize, let last = page.last else { return samples }
+            after = last.id
+        }
     }
 
     /// The stored episodes of `query`'s service line (or all), as the rows are computed over them.

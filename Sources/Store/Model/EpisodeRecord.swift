@@ -32,6 +32,9 @@ public struct EpisodeQuery: Sendable, Hashable {
     /// Only episodes this partner has been routed (see ``Store/episodes(_:routedTo:)``).
     public var partner: String?
     public var limit: Int
+    /// Pages through every live episode in id order: only those whose id sorts after this one (`""` for
+    /// the first page), of ``serviceLine`` when set; the other filters do not apply then.
+    public var afterID: String?
 
     public init(
         patientKey: String? = nil,
@@ -39,7 +42,8 @@ public struct EpisodeQuery: Sendable, Hashable {
         status: String? = nil,
         sender: String? = nil,
         partner: String? = nil,
-        limit: Int = 100
+        limit: Int = 100,
+        afterID: String? = nil
     ) {
         self.patientKey = patientKey
         self.serviceLine = serviceLine
@@ -47,5 +51,6 @@ public struct EpisodeQuery: Sendable, Hashable {
         self.sender = sender
         self.partner = partner
         self.limit = limit
+        self.afterID = afterID
     }
 }

@@ -163,7 +163,18 @@ extension PostgresSession {
 
     /// Episodes matching `query`, most recently changed first; retired episodes are never listed.
     func episodes(_ query: EpisodeQuery) async throws(StoreError) -> [EpisodeRecord] {
-        try await self.episodeRecords(
+        if let after = query.afterID {
+            return try await self.episodeRecords(
+                """
+                SELECT id, patient_key, service_line, status, state, updated_at, coalesce(partition_id, 0)
+                FROM episode
+                WHERE status != 'retired' AND id > \(after)
+                    AND (\(query.serviceLine)::text IS NULL OR service_line = \(query.serviceLine))
+                ORDER BY id LIMIT \(Int64(max(0, query.limit)))
+                """
+            )
+        }
+        return try await self.episodeRecords(
             """
             SELECT id, patient_key, service_line, status, state, updated_at, coalesce(partition_id, 0) FROM episode
             WHERE status != 'retired'

@@ -100,6 +100,15 @@ extension SQLiteConnection {
 
     /// Episodes matching `query`, most recently changed first; retired episodes are never listed.
     mutating func episodes(_ query: EpisodeQuery) throws(StoreError) -> [EpisodeRecord] {
+        if let after = query.afterID {
+            return try self.query(
+                """
+                SELECT id, patient_key, service_line, status, state, updated_at, partition_id FROM episode
+                WHERE status != 'retired' AND id > ? AND (?2 IS NULL OR service_line = ?2) ORDER BY id LIMIT ?3
+                """,
+                [.text(after), SQLiteValue(query.serviceLine), .integer(Int64(max(0, query.limit)))]
+            ).map { row throws(StoreError) in try self.episodeRecord(row) }
+        }
         var conditions = ["status != 'retired'"]
         var bindings: [SQLiteValue] = []
         for (column, value) in [
