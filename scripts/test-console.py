@@ -194,11 +194,20 @@ def run(driver, base):
     driver.find_element(By.ID, "patient").send_keys(patient)
     driver.find_element(By.CSS_SELECTOR, "form.search button").click()
     # The list is live (the timers change the episode): take the link's address in one call, then follow it.
-    href = lambda: driver.execute_script("const a = document.querySelector('#episode-list tbody a');"
-                                         "return a ? a.href : null;")
+    # Kept from the call that found it: a second call could meet the list mid-replacement.
+    found = {}
+
+    def href():
+        found["href"] = driver.execute_script("const a = document.querySelector('#episode-list tbody a');"
+                                              "return a ? a.href : null;")
+        return found["href"]
     check(wait_until(href, 20, "the episode in the search results"), "the search finds the episode")
-    driver.get(href())
-    wait.until(expected_conditions.presence_of_element_located((By.ID, "timeline")))
+    driver.get(found["href"])
+    try:
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "timeline")))
+    except Exception:
+        print(f"the episode page has no timeline: {driver.current_url}\n{driver.page_source[:2000]}")
+        raise
     # Read in one script call: the live updates may replace the section between two WebDriver calls. The
     # timers record the overdue activity shortly after the last message; the live updates show it.
     expected = [event["kind"] for event in golden["timeline"]]
