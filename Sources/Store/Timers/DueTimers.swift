@@ -14,7 +14,7 @@ public struct DueTimers: Service {
         /// Partitions evaluated per store write, so that messages keep their turn.
         public var batch: Int
 
-        public init(interval: Duration = .seconds(15), batch: Int = 16) {
+        public init(interval: Duration = .seconds(15), batch: Int = 4) {
             self.interval = interval
             self.batch = batch
         }
@@ -51,10 +51,15 @@ public struct DueTimers: Service {
     }
 
     /// Fires every timer due now, a batch at a time; a store error is logged and retried on the next run.
+    ///
+    /// After each batch it waits as long as the batch took, so that a backlog of due partitions (after a
+    /// restart, or under a flood of referrals whose deadlines already passed) takes at most half of the
+    /// store's writer and messages keep their latency.
     public func fireDue() async {
         let now = self.clock.now()
         while !Task.isCancelled {
             do {
+                let started = ContinuousClock.now
                 let run = try await self.store.fireDueTimers(at: now, limit: self.configuration.batch)
                 guard run.partitions > 0 else { return }
                 self.fired(run)
@@ -69,6 +74,7 @@ public struct DueTimers: Service {
                     )
                 }
                 if run.partitions < self.configuration.batch { return }
+                try? await Task.sleep(for: ContinuousClock.now - started)
             } catch {
                 self.logger.error("timers not fired", metadata: ["tandem.error": .string("\(error)")])
                 return

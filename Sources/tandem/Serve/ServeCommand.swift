@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
             referrals the old ones left in no episode (GET /unmatched, tandem unmatched) are normalised again in \
             the background; a file or mappings that fail to load leave the running ones in place. Replicas \
             sharing a PostgreSQL database must run the same mappings: one running others reports itself unhealthy \
-            on /health until it reloads. The timers (timers: interval "15s", batch 16) record overdue \
+            on /health until it reloads. The timers (timers: interval "15s", batch 4) record overdue \
             activities and reports, unanswered referrals and escalations of hand-off Tasks as their deadlines \
             pass; they read the system's clock unless the configuration's clock (at, or file; or \
             TANDEM_CLOCK_FILE) pins it, which is refused without --allow-test-clock.

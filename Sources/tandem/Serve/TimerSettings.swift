@@ -4,7 +4,7 @@ import Store
 /// The timers' settings: the `timers` object of the configuration file, and the `clock` they read.
 ///
 /// ```json
-/// "timers": {"interval": "15s", "batch": 16},
+/// "timers": {"interval": "15s", "batch": 4},
 /// "clock": {"file": "/tmp/tandem-clock"}      // tests only: needs serve --allow-test-clock
 /// ```
 struct TimerSettings: Sendable, Equatable {
