@@ -22,17 +22,7 @@ import Testing
         var book = EpisodeBook()
         for step in Self.steps {
             let resources = try SampleMessages.writes(step).compactMap(\.resource)
-            let bundle = Element(
-                name: "Bundle",
-                type: "Bundle",
-                children: [Element(name: "type", type: "code", value: "collection")]
-                    + resources.map { resource in
-                        var entry = resource
-                        entry.name = "resource"
-                        return Element(name: "entry", type: "Bundle.Entry", children: [entry])
-                    }
-            )
-            _ = normaliser.ingest(bundle, sender: Self.sender, into: &book)
+            _ = normaliser.ingest(EpisodeLedger.collection(resources), sender: Self.sender, into: &book)
         }
         func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
         var statements: [String] = []
