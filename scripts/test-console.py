@@ -16,12 +16,10 @@ browser:
 Screenshots at laptop and tablet widths go to .build/console-*.png. Prints 'N passed, N failed' and exits 1
 on any failure.
 """
-import hashlib
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +33,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+import livecheck
+from livecheck import check, free_port, token_hash
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TANDEM = os.environ.get("TANDEM_BINARY", os.path.join(ROOT, ".build", "debug", "tandem"))
 SHOTS = os.path.join(ROOT, ".build")
@@ -42,22 +43,6 @@ SCENARIO = os.path.join(ROOT, "Samples", "ophthalmology.cataract")
 SENDER, SENDER_TOKEN = "lakeside-eye-surgery", "console-test-sender-token"
 OPERATOR, PASSWORD = "ops", "console test password"
 
-passed, failed = 0, 0
-
-
-def check(condition, what):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(condition, seconds, what):
@@ -117,7 +102,7 @@ def main():
         "store": "sqlite:" + os.path.join(directory, "tandem.sqlite"),
         "mappings": os.path.join(ROOT, "Mappings"),
         "senders": [{"name": SENDER, "allowedTypes": ["*"],
-                     "tokenHash": hashlib.sha256(SENDER_TOKEN.encode()).hexdigest()}],
+                     "tokenHash": token_hash(SENDER_TOKEN)}],
         "partners": [{"id": "eyecare", "endpoint": f"http://127.0.0.1:{sink_port}/notify",
                       "serviceLines": ["ophthalmology.cataract"], "hmacSecret": "console-test-secret",
                       "timeout": "5s", "retry": {"baseBackoff": "1s", "maximumBackoff": "5s", "maximumAge": "1h"}}],
@@ -144,6 +129,9 @@ def main():
             raise SystemExit(open(gateway_log.name).read())
         driver = browser()
         run(driver, base)
+    except BaseException:
+        livecheck.check(False, "the browser run ended early")
+        raise
     finally:
         if driver is not None:
             driver.quit()
@@ -151,11 +139,11 @@ def main():
         stop(sink)
         gateway_log.close()
         sink_log.close()
-        if failed:
+        if livecheck.failed:
             print(open(os.path.join(directory, "gateway.log")).read()[-4000:], file=sys.stderr)
         shutil.rmtree(directory, ignore_errors=True)
-    print(f"console in a browser: {passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    print(f"console in a browser: {livecheck.passed} passed, {livecheck.failed} failed")
+    sys.exit(1 if livecheck.failed else 0)
 
 
 def sign_in(driver, base, password):
