@@ -181,6 +181,9 @@ def run(driver, base):
     driver.get(base + "/console/episodes")
     driver.find_element(By.ID, "patient").send_keys(patient)
     driver.find_element(By.CSS_SELECTOR, "form.search button").click()
+    # The unfiltered list already shows the episode: wait for the search's own page, or a link read now
+    # could be followed while the search's navigation is still under way, and lose to it.
+    wait.until(lambda d: "patient=" in d.current_url)
     # The list is live (the timers change the episode): take the link's address in one call, then follow it.
     # Kept from the call that found it: a second call could meet the list mid-replacement.
     found = {}
