@@ -169,16 +169,12 @@ extension PostgresSession {
             if let key = write.identifierKey {
                 try await self.lockIdentifier(type: write.type, token: "key:\(sender)|\(key)")
             }
-            let existing = try await self.resourceHeader(type: write.type, id: id, locking: true)
-            var holder: ResourceHeader?
-            if let key = write.identifierKey {
-                holder = try await self.resourceHeader(
-                    type: write.type,
-                    identifierKey: key,
-                    owner: sender,
-                    locking: true
-                )
-            }
+            let (existing, holder) = try await self.resourceHeaders(
+                type: write.type,
+                id: id,
+                identifierKey: write.identifierKey,
+                owner: sender
+            )
             let target = try IngestRules.updateTarget(
                 of: write,
                 id: id,
@@ -194,18 +190,8 @@ extension PostgresSession {
             case .new:
                 // Update as create (FHIR RESTful API §3.1.0.4.2): the id was planned from the sender's own.
                 try await self.recordAlias(of: write, sender: sender, id: id, strictly: true)
-                if try await self.insertResource(write, id: id, owner: sender, at: at) {
-                    return WriteResult(
-                        .created,
-                        try await self.insertVersion(
-                            write,
-                            id: id,
-                            owner: sender,
-                            version: 1,
-                            messageID: messageID,
-                            at: at
-                        )
-                    )
+                if let created = try await self.create(write, id: id, owner: sender, messageID: messageID, at: at) {
+                    return WriteResult(.created, created)
                 }
                 // Refused: a concurrent writer created the id first; update it, as if it had come first.
                 guard let raced = try await self.resourceHeader(type: write.type, id: id, locking: true) else {
@@ -241,20 +227,58 @@ extension PostgresSession {
         try IngestRules.requireAlias(recorded, of: write, senderID: senderID, id: id)
     }
 
-    /// Inserts version 1's `resource` row; false when the id is already taken.
-    private func insertResource(
+    /// Creates the resource `id` at version 1 with its identifier rows, in one statement; nil when the id
+    /// is already taken.
+    private func create(
         _ write: ResourceWrite,
         id: String,
         owner: String,
+        messageID: Int64?,
         at: Int64
-    ) async throws(StoreError) -> Bool {
-        try await !self.query(
+    ) async throws(StoreError) -> StoredResource? {
+        var bindings = PostgresBindings()
+        bindings.append(write.type)
+        bindings.append(id)
+        bindings.append(owner)
+        bindings.append(write.identifierKey)
+        bindings.append(at)
+        bindings.append(write.content.bytea)
+        bindings.append(IngestRules.contentHash(write.content).bytea)
+        bindings.append(messageID)
+        bindings.append(Self.tokens(of: write))
+        let created = try await self.query(ResourceCreation.self, bindings)
+        guard !created.isEmpty else { return nil }
+        return StoredResource(
+            type: write.type,
+            id: id,
+            version: 1,
+            owner: owner,
+            lastUpdated: Date(storeMilliseconds: at),
+            content: write.content
+        )
+    }
+
+    /// Version 1 of a resource with its identifier rows, unless its id is taken; answers its id if created.
+    private enum ResourceCreation: PreparedStatementText {
+        static let sql = """
+            WITH created AS (
+                INSERT INTO resource (type, id, owner, version, identifier_key, last_updated)
+                VALUES ($1::text, $2::text, $3::text, 1, $4::text, $5::bigint)
+                ON CONFLICT DO NOTHING RETURNING type, id
+            ), version AS (
+                INSERT INTO resource_version (type, id, version, content, content_hash, message_id, recorded_at)
+                SELECT type, id, 1, $6::bytea, $7::bytea, $8::bigint, $5::bigint FROM created
+            ), tokens AS (
+                INSERT INTO resource_identifier (type, token, id)
+                SELECT created.type, token, created.id FROM created, unnest($9::text[]) AS token
+            )
+            SELECT id FROM created
             """
-            INSERT INTO resource (type, id, owner, version, identifier_key, last_updated)
-            VALUES (\(write.type), \(id), \(owner), 1, \(write.identifierKey), \(at))
-            ON CONFLICT DO NOTHING RETURNING id
-            """
-        ).isEmpty
+    }
+
+    /// The identifier and search tokens a resource is found by.
+    private static func tokens(of write: ResourceWrite) -> [String] {
+        Array(Set(write.identifiers + write.searchTokens)).sorted()
     }
 
     /// Serialises, until the transaction ends, the writes that match on this identifier: conditional
@@ -313,7 +337,7 @@ extension PostgresSession {
             """
         )
         try await self.query("DELETE FROM resource_identifier WHERE type = \(write.type) AND id = \(id)")
-        let tokens = Array(Set(write.identifiers + write.searchTokens)).sorted()
+        let tokens = Self.tokens(of: write)
         if !tokens.isEmpty {
             try await self.query(
                 """

@@ -18,18 +18,24 @@ extension PostgresSession {
         ledger: EpisodeLedger
     ) async throws(StoreError) -> Normalised {
         let items = ledger.items(of: resources, sender: sender)
-        try await self.lockNames(items.linkingNames)
-        var arrival = try await self.arrivalBlock()
+        var arrival = try await self.lockNamesReservingArrivals(items.linkingNames)
         let shared = EpisodeLedger.number(items.shared, after: &arrival)
         let changedShared = try await self.writeShared(shared)
-        let sharedNames = try await self.sharedNames(among: items.linkingNames)
+        let (sharedNames, firstNamed) = try await self.sharedNamesAndPartitions(among: items.linkingNames)
+        var lookedUp: [String: Set<Int64>]? = firstNamed
         let changedNames = changedShared.flatMap { ResourceLinks.linkNames(of: $0).known }
         var components: [MessageItems.Component]
         var dependents: Set<Int64>
         var versions: [Int64: Int64]
         // A partition merged into another by a transaction this one waited for is gone: look again.
         repeat {
-            let named = try await self.partitions(named: items.linkingNames.subtracting(sharedNames))
+            let named: [String: Set<Int64>]
+            if let first = lookedUp {
+                named = first
+                lookedUp = nil
+            } else {
+                named = try await self.partitions(named: items.linkingNames.subtracting(sharedNames))
+            }
             components = items.components(partitions: named, shared: sharedNames)
             let reached = Set(components.flatMap(\.partitions))
             dependents = try await self.partitions(named: changedNames).values
@@ -41,8 +47,15 @@ extension PostgresSession {
         for component in components {
             let ids = component.partitions.sorted()
             let target: Int64
-            if let first = ids.first { target = first } else { target = try await self.newPartition() }
-            var entry = try await self.partition(target, version: versions[target] ?? 0, ledger: ledger)
+            var entry: PartitionCache.Entry
+            if let first = ids.first {
+                target = first
+                entry = try await self.partition(first, version: versions[first] ?? 0, ledger: ledger)
+            } else {
+                // Made in this transaction: it has no rows to read yet.
+                target = try await self.newPartition()
+                entry = PartitionCache.Entry(version: 0, book: EpisodeBook(), mappings: ledger.mappingsVersion)
+            }
             for other in ids.dropFirst() {
                 EpisodeLedger.merge(
                     try await self.partition(other, version: versions[other] ?? 0, ledger: ledger),

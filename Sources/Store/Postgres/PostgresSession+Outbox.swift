@@ -40,7 +40,9 @@ extension PostgresSession {
             let ids = plan.deliveries.map(\.id)
             var planned: Set<String> = []
             if !ids.isEmpty {
-                for row in try await self.query("SELECT delivery_id FROM outbox WHERE delivery_id = ANY(\(ids))") {
+                var bindings = PostgresBindings()
+                bindings.append(ids)
+                for row in try await self.query(PlannedDeliveries.self, bindings) {
                     planned.insert(try row.columns(String.self))
                 }
             }
@@ -50,25 +52,74 @@ extension PostgresSession {
                 drawn[subscription] = try await self.drawEventNumbers(subscription, count: count, at: at)
             }
             plan.number(with: drawn)
-            for var delivery in plan.deliveries {
-                delivery.body = planning.render(delivery, input: input)
-                try await self.query(
-                    """
-                    INSERT INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts,
-                        next_attempt_at, created_at, delivery_id, event, body, trace_parent)
-                    VALUES (\(delivery.partnerID), \(delivery.episodeID), \(Int64(delivery.eventNumber)),
-                        \(delivery.event.source), 'pending', 0, \(at), \(at), \(delivery.id),
-                        \(try EpisodeJSON.encode(delivery.event).bytea), \(delivery.body.bytea),
-                        \(delivery.traceparent ?? traceparent))
-                    ON CONFLICT DO NOTHING
-                    """
-                )
-            }
+            try await self.insertOutboxRows(
+                plan.deliveries,
+                planning: planning,
+                input: input,
+                traceparent: traceparent,
+                at: at
+            )
             for var audit in plan.audits {
                 audit.messageID = audit.messageID ?? messageID
                 try await self.insertAudit(audit)
             }
         }
+    }
+
+    /// Inserts the planned deliveries, rendered, in one statement.
+    private func insertOutboxRows(
+        _ deliveries: [PlannedDelivery],
+        planning: any OutboxPlanning,
+        input: OutboxPlanningInput,
+        traceparent: String?,
+        at: Int64
+    ) async throws(StoreError) {
+        guard !deliveries.isEmpty else { return }
+        var rows = (
+            partners: [String](), episodes: [String](), numbers: [Int64](), sources: [String](), ids: [String](),
+            events: [ByteBuffer](), bodies: [ByteBuffer](), traceparents: [String]()
+        )
+        for var delivery in deliveries {
+            delivery.body = planning.render(delivery, input: input)
+            rows.partners.append(delivery.partnerID)
+            rows.episodes.append(delivery.episodeID)
+            rows.numbers.append(Int64(delivery.eventNumber))
+            rows.sources.append(delivery.event.source)
+            rows.ids.append(delivery.id)
+            rows.events.append(try EpisodeJSON.encode(delivery.event).bytea)
+            rows.bodies.append(delivery.body.bytea)
+            // No array of optionals binds: none is empty text.
+            rows.traceparents.append(delivery.traceparent ?? traceparent ?? "")
+        }
+        var bindings = PostgresBindings()
+        bindings.append(at)
+        bindings.append(rows.partners)
+        bindings.append(rows.episodes)
+        bindings.append(rows.numbers)
+        bindings.append(rows.sources)
+        bindings.append(rows.ids)
+        bindings.append(rows.events)
+        bindings.append(rows.bodies)
+        bindings.append(rows.traceparents)
+        try await self.query(OutboxRowsInsert.self, bindings)
+    }
+
+    /// The delivery ids among `$1` already planned.
+    private enum PlannedDeliveries: PreparedStatementText {
+        static let sql = "SELECT delivery_id FROM outbox WHERE delivery_id = ANY($1::text[])"
+    }
+
+    /// Outbox rows, pending, from columns; those planned before stay as they are.
+    private enum OutboxRowsInsert: PreparedStatementText {
+        static let sql = """
+            INSERT INTO outbox (partner, episode_id, event_number, payload_ref, state, attempts, next_attempt_at,
+                created_at, delivery_id, event, body, trace_parent)
+            SELECT r.partner, r.episode_id, r.event_number, r.payload_ref, 'pending', 0, $1::bigint, $1::bigint,
+                r.delivery_id, r.event, r.body, nullif(r.trace_parent, '')
+            FROM unnest($2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::bytea[], $8::bytea[],
+                $9::text[]) AS r(partner, episode_id, event_number, payload_ref, delivery_id, event, body, trace_parent)
+            ON CONFLICT DO NOTHING
+            """
     }
 
     /// Leases the due head of up to `limit` (partner, episode) streams in one statement.

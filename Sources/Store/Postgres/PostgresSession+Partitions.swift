@@ -9,16 +9,22 @@ import PostgresNIO
 extension PostgresSession {
     /// Serialises, until the transaction ends, the messages that share a linking name: two messages about
     /// a new patient must not each make a partition for it. Taken in one sorted pass, so deadlock-free.
-    func lockNames(_ names: some Sequence<String>) async throws(StoreError) {
+    /// Then reserves the message's block of arrival numbers (``arrivalBlock()``), in the same statement.
+    func lockNamesReservingArrivals(_ names: some Sequence<String>) async throws(StoreError) -> Int {
         let sorted = Set(names).sorted()
-        guard !sorted.isEmpty else { return }
-        try await self.query(
+        var bindings = PostgresBindings()
+        bindings.append(sorted)
+        let row = try await self.query(NamesLockedArrivalsReserved.self, bindings).first
+        let value: Int64 = try row?.columns(Int64.self) ?? 0
+        return Int(value)
+    }
+
+    private enum SharedNamesAndPartitions: PreparedStatementText {
+        static let sql = """
+            SELECT DISTINCT name, NULL::int8 FROM shared_name WHERE name = ANY($1::text[])
+            UNION ALL
+            SELECT name, partition_id FROM partition_name WHERE name = ANY($1::text[])
             """
-            SELECT pg_advisory_xact_lock(h) FROM (
-                SELECT DISTINCT hashtextextended('partition-name|' || n, 0) AS h FROM unnest(\(sorted)::text[]) AS n
-            ) AS names ORDER BY h
-            """
-        )
     }
 
     /// Locks the partitions' rows, in id order, until the transaction ends, and returns their versions; a
@@ -50,15 +56,35 @@ extension PostgresSession {
         return found
     }
 
-    /// The names among `names` that name a held shared resource.
-    func sharedNames(among names: some Sequence<String>) async throws(StoreError) -> Set<String> {
+    /// The aggregate reads every lock before the outer row, and its `nextval`, is made.
+    private enum NamesLockedArrivalsReserved: PreparedStatementText {
+        static let sql = """
+            SELECT nextval('held_arrival') FROM (
+                SELECT count(locked) FROM (
+                    SELECT pg_advisory_xact_lock(h) AS locked FROM (
+                        SELECT DISTINCT hashtextextended('partition-name|' || n, 0) AS h FROM unnest($1::text[]) AS n
+                    ) AS names ORDER BY h
+                ) AS locks
+            ) AS taken
+            """
+    }
+
+    /// The names among `names` that name a held shared resource and, for the others,
+    /// ``partitions(named:)``, in one statement.
+    func sharedNamesAndPartitions(
+        among names: some Sequence<String>
+    ) async throws(StoreError) -> (shared: Set<String>, partitions: [String: Set<Int64>]) {
         let sorted = Set(names).sorted()
-        guard !sorted.isEmpty else { return [] }
-        var found: Set<String> = []
-        for row in try await self.query("SELECT DISTINCT name FROM shared_name WHERE name = ANY(\(sorted))") {
-            found.insert(try row.columns(String.self))
+        guard !sorted.isEmpty else { return ([], [:]) }
+        var shared: Set<String> = []
+        var named: [String: Set<Int64>] = [:]
+        var bindings = PostgresBindings()
+        bindings.append(sorted)
+        for row in try await self.query(SharedNamesAndPartitions.self, bindings) {
+            let (name, partition) = try row.columns((String, Int64?).self)
+            if let partition { named[name, default: []].insert(partition) } else { shared.insert(name) }
         }
-        return found
+        return (shared, named.filter { !shared.contains($0.key) })
     }
 
     /// A new, empty partition's id.
@@ -119,12 +145,9 @@ extension PostgresSession {
             looked.formUnion(pending)
             let sorted = pending.sorted()
             pending = []
-            for row in try await self.query(
-                """
-                SELECT r.key, r.held FROM shared_resource r
-                WHERE r.key IN (SELECT key FROM shared_name WHERE name = ANY(\(sorted)))
-                """
-            ) {
+            var bindings = PostgresBindings()
+            bindings.append(sorted)
+            for row in try await self.query(SharedResourcesNamed.self, bindings) {
                 let (key, held) = try row.columns((String, ByteBuffer).self)
                 guard found[key] == nil else { continue }
                 let item = try EpisodeJSON.decode(HeldResource.self, from: [UInt8](bytea: held))
@@ -133,6 +156,13 @@ extension PostgresSession {
             }
         }
         return found.keys.sorted().map { found[$0]! }
+    }
+
+    private enum SharedResourcesNamed: PreparedStatementText {
+        static let sql = """
+            SELECT r.key, r.held FROM shared_resource r
+            WHERE r.key IN (SELECT key FROM shared_name WHERE name = ANY($1::text[]))
+            """
     }
 
     /// Writes the shared resources that differ from what is stored; returns those.
@@ -191,56 +221,71 @@ extension PostgresSession {
 
     /// Writes a partition's part of a message: its new and changed held resources with their names, its
     /// episode changes and retired episodes, its evaluation time and its next version.
+    ///
+    /// Besides the episodes' own statements, one statement writes the held resources, the names, the
+    /// referrals now matched and the partition's row.
     func write(_ write: PartitionWrite, messageID: Int64?, at: Int64) async throws(StoreError) {
         if !write.removed.isEmpty {
             try await self.query(
                 "DELETE FROM partition_resource WHERE partition_id = \(write.id) AND key = ANY(\(write.removed))"
             )
         }
-        for item in write.resources {
-            try await self.query(
-                """
-                INSERT INTO partition_resource (key, partition_id, held, arrival)
-                VALUES (\(item.key), \(write.id), \(try EpisodeJSON.encode(item).bytea), \(Int64(item.arrival)))
-                ON CONFLICT (partition_id, key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
-                """
-            )
-        }
-        if !write.names.isEmpty {
-            try await self.query(
-                """
-                INSERT INTO partition_name (name, partition_id)
-                SELECT n, \(write.id) FROM unnest(\(write.names.sorted())::text[]) AS n ON CONFLICT DO NOTHING
-                """
-            )
-        }
         for change in write.ingestion.changes {
             try await self.write(change, partition: write.id, messageID: messageID, at: at)
         }
-        try await self.writeUnmatched(write, at: at)
         if !write.ingestion.retiredEpisodeIDs.isEmpty {
             let retired = write.ingestion.retiredEpisodeIDs
             try await self.query("UPDATE episode SET status = 'retired', updated_at = \(at) WHERE id = ANY(\(retired))")
             try await self.query("DELETE FROM episode_member WHERE episode_id = ANY(\(retired))")
         }
+        // One row per key: an upsert may not touch a row twice.
+        var items: [String: HeldResource] = [:]
+        for item in write.resources { items[item.key] = item }
+        let keys = items.keys.sorted()
+        let held = try keys.map { key throws(StoreError) in try EpisodeJSON.encode(items[key]!).bytea }
+        let arrivals = keys.map { Int64(items[$0]!.arrival) }
+        let matched = Array(Set(write.ingestion.changes.flatMap(\.episode.sources))).sorted()
         let evaluated = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value).bytea
         }
-        let due = write.dueAt
-        try await self.query(
-            """
-            UPDATE partition SET version = \(write.version), evaluated_at = \(evaluated), mappings_version = \(write.mappings),
-                due_at = \(due)
-            WHERE id = \(write.id)
-            """
-        )
+        var bindings = PostgresBindings()
+        bindings.append(write.id)
+        bindings.append(keys)
+        bindings.append(held)
+        bindings.append(arrivals)
+        bindings.append(write.names.sorted())
+        bindings.append(matched)
+        bindings.append(write.version)
+        bindings.append(evaluated)
+        bindings.append(write.mappings)
+        bindings.append(write.dueAt)
+        try await self.query(PartitionRowsWrite.self, bindings)
+        try await self.writeUnmatched(write, at: at)
     }
 
-    /// Keeps `unmatched_referral` in step with a partition's write (as SQLite's store does).
+    /// A partition's held resources (upserted), its new names, its referrals now matched (removed from the
+    /// unmatched) and its row.
+    private enum PartitionRowsWrite: PreparedStatementText {
+        static let sql = """
+            WITH resources AS (
+                INSERT INTO partition_resource (key, partition_id, held, arrival)
+                SELECT r.key, $1::bigint, r.held, r.arrival
+                FROM unnest($2::text[], $3::bytea[], $4::int8[]) AS r(key, held, arrival)
+                ON CONFLICT (partition_id, key) DO UPDATE SET held = excluded.held, arrival = excluded.arrival
+            ), names AS (
+                INSERT INTO partition_name (name, partition_id)
+                SELECT n, $1::bigint FROM unnest($5::text[]) AS n ON CONFLICT DO NOTHING
+            ), matched AS (
+                DELETE FROM unmatched_referral WHERE key = ANY($6::text[])
+            )
+            UPDATE partition SET version = $7::bigint, evaluated_at = $8::bytea, mappings_version = $9::text,
+                due_at = $10::bigint
+            WHERE id = $1::bigint
+            """
+    }
+
+    /// Records the partition's unmatched referrals, after ``write(_:messageID:at:)`` removed those now
+    /// matched (as SQLite's store does).
     private func writeUnmatched(_ write: PartitionWrite, at: Int64) async throws(StoreError) {
-        let held = Array(Set(write.ingestion.changes.flatMap(\.episode.sources))).sorted()
-        if !held.isEmpty {
-            try await self.query("DELETE FROM unmatched_referral WHERE key = ANY(\(held))")
-        }
         for referral in write.ingestion.unmatchedReferrals {
             try await self.query(
                 """

@@ -126,14 +126,23 @@ extension PostgresSession {
     /// nothing. A subscription without a sequence yet (one the store never registered) gets one here.
     func drawEventNumbers(_ subscription: String, count: Int, at: Int64) async throws(StoreError) -> [Int] {
         let name = Self.sequenceName(for: subscription)
-        if try await !self.sequenceExists(name) {
-            try await self.registerConfiguredSubscriptions([subscription], at: at)
-        }
+        if let numbers = try await self.nextEventNumbers(name, count: count) { return numbers }
+        try await self.registerConfiguredSubscriptions([subscription], at: at)
+        return try await self.nextEventNumbers(name, count: count) ?? []
+    }
+
+    /// `count` numbers from the sequence `name`, in order; nil when it does not exist (no error, which
+    /// would end the transaction).
+    private func nextEventNumbers(_ name: String, count: Int) async throws(StoreError) -> [Int]? {
         var numbers: [Int] = []
         for row in try await self.query(
-            "SELECT nextval(\(name)::regclass) FROM generate_series(1, \(Int64(count)))"
+            """
+            SELECT CASE WHEN to_regclass(\(name)) IS NOT NULL THEN nextval(\(name)::regclass) END
+            FROM generate_series(1, \(Int64(count)))
+            """
         ) {
-            let number: Int64 = try row.columns(Int64.self)
+            let drawn: Int64? = try row.columns(Int64?.self)
+            guard let number = drawn else { return nil }
             numbers.append(Int(number))
         }
         return numbers.sorted()

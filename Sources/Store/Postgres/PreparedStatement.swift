@@ -1,0 +1,44 @@
+import PostgresNIO
+
+/// The text of a statement an ingest runs on every message: PostgreSQL parses and plans it once per
+/// connection and then runs it by name, instead of planning it again for each message.
+///
+/// Placeholders are numbered (`$1`, `$2`, …) and bound in order by the caller's `PostgresBindings`.
+protocol PreparedStatementText {
+    static var sql: String { get }
+}
+
+/// A ``PreparedStatementText`` with its bindings, as postgres-nio prepares and runs it.
+struct PreparedStatement<Text: PreparedStatementText>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+
+    static var name: String { "tandem.\(String(describing: Text.self))" }
+    static var sql: String { Text.sql }
+
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { self.bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+extension PostgresSession {
+    /// Runs a prepared statement and collects its rows.
+    @discardableResult
+    func query<Text: PreparedStatementText>(
+        _ text: Text.Type,
+        _ bindings: PostgresBindings
+    ) async throws(StoreError) -> [PostgresRow] {
+        do {
+            var rows: [PostgresRow] = []
+            for try await row in try await self.connection.execute(
+                PreparedStatement<Text>(bindings: bindings),
+                logger: self.logger
+            ) {
+                rows.append(row)
+            }
+            return rows
+        } catch {
+            throw StoreError(postgres: error)
+        }
+    }
+}
