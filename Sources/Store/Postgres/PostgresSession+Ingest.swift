@@ -16,14 +16,23 @@ extension PostgresSession {
     ) async throws(StoreError) -> (result: IngestResult, writes: [PartitionWrite]) {
         let received = message.received
         let at = received.receivedAt.storeMilliseconds
-        let messageID = try await self.insertMessage(received, at: at)
+        let locked = Set(message.writes.flatMap { Self.identifierLocks(of: $0, sender: received.sender) })
+        let messageID = try await self.insertMessage(received, at: at, locking: locked)
         var entries: [Result<WriteResult, StoreError>] = []
         entries.reserveCapacity(message.writes.count)
         for (index, write) in message.writes.enumerated() {
             if message.atomic {
                 do {
                     entries.append(
-                        .success(try await self.apply(write, sender: received.sender, messageID: messageID, at: at))
+                        .success(
+                            try await self.apply(
+                                write,
+                                sender: received.sender,
+                                messageID: messageID,
+                                at: at,
+                                locked: locked
+                            )
+                        )
                     )
                 } catch {
                     var failure = error
@@ -34,7 +43,13 @@ extension PostgresSession {
                 // A batch: each entry stands alone, so each gets its own savepoint.
                 entries.append(
                     try await self.savepoint("batch_entry") { (session) throws(StoreError) in
-                        try await session.apply(write, sender: received.sender, messageID: messageID, at: at)
+                        try await session.apply(
+                            write,
+                            sender: received.sender,
+                            messageID: messageID,
+                            at: at,
+                            locked: locked
+                        )
                     }
                 )
             }
@@ -86,31 +101,71 @@ extension PostgresSession {
         return (result, normalised.writes)
     }
 
-    private func insertMessage(_ received: ReceivedMessage, at: Int64) async throws(StoreError) -> Int64 {
-        let rows = try await self.query(
-            """
-            INSERT INTO message (received_at, sender, content_type, correlation_id, interaction, body)
-            VALUES (\(at), \(received.sender), \(received.contentType), \(received.correlationID),
-                \(received.interaction), \(received.body.bytea))
-            RETURNING id
-            """
-        )
+    /// Inserts the message and takes the identifier locks its writes need (``identifierLocks(of:sender:)``),
+    /// in one sorted pass, so two messages never wait for each other's in opposite orders.
+    private func insertMessage(
+        _ received: ReceivedMessage,
+        at: Int64,
+        locking locks: Set<String>
+    ) async throws(StoreError) -> Int64 {
+        var bindings = PostgresBindings()
+        bindings.append(at)
+        bindings.append(received.sender)
+        bindings.append(received.contentType)
+        bindings.append(received.correlationID)
+        bindings.append(received.interaction)
+        bindings.append(received.body.bytea)
+        bindings.append(locks.sorted())
+        let rows = try await self.query(MessageInsertLocking.self, bindings)
         return try rows.first?.columns(Int64.self) ?? 0
+    }
+
+    private enum MessageInsertLocking: PreparedStatementText {
+        static let sql = """
+            WITH inserted AS (
+                INSERT INTO message (received_at, sender, content_type, correlation_id, interaction, body)
+                VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::bytea)
+                RETURNING id
+            )
+            SELECT id, (
+                SELECT count(pg_advisory_xact_lock(h)) FROM (
+                    SELECT DISTINCT hashtextextended(n, 0) AS h FROM unnest($7::text[]) AS n ORDER BY h
+                ) AS locks
+            )
+            FROM inserted
+            """
+    }
+
+    /// The identifier locks `write` takes (``lockIdentifier(type:token:locked:)``), as `type|token`.
+    static func identifierLocks(of write: ResourceWrite, sender: String) -> [String] {
+        var tokens: [String] = []
+        switch write.mode {
+        case .create(_, let ifNoneExist?): tokens.append("\(sender)|\(ifNoneExist)")
+        case .conditionalUpdate(let token, _): tokens.append("\(sender)|\(token)")
+        case .create, .update, .delete: break
+        }
+        // Every mode but delete ends as an update, which locks the business identifier.
+        let deletes = if case .delete = write.mode { true } else { false }
+        if !deletes, let key = write.identifierKey { tokens.append("key:\(sender)|\(key)") }
+        return tokens.map { write.type + "|" + $0 }
     }
 
     /// Creates or updates one resource of the message's sender. Idempotency rests on the unique constraints:
     /// the insert claims the gateway id (`ON CONFLICT DO NOTHING` waits for a concurrent claimant to
     /// commit), and writes that carry a business identifier are serialised per sender and identifier.
+    ///
+    /// `locked`: identifier locks the transaction already holds (``identifierLocks(of:sender:)``).
     func apply(
         _ write: ResourceWrite,
         sender: String,
         messageID: Int64?,
-        at: Int64
+        at: Int64,
+        locked: Set<String> = []
     ) async throws(StoreError) -> WriteResult {
         switch write.mode {
         case .create(let proposedID, let ifNoneExist):
             if let token = ifNoneExist {
-                try await self.lockIdentifier(type: write.type, token: "\(sender)|\(token)")
+                try await self.lockIdentifier(type: write.type, token: "\(sender)|\(token)", locked: locked)
                 let matches = try await self.resourceIDs(type: write.type, identifier: token, owner: sender, limit: 2)
                 if let id = try IngestRules.conditionalMatch(
                     matches,
@@ -126,17 +181,17 @@ extension PostgresSession {
             }
             var upsert = write
             upsert.mode = .update(id: proposedID, ifMatch: nil)
-            return try await self.apply(upsert, sender: sender, messageID: messageID, at: at)
+            return try await self.apply(upsert, sender: sender, messageID: messageID, at: at, locked: locked)
 
         case .conditionalUpdate(let token, let proposedID):
-            try await self.lockIdentifier(type: write.type, token: "\(sender)|\(token)")
+            try await self.lockIdentifier(type: write.type, token: "\(sender)|\(token)", locked: locked)
             let matches = try await self.resourceIDs(type: write.type, identifier: token, owner: sender, limit: 2)
             let id =
                 try IngestRules.conditionalMatch(matches, of: write, proposedID: proposedID, "the conditional update")
                 ?? proposedID
             var unconditional = write
             unconditional.mode = .update(id: id, ifMatch: nil)
-            return try await self.apply(unconditional, sender: sender, messageID: messageID, at: at)
+            return try await self.apply(unconditional, sender: sender, messageID: messageID, at: at, locked: locked)
 
         case .delete(let id):
             guard let existing = try await self.resourceHeader(type: write.type, id: id, locking: true) else {
@@ -167,7 +222,7 @@ extension PostgresSession {
 
         case .update(let id, let ifMatch):
             if let key = write.identifierKey {
-                try await self.lockIdentifier(type: write.type, token: "key:\(sender)|\(key)")
+                try await self.lockIdentifier(type: write.type, token: "key:\(sender)|\(key)", locked: locked)
             }
             let (existing, holder) = try await self.resourceHeaders(
                 type: write.type,
@@ -283,8 +338,10 @@ extension PostgresSession {
 
     /// Serialises, until the transaction ends, the writes that match on this identifier: conditional
     /// matches read identifiers that no unique constraint guards.
-    private func lockIdentifier(type: String, token: String) async throws(StoreError) {
-        try await self.query("SELECT pg_advisory_xact_lock(hashtextextended(\(type + "|" + token), 0))")
+    private func lockIdentifier(type: String, token: String, locked: Set<String>) async throws(StoreError) {
+        let name = type + "|" + token
+        guard !locked.contains(name) else { return }
+        try await self.query("SELECT pg_advisory_xact_lock(hashtextextended(\(name), 0))")
     }
 
     /// Adds a version unless the content is unchanged, in which case the current version is returned.

@@ -37,21 +37,7 @@ extension PostgresSession {
             guard !change.events.isEmpty else { continue }
             let input = planning.input(change, resources: resources, traceparent: traceparent, at: at)
             var plan = planning.plan(input)
-            let ids = plan.deliveries.map(\.id)
-            var planned: Set<String> = []
-            if !ids.isEmpty {
-                var bindings = PostgresBindings()
-                bindings.append(ids)
-                for row in try await self.query(PlannedDeliveries.self, bindings) {
-                    planned.insert(try row.columns(String.self))
-                }
-            }
-            plan.deliveries.removeAll { planned.contains($0.id) }
-            var drawn: [String: [Int]] = [:]
-            for (subscription, count) in plan.numbersNeeded {
-                drawn[subscription] = try await self.drawEventNumbers(subscription, count: count, at: at)
-            }
-            plan.number(with: drawn)
+            plan.number(with: try await self.drawNumbers(for: &plan, at: at))
             try await self.insertOutboxRows(
                 plan.deliveries,
                 planning: planning,
@@ -64,6 +50,49 @@ extension PostgresSession {
                 try await self.insertAudit(audit)
             }
         }
+    }
+
+    /// Drops from `plan` the deliveries planned before and draws the others' event numbers from their
+    /// subscriptions' sequences, in one statement; a subscription without a sequence yet gets one first
+    /// (``drawEventNumbers(_:count:at:)``).
+    private func drawNumbers(for plan: inout OutboxPlan, at: Int64) async throws(StoreError) -> [String: [Int]] {
+        guard !plan.deliveries.isEmpty else { return [:] }
+        var bindings = PostgresBindings()
+        bindings.append(plan.deliveries.map(\.id))
+        bindings.append(plan.deliveries.map { Self.sequenceName(for: $0.partnerID) })
+        var planned: Set<String> = []
+        var numbers: [String: Int64] = [:]
+        for row in try await self.query(PlannedOrNumbered.self, bindings) {
+            let (id, number) = try row.columns((String, Int64?).self)
+            if let number { numbers[id] = number } else { planned.insert(id) }
+        }
+        plan.deliveries.removeAll { planned.contains($0.id) }
+        var drawn: [String: [Int]] = [:]
+        var unsequenced: [String: Int] = [:]
+        for delivery in plan.deliveries {
+            guard let number = numbers[delivery.id], number > 0 else {
+                unsequenced[delivery.partnerID, default: 0] += 1
+                continue
+            }
+            drawn[delivery.partnerID, default: []].append(Int(number))
+        }
+        for (subscription, count) in unsequenced.sorted(by: { $0.key < $1.key }) {
+            drawn[subscription, default: []] += try await self.drawEventNumbers(subscription, count: count, at: at)
+        }
+        return drawn.mapValues { $0.sorted() }
+    }
+
+    /// Per delivery id (`$1`) with its subscription's sequence (`$2`): null when the row was planned before,
+    /// else the next number of the sequence, or 0 when the sequence does not exist.
+    private enum PlannedOrNumbered: PreparedStatementText {
+        static let sql = """
+            SELECT d.id, CASE
+                WHEN d.id IN (SELECT delivery_id FROM outbox WHERE delivery_id = ANY($1::text[])) THEN NULL
+                WHEN to_regclass(d.sequence) IS NULL THEN 0
+                ELSE nextval(d.sequence::regclass)
+            END
+            FROM unnest($1::text[], $2::text[]) AS d(id, sequence)
+            """
     }
 
     /// Inserts the planned deliveries, rendered, in one statement.
@@ -102,11 +131,6 @@ extension PostgresSession {
         bindings.append(rows.bodies)
         bindings.append(rows.traceparents)
         try await self.query(OutboxRowsInsert.self, bindings)
-    }
-
-    /// The delivery ids among `$1` already planned.
-    private enum PlannedDeliveries: PreparedStatementText {
-        static let sql = "SELECT delivery_id FROM outbox WHERE delivery_id = ANY($1::text[])"
     }
 
     /// Outbox rows, pending, from columns; those planned before stay as they are.
@@ -218,65 +242,84 @@ extension PostgresSession {
 
     /// Records one outcome of a leased row inside the caller's transaction: locks the row and checks its
     /// lease token first; false (and nothing written) when the lease was lost meanwhile.
+    ///
+    /// One statement locks the row, records the attempt and its audit, and resolves the row
+    /// (``OutboxCompletion``); an `audit` of the resolution follows it.
     func completeOutbox(
         _ lease: OutboxLease,
         attempt: DeliveryAttempt?,
         resolution: OutboxResolution,
         audit: AuditEntry?
     ) async throws(StoreError) -> Bool {
-        let (id, token) = (lease.id, lease.token)
-        let owned = try await self.query(
-            """
-            SELECT delivery_id, partner FROM outbox WHERE id = \(id) AND state = 'leased' AND lease_owner = \(token)
-            FOR UPDATE
-            """
-        )
-        guard let row = owned.first else { return false }
-        let (deliveryID, partner) = try row.columns((String, String).self)
-        if let attempt {
-            try await self.query(
-                """
-                INSERT INTO delivery_attempt (outbox_id, delivery_id, partner, number, started_at, status, error,
-                    duration_ms, http_version, excerpt)
-                VALUES (\(id), \(deliveryID), \(partner), \(Int64(attempt.number)),
-                    \(attempt.startedAt.storeMilliseconds), \(attempt.status.map(Int64.init)), \(attempt.error),
-                    \(attempt.milliseconds), \(attempt.httpVersion), \(attempt.excerpt.bytea))
-                """
-            )
-            let record = DeliveryAttemptAudit(attempt)
-            try await self.query(
-                """
-                INSERT INTO audit (at, action, outcome, sender, resource_ref, correlation_id, detail, agent_role)
-                SELECT \(record.at), 'delivery-attempt', \(record.outcome.rawValue), coalesce(s.owner, o.partner),
-                    'Episode/' || o.episode_id, o.delivery_id,
-                    'delivery ' || coalesce(o.delivery_id, '') || ' to subscription ' || o.partner || ', event '
-                        || o.event_number || ', ' || \(record.detail), 'partner'
-                FROM outbox o LEFT JOIN subscription s ON s.id = o.partner WHERE o.id = \(id)
-                """
-            )
-        }
+        let record = attempt.map(DeliveryAttemptAudit.init)
+        var bindings = PostgresBindings()
+        bindings.append(lease.id)
+        bindings.append(lease.token)
+        bindings.append(attempt != nil)
+        bindings.append(attempt.map { Int64($0.number) })
+        bindings.append(record?.at)
+        bindings.append(attempt?.status.map(Int64.init))
+        bindings.append(attempt?.error)
+        bindings.append(attempt?.milliseconds)
+        bindings.append(attempt?.httpVersion)
+        bindings.append(attempt?.excerpt.bytea)
+        bindings.append(record?.outcome.rawValue)
+        bindings.append(record?.detail)
         switch resolution {
         case .delivered:
-            try await self.query(
-                "UPDATE outbox SET state = 'delivered', lease_owner = NULL, lease_until = NULL WHERE id = \(id)"
-            )
+            bindings.append("delivered")
+            bindings.append(Int64(0))
+            bindings.append(Int64?.none)
+            bindings.append(false)
+            bindings.append(String?.none)
         case .retry(let at):
-            try await self.query(
-                """
-                UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = \(at.storeMilliseconds),
-                    lease_owner = NULL, lease_until = NULL, last_error = \(attempt?.summary)
-                WHERE id = \(id)
-                """
-            )
+            bindings.append("pending")
+            bindings.append(Int64(1))
+            bindings.append(at.storeMilliseconds)
+            bindings.append(true)
+            bindings.append(attempt?.summary)
         case .deadLetter(let reason):
-            try await self.query(
-                """
-                UPDATE outbox SET state = 'dead', lease_owner = NULL, lease_until = NULL, last_error = \(reason)
-                WHERE id = \(id)
-                """
-            )
+            bindings.append("dead")
+            bindings.append(Int64(0))
+            bindings.append(Int64?.none)
+            bindings.append(true)
+            bindings.append(reason)
         }
+        let owned = try await self.query(OutboxCompletionWrite.self, bindings)
+        guard !owned.isEmpty else { return false }
         if let audit { try await self.insertAudit(audit) }
         return true
+    }
+
+    /// Locks a leased row if its lease token still holds (`$1`, `$2`), records the attempt (when `$3`) with
+    /// its audit record, and resolves the row: its state, attempts added, next attempt (kept when null),
+    /// and its last error (when `$16`). Answers the row's id when it was still held.
+    private enum OutboxCompletionWrite: PreparedStatementText {
+        static let sql = """
+            WITH owned AS (
+                SELECT id, delivery_id, partner, episode_id, event_number FROM outbox
+                WHERE id = $1::bigint AND state = 'leased' AND lease_owner = $2::text
+                FOR UPDATE
+            ), attempt AS (
+                INSERT INTO delivery_attempt (outbox_id, delivery_id, partner, number, started_at, status, error,
+                    duration_ms, http_version, excerpt)
+                SELECT id, delivery_id, partner, $4::bigint, $5::bigint, $6::bigint, $7::text, $8::bigint, $9::text,
+                    $10::bytea
+                FROM owned WHERE $3::boolean
+            ), attempt_audit AS (
+                INSERT INTO audit (at, action, outcome, sender, resource_ref, correlation_id, detail, agent_role)
+                SELECT $5::bigint, 'delivery-attempt', $11::text, coalesce(s.owner, o.partner),
+                    'Episode/' || o.episode_id, o.delivery_id,
+                    'delivery ' || coalesce(o.delivery_id, '') || ' to subscription ' || o.partner || ', event '
+                        || o.event_number || ', ' || $12::text, 'partner'
+                FROM owned o LEFT JOIN subscription s ON s.id = o.partner WHERE $3::boolean
+            ), resolved AS (
+                UPDATE outbox SET state = $13::text, attempts = attempts + $14::bigint,
+                    next_attempt_at = coalesce($15::bigint, next_attempt_at), lease_owner = NULL, lease_until = NULL,
+                    last_error = CASE WHEN $16::boolean THEN $17::text ELSE last_error END
+                FROM owned WHERE outbox.id = owned.id
+            )
+            SELECT id FROM owned
+            """
     }
 }
