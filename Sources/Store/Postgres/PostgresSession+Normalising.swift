@@ -21,7 +21,15 @@ extension PostgresSession {
         var arrival = try await self.lockNamesReservingArrivals(items.linkingNames)
         let shared = EpisodeLedger.number(items.shared, after: &arrival)
         let changedShared = try await self.writeShared(shared)
-        let (sharedNames, firstNamed) = try await self.sharedNamesAndPartitions(among: items.linkingNames)
+        // Every name the message's resources are known by or refer to, probed for shared resources once:
+        // the lending below reads only names that turned out shared.
+        let lendable = items.referencedNames
+        let (probedShared, firstNamed) = try await self.sharedNamesAndPartitions(
+            among: items.linkingNames,
+            probing: lendable
+        )
+        let sharedNames = probedShared.intersection(items.linkingNames)
+        let notShared = lendable.union(items.linkingNames).subtracting(probedShared)
         var lookedUp: [String: Set<Int64>]? = firstNamed
         let changedNames = changedShared.flatMap { ResourceLinks.linkNames(of: $0).known }
         var components: [MessageItems.Component]
@@ -63,7 +71,11 @@ extension PostgresSession {
                 )
             }
             try await self.lendAll(to: &entry)
-            try await self.lend(to: &entry, names: component.items.flatMap { $0.names.linking + $0.names.shared })
+            try await self.lend(
+                to: &entry,
+                names: component.items.flatMap { $0.names.linking + $0.names.shared },
+                knownNotShared: notShared
+            )
             writes.append(
                 ledger.write(
                     component,
@@ -236,10 +248,18 @@ extension PostgresSession {
     }
 
     /// Lends the partition the shared resources known by `names` it was not lent yet, and those they
-    /// refer to in turn.
-    private func lend(to entry: inout PartitionCache.Entry, names: [String]) async throws(StoreError) {
+    /// refer to in turn; names in `knownNotShared` were just found to name none.
+    private func lend(
+        to entry: inout PartitionCache.Entry,
+        names: [String],
+        knownNotShared: Set<String> = []
+    ) async throws(StoreError) {
         let needed = Set(names).subtracting(entry.lent)
         guard !needed.isEmpty else { return }
+        guard !needed.isSubset(of: knownNotShared) else {
+            entry.lent.formUnion(needed)
+            return
+        }
         for item in try await self.sharedResources(named: needed) {
             entry.book.store(item)
             entry.lent.formUnion(ResourceLinks.linkNames(of: item).known)

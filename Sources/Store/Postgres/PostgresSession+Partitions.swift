@@ -21,7 +21,7 @@ extension PostgresSession {
 
     private enum SharedNamesAndPartitions: PreparedStatementText {
         static let sql = """
-            SELECT DISTINCT name, NULL::int8 FROM shared_name WHERE name = ANY($1::text[])
+            SELECT DISTINCT name, NULL::int8 FROM shared_name WHERE name = ANY($2::text[])
             UNION ALL
             SELECT name, partition_id FROM partition_name WHERE name = ANY($1::text[])
             """
@@ -69,17 +69,20 @@ extension PostgresSession {
             """
     }
 
-    /// The names among `names` that name a held shared resource and, for the others,
-    /// ``partitions(named:)``, in one statement.
+    /// The names among `names` and `probing` that name a held shared resource and, for the other
+    /// `names`, ``partitions(named:)``, in one statement.
     func sharedNamesAndPartitions(
-        among names: some Sequence<String>
+        among names: some Sequence<String>,
+        probing: Set<String> = []
     ) async throws(StoreError) -> (shared: Set<String>, partitions: [String: Set<Int64>]) {
         let sorted = Set(names).sorted()
-        guard !sorted.isEmpty else { return ([], [:]) }
+        let probed = probing.union(sorted).sorted()
+        guard !probed.isEmpty else { return ([], [:]) }
         var shared: Set<String> = []
         var named: [String: Set<Int64>] = [:]
         var bindings = PostgresBindings()
         bindings.append(sorted)
+        bindings.append(probed)
         for row in try await self.query(SharedNamesAndPartitions.self, bindings) {
             let (name, partition) = try row.columns((String, Int64?).self)
             if let partition { named[name, default: []].insert(partition) } else { shared.insert(name) }
@@ -364,6 +367,16 @@ extension PostgresSession {
             keys.append(try row.columns(String.self))
         }
         return (id, partitionVersion, keys)
+    }
+
+    /// Whether a referral was last tried with other mappings than `version`, whether or not its partition
+    /// is locked now.
+    func hasUnmatchedToRenormalise(version: String?) async throws(StoreError) -> Bool {
+        guard let version else { return false }
+        let row = try await self.query(
+            "SELECT EXISTS (SELECT 1 FROM unmatched_referral WHERE mappings_version IS DISTINCT FROM \(version))"
+        ).first
+        return try row?.columns(Bool.self) ?? false
     }
 
     /// Marks the referrals as tried with `version` (those an episode took are gone already).

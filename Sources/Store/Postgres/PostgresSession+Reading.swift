@@ -23,15 +23,27 @@ extension PostgresSession {
         owner: String,
         locking: Bool = false
     ) async throws(StoreError) -> ResourceHeader? {
-        try await self.header(
-            self.query(
-                """
-                SELECT id, version, deleted, owner FROM resource
-                WHERE owner = \(owner) AND type = \(type) AND identifier_key = \(identifierKey)
-                \(unescaped: locking ? "FOR UPDATE" : "")
-                """
-            )
+        var bindings = PostgresBindings()
+        bindings.append(owner)
+        bindings.append(type)
+        bindings.append(identifierKey)
+        return try await self.header(
+            locking
+                ? self.query(ResourceByIdentifierKeyLocked.self, bindings)
+                : self.query(ResourceByIdentifierKey.self, bindings)
         )
+    }
+
+    /// A sender's resource of a type by its business identifier; every plan of a write reads it.
+    private enum ResourceByIdentifierKey: PreparedStatementText {
+        static let sql = """
+            SELECT id, version, deleted, owner FROM resource
+            WHERE owner = $1::text AND type = $2::text AND identifier_key = $3::text
+            """
+    }
+
+    private enum ResourceByIdentifierKeyLocked: PreparedStatementText {
+        static let sql = ResourceByIdentifierKey.sql + " FOR UPDATE"
     }
 
     /// ``resourceHeader(type:id:locking:)`` and, with an `identifierKey`, the sender's resource that holds
@@ -299,15 +311,28 @@ extension PostgresSession {
     }
 
     func insertAudit(_ entry: AuditEntry) async throws(StoreError) {
-        try await self.query(
-            """
+        var bindings = PostgresBindings()
+        bindings.append(entry.at.storeMilliseconds)
+        bindings.append(entry.action)
+        bindings.append(entry.outcome.rawValue)
+        bindings.append(entry.sender)
+        bindings.append(entry.resourceReference)
+        bindings.append(entry.messageID)
+        bindings.append(entry.correlationID)
+        bindings.append(entry.detail)
+        bindings.append(entry.role)
+        bindings.append(entry.patient)
+        bindings.append(entry.source)
+        try await self.query(AuditInsert.self, bindings)
+    }
+
+    private enum AuditInsert: PreparedStatementText {
+        static let sql = """
             INSERT INTO audit (at, action, outcome, sender, resource_ref, message_id, correlation_id, detail,
                 agent_role, patient_ref, source_address)
-            VALUES (\(entry.at.storeMilliseconds), \(entry.action), \(entry.outcome.rawValue), \(entry.sender),
-                \(entry.resourceReference), \(entry.messageID), \(entry.correlationID), \(entry.detail),
-                \(entry.role), \(entry.patient), \(entry.source))
+            VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::text, $8::text, $9::text,
+                $10::text, $11::text)
             """
-        )
     }
 
     /// Audit entries, newest first.

@@ -67,14 +67,24 @@ extension PostgresStore {
     public func renormaliseUnmatched(limit: Int) async throws(StoreError) -> Int {
         guard let ledger = self.ledger else { return 0 }
         var done = 0
+        var waited: Duration = .zero
         while done < limit {
             let at = Date().storeMilliseconds
-            let write = try await self.withTransaction { (session) throws(StoreError) in
-                try await session.renormaliseUnmatched(at: at, ledger: ledger)
+            let (write, lockedElsewhere) = try await self.withTransaction {
+                (session) throws(StoreError) -> (PartitionWrite?, Bool) in
+                if let write = try await session.renormaliseUnmatched(at: at, ledger: ledger) { return (write, false) }
+                return (nil, try await session.hasUnmatchedToRenormalise(version: ledger.current.version))
             }
-            guard let write else { break }
-            self.keep([write])
-            done += 1
+            if let write {
+                self.keep([write])
+                done += 1
+                continue
+            }
+            // The partitions still to do are locked by other transactions (the timers evaluating every
+            // partition after a mappings change, another replica renormalising): wait for them, a while.
+            guard lockedElsewhere, waited < .seconds(10) else { break }
+            try? await Task.sleep(for: .milliseconds(50))
+            waited += .milliseconds(50)
         }
         return done
     }
