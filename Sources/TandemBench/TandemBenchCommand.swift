@@ -9,7 +9,7 @@ struct TandemBenchCommand: AsyncParsableCommand {
         abstract: "Run a benchmark of Tandem (build with -c release for meaningful figures).",
         subcommands: [
             CodecBenchmark.self, MemoryProbeCommand.self, HTTPCeilingCommand.self, DurableFloorCommand.self,
-            DeliveryBenchmark.self, HistoryBenchmark.self, NormaliserBenchmark.self,
+            DeliveryBenchmark.self, HistoryBenchmark.self, NormaliserBenchmark.self, PostgresRoundTripCommand.self,
         ]
     )
 }
