@@ -23,6 +23,11 @@ public enum StoreURL: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether the store is PostgreSQL, shared by replicas.
+    public var isPostgres: Bool {
+        if case .postgres = self { true } else { false }
+    }
+
     public var description: String {
         switch self {
         case .sqlite(let location): location.description

@@ -117,7 +117,7 @@ import Testing
                 )
             }
         case let store as PostgresStore:
-            try await store.withTransaction { (session) throws(StoreError) in
+            _ = try await store.withTransaction { (session) throws(StoreError) in
                 try await session.planOutbox(
                     ingestion,
                     resources: [],

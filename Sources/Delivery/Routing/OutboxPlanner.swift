@@ -13,22 +13,32 @@ public struct OutboxPlanner: OutboxPlanning {
     /// The gateway's decision when no Consent applies.
     public let consentDefaultPermit: Bool
     public let builder: NotificationBuilder
-    /// Rung whenever rows are planned.
+    /// Rung when rows are planned, or once they are committed (``Ring``).
     public let doorbell: DeliveryDoorbell?
+    public let ring: Ring
 
-    /// - Parameter doorbell: rung whenever rows are planned. The ring comes inside the ingest transaction,
-    ///   before COMMIT; that is early enough and never too early, because the forwarder's claim is itself a
-    ///   write queued behind that transaction (SQLite has one writer), so it sees the rows once committed.
+    /// When the doorbell rings.
+    public enum Ring: Sendable {
+        /// Inside the ingest transaction, before COMMIT: early enough and never too early with SQLite,
+        /// whose forwarder's claim is itself a write queued behind that transaction (one writer).
+        case whenPlanned
+        /// After the commit (``committed()``): with PostgreSQL a claim runs beside the transaction, and
+        /// one woken before the commit finds nothing and waits for the next ring or poll.
+        case whenCommitted
+    }
+
     public init(
         directory: SubscriptionDirectory,
         consentDefaultPermit: Bool,
         builder: NotificationBuilder,
-        doorbell: DeliveryDoorbell? = nil
+        doorbell: DeliveryDoorbell? = nil,
+        ring: Ring = .whenPlanned
     ) {
         self.directory = directory
         self.consentDefaultPermit = consentDefaultPermit
         self.builder = builder
         self.doorbell = doorbell
+        self.ring = ring
     }
 
     /// A planner over the configuration's partners alone (tests, benchmarks, dry runs).
@@ -57,8 +67,12 @@ public struct OutboxPlanner: OutboxPlanning {
         )
         var deliveries = plan.deliveries
         for index in deliveries.indices { deliveries[index].traceparent = input.traceparent }
-        if !deliveries.isEmpty { self.doorbell?.ring() }
+        if self.ring == .whenPlanned, !deliveries.isEmpty { self.doorbell?.ring() }
         return OutboxPlan(deliveries: deliveries, audits: plan.refusals.map { $0.auditEntry(at: input.plannedAt) })
+    }
+
+    public func committed() {
+        if self.ring == .whenCommitted { self.doorbell?.ring() }
     }
 
     public func render(_ delivery: PlannedDelivery, input: OutboxPlanningInput) -> [UInt8] {

@@ -26,6 +26,12 @@ public protocol OutboxPlanning: Sendable {
     /// The subscriptions the configuration owns (its partners' ids): the store gives each its row and
     /// event sequence when it opens, keeping any count it already has.
     var configuredSubscriptions: [String] { get }
+
+    /// Rows ``plan(_:)`` returned are committed now. PostgreSQL calls it after each commit that wrote
+    /// outbox rows: a forwarder woken before that commit would claim beside the transaction and find
+    /// nothing. (SQLite's claims queue behind its one writer, so there a wake-up while planning is soon
+    /// enough; it does not call this.)
+    func committed()
 }
 
 extension OutboxPlanning {
@@ -33,6 +39,8 @@ extension OutboxPlanning {
     public func render(_ delivery: PlannedDelivery, input: OutboxPlanningInput) -> [UInt8] { delivery.body }
 
     public var configuredSubscriptions: [String] { [] }
+
+    public func committed() {}
 }
 
 /// One episode change as the ingest transaction hands it to ``OutboxPlanning``.

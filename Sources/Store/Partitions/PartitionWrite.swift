@@ -23,6 +23,8 @@ struct PartitionWrite: Sendable {
     var mappings: String?
     /// The rows, when they were encoded ahead of the writer (``NormalisationPlan``).
     var rows: PartitionRows? = nil
+    /// Whether the write planned outbox rows (PostgreSQL: the forwarders are woken once it commits).
+    var plannedDeliveries = false
 
     /// When the partition's timers are next due, in milliseconds since 1970 (``CoManagement/EpisodeBook/nextDue``);
     /// nil when nothing is pending.

@@ -220,7 +220,7 @@ extension PostgresSession {
         try await self.mergePartitions(write.absorbed, into: write.id)
         try await self.write(write, messageID: messageID, at: at)
         if let planning = ledger.planning {
-            try await self.planOutbox(
+            write.plannedDeliveries = try await self.planOutbox(
                 write.ingestion,
                 resources: resources + tasks,
                 planning: planning,

@@ -10,6 +10,9 @@ extension PostgresSession {
     /// Each new delivery draws its event number from its subscription's sequence, then gets its body. Rows
     /// are inserted `ON CONFLICT DO NOTHING`, as SQLite's `INSERT OR IGNORE` skips them: a delivery planned
     /// before keeps its row, number and body, and draws no number. Refusals are audited.
+    ///
+    /// Returns whether any row was written.
+    @discardableResult
     func planOutbox(
         _ ingestion: Ingestion,
         resources: [Element],
@@ -17,7 +20,8 @@ extension PostgresSession {
         traceparent: String?,
         messageID: Int64?,
         at: Int64
-    ) async throws(StoreError) {
+    ) async throws(StoreError) -> Bool {
+        var planned = false
         for change in ingestion.changes {
             // A re-keyed episode keeps its streams: its rows move to the new id unless an original row would
             // collide with an original already there (that one stays behind and is dead-lettered when
@@ -38,6 +42,7 @@ extension PostgresSession {
             let input = planning.input(change, resources: resources, traceparent: traceparent, at: at)
             var plan = planning.plan(input)
             plan.number(with: try await self.drawNumbers(for: &plan, at: at))
+            planned = planned || !plan.deliveries.isEmpty
             try await self.insertOutboxRows(
                 plan.deliveries,
                 planning: planning,
@@ -50,6 +55,7 @@ extension PostgresSession {
                 try await self.insertAudit(audit)
             }
         }
+        return planned
     }
 
     /// Drops from `plan` the deliveries planned before and draws the others' event numbers from their
@@ -158,36 +164,11 @@ extension PostgresSession {
     /// returns and their streams, not every pending row; and its walk over `outbox_claimable` starts at the
     /// first row it may take, past the rows in flight (``PostgresMigration/claimableAt``).
     func claimOutbox(limit: Int, now: Int64, leaseMilliseconds: Int64) async throws(StoreError) -> [ClaimedDelivery] {
-        let rows = try await self.query(
-            """
-            WITH due AS (
-                SELECT o.id FROM outbox AS o
-                WHERE o.state IN ('pending', 'leased') AND o.delivery_id IS NOT NULL
-                    AND greatest(o.next_attempt_at, coalesce(o.lease_until, 0)) <= \(now)
-                    AND NOT EXISTS (
-                        SELECT 1 FROM outbox AS p
-                        WHERE p.partner = o.partner AND p.episode_id = o.episode_id AND p.id <> o.id
-                            AND p.state IN ('pending', 'leased') AND p.delivery_id IS NOT NULL
-                            AND (p.id < o.id OR (p.state = 'leased' AND p.lease_until > \(now)))
-                    )
-                ORDER BY greatest(o.next_attempt_at, coalesce(o.lease_until, 0)), o.id
-                LIMIT \(Int64(max(0, limit)))
-                FOR UPDATE OF o SKIP LOCKED
-            ), claimed AS (
-                UPDATE outbox SET state = 'leased', lease_owner = gen_random_uuid()::text,
-                    lease_until = \(now + leaseMilliseconds)
-                FROM due WHERE outbox.id = due.id
-                RETURNING outbox.id, outbox.delivery_id, outbox.partner, outbox.episode_id, outbox.event_number,
-                    outbox.event, outbox.body, coalesce(outbox.requeued_at, outbox.created_at) AS started_at,
-                    outbox.attempts - outbox.attempt_base AS attempts, outbox.next_attempt_at, outbox.lease_owner,
-                    outbox.redelivery_of, outbox.trace_parent
-            )
-            SELECT c.id, c.delivery_id, c.partner, c.episode_id, c.event_number, c.event, c.body, c.started_at,
-                c.attempts, c.next_attempt_at, c.lease_owner, e.state, c.redelivery_of, c.trace_parent
-            FROM claimed AS c LEFT JOIN episode AS e ON e.id = c.episode_id
-            ORDER BY c.next_attempt_at, c.id
-            """
-        )
+        var bindings = PostgresBindings()
+        bindings.append(now)
+        bindings.append(Int64(max(0, limit)))
+        bindings.append(now + leaseMilliseconds)
+        let rows = try await self.query(OutboxClaim.self, bindings)
         var claimed: [ClaimedDelivery] = []
         claimed.reserveCapacity(rows.count)
         var parties = EpisodePartiesCache()
@@ -225,6 +206,37 @@ extension PostgresSession {
             )
         }
         return claimed
+    }
+
+    /// Leases the due heads of up to `$2` streams at `$1` until `$3` (``claimOutbox(limit:now:leaseMilliseconds:)``).
+    private enum OutboxClaim: PreparedStatementText {
+        static let sql = """
+            WITH due AS (
+                SELECT o.id FROM outbox AS o
+                WHERE o.state IN ('pending', 'leased') AND o.delivery_id IS NOT NULL
+                    AND greatest(o.next_attempt_at, coalesce(o.lease_until, 0)) <= $1::bigint
+                    AND NOT EXISTS (
+                        SELECT 1 FROM outbox AS p
+                        WHERE p.partner = o.partner AND p.episode_id = o.episode_id AND p.id <> o.id
+                            AND p.state IN ('pending', 'leased') AND p.delivery_id IS NOT NULL
+                            AND (p.id < o.id OR (p.state = 'leased' AND p.lease_until > $1::bigint))
+                    )
+                ORDER BY greatest(o.next_attempt_at, coalesce(o.lease_until, 0)), o.id
+                LIMIT $2::bigint
+                FOR UPDATE OF o SKIP LOCKED
+            ), claimed AS (
+                UPDATE outbox SET state = 'leased', lease_owner = gen_random_uuid()::text, lease_until = $3::bigint
+                FROM due WHERE outbox.id = due.id
+                RETURNING outbox.id, outbox.delivery_id, outbox.partner, outbox.episode_id, outbox.event_number,
+                    outbox.event, outbox.body, coalesce(outbox.requeued_at, outbox.created_at) AS started_at,
+                    outbox.attempts - outbox.attempt_base AS attempts, outbox.next_attempt_at, outbox.lease_owner,
+                    outbox.redelivery_of, outbox.trace_parent
+            )
+            SELECT c.id, c.delivery_id, c.partner, c.episode_id, c.event_number, c.event, c.body, c.started_at,
+                c.attempts, c.next_attempt_at, c.lease_owner, e.state, c.redelivery_of, c.trace_parent
+            FROM claimed AS c LEFT JOIN episode AS e ON e.id = c.episode_id
+            ORDER BY c.next_attempt_at, c.id
+            """
     }
 
     /// Gives back leased rows that were not attempted, guarded by their lease tokens: pending again and

@@ -46,12 +46,14 @@ extension PostgresStore {
     }
 
     /// Puts the partitions a committed transaction wrote back in the cache.
+    /// Puts committed partitions back in the cache, and tells the planning when they wrote outbox rows.
     private func keep(_ writes: [PartitionWrite]) {
         guard let ledger = self.ledger else { return }
         for write in writes {
             ledger.cache.remove(write.absorbed)
             ledger.cache.put(write.id, write.cacheEntry)
         }
+        if writes.contains(where: \.plannedDeliveries) { ledger.planning?.committed() }
     }
 
     public func useMappings(_ normaliser: Normaliser, version: String) async throws(StoreError) -> Bool {

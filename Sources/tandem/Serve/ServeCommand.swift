@@ -125,7 +125,8 @@ struct ServeCommand: AsyncParsableCommand {
                 directory: directory,
                 consentDefaultPermit: settings.consentDefaultPermit,
                 builder: builder,
-                doorbell: doorbell
+                doorbell: doorbell,
+                ring: storeURL.isPostgres ? .whenCommitted : .whenPlanned
             ),
             searchIndexing: SearchIndex(),
             partitionCache: settings.partitionCache,
