@@ -50,9 +50,8 @@ extension PostgresSession {
     /// change's new timeline events, appended (a re-keyed episode's events move to its new id). A timeline
     /// event number the episode already has fails with ``StoreError/Code/duplicate``.
     ///
-    /// Two statements: one reads the members held and the owners of the wanted ones, the other writes the
-    /// row with its members, the member rows that change and the events. A re-keyed episode takes the
-    /// longer way of ``replaceMembers(of:with:)``.
+    /// One statement, which compares the members with those the row held and finds their owners itself. A
+    /// re-keyed episode takes the longer way of ``replaceMembers(of:with:)``.
     func write(
         _ change: Ingestion.EpisodeChange,
         partition: Int64?,
@@ -64,72 +63,62 @@ extension PostgresSession {
             return
         }
         let episode = change.episode
-        let episodeID = change.episodeID
         let wanted = EpisodeMembers(episode.memberReferences)
         let names = wanted.references.compactMap(ResourceName.init(reference:))
-        var heldText = ""
-        var owners: Set<String> = []
-        var read = PostgresBindings()
-        read.append(episodeID)
-        read.append(names.map(\.type))
-        read.append(names.map(\.id))
-        for row in try await self.query(EpisodeMembersAndOwners.self, read) {
-            let (isMembers, value) = try row.columns((Bool, String).self)
-            if isMembers { heldText = value } else { owners.insert(value) }
-        }
-        let held = EpisodeMembers(heldText)
         let events = try change.events.map { event throws(StoreError) in
             (Int64(event.number), event.kind.rawValue, try EpisodeJSON.encode(event).bytea)
         }
-        var written = PostgresBindings()
-        written.append(episodeID)
-        written.append(partition)
-        written.append(episode.patient.key)
-        written.append(episode.serviceLine)
-        written.append(episode.status.rawValue)
-        written.append(try EpisodeJSON.state(of: episode).bytea)
-        written.append(at)
-        written.append(wanted.text)
-        written.append(EpisodeMembers.ownerList(owners))
-        written.append(held.references.subtracting(wanted.references).sorted())
-        written.append(wanted.references.subtracting(held.references).sorted())
-        written.append(partition ?? 0)
-        written.append(messageID)
-        written.append(events.map(\.0))
-        written.append(events.map(\.1))
-        written.append(events.map(\.2))
-        try await self.query(EpisodeWrite.self, written)
+        var bindings = PostgresBindings()
+        bindings.append(change.episodeID)
+        bindings.append(partition)
+        bindings.append(episode.patient.key)
+        bindings.append(episode.serviceLine)
+        bindings.append(episode.status.rawValue)
+        bindings.append(try EpisodeJSON.state(of: episode).bytea)
+        bindings.append(at)
+        bindings.append(wanted.text)
+        bindings.append(wanted.references.sorted())
+        bindings.append(names.map(\.type))
+        bindings.append(names.map(\.id))
+        bindings.append(partition ?? 0)
+        bindings.append(messageID)
+        bindings.append(events.map(\.0))
+        bindings.append(events.map(\.1))
+        bindings.append(events.map(\.2))
+        try await self.query(EpisodeWrite.self, bindings)
     }
 
-    /// The members an episode's row holds (`true`), and the owners of the resources named by `Type/id`
-    /// pairs (`false`), except shared ones.
-    private enum EpisodeMembersAndOwners: PreparedStatementText {
-        static let sql = """
-            SELECT true, members FROM episode WHERE id = $1::text
-            UNION ALL
-            SELECT DISTINCT false, r.owner FROM unnest($2::text[], $3::text[]) AS n(type, id)
-                JOIN resource r ON r.type = n.type AND r.id = n.id
-            WHERE r.owner != ''
-            """
-    }
-
-    /// An episode's row in place with its members and owners, the member rows removed and added, and its
-    /// new timeline events.
+    /// An episode's row in place with its members (`$8`, one per line, and `$9`) and the senders owning
+    /// them (`,a,b,`, from the `Type/id` pairs `$10`, `$11`; shared resources own none), the member rows
+    /// that changed against those the row held, and its new timeline events.
     private enum EpisodeWrite: PreparedStatementText {
         static let sql = """
-            WITH written AS (
+            WITH held AS (
+                SELECT coalesce(
+                    (SELECT string_to_array(members, E'\\n') FROM episode WHERE id = $1::text), '{}'
+                ) AS members
+            ), owners AS (
+                SELECT coalesce(',' || string_agg(DISTINCT r.owner, ',' ORDER BY r.owner) || ',', '') AS list
+                FROM unnest($10::text[], $11::text[]) AS n(type, id)
+                    JOIN resource r ON r.type = n.type AND r.id = n.id
+                WHERE r.owner != ''
+            ), written AS (
                 INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at, members,
                     owners)
-                VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bytea, $7::bigint, $8::text, $9::text)
+                SELECT $1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bytea, $7::bigint, $8::text, list
+                FROM owners
                 ON CONFLICT (id) DO UPDATE SET partition_id = excluded.partition_id,
                     patient_key = excluded.patient_key, service_line = excluded.service_line,
                     status = excluded.status, state = excluded.state, updated_at = excluded.updated_at,
                     members = excluded.members, owners = excluded.owners
             ), left_members AS (
-                DELETE FROM episode_member WHERE episode_id = $1::text AND reference = ANY($10::text[])
+                DELETE FROM episode_member USING held
+                WHERE episode_id = $1::text AND reference = ANY(held.members) AND NOT reference = ANY($9::text[])
             ), new_members AS (
                 INSERT INTO episode_member (reference, episode_id)
-                SELECT n, $1::text FROM unnest($11::text[]) AS n ON CONFLICT DO NOTHING
+                SELECT n, $1::text FROM unnest($9::text[]) AS n, held
+                WHERE NOT n = ANY(held.members)
+                ON CONFLICT DO NOTHING
             )
             INSERT INTO episode_event (partition_id, episode_id, number, kind, payload, message_id, recorded_at)
             SELECT $12::bigint, $1::text, e.number, e.kind, e.payload, $13::bigint, $7::bigint
