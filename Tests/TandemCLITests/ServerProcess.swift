@@ -95,10 +95,11 @@ struct ServerProcess {
         throw ServerFailure("the server did not become ready: \(self.logText)")
     }
 
-    /// Sends a signal (SIGTERM for a graceful stop, SIGKILL for a crash) and waits for the exit.
+    /// Sends a signal (SIGTERM for a graceful stop, SIGKILL for a crash) and waits for the exit; once
+    /// exited, a call only answers the status again, so cleanup may stop a server the test stopped.
     @discardableResult
     func stop(signal: Int32 = SIGTERM) -> Int32 {
-        kill(self.process.processIdentifier, signal)
+        if self.process.isRunning { kill(self.process.processIdentifier, signal) }
         self.process.waitUntilExit()
         return self.process.terminationStatus
     }

@@ -111,13 +111,16 @@ import Testing
         let scenario = try #require(GoldenScenario.all.first { $0.folder == "ophthalmology.cataract" })
         let directory = try ServerProcess.temporaryDirectory()
         let golden = try ServeScenarioTests.golden(scenario, "evaluated.episode.json")
+        // A failure part way must not leave a server running: each one is stopped on the way out too.
         let first = try await ServerProcess.start(in: directory)
+        defer { first.stop() }
         try await Self.post(scenario, to: first)
         #expect(first.stop() == 0)
         // The clock moves while the gateway is down; the deadline kept in the store fires on the next run.
         let clock = ServerProcess.clockFile(in: directory)
         try Data(scenario.evaluateAt.utf8).write(to: clock, options: .atomic)
         let second = try await ServerProcess.start(in: directory)
+        defer { second.stop() }
         let live = try await Self.evaluated(second, ids: golden.map(\.id), at: scenario.evaluateAt)
         #expect(
             ServeScenarioTests.masked(EpisodeDocument.encode(live))
@@ -126,6 +129,7 @@ import Testing
         #expect(second.stop() == 0)
         // Another restart at the same time fires nothing again.
         let third = try await ServerProcess.start(in: directory)
+        defer { third.stop() }
         try await Task.sleep(for: .seconds(1))
         let again = try await ServeScenarioTests.episodes(third, ids: golden.map(\.id))
         #expect(again.map(\.timeline) == live.map(\.timeline))
