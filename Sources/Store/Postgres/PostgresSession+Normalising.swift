@@ -24,10 +24,11 @@ extension PostgresSession {
         // Every name the message's resources are known by or refer to, probed for shared resources once:
         // the lending below reads only names that turned out shared.
         let lendable = items.referencedNames
-        let (probedShared, firstNamed) = try await self.sharedNamesAndPartitions(
+        let (probedShared, firstNamed, fresh) = try await self.sharedNamesAndPartitions(
             among: items.linkingNames,
             probing: lendable
         )
+        var freshPartition = fresh
         let sharedNames = probedShared.intersection(items.linkingNames)
         let notShared = lendable.union(items.linkingNames).subtracting(probedShared)
         var lookedUp: [String: Set<Int64>]? = firstNamed
@@ -61,7 +62,12 @@ extension PostgresSession {
                 entry = try await self.partition(first, version: versions[first] ?? 0, ledger: ledger)
             } else {
                 // Made in this transaction: it has no rows to read yet.
-                target = try await self.newPartition()
+                if let fresh = freshPartition {
+                    target = fresh
+                    freshPartition = nil
+                } else {
+                    target = try await self.newPartition()
+                }
                 entry = PartitionCache.Entry(version: 0, book: EpisodeBook(), mappings: ledger.mappingsVersion)
             }
             for other in ids.dropFirst() {

@@ -19,11 +19,17 @@ extension PostgresSession {
         return Int(value)
     }
 
+    /// Shared names among `$2` (`s`), partitions by the names `$1` (`p`), and a fresh partition id (`n`)
+    /// when no partition is named by any of `$1`: the message's patient is new to the store.
     private enum SharedNamesAndPartitions: PreparedStatementText {
         static let sql = """
-            SELECT DISTINCT name, NULL::int8 FROM shared_name WHERE name = ANY($2::text[])
+            SELECT DISTINCT 's', name, NULL::int8 FROM shared_name WHERE name = ANY($2::text[])
             UNION ALL
-            SELECT name, partition_id FROM partition_name WHERE name = ANY($1::text[])
+            SELECT 'p', name, partition_id FROM partition_name WHERE name = ANY($1::text[])
+            UNION ALL
+            SELECT 'n', '', nextval('partition_id_seq')
+            WHERE cardinality($1::text[]) > 0
+                AND NOT EXISTS (SELECT 1 FROM partition_name WHERE name = ANY($1::text[]))
             """
     }
 
@@ -70,24 +76,31 @@ extension PostgresSession {
     }
 
     /// The names among `names` and `probing` that name a held shared resource and, for the other
-    /// `names`, ``partitions(named:)``, in one statement.
+    /// `names`, ``partitions(named:)``, in one statement; with an id for a new partition when none of
+    /// `names` names one (its row is written with the partition's, ``write(_:messageID:at:)``).
     func sharedNamesAndPartitions(
         among names: some Sequence<String>,
         probing: Set<String> = []
-    ) async throws(StoreError) -> (shared: Set<String>, partitions: [String: Set<Int64>]) {
+    ) async throws(StoreError) -> (shared: Set<String>, partitions: [String: Set<Int64>], fresh: Int64?) {
         let sorted = Set(names).sorted()
         let probed = probing.union(sorted).sorted()
-        guard !probed.isEmpty else { return ([], [:]) }
+        guard !probed.isEmpty else { return ([], [:], nil) }
         var shared: Set<String> = []
         var named: [String: Set<Int64>] = [:]
+        var fresh: Int64?
         var bindings = PostgresBindings()
         bindings.append(sorted)
         bindings.append(probed)
         for row in try await self.query(SharedNamesAndPartitions.self, bindings) {
-            let (name, partition) = try row.columns((String, Int64?).self)
-            if let partition { named[name, default: []].insert(partition) } else { shared.insert(name) }
+            let (kind, name, partition) = try row.columns((String, String, Int64?).self)
+            switch (kind, partition) {
+            case ("s", _): shared.insert(name)
+            case ("p", let id?): named[name, default: []].insert(id)
+            case ("n", let id?): fresh = id
+            default: throw StoreError(.corrupt, "PostgreSQL returned an unexpected row: \(kind) \(name)")
+            }
         }
-        return (shared, named.filter { !shared.contains($0.key) })
+        return (shared, named.filter { !shared.contains($0.key) }, fresh)
     }
 
     /// A new, empty partition's id.
@@ -266,7 +279,7 @@ extension PostgresSession {
     }
 
     /// A partition's held resources (upserted), its new names, its referrals now matched (removed from the
-    /// unmatched) and its row.
+    /// unmatched) and its row (made here for a partition new in this transaction).
     private enum PartitionRowsWrite: PreparedStatementText {
         static let sql = """
             WITH resources AS (
@@ -280,9 +293,10 @@ extension PostgresSession {
             ), matched AS (
                 DELETE FROM unmatched_referral WHERE key = ANY($6::text[])
             )
-            UPDATE partition SET version = $7::bigint, evaluated_at = $8::bytea, mappings_version = $9::text,
-                due_at = $10::bigint
-            WHERE id = $1::bigint
+            INSERT INTO partition (id, version, evaluated_at, mappings_version, due_at)
+            VALUES ($1::bigint, $7::bigint, $8::bytea, $9::text, $10::bigint)
+            ON CONFLICT (id) DO UPDATE SET version = excluded.version, evaluated_at = excluded.evaluated_at,
+                mappings_version = excluded.mappings_version, due_at = excluded.due_at
             """
     }
 
