@@ -20,18 +20,13 @@ extension PostgresSession {
     func resourceHeader(
         type: String,
         identifierKey: String,
-        owner: String,
-        locking: Bool = false
+        owner: String
     ) async throws(StoreError) -> ResourceHeader? {
         var bindings = PostgresBindings()
         bindings.append(owner)
         bindings.append(type)
         bindings.append(identifierKey)
-        return try await self.header(
-            locking
-                ? self.query(ResourceByIdentifierKeyLocked.self, bindings)
-                : self.query(ResourceByIdentifierKey.self, bindings)
-        )
+        return try await self.header(self.query(ResourceByIdentifierKey.self, bindings))
     }
 
     /// A sender's resource of a type by its business identifier; every plan of a write reads it.
@@ -42,12 +37,8 @@ extension PostgresSession {
             """
     }
 
-    private enum ResourceByIdentifierKeyLocked: PreparedStatementText {
-        static let sql = ResourceByIdentifierKey.sql + " FOR UPDATE"
-    }
-
     /// ``resourceHeader(type:id:locking:)`` and, with an `identifierKey`, the sender's resource that holds
-    /// it (``resourceHeader(type:identifierKey:owner:locking:)``), both locked, in one statement.
+    /// it (``resourceHeader(type:identifierKey:owner:)``), both locked, in one statement.
     func resourceHeaders(
         type: String,
         id: String,
