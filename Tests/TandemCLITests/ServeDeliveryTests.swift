@@ -10,6 +10,35 @@ import FoundationNetworking
 @Suite(.serialized) struct ServeDeliveryTests {
     static let samples = ServerProcess.repository.appendingPathComponent("Samples/ophthalmology.cataract")
 
+    /// The forwarder polls once an hour here, so only the doorbell can bring the referral's deliveries out
+    /// in time: on PostgreSQL it must ring once the ingest has committed (a forwarder woken while the
+    /// transaction is still open claims beside it, finds nothing and sleeps until the next poll).
+    @Test(arguments: LiveBackend.allCases)
+    func anAcceptedReferralIsDeliveredWithoutWaitingForAPoll(backend: LiveBackend) async throws {
+        let sink = try SinkProcess(["--secret", "s3cret"])
+        let directory = try ServerProcess.temporaryDirectory()
+        let partner: [String: Any] = [
+            "id": "eyecare", "endpoint": sink.url.absoluteString, "serviceLines": ["ophthalmology.cataract"],
+            "hmacSecret": "s3cret", "timeout": "5s",
+        ]
+        let config = try ServerProcess.writeConfiguration(
+            ["partners": [partner], "delivery": ["pollInterval": "1h"]],
+            in: directory
+        )
+        try await backend.withServer(config: config, in: directory) { server in
+            let body = try Data(contentsOf: Self.samples.appendingPathComponent("01-referral.json"))
+            let response = try await GatewayClient.send(
+                "POST",
+                server.baseURL.appendingPathComponent("fhir"),
+                body: body
+            )
+            #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+            // The referral's three events: episode opened, referral created, participant added.
+            let lines = sink.stop(afterLines: 3, timeout: .seconds(15)).filter { $0.contains("event=") }
+            #expect(lines.count == 3, "the sink saw: \(lines); the gateway logged: \(server.logText)")
+        }
+    }
+
     @Test func aPartnerForTheServiceLineReceivesTheScenarioInOrder() async throws {
         let sink = try SinkProcess(["--secret", "s3cret"])
         let directory = try ServerProcess.temporaryDirectory()
