@@ -98,10 +98,12 @@ extension PostgresSession {
                     (SELECT string_to_array(members, E'\\n') FROM episode WHERE id = $1::text), '{}'
                 ) AS members
             ), owners AS (
-                SELECT coalesce(',' || string_agg(DISTINCT r.owner, ',' ORDER BY r.owner) || ',', '') AS list
-                FROM unnest($10::text[], $11::text[]) AS n(type, id)
-                    JOIN resource r ON r.type = n.type AND r.id = n.id
-                WHERE r.owner != ''
+                SELECT coalesce(',' || string_agg(DISTINCT owner, ',' ORDER BY owner) || ',', '') AS list
+                FROM (
+                    SELECT (SELECT r.owner FROM resource r WHERE r.type = n.type AND r.id = n.id) AS owner
+                    FROM unnest($10::text[], $11::text[]) AS n(type, id)
+                ) AS members
+                WHERE owner != ''
             ), written AS (
                 INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at, members,
                     owners)
@@ -112,8 +114,10 @@ extension PostgresSession {
                     status = excluded.status, state = excluded.state, updated_at = excluded.updated_at,
                     members = excluded.members, owners = excluded.owners
             ), left_members AS (
-                DELETE FROM episode_member USING held
-                WHERE episode_id = $1::text AND reference = ANY(held.members) AND NOT reference = ANY($9::text[])
+                DELETE FROM episode_member WHERE episode_id = $1::text AND reference = ANY(ARRAY(
+                    SELECT l.reference FROM held, unnest(held.members) AS l(reference)
+                    WHERE NOT l.reference = ANY($9::text[])
+                ))
             ), new_members AS (
                 INSERT INTO episode_member (reference, episode_id)
                 SELECT n, $1::text FROM unnest($9::text[]) AS n, held

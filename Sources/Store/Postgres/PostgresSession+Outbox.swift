@@ -93,7 +93,7 @@ extension PostgresSession {
     private enum PlannedOrNumbered: PreparedStatementText {
         static let sql = """
             SELECT d.id, CASE
-                WHEN d.id IN (SELECT delivery_id FROM outbox WHERE delivery_id = ANY($1::text[])) THEN NULL
+                WHEN (SELECT delivery_id FROM outbox WHERE delivery_id = d.id) IS NOT NULL THEN NULL
                 WHEN to_regclass(d.sequence) IS NULL THEN 0
                 ELSE nextval(d.sequence::regclass)
             END
@@ -233,8 +233,9 @@ extension PostgresSession {
                     outbox.redelivery_of, outbox.trace_parent
             )
             SELECT c.id, c.delivery_id, c.partner, c.episode_id, c.event_number, c.event, c.body, c.started_at,
-                c.attempts, c.next_attempt_at, c.lease_owner, e.state, c.redelivery_of, c.trace_parent
-            FROM claimed AS c LEFT JOIN episode AS e ON e.id = c.episode_id
+                c.attempts, c.next_attempt_at, c.lease_owner,
+                (SELECT e.state FROM episode AS e WHERE e.id = c.episode_id), c.redelivery_of, c.trace_parent
+            FROM claimed AS c
             ORDER BY c.next_attempt_at, c.id
             """
     }

@@ -21,15 +21,27 @@ extension PostgresSession {
 
     /// Shared names among `$2` (`s`), partitions by the names `$1` (`p`), and a fresh partition id (`n`)
     /// when no partition is named by any of `$1`: the message's patient is new to the store.
+    ///
+    /// Each name is looked up on its own (`OFFSET 0` keeps the lookup from being flattened into a join),
+    /// so the plan probes the primary key once per name whatever the statistics say. Written as
+    /// `name = ANY($1)` the generic plan scanned the whole table: its statistics are empty in a new
+    /// database, and with them the check for no partition became a sequential scan of `partition_name`
+    /// per message (docs/performance.md, "PostgreSQL store").
     private enum SharedNamesAndPartitions: PreparedStatementText {
         static let sql = """
-            SELECT DISTINCT 's', name, NULL::int8 FROM shared_name WHERE name = ANY($2::text[])
+            WITH found AS MATERIALIZED (
+                SELECT n.name, p.partition_id FROM unnest($1::text[]) AS n(name)
+                    CROSS JOIN LATERAL (
+                        SELECT partition_id FROM partition_name WHERE name = n.name OFFSET 0
+                    ) AS p
+            )
+            SELECT 's', n.name, NULL::int8 FROM unnest($2::text[]) AS n(name)
+            WHERE EXISTS (SELECT 1 FROM shared_name WHERE name = n.name)
             UNION ALL
-            SELECT 'p', name, partition_id FROM partition_name WHERE name = ANY($1::text[])
+            SELECT 'p', name, partition_id FROM found
             UNION ALL
             SELECT 'n', '', nextval('partition_id_seq')
-            WHERE cardinality($1::text[]) > 0
-                AND NOT EXISTS (SELECT 1 FROM partition_name WHERE name = ANY($1::text[]))
+            WHERE cardinality($1::text[]) > 0 AND NOT EXISTS (SELECT 1 FROM found)
             """
     }
 
