@@ -113,11 +113,13 @@ extension PostgresSession {
                     patient_key = excluded.patient_key, service_line = excluded.service_line,
                     status = excluded.status, state = excluded.state, updated_at = excluded.updated_at,
                     members = excluded.members, owners = excluded.owners
+            ), gone AS (
+                SELECT array_agg(l.reference) AS members FROM held, unnest(held.members) AS l(reference)
+                WHERE NOT l.reference = ANY($9::text[])
             ), left_members AS (
-                DELETE FROM episode_member WHERE episode_id = $1::text AND reference = ANY(ARRAY(
-                    SELECT l.reference FROM held, unnest(held.members) AS l(reference)
-                    WHERE NOT l.reference = ANY($9::text[])
-                ))
+                DELETE FROM episode_member
+                WHERE episode_id = $1::text AND reference = ANY((SELECT members FROM gone)::text[])
+                    AND (SELECT members FROM gone) IS NOT NULL
             ), new_members AS (
                 INSERT INTO episode_member (reference, episode_id)
                 SELECT n, $1::text FROM unnest($9::text[]) AS n, held

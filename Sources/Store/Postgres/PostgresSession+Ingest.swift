@@ -120,6 +120,9 @@ extension PostgresSession {
         return try rows.first?.columns(Int64.self) ?? 0
     }
 
+    /// Also sets `plan_cache_mode` to `force_generic_plan` until the transaction ends: the ingest's
+    /// statements that follow then run on the one plan each connection made for them
+    /// (``PreparedStatementText``), instead of being planned again for every message.
     private enum MessageInsertLocking: PreparedStatementText {
         static let sql = """
             WITH inserted AS (
@@ -131,7 +134,7 @@ extension PostgresSession {
                 SELECT count(pg_advisory_xact_lock(h)) FROM (
                     SELECT DISTINCT hashtextextended(n, 0) AS h FROM unnest($7::text[]) AS n ORDER BY h
                 ) AS locks
-            )
+            ), set_config('plan_cache_mode', 'force_generic_plan', true)
             FROM inserted
             """
     }

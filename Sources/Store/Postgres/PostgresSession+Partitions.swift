@@ -35,8 +35,8 @@ extension PostgresSession {
                         SELECT partition_id FROM partition_name WHERE name = n.name OFFSET 0
                     ) AS p
             )
-            SELECT 's', n.name, NULL::int8 FROM unnest($2::text[]) AS n(name)
-            WHERE EXISTS (SELECT 1 FROM shared_name WHERE name = n.name)
+            SELECT DISTINCT 's', n.name, NULL::int8 FROM unnest($2::text[]) AS n(name)
+                CROSS JOIN LATERAL (SELECT key FROM shared_name WHERE name = n.name OFFSET 0) AS s
             UNION ALL
             SELECT 'p', name, partition_id FROM found
             UNION ALL
@@ -188,8 +188,14 @@ extension PostgresSession {
 
     private enum SharedResourcesNamed: PreparedStatementText {
         static let sql = """
-            SELECT r.key, r.held FROM shared_resource r
-            WHERE r.key IN (SELECT key FROM shared_name WHERE name = ANY($1::text[]))
+            SELECT key, held FROM (
+                SELECT k.key, (SELECT r.held FROM shared_resource r WHERE r.key = k.key) AS held
+                FROM (
+                    SELECT DISTINCT s.key FROM unnest($1::text[]) AS n(name)
+                        CROSS JOIN LATERAL (SELECT key FROM shared_name WHERE name = n.name OFFSET 0) AS s
+                ) AS k
+            ) AS found
+            WHERE held IS NOT NULL
             """
     }
 
@@ -303,7 +309,7 @@ extension PostgresSession {
                 INSERT INTO partition_name (name, partition_id)
                 SELECT n, $1::bigint FROM unnest($5::text[]) AS n ON CONFLICT DO NOTHING
             ), matched AS (
-                DELETE FROM unmatched_referral WHERE key = ANY($6::text[])
+                DELETE FROM unmatched_referral WHERE key = ANY($6::text[]) AND cardinality($6::text[]) > 0
             )
             INSERT INTO partition (id, version, evaluated_at, mappings_version, due_at)
             VALUES ($1::bigint, $7::bigint, $8::bytea, $9::text, $10::bigint)

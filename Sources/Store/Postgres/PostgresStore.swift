@@ -95,11 +95,6 @@ public struct PostgresStore: OutboxStore {
         }
         var options = PostgresClient.Configuration.Options()
         options.maximumConnections = max(1, configuration.maximumConnections)
-        // One plan per statement and connection, made without the values: the statements are written so
-        // that it probes indexes key by key (``PreparedStatementText``). Left to choose, PostgreSQL kept
-        // planning the ingest's statements afresh for every message, and in a young database those
-        // plans scanned whole tables (docs/performance.md, "PostgreSQL store").
-        options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         return PostgresStore(
             client: PostgresClient(
                 configuration: endpoint.clientConfiguration(options: options),

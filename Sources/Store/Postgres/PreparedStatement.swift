@@ -5,11 +5,12 @@ import PostgresNIO
 ///
 /// Placeholders are numbered (`$1`, `$2`, …) and bound in order by the caller's `PostgresBindings`.
 ///
-/// PostgreSQL soon settles on one generic plan per connection, made without the values and with the
-/// statistics of that moment (none in a new database, so every table looks a few pages long) and kept
-/// while the connection lives. Write each lookup so an index is the plan's only sensible path: a row per
-/// key probed by equality (a correlated subquery, or `LATERAL … OFFSET 0` for several rows), not a join
-/// against `unnest` or `= ANY($n)`, whose generic plan can be a sequential scan.
+/// In the ingest transaction these run on one generic plan per connection (the message's first
+/// statement sets `plan_cache_mode`), made without the values and with the statistics of that moment
+/// (none in a new database, so every table looks a few pages long) and kept while the connection lives.
+/// Write each lookup so an index is the plan's only sensible path: a row per key probed by equality (a
+/// correlated subquery, `LATERAL … OFFSET 0` for several rows, or `= ANY` of an array computed first),
+/// not a join against `unnest` or `= ANY($n)` in a subquery, whose plan can be a sequential scan.
 protocol PreparedStatementText {
     static var sql: String { get }
 }
