@@ -41,10 +41,44 @@ import Testing
                         )
                     )
                 }
+                try await Self.deliverEverything(from: store)
             }
             guard case .postgres(let endpoint) = database.url else { return }
             let scanned = try await Self.rowsScanned(in: endpoint, afterInserting: messages)
             #expect(scanned.values.allSatisfy { $0 == 0 }, "rows read by sequential scans: \(scanned)")
+        }
+    }
+
+    /// Claims and records every delivery as a forwarder would: in each claim one row is retried, one
+    /// given back unattempted and the others delivered, until none is left.
+    static func deliverEverything(from store: any OutboxStore) async throws {
+        var retried: Set<Int64> = []
+        while true {
+            let claimed = try await store.claimOutbox(limit: 16, now: Date(), lease: .seconds(60))
+            if claimed.isEmpty { return }
+            var completions: [OutboxCompletion] = []
+            var released: [OutboxLease] = []
+            for (index, delivery) in claimed.enumerated() {
+                let attempt = DeliveryAttempt(number: 1, startedAt: Date(), status: 200, duration: .milliseconds(3))
+                if index == 1 {
+                    released.append(delivery.lease)
+                } else if index == 0, retried.insert(delivery.lease.id).inserted {
+                    let failed = DeliveryAttempt(number: 1, startedAt: Date(), status: 503, duration: .milliseconds(3))
+                    completions.append(
+                        OutboxCompletion(
+                            lease: delivery.lease,
+                            attempt: failed,
+                            resolution: .retry(at: Date()),
+                            audit: nil
+                        )
+                    )
+                } else {
+                    completions.append(
+                        OutboxCompletion(lease: delivery.lease, attempt: attempt, resolution: .delivered, audit: nil)
+                    )
+                }
+            }
+            try await store.completeOutbox(completions, releasing: released)
         }
     }
 

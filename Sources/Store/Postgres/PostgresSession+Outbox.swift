@@ -243,96 +243,162 @@ extension PostgresSession {
     /// Gives back leased rows that were not attempted, guarded by their lease tokens: pending again and
     /// claimable at once, with no attempt counted. A row whose lease was lost meanwhile is left alone.
     func releaseOutbox(_ leases: [OutboxLease]) async throws(StoreError) {
-        for lease in leases {
-            try await self.query(
-                """
-                UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
-                WHERE id = \(lease.id) AND state = 'leased' AND lease_owner = \(lease.token)
-                """
-            )
-        }
+        _ = try await self.completeOutbox([], releasing: leases)
     }
 
-    /// Records one outcome of a leased row inside the caller's transaction: locks the row and checks its
-    /// lease token first; false (and nothing written) when the lease was lost meanwhile.
-    ///
-    /// One statement locks the row, records the attempt and its audit, and resolves the row
-    /// (``OutboxCompletion``); an `audit` of the resolution follows it.
+    /// Records outcomes of leased rows and gives back the unattempted ones, in one statement
+    /// (``OutboxCompletionsWrite``): each row is locked and its lease token checked first, and a row whose
+    /// lease was lost meanwhile is left alone (nothing of its outcome is written). Answers the rows whose
+    /// outcomes were recorded.
     func completeOutbox(
-        _ lease: OutboxLease,
-        attempt: DeliveryAttempt?,
-        resolution: OutboxResolution,
-        audit: AuditEntry?
-    ) async throws(StoreError) -> Bool {
-        let record = attempt.map(DeliveryAttemptAudit.init)
+        _ completions: [OutboxCompletion],
+        releasing leases: [OutboxLease]
+    ) async throws(StoreError) -> Set<Int64> {
+        guard !completions.isEmpty || !leases.isEmpty else { return [] }
+        let attempts = completions.map(\.attempt)
+        let records = attempts.map { $0.map(DeliveryAttemptAudit.init) }
+        let audits = completions.map(\.audit)
         var bindings = PostgresBindings()
-        bindings.append(lease.id)
-        bindings.append(lease.token)
-        bindings.append(attempt != nil)
-        bindings.append(attempt.map { Int64($0.number) })
-        bindings.append(record?.at)
-        bindings.append(attempt?.status.map(Int64.init))
-        bindings.append(attempt?.error)
-        bindings.append(attempt?.milliseconds)
-        bindings.append(attempt?.httpVersion)
-        bindings.append(attempt?.excerpt.bytea)
-        bindings.append(record?.outcome.rawValue)
-        bindings.append(record?.detail)
-        switch resolution {
-        case .delivered:
-            bindings.append("delivered")
-            bindings.append(Int64(0))
-            bindings.append(Int64?.none)
-            bindings.append(false)
-            bindings.append(String?.none)
-        case .retry(let at):
-            bindings.append("pending")
-            bindings.append(Int64(1))
-            bindings.append(at.storeMilliseconds)
-            bindings.append(true)
-            bindings.append(attempt?.summary)
-        case .deadLetter(let reason):
-            bindings.append("dead")
-            bindings.append(Int64(0))
-            bindings.append(Int64?.none)
-            bindings.append(true)
-            bindings.append(reason)
+        bindings.append(completions.map(\.lease.id))
+        bindings.append(completions.map(\.lease.token))
+        bindings.append(NullableArray(attempts.map { $0.map { Int64($0.number) } }))
+        bindings.append(NullableArray(records.map { $0?.at }))
+        bindings.append(NullableArray(attempts.map { $0?.status.map(Int64.init) }))
+        bindings.append(NullableArray(attempts.map { $0?.error }))
+        bindings.append(NullableArray(attempts.map { $0?.milliseconds }))
+        bindings.append(NullableArray(attempts.map { $0?.httpVersion }))
+        bindings.append(NullableArray(attempts.map { $0.map { ByteBuffer(bytes: $0.excerpt) } }))
+        bindings.append(NullableArray(records.map { $0?.outcome.rawValue }))
+        bindings.append(NullableArray(records.map { $0?.detail }))
+        bindings.append(completions.map(\.resolution.state))
+        bindings.append(completions.map { $0.resolution.countsAnAttempt ? Int64(1) : 0 })
+        bindings.append(NullableArray(completions.map(\.resolution.retryAt)))
+        bindings.append(NullableArray(zip(completions, attempts).map { $0.resolution.lastError(after: $1) }))
+        bindings.append(NullableArray(audits.map { $0?.at.storeMilliseconds }))
+        bindings.append(NullableArray(audits.map { $0?.action }))
+        bindings.append(NullableArray(audits.map { $0?.outcome.rawValue }))
+        bindings.append(NullableArray(audits.map { $0?.sender }))
+        bindings.append(NullableArray(audits.map { $0?.resourceReference }))
+        bindings.append(NullableArray(audits.map { $0?.messageID }))
+        bindings.append(NullableArray(audits.map { $0?.correlationID }))
+        bindings.append(NullableArray(audits.map { $0?.detail }))
+        bindings.append(NullableArray(audits.map { $0?.role }))
+        bindings.append(NullableArray(audits.map { $0?.patient }))
+        bindings.append(NullableArray(audits.map { $0?.source }))
+        bindings.append(completions.map { $0.resolution.setsLastError })
+        bindings.append(leases.map(\.id))
+        bindings.append(leases.map(\.token))
+        var owned: Set<Int64> = []
+        for row in try await self.query(OutboxCompletionsWrite.self, bindings) {
+            owned.insert(try row.columns(Int64.self))
         }
-        let owned = try await self.query(OutboxCompletionWrite.self, bindings)
-        guard !owned.isEmpty else { return false }
-        if let audit { try await self.insertAudit(audit) }
-        return true
+        return owned
     }
 
-    /// Locks a leased row if its lease token still holds (`$1`, `$2`), records the attempt (when `$3`) with
-    /// its audit record, and resolves the row: its state, attempts added, next attempt (kept when null),
-    /// and its last error (when `$16`). Answers the row's id when it was still held.
-    private enum OutboxCompletionWrite: PreparedStatementText {
+    /// Outcomes `$1`…`$27`, one array element per leased row (`$1` ids, `$2` lease tokens): the attempt
+    /// when `$3` is not null, with its audit record; the row's resolution (`$12` state, `$13` attempts
+    /// added, `$14` next attempt or null to keep it, `$15` its last error when `$27`); the resolution's
+    /// own audit entry when `$16` is not null. Then the leases `$28`, `$29` given back.
+    ///
+    /// Rows are found and locked one by one by id, in id order, so two forwarders never wait for each other
+    /// in opposite orders.
+    private enum OutboxCompletionsWrite: PreparedStatementText {
         static let sql = """
-            WITH owned AS (
-                SELECT id, delivery_id, partner, episode_id, event_number FROM outbox
-                WHERE id = $1::bigint AND state = 'leased' AND lease_owner = $2::text
-                FOR UPDATE
+            WITH outcome AS (
+                SELECT * FROM unnest($1::int8[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::text[],
+                    $7::int8[], $8::text[], $9::bytea[], $10::text[], $11::text[], $12::text[], $13::int8[],
+                    $14::int8[], $15::text[], $16::int8[], $17::text[], $18::text[], $19::text[], $20::text[],
+                    $21::int8[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::bool[])
+                    WITH ORDINALITY AS c(id, token, number, started_at, status, error, duration_ms, http_version,
+                        excerpt, attempt_outcome, attempt_detail, state, attempts, next_attempt_at, last_error,
+                        audit_at, action, audit_outcome, sender, resource_ref, message_id, correlation_id, detail,
+                        agent_role, patient_ref, source_address, sets_error, position)
+            ), owned AS (
+                SELECT o.* FROM (SELECT id, token FROM outcome ORDER BY id) AS c
+                    CROSS JOIN LATERAL (
+                        SELECT id, delivery_id, partner, episode_id, event_number FROM outbox
+                        WHERE outbox.id = c.id AND state = 'leased' AND lease_owner = c.token
+                        OFFSET 0 FOR UPDATE
+                    ) AS o
+            ), recorded AS (
+                SELECT c.*, o.delivery_id, o.partner, o.episode_id, o.event_number,
+                    (SELECT s.owner FROM subscription AS s WHERE s.id = o.partner) AS owner
+                FROM outcome AS c JOIN owned AS o ON o.id = c.id
             ), attempt AS (
                 INSERT INTO delivery_attempt (outbox_id, delivery_id, partner, number, started_at, status, error,
                     duration_ms, http_version, excerpt)
-                SELECT id, delivery_id, partner, $4::bigint, $5::bigint, $6::bigint, $7::text, $8::bigint, $9::text,
-                    $10::bytea
-                FROM owned WHERE $3::boolean
-            ), attempt_audit AS (
-                INSERT INTO audit (at, action, outcome, sender, resource_ref, correlation_id, detail, agent_role)
-                SELECT $5::bigint, 'delivery-attempt', $11::text, coalesce(s.owner, o.partner),
-                    'Episode/' || o.episode_id, o.delivery_id,
-                    'delivery ' || coalesce(o.delivery_id, '') || ' to subscription ' || o.partner || ', event '
-                        || o.event_number || ', ' || $12::text, 'partner'
-                FROM owned o LEFT JOIN subscription s ON s.id = o.partner WHERE $3::boolean
+                SELECT id, delivery_id, partner, number, started_at, status, error, duration_ms, http_version,
+                    excerpt
+                FROM recorded WHERE number IS NOT NULL ORDER BY position
+            ), audited AS (
+                INSERT INTO audit (at, action, outcome, sender, resource_ref, message_id, correlation_id, detail,
+                    agent_role, patient_ref, source_address)
+                SELECT at, action, outcome, sender, resource_ref, message_id, correlation_id, detail, agent_role,
+                    patient_ref, source_address
+                FROM (
+                    SELECT position, 0 AS step, started_at AS at, 'delivery-attempt' AS action,
+                        attempt_outcome AS outcome, coalesce(owner, partner) AS sender,
+                        'Episode/' || episode_id AS resource_ref, NULL::int8 AS message_id,
+                        delivery_id AS correlation_id,
+                        'delivery ' || coalesce(delivery_id, '') || ' to subscription ' || partner || ', event '
+                            || event_number || ', ' || attempt_detail AS detail,
+                        'partner' AS agent_role, NULL::text AS patient_ref, NULL::text AS source_address
+                    FROM recorded WHERE number IS NOT NULL
+                    UNION ALL
+                    SELECT position, 1, audit_at, action, audit_outcome, sender, resource_ref, message_id,
+                        correlation_id, detail, agent_role, patient_ref, source_address
+                    FROM recorded WHERE audit_at IS NOT NULL
+                ) AS entries
+                ORDER BY position, step
             ), resolved AS (
-                UPDATE outbox SET state = $13::text, attempts = attempts + $14::bigint,
-                    next_attempt_at = coalesce($15::bigint, next_attempt_at), lease_owner = NULL, lease_until = NULL,
-                    last_error = CASE WHEN $16::boolean THEN $17::text ELSE last_error END
-                FROM owned WHERE outbox.id = owned.id
+                UPDATE outbox SET state = r.state, attempts = outbox.attempts + r.attempts,
+                    next_attempt_at = coalesce(r.next_attempt_at, outbox.next_attempt_at), lease_owner = NULL,
+                    lease_until = NULL,
+                    last_error = CASE WHEN r.sets_error THEN r.last_error ELSE outbox.last_error END
+                FROM recorded AS r WHERE outbox.id = r.id
+            ), released AS (
+                UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_until = NULL
+                FROM unnest($28::int8[], $29::text[]) AS l(id, token)
+                WHERE outbox.id = l.id AND outbox.state = 'leased' AND outbox.lease_owner = l.token
             )
             SELECT id FROM owned
             """
+    }
+}
+
+extension OutboxResolution {
+    /// The row's state once resolved.
+    fileprivate var state: String {
+        switch self {
+        case .delivered: "delivered"
+        case .retry: "pending"
+        case .deadLetter: "dead"
+        }
+    }
+
+    fileprivate var countsAnAttempt: Bool {
+        if case .retry = self { return true }
+        return false
+    }
+
+    /// When a retry is due; nil keeps the row's time.
+    fileprivate var retryAt: Int64? {
+        if case .retry(let at) = self { return at.storeMilliseconds }
+        return nil
+    }
+
+    /// Whether the row's last error changes (``lastError(after:)``): not when it was delivered.
+    fileprivate var setsLastError: Bool {
+        if case .delivered = self { return false }
+        return true
+    }
+
+    /// The row's last error after this resolution, when ``setsLastError``.
+    fileprivate func lastError(after attempt: DeliveryAttempt?) -> String? {
+        switch self {
+        case .delivered: nil
+        case .retry: attempt?.summary
+        case .deadLetter(let reason): reason
+        }
     }
 }

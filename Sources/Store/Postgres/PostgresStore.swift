@@ -95,6 +95,13 @@ public struct PostgresStore: OutboxStore {
         }
         var options = PostgresClient.Configuration.Options()
         options.maximumConnections = max(1, configuration.maximumConnections)
+        // Every statement the gateway runs finds its rows through an index. A connection keeps the plans it
+        // made while the database was young, whose statistics call every table a few pages long and a
+        // sequential scan the cheaper way; those scans then grow with the tables until the next ANALYZE.
+        // Without JIT: the penalty that steers the planner away from scans counts in a plan's cost, and
+        // the few tiny tables read by scan anyway would be compiled on every statement (120 ms each).
+        // (The migrations' session keeps the defaults.) docs/performance.md, "PostgreSQL store".
+        options.additionalStartupParameters = [("enable_seqscan", "off"), ("jit", "off")]
         return PostgresStore(
             client: PostgresClient(
                 configuration: endpoint.clientConfiguration(options: options),
