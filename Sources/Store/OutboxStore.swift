@@ -19,8 +19,7 @@ public protocol OutboxStore: Store, Service, DeliveryAdministration, ConsoleStor
     /// `run - 1` of the due rows after it in its stream, in order and leased with it: a *run*. Its
     /// claimant sends them one after the other, each only once the one before was delivered, and gives
     /// back with ``releaseOutbox(_:)`` those it does not attempt. A partner then hears an episode's next
-    /// event one round trip after the last, not one claim and one commit later. SQLite does; PostgreSQL
-    /// leases heads only.
+    /// event one round trip after the last, not one claim and one commit later. Both backends do.
     func claimOutbox(limit: Int, run: Int, now: Date, lease: Duration) async throws(StoreError) -> [ClaimedDelivery]
 
     /// Gives back claimed rows that were not attempted (the rest of a run that stopped), guarded by their

@@ -34,13 +34,15 @@ import Testing
         #expect(loop.claimToStart() == 2)
     }
 
-    @Test func anExhaustedClaimWaitsForARecordedOutcomeOrATick() {
-        var loop = Forwarder.Loop(configuration: self.configuration)
+    /// Heads only (runs of one row): recording a head's outcome may make its stream's next row due.
+    @Test func anExhaustedClaimWaitsForARecordedOutcomeOrATick() throws {
+        var loop = Forwarder.Loop(configuration: Forwarder.Configuration(concurrency: 4, claimBatch: 2, run: 1))
         let limit = loop.claimToStart()
         loop.claimed(self.rows(1), asked: limit ?? 0)
-        #expect(loop.nextAttempt() != nil)
+        let nextRun = loop.nextAttempt()
+        let run = try #require(nextRun)
         #expect(loop.claimToStart() == nil, "nothing more was due")
-        loop.attempted(Forwarder.Run.Result())
+        loop.attempted(Self.delivered(run))
         #expect(loop.claimToStart() == nil, "a finished request alone changes nothing in the queue")
         loop.recorded(runs: loop.recordingToStart()?.runs ?? 0)
         #expect(loop.claimToStart() == 16, "its stream's next row may be due now")
@@ -48,6 +50,45 @@ import Testing
         #expect(loop.claimToStart() == nil)
         loop.ticked()
         #expect(loop.claimToStart() == 16)
+    }
+
+    /// A run shorter than the longest a claim gives took every due row of its stream: recording it frees
+    /// nothing, so no claim follows until a tick; a run that gave rows back, or a full one, frees some.
+    @Test func aRecordedRunClaimsAgainOnlyIfItMayHaveLeftRows() throws {
+        let configuration = Forwarder.Configuration(concurrency: 4, claimBatch: 2, run: 2)
+        var loop = Forwarder.Loop(configuration: configuration)
+        loop.claimed(self.rows(1), asked: loop.claimToStart() ?? 0)
+        let nextShort = loop.nextAttempt()
+        let short = try #require(nextShort)
+        loop.attempted(Self.delivered(short))
+        loop.recorded(runs: loop.recordingToStart()?.runs ?? 0)
+        #expect(loop.claimToStart() == nil, "the run of one row took its stream's every due row")
+        loop.ticked()
+        let full = Forwarder.Run.runs(
+            of: ForwarderTests.rows(partner: "a", episode: "e", count: 2),
+            claimedAt: Date(),
+            lease: .seconds(60)
+        )
+        loop.claimed(full, asked: loop.claimToStart() ?? 0)
+        let nextRun = loop.nextAttempt()
+        let run = try #require(nextRun)
+        loop.attempted(Self.delivered(run))
+        loop.recorded(runs: loop.recordingToStart()?.runs ?? 0)
+        #expect(loop.claimToStart() == 16, "a full run: its stream may hold more")
+        loop.claimed(self.rows(1), asked: 16)
+        let nextStopped = loop.nextAttempt()
+        let stopped = try #require(nextStopped)
+        loop.attempted(Forwarder.Run.Result(outcomes: [], unattempted: stopped.rows))
+        loop.recorded(runs: loop.recordingToStart()?.runs ?? 0)
+        #expect(loop.claimToStart() == 16, "rows given back are claimable again")
+    }
+
+    /// Every row of `run` delivered.
+    static func delivered(_ run: Forwarder.Run) -> Forwarder.Run.Result {
+        Forwarder.Run.Result(
+            outcomes: run.rows.map { ($0, DeliveryOutcome(action: .markDelivered, attempt: nil, refusal: nil)) },
+            unattempted: []
+        )
     }
 
     @Test func outcomesWaitingToBeRecordedStopClaims() {

@@ -10,6 +10,11 @@ extension Forwarder {
         private(set) var recording = 0
         /// Outcomes of runs attempted since the last recording started, in the order the runs finished.
         private(set) var unrecorded = Run.Result()
+        /// A run in ``unrecorded`` may leave rows of its stream claimable once recorded: it gave rows back, or
+        /// it was as long as a run may be, so its stream may hold more.
+        private(set) var unrecordedFreesRows = false
+        /// The same for the recording under way.
+        private(set) var recordingFreesRows = false
         /// A recording (one store call) is under way.
         private(set) var recordingInFlight = false
         private(set) var claiming = false
@@ -63,6 +68,8 @@ extension Forwarder {
         mutating func attempted(_ result: Run.Result) {
             self.inFlight -= 1
             self.recording += 1
+            let length = result.outcomes.count + result.unattempted.count
+            if !result.unattempted.isEmpty || length >= self.configuration.run { self.unrecordedFreesRows = true }
             self.unrecorded.outcomes += result.outcomes
             self.unrecorded.unattempted += result.unattempted
         }
@@ -74,15 +81,22 @@ extension Forwarder {
         mutating func recordingToStart() -> (result: Run.Result, runs: Int)? {
             guard !self.recordingInFlight, self.recording > 0 else { return nil }
             self.recordingInFlight = true
-            defer { self.unrecorded = Run.Result() }
+            self.recordingFreesRows = self.unrecordedFreesRows
+            defer {
+                self.unrecorded = Run.Result()
+                self.unrecordedFreesRows = false
+            }
             return (self.unrecorded, self.recording)
         }
 
-        /// A recording of `runs` runs finished (or failed; the leases will bring its rows back).
+        /// A recording of `runs` runs finished (or failed; the leases will bring its rows back). After an
+        /// exhausted claim it is worth claiming again only if the recording may have left rows claimable
+        /// (``recordingFreesRows``): a shorter run took every due row of its stream, and rows planned since
+        /// ring the doorbell.
         mutating func recorded(runs: Int) {
             self.recordingInFlight = false
             self.recording -= runs
-            self.exhausted = false
+            if self.recordingFreesRows { self.exhausted = false }
         }
 
         /// Whether to start a tick task now: one is always running, so an idle forwarder wakes.

@@ -193,7 +193,7 @@ extension PostgresMigration {
     /// Planning reads the last event number per partner of one episode, and a re-keyed episode moves its
     /// rows by episode id: both look rows up by `episode_id` first, which no index leads with (the unique one
     /// leads with the partner); SQLite's migration 5 adds the same index. The claim keeps its shape
-    /// (``PostgresSession/claimOutbox(limit:now:leaseMilliseconds:)``), served by `outbox_stream` and `outbox_due`.
+    /// (``PostgresSession/claimOutbox(limit:run:now:leaseMilliseconds:)``), served by `outbox_stream` and `outbox_due`.
     static let outboxIndexes = PostgresMigration(
         version: 3,
         name: "outbox indexes",

@@ -163,11 +163,23 @@ extension PostgresSession {
     /// Each due row is checked against its own stream through `outbox_stream`, so a claim reads the rows it
     /// returns and their streams, not every pending row; and its walk over `outbox_claimable` starts at the
     /// first row it may take, past the rows in flight (``PostgresMigration/claimableAt``).
-    func claimOutbox(limit: Int, now: Int64, leaseMilliseconds: Int64) async throws(StoreError) -> [ClaimedDelivery] {
+    ///
+    /// With `run` above 1, each head is followed by up to `run - 1` rows after it in its stream, in order,
+    /// as long as each is due, leased with it: a *run* (``OutboxStore/claimOutbox(limit:run:now:lease:)``).
+    /// Only the claimant holding a stream's head reaches its later rows, so they are leased without
+    /// waiting; the stream stays closed to other claimants until its last leased row is resolved or its
+    /// lease runs out.
+    func claimOutbox(
+        limit: Int,
+        run: Int = 1,
+        now: Int64,
+        leaseMilliseconds: Int64
+    ) async throws(StoreError) -> [ClaimedDelivery] {
         var bindings = PostgresBindings()
         bindings.append(now)
         bindings.append(Int64(max(0, limit)))
         bindings.append(now + leaseMilliseconds)
+        bindings.append(Int64(max(0, run - 1)))
         let rows = try await self.query(OutboxClaim.self, bindings)
         var claimed: [ClaimedDelivery] = []
         claimed.reserveCapacity(rows.count)
@@ -208,11 +220,13 @@ extension PostgresSession {
         return claimed
     }
 
-    /// Leases the due heads of up to `$2` streams at `$1` until `$3` (``claimOutbox(limit:now:leaseMilliseconds:)``).
+    /// Leases the due heads of up to `$2` streams at `$1` until `$3`, each followed by up to `$4` due rows
+    /// of its stream (``claimOutbox(limit:run:now:leaseMilliseconds:)``); answers them head by head, each
+    /// head followed by its run.
     private enum OutboxClaim: PreparedStatementText {
         static let sql = """
             WITH due AS (
-                SELECT o.id FROM outbox AS o
+                SELECT o.id, o.partner, o.episode_id FROM outbox AS o
                 WHERE o.state IN ('pending', 'leased') AND o.delivery_id IS NOT NULL
                     AND greatest(o.next_attempt_at, coalesce(o.lease_until, 0)) <= $1::bigint
                     AND NOT EXISTS (
@@ -224,19 +238,37 @@ extension PostgresSession {
                 ORDER BY greatest(o.next_attempt_at, coalesce(o.lease_until, 0)), o.id
                 LIMIT $2::bigint
                 FOR UPDATE OF o SKIP LOCKED
+            ), followers AS (
+                SELECT f.id, d.id AS head FROM due AS d
+                    CROSS JOIN LATERAL (
+                        SELECT n.id, bool_and(n.claimable) OVER (ORDER BY n.id) AS unbroken FROM (
+                            SELECT o.id, greatest(o.next_attempt_at, coalesce(o.lease_until, 0)) <= $1::bigint
+                                AS claimable
+                            FROM outbox AS o
+                            WHERE o.partner = d.partner AND o.episode_id = d.episode_id AND o.id > d.id
+                                AND o.state IN ('pending', 'leased') AND o.delivery_id IS NOT NULL
+                            ORDER BY o.id LIMIT $4::bigint
+                        ) AS n
+                    ) AS f
+                WHERE f.unbroken
+            ), picked AS (
+                SELECT id, id AS head FROM due
+                UNION ALL
+                SELECT id, head FROM followers
             ), claimed AS (
                 UPDATE outbox SET state = 'leased', lease_owner = gen_random_uuid()::text, lease_until = $3::bigint
-                FROM due WHERE outbox.id = due.id
-                RETURNING outbox.id, outbox.delivery_id, outbox.partner, outbox.episode_id, outbox.event_number,
-                    outbox.event, outbox.body, coalesce(outbox.requeued_at, outbox.created_at) AS started_at,
+                FROM picked WHERE outbox.id = picked.id AND outbox.state IN ('pending', 'leased')
+                RETURNING outbox.id, picked.head, outbox.delivery_id, outbox.partner, outbox.episode_id,
+                    outbox.event_number, outbox.event, outbox.body,
+                    coalesce(outbox.requeued_at, outbox.created_at) AS started_at,
                     outbox.attempts - outbox.attempt_base AS attempts, outbox.next_attempt_at, outbox.lease_owner,
                     outbox.redelivery_of, outbox.trace_parent
             )
             SELECT c.id, c.delivery_id, c.partner, c.episode_id, c.event_number, c.event, c.body, c.started_at,
                 c.attempts, c.next_attempt_at, c.lease_owner,
                 (SELECT e.state FROM episode AS e WHERE e.id = c.episode_id), c.redelivery_of, c.trace_parent
-            FROM claimed AS c
-            ORDER BY c.next_attempt_at, c.id
+            FROM claimed AS c JOIN claimed AS h ON h.id = c.head
+            ORDER BY h.next_attempt_at, c.head, c.id
             """
     }
 

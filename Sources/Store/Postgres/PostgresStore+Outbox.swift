@@ -2,8 +2,8 @@ public import Foundation
 import PostgresNIO
 
 extension PostgresStore {
-    /// Leases the heads of due streams in one statement (see ``PostgresSession/claimOutbox(limit:now:leaseMilliseconds:)``);
-    /// heads only, whatever `run` asks (see ``OutboxStore``).
+    /// Leases the heads of due streams, each with its run, in one statement (see
+    /// ``PostgresSession/claimOutbox(limit:run:now:leaseMilliseconds:)`` and ``OutboxStore``).
     public func claimOutbox(
         limit: Int,
         run: Int,
@@ -13,6 +13,7 @@ extension PostgresStore {
         try await self.withSession { (session) throws(StoreError) in
             try await session.claimOutbox(
                 limit: limit,
+                run: run,
                 now: now.storeMilliseconds,
                 leaseMilliseconds: lease.storeMilliseconds
             )

@@ -20,9 +20,9 @@ import Synchronization
 ///   over.
 /// - **Conditional writes** (`If-None-Exist`, conditional update) match on identifiers that are not
 ///   unique; a transaction-level advisory lock on the (type, identifier) serialises them.
-/// - **The outbox.** Claims lease the head of each (partner, episode) stream with `FOR UPDATE SKIP LOCKED`
-///   in one statement (``claimOutbox(limit:now:lease:)``), so replicas never share a row or two rows of a
-///   stream; a replica killed mid-delivery leaves a lease that expires.
+/// - **The outbox.** Claims lease the head of each (partner, episode) stream with `FOR UPDATE SKIP LOCKED`,
+///   with the due rows that follow it in its stream, in one statement (``claimOutbox(limit:now:lease:)``),
+///   so replicas never share a row or a stream; a replica killed mid-delivery leaves a lease that expires.
 ///
 /// Lifecycle: ``open(at:configuration:normaliser:outboxPlanning:logger:)`` migrates the database; queries
 /// run once ``run()`` (a `Service`: add the store to the `ServiceGroup` before the HTTP server) runs the
