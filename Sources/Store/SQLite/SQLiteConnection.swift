@@ -40,6 +40,18 @@ struct SQLiteConnection: ~Copyable {
         self.handle = nil
     }
 
+    /// The prepared statements that have stepped through a table or index from end to end, with the
+    /// number of such steps since each was prepared (`SQLITE_STMTSTATUS_FULLSCAN_STEP`): what tests
+    /// check to show a message's statements find their rows by key.
+    func fullScanSteps() -> [String: Int] {
+        var steps: [String: Int] = [:]
+        for (sql, statement) in self.statements {
+            let count = Int(sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0))
+            if count > 0 { steps[sql] = count }
+        }
+        return steps
+    }
+
     /// Runs one or more statements that take no parameters and return no rows (pragmas, DDL).
     func execute(_ sql: String) throws(StoreError) {
         let handle = try self.openHandle()
