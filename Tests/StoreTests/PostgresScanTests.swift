@@ -26,27 +26,26 @@ import Testing
                 normaliser: try SampleMessages.normaliser(),
                 outboxPlanning: SubscriptionStoreTests.Planning(subscriptions: ["configured"])
             ) { store in
-                for patient in 0..<(messages - 10) {
-                    _ = try await store.ingest(
-                        PartitionMessages.referral(patient: "p\(patient)", referral: "sr-\(patient)")
-                    )
-                }
-                // One patient's referral, changed ten times: its episode row, members and events are rewritten.
-                for change in 0..<10 {
-                    _ = try await store.ingest(
-                        PartitionMessages.referral(
-                            patient: "p0",
-                            referral: "sr-0",
-                            extra: #","note":[{"text":"change \#(change)"}]"#
-                        )
-                    )
-                }
-                try await Self.deliverEverything(from: store)
+                try await Self.ingestAndDeliver(messages, into: store)
             }
             guard case .postgres(let endpoint) = database.url else { return }
             let scanned = try await Self.rowsScanned(in: endpoint, afterInserting: messages)
             #expect(scanned.values.allSatisfy { $0 == 0 }, "rows read by sequential scans: \(scanned)")
         }
+    }
+
+    /// `messages` referral messages, all but ten for new patients and ten changing one patient's referral
+    /// (its episode row, members and events rewritten), then ``deliverEverything(from:)``.
+    static func ingestAndDeliver(_ messages: Int, into store: any OutboxStore) async throws {
+        for patient in 0..<(messages - 10) {
+            _ = try await store.ingest(PartitionMessages.referral(patient: "p\(patient)", referral: "sr-\(patient)"))
+        }
+        for change in 0..<10 {
+            _ = try await store.ingest(
+                PartitionMessages.referral(patient: "p0", referral: "sr-0", extra: #","note":[{"text":"c\#(change)"}]"#)
+            )
+        }
+        try await Self.deliverEverything(from: store)
     }
 
     /// Claims and records every delivery as a forwarder would: in each claim one row is retried, one

@@ -16,21 +16,7 @@ import Testing
             normaliser: try SampleMessages.normaliser(),
             outboxPlanning: SubscriptionStoreTests.Planning(subscriptions: ["configured"])
         ) { store in
-            for patient in 0..<50 {
-                _ = try await store.ingest(
-                    PartitionMessages.referral(patient: "p\(patient)", referral: "sr-\(patient)")
-                )
-            }
-            for change in 0..<10 {
-                _ = try await store.ingest(
-                    PartitionMessages.referral(
-                        patient: "p0",
-                        referral: "sr-0",
-                        extra: #","note":[{"text":"c\#(change)"}]"#
-                    )
-                )
-            }
-            try await PostgresScanTests.deliverEverything(from: store)
+            try await PostgresScanTests.ingestAndDeliver(60, into: store)
             let sqlite = try #require(store as? SQLiteStore)
             var scans: [String: Int] = [:]
             for slot in [sqlite.writer] + sqlite.readers {
