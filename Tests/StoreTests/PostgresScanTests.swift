@@ -35,7 +35,8 @@ import Testing
     }
 
     /// `messages` referral messages, all but ten for new patients and ten changing one patient's referral
-    /// (its episode row, members and events rewritten), then ``deliverEverything(from:)``.
+    /// (its episode row, members and events rewritten), then ``deliverEverything(from:)``, and the outbox
+    /// gauges read as a metrics scrape reads them.
     static func ingestAndDeliver(_ messages: Int, into store: any OutboxStore) async throws {
         for patient in 0..<(messages - 10) {
             _ = try await store.ingest(PartitionMessages.referral(patient: "p\(patient)", referral: "sr-\(patient)"))
@@ -46,6 +47,7 @@ import Testing
             )
         }
         try await Self.deliverEverything(from: store)
+        _ = try await store.outboxStatistics(now: Date())
     }
 
     /// Claims and records every delivery as a forwarder would: in each claim one row is retried, one

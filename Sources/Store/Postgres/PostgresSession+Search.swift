@@ -204,16 +204,26 @@ extension PostgresSession {
         return indexed
     }
 
+    /// Per subscription: rows pending or leased, the oldest due, rows dead. Reads only those rows, through
+    /// the partial indexes `outbox_stream` and `outbox_dead`, not the delivered history.
     func outboxStatistics(now: Int64) async throws(StoreError) -> [OutboxStatistics] {
         var statistics: [String: OutboxStatistics] = [:]
         for row in try await self.query(
             """
-            SELECT o.partner, coalesce(s.owner, o.partner),
-                count(*) FILTER (WHERE o.state IN ('pending', 'leased')),
-                min(o.next_attempt_at) FILTER (WHERE o.state = 'pending' AND o.next_attempt_at <= \(now)),
-                count(*) FILTER (WHERE o.state = 'dead')
-            FROM outbox o LEFT JOIN subscription s ON s.id = o.partner
-            WHERE o.state IN ('pending', 'leased', 'dead') GROUP BY o.partner, s.owner
+            SELECT c.partner, coalesce((SELECT s.owner FROM subscription AS s WHERE s.id = c.partner), c.partner),
+                c.depth, c.oldest, c.dead
+            FROM (
+                SELECT partner, count(*) FILTER (WHERE NOT dead) AS depth, min(due_at) AS oldest,
+                    count(*) FILTER (WHERE dead) AS dead
+                FROM (
+                    SELECT o.partner, false AS dead,
+                        CASE WHEN o.state = 'pending' AND o.next_attempt_at <= \(now) THEN o.next_attempt_at END AS due_at
+                    FROM outbox AS o WHERE o.state IN ('pending', 'leased')
+                    UNION ALL
+                    SELECT o.partner, true, NULL FROM outbox AS o WHERE o.state = 'dead'
+                ) AS open
+                GROUP BY partner
+            ) AS c
             """
         ) {
             let (subscription, owner, depth, oldest, dead) = try row.columns(
