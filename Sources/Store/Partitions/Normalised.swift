@@ -8,6 +8,9 @@ struct Normalised: Sendable {
     var outcome = Outcome()
     var issues: [String: [Issue]] = [:]
     var unmatched: [UnmatchedReferral] = []
+    /// The message's audit entries were written with its first partition (PostgreSQL, one round trip
+    /// less); the caller writes them otherwise.
+    var audited = false
 
     init(_ writes: [PartitionWrite] = []) {
         self.writes = writes

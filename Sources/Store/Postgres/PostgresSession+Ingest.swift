@@ -59,6 +59,20 @@ extension PostgresSession {
         }
         var normalised = Normalised()
         let changed = IngestRules.normalisable(message.writes, entries)
+        let withdrawn = IngestRules.withdrawn(entries)
+        // The audit entries name every warning of the message: with nothing withdrawn, the normalisation
+        // knows them all and writes the entries with its first partition.
+        let audits = { (normalised: Normalised) -> [AuditEntry] in
+            zip(message.writes, entries).map { write, entry in
+                IngestRules.auditEntry(
+                    for: entry,
+                    of: write,
+                    message: received,
+                    messageID: messageID,
+                    warnings: normalised.issues
+                )
+            }
+        }
         if let ledger, !changed.isEmpty {
             normalised = try await self.normalise(
                 changed,
@@ -66,10 +80,10 @@ extension PostgresSession {
                 messageID: messageID,
                 at: at,
                 traceparent: received.traceparent,
-                ledger: ledger
+                ledger: ledger,
+                audits: withdrawn.isEmpty ? audits : nil
             )
         }
-        let withdrawn = IngestRules.withdrawn(entries)
         if let ledger, !withdrawn.isEmpty {
             let withdrawal = try await self.withdraw(
                 withdrawn,
@@ -80,16 +94,8 @@ extension PostgresSession {
             )
             normalised = Normalised(normalised.writes + withdrawal.writes)
         }
-        for (write, entry) in zip(message.writes, entries) {
-            try await self.insertAudit(
-                IngestRules.auditEntry(
-                    for: entry,
-                    of: write,
-                    message: received,
-                    messageID: messageID,
-                    warnings: normalised.issues
-                )
-            )
+        if !normalised.audited {
+            for entry in audits(normalised) { try await self.insertAudit(entry) }
         }
         let result = IngestResult(
             messageID: messageID,

@@ -9,13 +9,18 @@ import PostgresNIO
 extension PostgresSession {
 
     /// Normalises the written resources into their partitions, writes the changes, plans the outbox rows.
+    ///
+    /// With `audits`, the message's audit entries (which name the normalisation's warnings, so they are
+    /// known only once the partitions are derived) go into the statement that writes the first
+    /// partition's rows, and the result is ``Normalised/audited``.
     func normalise(
         _ resources: [Element],
         sender: String,
         messageID: Int64,
         at: Int64,
         traceparent: String? = nil,
-        ledger: EpisodeLedger
+        ledger: EpisodeLedger,
+        audits: ((Normalised) -> [AuditEntry])? = nil
     ) async throws(StoreError) -> Normalised {
         let items = ledger.items(of: resources, sender: sender)
         var arrival = try await self.lockNamesReservingArrivals(items.linkingNames)
@@ -99,6 +104,7 @@ extension PostgresSession {
             try await self.lendAll(to: &entry)
             writes.append(ledger.write(dependent: consume entry, partition: id, changed: changedShared))
         }
+        let entries = writes.isEmpty ? [] : audits?(Normalised(writes)) ?? []
         for index in writes.indices {
             try await self.write(
                 &writes[index],
@@ -106,10 +112,13 @@ extension PostgresSession {
                 messageID: messageID,
                 at: at,
                 traceparent: traceparent,
-                ledger: ledger
+                ledger: ledger,
+                audits: index == 0 ? entries : []
             )
         }
-        return Normalised(writes)
+        var normalised = Normalised(writes)
+        normalised.audited = !entries.isEmpty
+        return normalised
     }
 
     /// Takes resources their senders deleted out of every partition that holds or refers to them (locked
@@ -201,7 +210,8 @@ extension PostgresSession {
         messageID: Int64?,
         at: Int64,
         traceparent: String? = nil,
-        ledger: EpisodeLedger
+        ledger: EpisodeLedger,
+        audits: [AuditEntry] = []
     ) async throws(StoreError) {
         var tasks: [Element] = []
         // A Task written can make another one unnecessary (cancelled), never the other way: two rounds.
@@ -224,7 +234,7 @@ extension PostgresSession {
             tasks += stored
         }
         try await self.mergePartitions(write.absorbed, into: write.id)
-        try await self.write(write, messageID: messageID, at: at)
+        try await self.write(write, messageID: messageID, at: at, audits: audits)
         if let planning = ledger.planning {
             write.plannedDeliveries = try await self.planOutbox(
                 write.ingestion,

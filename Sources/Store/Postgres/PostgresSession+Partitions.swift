@@ -257,8 +257,13 @@ extension PostgresSession {
     /// episode changes and retired episodes, its evaluation time and its next version.
     ///
     /// Besides the episodes' own statements, one statement writes the held resources, the names, the
-    /// referrals now matched and the partition's row.
-    func write(_ write: PartitionWrite, messageID: Int64?, at: Int64) async throws(StoreError) {
+    /// referrals now matched, the partition's row and the `audits` given.
+    func write(
+        _ write: PartitionWrite,
+        messageID: Int64?,
+        at: Int64,
+        audits: [AuditEntry] = []
+    ) async throws(StoreError) {
         if !write.removed.isEmpty {
             try await self.query(
                 "DELETE FROM partition_resource WHERE partition_id = \(write.id) AND key = ANY(\(write.removed))"
@@ -292,12 +297,24 @@ extension PostgresSession {
         bindings.append(evaluated)
         bindings.append(write.mappings)
         bindings.append(write.dueAt)
+        bindings.append(audits.map { $0.at.storeMilliseconds })
+        bindings.append(audits.map(\.action))
+        bindings.append(audits.map(\.outcome.rawValue))
+        bindings.append(NullableArray(audits.map(\.sender)))
+        bindings.append(NullableArray(audits.map(\.resourceReference)))
+        bindings.append(NullableArray(audits.map(\.messageID)))
+        bindings.append(NullableArray(audits.map(\.correlationID)))
+        bindings.append(NullableArray(audits.map(\.detail)))
+        bindings.append(NullableArray(audits.map(\.role)))
+        bindings.append(NullableArray(audits.map(\.patient)))
+        bindings.append(NullableArray(audits.map(\.source)))
         try await self.query(PartitionRowsWrite.self, bindings)
         try await self.writeUnmatched(write, at: at)
     }
 
     /// A partition's held resources (upserted), its new names, its referrals now matched (removed from the
-    /// unmatched) and its row (made here for a partition new in this transaction).
+    /// unmatched), its row (made here for a partition new in this transaction) and audit entries
+    /// (`$11`…`$21`, one array element per entry, inserted in order).
     private enum PartitionRowsWrite: PreparedStatementText {
         static let sql = """
             WITH resources AS (
@@ -310,6 +327,16 @@ extension PostgresSession {
                 SELECT n, $1::bigint FROM unnest($5::text[]) AS n ON CONFLICT DO NOTHING
             ), matched AS (
                 DELETE FROM unmatched_referral WHERE key = ANY($6::text[]) AND cardinality($6::text[]) > 0
+            ), audited AS (
+                INSERT INTO audit (at, action, outcome, sender, resource_ref, message_id, correlation_id, detail,
+                    agent_role, patient_ref, source_address)
+                SELECT at, action, outcome, sender, resource_ref, message_id, correlation_id, detail, agent_role,
+                    patient_ref, source_address
+                FROM unnest($11::int8[], $12::text[], $13::text[], $14::text[], $15::text[], $16::int8[],
+                    $17::text[], $18::text[], $19::text[], $20::text[], $21::text[]) WITH ORDINALITY
+                    AS a(at, action, outcome, sender, resource_ref, message_id, correlation_id, detail, agent_role,
+                        patient_ref, source_address, position)
+                ORDER BY position
             )
             INSERT INTO partition (id, version, evaluated_at, mappings_version, due_at)
             VALUES ($1::bigint, $7::bigint, $8::bytea, $9::text, $10::bigint)
