@@ -46,31 +46,40 @@ printf '2026-01-01T00:00:00Z' >"$work/clock"
 pids+=($!)
 ports=()
 replicas=()
-for n in 1 2 3; do
+start_replica() { # N: starts replica N, and waits until it is ready
+    local n="$1" port
     port="$(free_port)"
     # The series are dated 2026: a clock pinned before them fires no timer, so each episode keeps its 14 events.
     TANDEM_STORE_URL="$store" TANDEM_LISTEN="127.0.0.1:$port" TANDEM_MAPPINGS="$PWD/Mappings" TANDEM_LOG_LEVEL=warning \
         TANDEM_DELIVERY_LEASE_SECONDS=5 TANDEM_CLOCK_FILE="$work/clock" \
         "$tandem" serve --config "$work/tandem.json" --allow-test-clock >"$work/replica$n.log" 2>&1 &
     pids+=($!)
-    replicas+=($!)
-    ports+=("$port")
-done
-for port in "${ports[@]}"; do
+    replicas[n - 1]=$!
+    ports[n - 1]="$port"
     for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.1; done
-done
+}
+forwarding() { # N: replica N's tandem_delivery_forwarding
+    curl -s "http://127.0.0.1:${ports[$1 - 1]}/metrics" | awk '$1 == "tandem_delivery_forwarding" { print $2 + 0 }'
+}
+# Replica 2, the one killed, starts first and is elected to forward: the kill then also tests the takeover.
+start_replica 2
+for _ in $(seq 1 100); do [ "$(forwarding 2)" = 1 ] && break; sleep 0.1; done
+[ "$(forwarding 2)" = 1 ] || { echo "replicas: FAIL: replica 2 was not elected to forward" >&2; exit 1; }
+start_replica 1
+start_replica 3
 
 # The driver says "kill" a third of the way through; the second replica then dies mid-flight.
 accepted=""
 while read -r line; do
     case "$line" in
-    kill) kill -KILL "${replicas[1]}"; echo "replicas: killed replica 2 (pid ${replicas[1]}) under load" >&2 ;;
+    kill) kill -KILL "${replicas[1]}"; echo "replicas: killed replica 2 (pid ${replicas[1]}, the elected forwarder) under load" >&2 ;;
     accepted*) accepted="${line#accepted }" ;;
     esac
 done < <(python3 scripts/replicas/drive.py "$episodes" $((episodes * 5 / 3)) "${ports[@]}")
 [ "$accepted" = $((episodes * 5)) ] || { echo "replicas: only $accepted messages accepted" >&2; exit 1; }
 
-# Wait for the outbox to drain (the killed replica's leases end after 5 s).
+# Wait for the outbox to drain (another replica is elected within a second; the killed one's leases end
+# after 5 s).
 for _ in $(seq 1 300); do
     [ "$(sql "SELECT count(*) FROM outbox WHERE state <> 'delivered'")" = 0 ] && break
     sleep 0.2

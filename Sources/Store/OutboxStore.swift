@@ -47,9 +47,14 @@ public protocol OutboxStore: Store, Service, DeliveryAdministration, ConsoleStor
     /// Per subscription with rows outstanding or dead: the outbox's depth, the oldest due row, the dead
     /// letters (for monitoring).
     func outboxStatistics(now: Date) async throws(StoreError) -> [OutboxStatistics]
+
+    /// How replicas sharing this store elect the one that claims; nil where one process owns the store.
+    var forwarderElection: (any ForwarderElection)? { get }
 }
 
 extension OutboxStore {
+    public var forwarderElection: (any ForwarderElection)? { nil }
+
     /// One transaction per row, in order, then the release.
     public func completeOutbox(
         _ completions: [OutboxCompletion],

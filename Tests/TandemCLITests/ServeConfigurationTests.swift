@@ -172,7 +172,7 @@ import Testing
             Array(
                 #"""
                 {"delivery": {"concurrency": 8, "claimBatch": 2, "run": 3, "pollInterval": "20ms", "lease": "30s",
-                 "idleConnectionsPerPartner": 3, "transferThreads": 4}}
+                 "idleConnectionsPerPartner": 3, "transferThreads": 4, "forwarding": "every-replica"}}
                 """#.utf8
             )
         )
@@ -188,11 +188,13 @@ import Testing
         )
         #expect(configuration.delivery.idleConnectionsPerPartner == 3)
         #expect(configuration.delivery.transferThreads == 4)
+        #expect(configuration.delivery.forwarding == .everyReplica)
         let partial = try ServeConfiguration.decode(Array(#"{"delivery": {"concurrency": 2}}"#.utf8))
         #expect(partial.delivery.forwarder.concurrency == 2)
         #expect(partial.delivery.forwarder.claimBatch == 2, "the default batch is capped by the concurrency")
         #expect(partial.delivery.forwarder.lease == Forwarder.Configuration().lease)
         #expect(partial.delivery.forwarder.run == Forwarder.Configuration().run)
+        #expect(partial.delivery.forwarding == .elected)
         #expect(ServeConfiguration.embedded.delivery == DeliverySettings())
     }
 
@@ -205,6 +207,7 @@ import Testing
         (#"{"delivery": {"pollInterval": "soon"}}"#, "pollInterval"),
         (#"{"delivery": {"idleConnectionsPerPartner": -1}}"#, "delivery.idleConnectionsPerPartner"),
         (#"{"delivery": {"transferThreads": 0}}"#, "delivery.transferThreads"),
+        (#"{"delivery": {"forwarding": "all"}}"#, "delivery.forwarding must be \"elected\" or \"every-replica\""),
         (
             #"{"delivery": {"lease": "5s"}, "partners": [{"id": "slow", "endpoint": "http://x", "timeout": "10s"}]}"#,
             "delivery.lease"

@@ -17,14 +17,7 @@ import FoundationNetworking
     func anAcceptedReferralIsDeliveredWithoutWaitingForAPoll(backend: LiveBackend) async throws {
         let sink = try SinkProcess(["--secret", "s3cret"])
         let directory = try ServerProcess.temporaryDirectory()
-        let partner: [String: Any] = [
-            "id": "eyecare", "endpoint": sink.url.absoluteString, "serviceLines": ["ophthalmology.cataract"],
-            "hmacSecret": "s3cret", "timeout": "5s",
-        ]
-        let config = try ServerProcess.writeConfiguration(
-            ["partners": [partner], "delivery": ["pollInterval": "1h"]],
-            in: directory
-        )
+        let config = try Self.hourlyPollConfiguration(partner: sink, in: directory)
         try await backend.withServer(config: config, in: directory) { server in
             let body = try Data(contentsOf: Self.samples.appendingPathComponent("01-referral.json"))
             let response = try await GatewayClient.send(
@@ -37,6 +30,19 @@ import FoundationNetworking
             let lines = sink.stop(afterLines: 3, timeout: .seconds(15)).filter { $0.contains("event=") }
             #expect(lines.count == 3, "the sink saw: \(lines); the gateway logged: \(server.logText)")
         }
+    }
+
+    /// A configuration whose one partner, `eyecare`, is `sink` (secret `s3cret`) for cataract episodes, and
+    /// whose forwarder polls once an hour, so that only a doorbell brings deliveries out within a test.
+    static func hourlyPollConfiguration(partner sink: SinkProcess, in directory: URL) throws -> URL {
+        let partner: [String: Any] = [
+            "id": "eyecare", "endpoint": sink.url.absoluteString, "serviceLines": ["ophthalmology.cataract"],
+            "hmacSecret": "s3cret", "timeout": "5s",
+        ]
+        return try ServerProcess.writeConfiguration(
+            ["partners": [partner], "delivery": ["pollInterval": "1h"]],
+            in: directory
+        )
     }
 
     @Test func aPartnerForTheServiceLineReceivesTheScenarioInOrder() async throws {

@@ -11,7 +11,7 @@ import Synchronization
 public final class DeliveryDoorbell: Sendable {
     private struct State {
         var rung = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter: CheckedContinuation<Bool, Never>?
     }
 
     private let state = Mutex(State())
@@ -20,7 +20,7 @@ public final class DeliveryDoorbell: Sendable {
 
     /// Wakes the waiting forwarder, or the next one to wait. Cheap; safe from any thread.
     public func ring() {
-        let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
             guard let waiter = state.waiter else {
                 state.rung = true
                 return nil
@@ -28,41 +28,47 @@ public final class DeliveryDoorbell: Sendable {
             state.waiter = nil
             return waiter
         }
-        waiter?.resume()
+        waiter?.resume(returning: true)
     }
 
     /// Returns after a ring (at once if one came since the last wait), or after `timeout`, or when the
-    /// task is cancelled; whichever is first. One waiter at a time (the forwarder's loop).
-    func wait(atMost timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
+    /// task is cancelled; whichever is first. Whether it rang. One waiter at a time (the forwarder's loop).
+    @discardableResult
+    func wait(atMost timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
             group.addTask { await self.nextRing() }
-            await group.next()
+            let rang = await group.next() ?? false
             group.cancelAll()
+            return rang
         }
     }
 
-    private func nextRing() async {
+    /// Whether it rang (false: cancelled).
+    private func nextRing() async -> Bool {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = self.state.withLock { state -> Bool in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let resumeNow = self.state.withLock { state -> Bool? in
                     if state.rung {
                         state.rung = false
                         return true
                     }
                     // Cancelled before waiting: leave any later ring for the next wait.
-                    if Task.isCancelled { return true }
+                    if Task.isCancelled { return false }
                     state.waiter = continuation
-                    return false
+                    return nil
                 }
-                if resumeNow { continuation.resume() }
+                if let rang = resumeNow { continuation.resume(returning: rang) }
             }
         } onCancel: {
-            let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+            let waiter = self.state.withLock { state -> CheckedContinuation<Bool, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume()
+            waiter?.resume(returning: false)
         }
     }
 }

@@ -24,6 +24,9 @@ import Store
 /// limit. The rows stay leased until their outcomes are recorded, so their own stream waits for that;
 /// others do not. A crash before then re-sends them, in order, under the same delivery ids.
 ///
+/// Where replicas share a store, a ``ForwarderSeat`` decides whether this one claims: one replica's
+/// forwarder at a time does, and the others pass their doorbell's rings on to it.
+///
 /// On graceful shutdown it stops claiming, attempts the rows it has claimed, and lets every attempt finish
 /// and be recorded; rows claimed but not completed (a crash) come back when their lease expires.
 public struct Forwarder: Service {
@@ -81,6 +84,8 @@ public struct Forwarder: Service {
     let directory: SubscriptionDirectory
     let configuration: Configuration
     let doorbell: DeliveryDoorbell?
+    /// Where replicas share a store: claims only while this replica holds the seat.
+    let seat: ForwarderSeat?
     let metrics: DeliveryMetrics?
     let logger: Logger
 
@@ -88,6 +93,8 @@ public struct Forwarder: Service {
     ///   - directory: the subscriptions delivered to now; a row for one no longer configured or active is
     ///     dead-lettered.
     ///   - doorbell: rung when rows are planned, so an idle forwarder claims them before its next poll.
+    ///   - seat: where replicas share a store, the seat this forwarder claims only while it holds (its
+    ///     doorbell must be the seat's); nil: it always claims.
     ///   - metrics: where each attempt's outcome and latency are counted.
     public init(
         queue: any DeliveryQueue,
@@ -95,6 +102,7 @@ public struct Forwarder: Service {
         directory: SubscriptionDirectory,
         configuration: Configuration = Configuration(),
         doorbell: DeliveryDoorbell? = nil,
+        seat: ForwarderSeat? = nil,
         metrics: DeliveryMetrics? = nil,
         logger: Logger
     ) {
@@ -103,6 +111,7 @@ public struct Forwarder: Service {
         self.directory = directory
         self.configuration = configuration
         self.doorbell = doorbell
+        self.seat = seat
         self.metrics = metrics
         self.logger = logger
     }
@@ -131,17 +140,20 @@ public struct Forwarder: Service {
         await withTaskGroup(of: Completion.self) { group in
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 self.startAttempts(&loop, in: &group)
-                if let limit = loop.claimToStart() {
+                if self.seat?.isHeld ?? true, let limit = loop.claimToStart() {
                     group.addTask { .claimed(await self.claim(limit: limit), asked: limit) }
                 }
                 if loop.startTick() {
-                    // Wake on the doorbell or the poll interval, whichever comes first.
+                    // Wake on the doorbell or the poll interval, whichever comes first. Without the seat, a
+                    // ring (deliveries planned here) is passed on to the replica that holds it.
                     let interval = self.configuration.pollInterval
                     let doorbell = self.doorbell
+                    let seat = self.seat
                     group.addTask {
                         try? await cancelWhenGracefulShutdown {
                             if let doorbell {
-                                await doorbell.wait(atMost: interval)
+                                let rang = await doorbell.wait(atMost: interval)
+                                if rang, let seat, !seat.isHeld { await seat.announce() }
                             } else {
                                 try await Task.sleep(for: interval)
                             }

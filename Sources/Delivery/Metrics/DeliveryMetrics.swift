@@ -9,7 +9,9 @@ import Synchronization
 /// - `tandem_delivery_attempt_duration{partner}`: how long partners took to answer, a histogram;
 /// - `tandem_outbox_depth`, `tandem_outbox_oldest_due_seconds`, `tandem_outbox_dead_letters`
 ///   `{partner, subscription}`: the outbox as the store holds it, read when metrics are collected
-///   (``collect(from:now:)``).
+///   (``collect(from:now:)``);
+/// - `tandem_delivery_forwarding`: 1 while this replica's forwarder holds the seat (``ForwarderSeat``), 0
+///   while another replica's does; absent where every forwarder claims.
 ///
 /// The counters and the histogram count this process's attempts; the gauges are the database's, the
 /// same on every replica.
@@ -48,6 +50,11 @@ public final class DeliveryMetrics: Sendable {
                 factory: self.factory
             ).recordNanoseconds(attempt.milliseconds * 1_000_000)
         }
+    }
+
+    /// Sets `tandem_delivery_forwarding`: 1 while this replica's forwarder holds the ``ForwarderSeat``.
+    public func recordForwarding(held: Bool) {
+        Gauge(label: "tandem_delivery_forwarding", factory: self.factory).record(held ? 1 : 0)
     }
 
     /// Sets the outbox gauges from the store's statistics.

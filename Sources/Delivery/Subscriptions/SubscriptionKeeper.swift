@@ -49,7 +49,7 @@ public struct SubscriptionKeeper: Service {
             await self.refresh()
             await self.check(now: Date())
             await cancelWhenGracefulShutdown {
-                await self.doorbell.wait(atMost: self.interval)
+                _ = await self.doorbell.wait(atMost: self.interval)
             }
         }
     }

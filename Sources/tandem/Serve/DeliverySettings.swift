@@ -5,12 +5,23 @@ import Foundation
 ///
 /// ```json
 /// "delivery": {"concurrency": 64, "claimBatch": 16, "run": 8, "pollInterval": "100ms", "lease": "2m",
-///              "idleConnectionsPerPartner": 64, "transferThreads": 2}
+///              "idleConnectionsPerPartner": 64, "transferThreads": 2, "forwarding": "elected"}
 /// ```
 /// Every key is optional; a missing one keeps the default of ``Forwarder/Configuration`` (and 64 idle
 /// connections per partner, so a partner busy at full concurrency keeps every connection warm).
 struct DeliverySettings: Sendable, Equatable {
+    /// Which replicas' forwarders claim, where replicas share a PostgreSQL store (one process owns a
+    /// SQLite store, and its forwarder always claims).
+    enum Forwarding: String, Sendable, Equatable {
+        /// One replica at a time, elected through the store (``ForwarderSeat``); the others pass on what
+        /// they plan.
+        case elected
+        /// Every replica, each claiming on its own.
+        case everyReplica = "every-replica"
+    }
+
     var forwarder = Forwarder.Configuration()
+    var forwarding = Forwarding.elected
     /// Open connections kept per partner between requests, in its transfer thread's connection cache
     /// (``CurlTransport``); 0 closes each connection after its request.
     var idleConnectionsPerPartner = 64
@@ -21,6 +32,7 @@ struct DeliverySettings: Sendable, Equatable {
     /// The keys the `delivery` object may hold; any other is refused, as at the top level.
     static let knownKeys: Set<String> = [
         "concurrency", "claimBatch", "run", "pollInterval", "lease", "idleConnectionsPerPartner", "transferThreads",
+        "forwarding",
     ]
 
     /// The `delivery` object as written.
@@ -32,6 +44,7 @@ struct DeliverySettings: Sendable, Equatable {
         var lease: FriendlyDuration?
         var idleConnectionsPerPartner: Int?
         var transferThreads: Int?
+        var forwarding: String?
     }
 
     /// The settings a file asks for, checked against what the forwarder can run with.
@@ -72,6 +85,14 @@ struct DeliverySettings: Sendable, Equatable {
         }
         self.idleConnectionsPerPartner = idle
         self.transferThreads = threads
+        if let forwarding = file.forwarding {
+            guard let known = Forwarding(rawValue: forwarding) else {
+                throw ConfigurationError(
+                    "delivery.forwarding must be \"elected\" or \"every-replica\", not \"\(forwarding)\""
+                )
+            }
+            self.forwarding = known
+        }
     }
 
     init() {}

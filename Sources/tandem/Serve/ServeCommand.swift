@@ -186,12 +186,18 @@ struct ServeCommand: AsyncParsableCommand {
             maximumIdleConnectionsPerPartner: settings.delivery.idleConnectionsPerPartner,
             logger: logger
         )
+        // Replicas sharing a store claim through one elected forwarder, unless configured otherwise.
+        let seat = store.forwarderElection.flatMap { election in
+            settings.delivery.forwarding == .elected
+                ? ForwarderSeat(election: election, doorbell: doorbell, metrics: deliveryMetrics, logger: logger) : nil
+        }
         let forwarder = Forwarder(
             queue: OutboxQueue(store: store),
             driver: DeliveryDriver(transport: transport, consentDefaultPermit: settings.consentDefaultPermit),
             directory: directory,
             configuration: forwarding,
             doorbell: doorbell,
+            seat: seat,
             metrics: deliveryMetrics,
             logger: logger
         )
@@ -213,6 +219,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "tandem.delivery.pollInterval": .stringConvertible(forwarding.pollInterval),
                 "tandem.delivery.lease": .stringConvertible(forwarding.lease),
                 "tandem.delivery.transferThreads": .stringConvertible(settings.delivery.transferThreads),
+                "tandem.delivery.forwarding": .string(seat == nil ? "this process" : "elected"),
             ]
         )
         if !settings.partners.isEmpty, !CurlTransport.resolvesNamesAsynchronously {
@@ -226,6 +233,7 @@ struct ServeCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: store)] + gateway.services(logger: logger).map { .init(service: $0) }
+                    + (seat.map { [.init(service: $0)] } ?? [])
                     + [
                         .init(service: forwarder), .init(service: keeper), .init(service: runningMappings),
                         .init(service: timers),
