@@ -219,7 +219,9 @@ struct ServeCommand: AsyncParsableCommand {
                 "tandem.delivery.pollInterval": .stringConvertible(forwarding.pollInterval),
                 "tandem.delivery.lease": .stringConvertible(forwarding.lease),
                 "tandem.delivery.transferThreads": .stringConvertible(settings.delivery.transferThreads),
-                "tandem.delivery.forwarding": .string(seat == nil ? "this process" : "elected"),
+                "tandem.delivery.forwarding": .string(
+                    seat != nil ? "elected" : store.forwarderElection == nil ? "this process" : "every replica"
+                ),
             ]
         )
         if !settings.partners.isEmpty, !CurlTransport.resolvesNamesAsynchronously {
