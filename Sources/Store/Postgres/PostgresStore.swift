@@ -216,7 +216,9 @@ public struct PostgresStore: OutboxStore {
             group.addTask {
                 try await client.withConnection { connection in
                     connected.value.store(true, ordering: .sequentiallyConsistent)
-                    return try await body(PostgresSession(connection: connection, logger: logger))
+                    return try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) {
+                        try await body(PostgresSession(connection: connection, logger: logger))
+                    }
                 }
             }
             group.addTask {
