@@ -27,9 +27,7 @@ enum LiveBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
             defer { server.stop() }
             return try await body(server)
         case .postgres:
-            let (endpoint, storeURL) = try await Self.makeDatabase()
-            let result: Result<Value, any Error>
-            do {
+            return try await Self.withDatabase { storeURL in
                 let server = try await ServerProcess.start(
                     in: directory,
                     config: config,
@@ -37,21 +35,27 @@ enum LiveBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
                     mappings: mappings
                 )
                 // The server stops before its database is dropped.
-                do {
-                    result = .success(try await body(server))
-                } catch {
-                    result = .failure(error)
-                }
-                server.stop()
-            } catch {
-                result = .failure(error)
+                defer { server.stop() }
+                return try await body(server)
             }
-            try? await DeliveryAdministrationPostgresCLITests.administer(
-                Self.server(),
-                "DROP DATABASE IF EXISTS \(endpoint.database) WITH (FORCE)"
-            )
-            return try result.get()
         }
+    }
+
+    /// Runs `body` with the store URL of a new database on the test server, then drops the database,
+    /// whether `body` threw or not; `body` stops the servers it started on it before it returns.
+    static func withDatabase<Value>(_ body: (String) async throws -> Value) async throws -> Value {
+        let (endpoint, storeURL) = try await Self.makeDatabase()
+        let result: Result<Value, any Error>
+        do {
+            result = .success(try await body(storeURL))
+        } catch {
+            result = .failure(error)
+        }
+        try? await DeliveryAdministrationPostgresCLITests.administer(
+            Self.server(),
+            "DROP DATABASE IF EXISTS \(endpoint.database) WITH (FORCE)"
+        )
+        return try result.get()
     }
 
     static func server() throws -> PostgresEndpoint {

@@ -18,41 +18,36 @@ import FoundationNetworking
         let sink = try SinkProcess(["--secret", "s3cret"])
         let directory = try ServerProcess.temporaryDirectory()
         let config = try ServeDeliveryTests.hourlyPollConfiguration(partner: sink, in: directory)
-        let (endpoint, storeURL) = try await LiveBackend.makeDatabase()
-        var replicas: [ServerProcess] = []
-        defer {
-            for replica in replicas { _ = replica.stop() }
-            _ = sink.stop()
-        }
-        for _ in 0..<2 {
-            replicas.append(try await ServerProcess.start(in: directory, config: config, storeURL: storeURL))
-        }
+        defer { _ = sink.stop() }
+        try await LiveBackend.withDatabase { storeURL in
+            var replicas: [ServerProcess] = []
+            defer { for replica in replicas { _ = replica.stop() } }
+            for _ in 0..<2 {
+                replicas.append(try await ServerProcess.start(in: directory, config: config, storeURL: storeURL))
+            }
 
-        // One replica, and one only, holds the seat.
-        let elected = try await Self.waitForOneForwarding(replicas)
-        let leader = replicas[elected]
-        let follower = replicas[1 - elected]
+            // One replica, and one only, holds the seat.
+            let elected = try await Self.waitForOneForwarding(replicas)
+            let leader = replicas[elected]
+            let follower = replicas[1 - elected]
 
-        // The referral goes to the replica that does not forward; the elected one delivers its three events.
-        try await Self.post("01-referral.json", "POST", "fhir", to: follower)
-        let delivered = try await Self.waitFor { try await Self.delivered(by: leader) == 3 }
-        #expect(delivered, "the elected replica logged: \(leader.logText)")
-        #expect(try await Self.delivered(by: follower) == 0)
+            // The referral goes to the replica that does not forward; the elected one delivers its three
+            // events.
+            try await Self.post("01-referral.json", "POST", "fhir", to: follower)
+            let delivered = try await Self.waitFor { try await Self.delivered(by: leader) == 3 }
+            #expect(delivered, "the elected replica logged: \(leader.logText)")
+            #expect(try await Self.delivered(by: follower) == 0)
 
-        // The elected replica stops; the other is elected and delivers the acceptance it takes.
-        #expect(leader.stop() == 0)
-        #expect(try await Self.waitFor { try await Self.forwarding(follower) == 1 }, "\(follower.logText)")
-        try await Self.post("02-acceptance.json", "PUT", "fhir/Task/les-tsk-26-01182", to: follower)
-        let lines = sink.stop(afterLines: 5, timeout: .seconds(15)).filter { $0.contains("event=") }
-        #expect(lines.count == 5, "the sink saw: \(lines); the replica logged: \(follower.logText)")
-        for (index, line) in lines.enumerated() {
-            #expect(line.contains("event=\(index + 1) "), "\(line)")
+            // The elected replica stops; the other is elected and delivers the acceptance it takes.
+            #expect(leader.stop() == 0)
+            #expect(try await Self.waitFor { try await Self.forwarding(follower) == 1 }, "\(follower.logText)")
+            try await Self.post("02-acceptance.json", "PUT", "fhir/Task/les-tsk-26-01182", to: follower)
+            let lines = sink.stop(afterLines: 5, timeout: .seconds(15)).filter { $0.contains("event=") }
+            #expect(lines.count == 5, "the sink saw: \(lines); the replica logged: \(follower.logText)")
+            for (index, line) in lines.enumerated() {
+                #expect(line.contains("event=\(index + 1) "), "\(line)")
+            }
         }
-        for replica in replicas { _ = replica.stop() }
-        try? await DeliveryAdministrationPostgresCLITests.administer(
-            LiveBackend.server(),
-            "DROP DATABASE IF EXISTS \(endpoint.database) WITH (FORCE)"
-        )
     }
 
     static func post(_ sample: String, _ method: String, _ path: String, to server: ServerProcess) async throws {

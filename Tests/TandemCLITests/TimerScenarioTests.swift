@@ -150,21 +150,7 @@ import Testing
     }
 
     @Test func twoReplicasFireEachTimerOnce() async throws {
-        let (endpoint, storeURL) = try await LiveBackend.makeDatabase()
-        do {
-            try await Self.twoReplicas(storeURL: storeURL)
-        } catch {
-            try? await Self.drop(endpoint.database)
-            throw error
-        }
-        try await Self.drop(endpoint.database)
-    }
-
-    static func drop(_ database: String) async throws {
-        try await DeliveryAdministrationPostgresCLITests.administer(
-            LiveBackend.server(),
-            "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"
-        )
+        try await LiveBackend.withDatabase { storeURL in try await Self.twoReplicas(storeURL: storeURL) }
     }
 
     /// Both replicas of one database run their timers when the clocks move; every deadline is recorded and
