@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The multi-replica test (issue 6): three `tandem serve` replicas on one PostgreSQL database and one sink
 # partner; steady load (EPISODES cataract sample series, five messages each, sent to random replicas); the
-# replica elected to forward killed with SIGKILL part-way. Passes when every accepted message's deliveries reached the sink,
-# every outbox row is delivered, every episode has the events a single gateway makes of the series, and the
-# sink saw each episode's events in order (duplicates, from the
-# killed replica's leased rows coming back, are allowed: delivery is at least once; numbers are the
-# subscription's, so other episodes' events may come between).
+# replica elected to forward killed with SIGKILL part-way. Passes when every accepted message's deliveries
+# reached the sink, every outbox row is delivered, every episode has the events a single gateway makes of
+# the series, and the sink saw each episode's events in order (duplicates, from the killed replica's leased
+# rows coming back, are allowed: delivery is at least once; numbers are the subscription's, so other
+# episodes' events may come between).
 #
 #   scripts/test-replicas.sh [EPISODES]   (default 12; uses .build/debug/tandem, builds it when missing;
 #                                          TANDEM_TEST_POSTGRES_URL or a throwaway cluster)

@@ -3,7 +3,7 @@ import NIOCore
 /// Runs a task's jobs on one NIO event loop: a store call that prefers it (`withTaskExecutorPreference`)
 /// resumes after each statement on the thread its connection reads from, instead of hopping to the
 /// cooperative pool and back for every round trip.
-final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+final class EventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
     init(_ eventLoop: any EventLoop) {
