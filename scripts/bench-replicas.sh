@@ -19,7 +19,9 @@
 #
 #   scripts/bench-replicas.sh [SECONDS]        (default 10; CONNECTIONS overrides 32; SETUPS overrides
 #                                               "sqlite-1 postgres-1 postgres-2 postgres-3";
-#                                               REPLICA_CPU_QUOTA=F, e.g. 0.25, holds each replica to F of a core)
+#                                               REPLICA_CPU_QUOTA=F, e.g. 0.25, holds each replica to F of a core;
+#                                               TANDEM_BIN=PATH runs that tandem instead of building this
+#                                               checkout, e.g. a baseline commit's, for an A/B in one hour)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-10}"
@@ -57,8 +59,12 @@ for tool in wrk sqlite3; do
         if [ "$(id -u)" = 0 ]; then apt-get install -y "$tool" >&2; else sudo apt-get install -y "$tool" >&2; fi
     fi
 done
-swift build -c release --package-path "$root" --product tandem >&2
-tandem="$root/.build/release/tandem"
+if [ -n "${TANDEM_BIN:-}" ]; then
+    tandem="$TANDEM_BIN"
+else
+    swift build -c release --package-path "$root" --product tandem >&2
+    tandem="$root/.build/release/tandem"
+fi
 lua="$root/scripts/bench/post-service-request.lua"
 
 work="$(mktemp -d)"

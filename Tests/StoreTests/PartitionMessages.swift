@@ -7,8 +7,14 @@ import Store
 enum PartitionMessages {
     static let mrn = "http://hospital.example.org/fhir/sid/mrn"
 
-    /// The patient `patient` and referral `referral` of theirs, with `extra` fields in the referral.
-    static func referral(patient: String, referral: String, extra: String = "") -> IngestMessage {
+    /// The patient `patient` and referral `referral` of theirs, with `extra` fields in the referral;
+    /// without `withPatient`, the referral alone, naming the patient by reference.
+    static func referral(
+        patient: String,
+        referral: String,
+        extra: String = "",
+        withPatient: Bool = true
+    ) -> IngestMessage {
         let patientJSON = #"""
             {"resourceType":"Patient","id":"\#(patient)","identifier":[{"system":"\#(Self.mrn)","value":"MRN-\#(patient)"}]}
             """#
@@ -18,7 +24,7 @@ enum PartitionMessages {
              "code":{"coding":[{"system":"http://www.ama-assn.org/go/cpt","code":"66984"}]},
              "subject":{"reference":"Patient/\#(patient)"},"authoredOn":"2026-03-01"\#(extra)}
             """#
-        return Self.message([Self.write(patientJSON), Self.write(referralJSON)])
+        return Self.message((withPatient ? [Self.write(patientJSON)] : []) + [Self.write(referralJSON)])
     }
 
     /// One resource, written under its own id.

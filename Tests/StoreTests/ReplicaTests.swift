@@ -90,27 +90,33 @@ import Testing
         }
     }
 
+    /// Ingests, all at once, `message(patient, replica)` for each of `patients` patients on each replica.
+    static func ingestOnBoth(
+        _ replicas: [any OutboxStore],
+        patients: Int,
+        _ message: @escaping @Sendable (Int, Int) -> IngestMessage
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for patient in 0..<patients {
+                for (index, store) in replicas.enumerated() {
+                    group.addTask { _ = try await store.ingest(message(patient, index)) }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     /// Two replicas ingesting at once: ten patients' referrals on both, each patient's two messages on
     /// different replicas. Different patients go on in parallel; one patient's messages one after the
     /// other, so each ends with one episode whose timeline has no gap and no repeat.
     @Test func twoReplicasIngestDifferentPatientsAtOnceAndOnePatientInTurn() async throws {
         try await Self.withReplicas(normaliser: try SampleMessages.normaliser()) { first, second in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for patient in 0..<10 {
-                    for (index, store) in [first, second].enumerated() {
-                        group.addTask {
-                            let extra = index == 0 ? "" : #","priority":"urgent""#
-                            _ = try await store.ingest(
-                                PartitionMessages.referral(
-                                    patient: "p\(patient)",
-                                    referral: "sr-\(patient)",
-                                    extra: extra
-                                )
-                            )
-                        }
-                    }
-                }
-                try await group.waitForAll()
+            try await Self.ingestOnBoth([first, second], patients: 10) { patient, replica in
+                PartitionMessages.referral(
+                    patient: "p\(patient)",
+                    referral: "sr-\(patient)",
+                    extra: replica == 0 ? "" : #","priority":"urgent""#
+                )
             }
             #expect(try await PartitionTests.count("partition", in: first) == 10)
             let episodes = try await second.episodes(EpisodeQuery())
@@ -119,6 +125,22 @@ import Testing
                 let numbers = try PartitionUpgradeTests.timeline(episode).compactMap { $0["number"] as? Int }
                 #expect(!numbers.isEmpty && numbers == Array(1...numbers.count), "\(episode.id): \(numbers)")
             }
+        }
+    }
+
+    /// Two referrals for one new patient, on the two replicas at once, that share nothing but the patient
+    /// they name: only the patient's name lock orders them, so the second must read the partitions after
+    /// the first committed, and find the one it made.
+    @Test func twoReplicasMakeOnePartitionForANewPatientReferredOnBothAtOnce() async throws {
+        try await Self.withReplicas(normaliser: try SampleMessages.normaliser()) { first, second in
+            try await Self.ingestOnBoth([first, second], patients: 20) { patient, replica in
+                PartitionMessages.referral(
+                    patient: "p\(patient)",
+                    referral: "sr-\(patient)-\(replica)",
+                    withPatient: false
+                )
+            }
+            #expect(try await PartitionTests.count("partition", in: first) == 20)
         }
     }
 

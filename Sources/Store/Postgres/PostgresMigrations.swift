@@ -6,15 +6,24 @@ import Foundation
 struct PostgresMigration: Sendable {
     let version: Int
     let name: String
-    /// Statements separated by a semicolon at the end of a line; sent one by one, because PostgreSQL's
-    /// extended query protocol (all postgres-nio speaks) takes one statement per query.
-    let sql: String
+    /// Sent one by one, because PostgreSQL's extended query protocol (all postgres-nio speaks) takes one
+    /// statement per query.
+    let statements: [String]
 
-    var statements: [String] {
-        self.sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// `sql`: statements separated by a semicolon at the end of a line.
+    init(version: Int, name: String, sql: String) {
+        let statements = sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { statement in
                 statement.split(separator: "\n").contains { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
             }
+        self.init(version: version, name: name, statements: statements)
+    }
+
+    /// For statements that hold semicolons at the end of a line themselves, such as a function's body.
+    init(version: Int, name: String, statements: [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
     }
 }
 
@@ -23,7 +32,7 @@ extension PostgresMigration {
     static let all: [PostgresMigration] = [
         .initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt, .senderIdentity, .partitions,
         .unmatchedReferrals, .accessAudit, .authorization, .timers, .subscriptions, .searchIndex, .leanerWrites,
-        .consoleSessions, .deadRowsIndexedAlone,
+        .consoleSessions, .deadRowsIndexedAlone, .partitionsNamedUnderLocks,
     ]
 
     /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the

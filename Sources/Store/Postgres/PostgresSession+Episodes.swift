@@ -58,17 +58,35 @@ extension PostgresSession {
         messageID: Int64?,
         at: Int64
     ) async throws(StoreError) {
-        if let previous = change.previousEpisodeID, previous != change.episodeID {
+        if !Self.writesInOneStatement(change), let previous = change.previousEpisodeID {
             try await self.writeRekeyed(change, from: previous, partition: partition, messageID: messageID, at: at)
             return
         }
+        var bindings = PostgresBindings()
+        try Self.bind(change, partition: partition, messageID: messageID, at: at, into: &bindings)
+        try await self.query(EpisodeWrite.self, bindings)
+    }
+
+    /// Whether ``write(_:partition:messageID:at:)`` writes `change` with ``EpisodeWrite``'s one statement
+    /// (a re-keyed episode takes several).
+    static func writesInOneStatement(_ change: Ingestion.EpisodeChange) -> Bool {
+        change.previousEpisodeID == nil || change.previousEpisodeID == change.episodeID
+    }
+
+    /// Appends ``EpisodeWrite``'s bindings for `change` (``EpisodeWrite/parameters`` of them).
+    static func bind(
+        _ change: Ingestion.EpisodeChange,
+        partition: Int64?,
+        messageID: Int64?,
+        at: Int64,
+        into bindings: inout PostgresBindings
+    ) throws(StoreError) {
         let episode = change.episode
         let wanted = EpisodeMembers(episode.memberReferences)
         let names = wanted.references.compactMap(ResourceName.init(reference:))
         let events = try change.events.map { event throws(StoreError) in
             (Int64(event.number), event.kind.rawValue, try EpisodeJSON.encode(event).bytea)
         }
-        var bindings = PostgresBindings()
         bindings.append(change.episodeID)
         bindings.append(partition)
         bindings.append(episode.patient.key)
@@ -85,15 +103,18 @@ extension PostgresSession {
         bindings.append(events.map(\.0))
         bindings.append(events.map(\.1))
         bindings.append(events.map(\.2))
-        try await self.query(EpisodeWrite.self, bindings)
     }
 
     /// An episode's row in place with its members (`$8`, one per line, and `$9`) and the senders owning
     /// them (`,a,b,`, from the `Type/id` pairs `$10`, `$11`; shared resources own none), the member rows
     /// that changed against those the row held, and its new timeline events.
-    private enum EpisodeWrite: PreparedStatementText {
-        static let sql = """
-            WITH held AS (
+    enum EpisodeWrite: PreparedStatementText {
+        /// How many bindings ``PostgresSession/bind(_:partition:messageID:at:into:)`` appends.
+        static let parameters = 16
+
+        /// Every part but the events' insert, as common table expressions.
+        static let rows = """
+            held AS (
                 SELECT coalesce(
                     (SELECT string_to_array(members, E'\\n') FROM episode WHERE id = $1::text), '{}'
                 ) AS members
@@ -126,10 +147,15 @@ extension PostgresSession {
                 WHERE NOT n = ANY(held.members)
                 ON CONFLICT DO NOTHING
             )
+            """
+
+        static let events = """
             INSERT INTO episode_event (partition_id, episode_id, number, kind, payload, message_id, recorded_at)
             SELECT $12::bigint, $1::text, e.number, e.kind, e.payload, $13::bigint, $7::bigint
             FROM unnest($14::int8[], $15::text[], $16::bytea[]) AS e(number, kind, payload)
             """
+
+        static let sql = "WITH \(rows)\n\(events)"
     }
 
     /// ``write(_:partition:messageID:at:)`` for an episode whose id changed: its events move to the new id

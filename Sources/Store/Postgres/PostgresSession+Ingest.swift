@@ -233,12 +233,15 @@ extension PostgresSession {
             if let key = write.identifierKey {
                 try await self.lockIdentifier(type: write.type, token: "key:\(sender)|\(key)", locked: locked)
             }
-            let (existing, holder) = try await self.resourceHeaders(
-                type: write.type,
+            let found = try await self.resourceHeadersCreating(
+                write,
                 id: id,
-                identifierKey: write.identifierKey,
-                owner: sender
+                owner: sender,
+                creating: ifMatch == nil,
+                messageID: messageID,
+                at: at
             )
+            let (existing, holder) = (found.byID, found.byIdentifierKey)
             let target = try IngestRules.updateTarget(
                 of: write,
                 id: id,
@@ -254,9 +257,7 @@ extension PostgresSession {
             case .new:
                 // Update as create (FHIR RESTful API §3.1.0.4.2): the id was planned from the sender's own.
                 try await self.recordAlias(of: write, sender: sender, id: id, strictly: true)
-                if let created = try await self.create(write, id: id, owner: sender, messageID: messageID, at: at) {
-                    return WriteResult(.created, created)
-                }
+                if let created = found.created { return WriteResult(.created, created) }
                 // Refused: a concurrent writer created the id first; update it, as if it had come first.
                 guard let raced = try await self.resourceHeader(type: write.type, id: id, locking: true) else {
                     throw StoreError(.duplicate, "\(write.type)/\(id) could not be created")
@@ -291,43 +292,67 @@ extension PostgresSession {
         try IngestRules.requireAlias(recorded, of: write, senderID: senderID, id: id)
     }
 
-    /// Creates the resource `id` at version 1 with its identifier rows, in one statement; nil when the id
-    /// is already taken.
-    private func create(
+    /// The resource `id` (``resourceHeader(type:id:locking:)``) and, with an `identifierKey`, the sender's
+    /// resource that holds it (``resourceHeader(type:identifierKey:owner:)``), both locked; when `creating`
+    /// and neither exists, the resource is created at version 1 with its identifier rows in the same
+    /// statement, unless a concurrent writer took the id first (`created` is then nil).
+    ///
+    /// Creating only when neither exists is creating exactly when ``IngestRules/updateTarget(of:id:ifMatch:sender:existing:holder:)``
+    /// answers `.new` for a write without `If-Match`; a write the rules then refuse rolls back with it.
+    private func resourceHeadersCreating(
         _ write: ResourceWrite,
         id: String,
         owner: String,
+        creating: Bool,
         messageID: Int64?,
         at: Int64
-    ) async throws(StoreError) -> StoredResource? {
+    ) async throws(StoreError) -> (byID: ResourceHeader?, byIdentifierKey: ResourceHeader?, created: StoredResource?) {
         var bindings = PostgresBindings()
         bindings.append(write.type)
         bindings.append(id)
-        bindings.append(owner)
         bindings.append(write.identifierKey)
+        bindings.append(owner)
         bindings.append(at)
         bindings.append(write.content.bytea)
         bindings.append(IngestRules.contentHash(write.content).bytea)
         bindings.append(messageID)
         bindings.append(Self.tokens(of: write))
-        let created = try await self.query(ResourceCreation.self, bindings)
-        guard !created.isEmpty else { return nil }
-        return StoredResource(
-            type: write.type,
-            id: id,
-            version: 1,
-            owner: owner,
-            lastUpdated: Date(storeMilliseconds: at),
-            content: write.content
-        )
+        bindings.append(creating)
+        var found: (byID: ResourceHeader?, byIdentifierKey: ResourceHeader?, created: StoredResource?) = (nil, nil, nil)
+        for row in try await self.query(ResourceHeadersLockedOrCreation.self, bindings) {
+            let (kind, id, version, deleted, owner) = try row.columns((String, String, Int64, Bool, String).self)
+            let header = ResourceHeader(id: id, version: Int(version), deleted: deleted, owner: owner)
+            switch kind {
+            case "i": found.byID = header
+            case "k": found.byIdentifierKey = header
+            default:
+                found.created = StoredResource(
+                    type: write.type,
+                    id: id,
+                    version: 1,
+                    owner: owner,
+                    lastUpdated: Date(storeMilliseconds: at),
+                    content: write.content
+                )
+            }
+        }
+        return found
     }
 
-    /// Version 1 of a resource with its identifier rows, unless its id is taken; answers its id if created.
-    private enum ResourceCreation: PreparedStatementText {
+    /// The rows by id (`i`) and by identifier key (`k`), locked, and the one created (`c`) when `$10` and
+    /// neither exists.
+    private enum ResourceHeadersLockedOrCreation: PreparedStatementText {
         static let sql = """
-            WITH created AS (
+            WITH by_id AS (
+                SELECT id, version, deleted, owner FROM resource WHERE type = $1::text AND id = $2::text FOR UPDATE
+            ), by_key AS (
+                SELECT id, version, deleted, owner FROM resource
+                WHERE owner = $4::text AND type = $1::text AND identifier_key = $3::text
+                FOR UPDATE
+            ), created AS (
                 INSERT INTO resource (type, id, owner, version, identifier_key, last_updated)
-                VALUES ($1::text, $2::text, $3::text, 1, $4::text, $5::bigint)
+                SELECT $1::text, $2::text, $4::text, 1, $3::text, $5::bigint
+                WHERE $10::boolean AND NOT EXISTS (SELECT 1 FROM by_id) AND NOT EXISTS (SELECT 1 FROM by_key)
                 ON CONFLICT DO NOTHING RETURNING type, id
             ), version AS (
                 INSERT INTO resource_version (type, id, version, content, content_hash, message_id, recorded_at)
@@ -336,7 +361,9 @@ extension PostgresSession {
                 INSERT INTO resource_identifier (type, token, id)
                 SELECT created.type, token, created.id FROM created, unnest($9::text[]) AS token
             )
-            SELECT id FROM created
+            SELECT 'i', id, version, deleted, owner FROM by_id
+            UNION ALL SELECT 'k', id, version, deleted, owner FROM by_key
+            UNION ALL SELECT 'c', id, 1::int8, false, $4::text FROM created
             """
     }
 

@@ -23,17 +23,21 @@ extension PostgresSession {
         audits: ((Normalised) -> [AuditEntry])? = nil
     ) async throws(StoreError) -> Normalised {
         let items = ledger.items(of: resources, sender: sender)
-        var arrival = try await self.lockNamesReservingArrivals(items.linkingNames)
-        let shared = EpisodeLedger.number(items.shared, after: &arrival)
-        let changedShared = try await self.writeShared(shared)
         // Every name the message's resources are known by or refer to, probed for shared resources once:
         // the lending below reads only names that turned out shared.
         let lendable = items.referencedNames
-        let (probedShared, firstNamed, fresh) = try await self.sharedNamesAndPartitions(
-            among: items.linkingNames,
-            probing: lendable
+        let found = try await self.lockNamesFindingPartitions(Set(items.linkingNames), probing: lendable)
+        var arrival = found.arrival
+        let shared = EpisodeLedger.number(items.shared, after: &arrival)
+        let changedShared = try await self.writeShared(shared)
+        // The names the message's own shared resources are known by were stored after the probe.
+        let probedShared = found.shared.union(
+            Set(shared.flatMap { ResourceLinks.linkNames(of: $0).known }).intersection(
+                lendable.union(items.linkingNames)
+            )
         )
-        var freshPartition = fresh
+        let firstNamed = found.partitions.filter { !probedShared.contains($0.key) }
+        var freshPartition = found.fresh
         let sharedNames = probedShared.intersection(items.linkingNames)
         let notShared = lendable.union(items.linkingNames).subtracting(probedShared)
         var lookedUp: [String: Set<Int64>]? = firstNamed

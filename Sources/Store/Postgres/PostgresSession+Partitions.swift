@@ -8,40 +8,39 @@ import PostgresNIO
 /// locks that let replicas normalise different partitions at once and the same partition one at a time.
 extension PostgresSession {
     /// Serialises, until the transaction ends, the messages that share a linking name: two messages about
-    /// a new patient must not each make a partition for it. Taken in one sorted pass, so deadlock-free.
-    /// Then reserves the message's block of arrival numbers (``arrivalBlock()``), in the same statement.
-    func lockNamesReservingArrivals(_ names: some Sequence<String>) async throws(StoreError) -> Int {
-        let sorted = Set(names).sorted()
+    /// a new patient must not each make a partition for it. The locks are taken in one sorted pass, so
+    /// deadlock-free. Then reserves the message's block of arrival numbers (``arrivalBlock()``) and, with
+    /// the locks held, finds the names among `names` and `probing` that name a stored shared resource,
+    /// ``partitions(named:)`` for `names`, and an id for a new partition when none of `names` names one
+    /// (its row is written with the partition's, ``write(_:messageID:at:audits:)``).
+    ///
+    /// One round trip: PostgreSQL's `tandem_partitions_named` (``PostgresMigration/partitionsNamedUnderLocks``).
+    func lockNamesFindingPartitions(
+        _ names: Set<String>,
+        probing: Set<String>
+    ) async throws(StoreError) -> (arrival: Int, shared: Set<String>, partitions: [String: Set<Int64>], fresh: Int64?) {
+        var found: (arrival: Int, shared: Set<String>, partitions: [String: Set<Int64>], fresh: Int64?) = (
+            0, [], [:], nil
+        )
         var bindings = PostgresBindings()
-        bindings.append(sorted)
-        let row = try await self.query(NamesLockedArrivalsReserved.self, bindings).first
-        let value: Int64 = try row?.columns(Int64.self) ?? 0
-        return Int(value)
+        bindings.append(names.sorted())
+        bindings.append(probing.union(names).sorted())
+        for row in try await self.query(PartitionsNamedUnderLocks.self, bindings) {
+            let (kind, name, value) = try row.columns((String, String, Int64?).self)
+            switch (kind, value) {
+            case ("a", let arrival?): found.arrival = Int(arrival)
+            case ("s", _): found.shared.insert(name)
+            case ("p", let id?): found.partitions[name, default: []].insert(id)
+            case ("n", let id?): found.fresh = id
+            default: throw StoreError(.corrupt, "PostgreSQL returned an unexpected row: \(kind) \(name)")
+            }
+        }
+        return found
     }
 
-    /// Shared names among `$2` (`s`), partitions by the names `$1` (`p`), and a fresh partition id (`n`)
-    /// when no partition is named by any of `$1`: the message's patient is new to the store.
-    ///
-    /// Each name is looked up on its own (`OFFSET 0` keeps the lookup from being flattened into a join),
-    /// so the plan probes the primary key once per name whatever the statistics say. Written as
-    /// `name = ANY($1)` the generic plan scanned the whole table: its statistics are empty in a new
-    /// database, and with them the check for no partition became a sequential scan of `partition_name`
-    /// per message (docs/performance.md, "PostgreSQL store").
-    private enum SharedNamesAndPartitions: PreparedStatementText {
+    private enum PartitionsNamedUnderLocks: PreparedStatementText {
         static let sql = """
-            WITH found AS MATERIALIZED (
-                SELECT n.name, p.partition_id FROM unnest($1::text[]) AS n(name)
-                    CROSS JOIN LATERAL (
-                        SELECT partition_id FROM partition_name WHERE name = n.name OFFSET 0
-                    ) AS p
-            )
-            SELECT DISTINCT 's', n.name, NULL::int8 FROM unnest($2::text[]) AS n(name)
-                CROSS JOIN LATERAL (SELECT key FROM shared_name WHERE name = n.name OFFSET 0) AS s
-            UNION ALL
-            SELECT 'p', name, partition_id FROM found
-            UNION ALL
-            SELECT 'n', '', nextval('partition_id_seq')
-            WHERE cardinality($1::text[]) > 0 AND NOT EXISTS (SELECT 1 FROM found)
+            SELECT found_kind, found_name, found_id FROM tandem_partitions_named($1::text[], $2::text[])
             """
     }
 
@@ -72,47 +71,6 @@ extension PostgresSession {
             found[name, default: []].insert(id)
         }
         return found
-    }
-
-    /// The aggregate reads every lock before the outer row, and its `nextval`, is made.
-    private enum NamesLockedArrivalsReserved: PreparedStatementText {
-        static let sql = """
-            SELECT nextval('held_arrival') FROM (
-                SELECT count(locked) FROM (
-                    SELECT pg_advisory_xact_lock(h) AS locked FROM (
-                        SELECT DISTINCT hashtextextended('partition-name|' || n, 0) AS h FROM unnest($1::text[]) AS n
-                    ) AS names ORDER BY h
-                ) AS locks
-            ) AS taken
-            """
-    }
-
-    /// The names among `names` and `probing` that name a held shared resource and, for the other
-    /// `names`, ``partitions(named:)``, in one statement; with an id for a new partition when none of
-    /// `names` names one (its row is written with the partition's, ``write(_:messageID:at:)``).
-    func sharedNamesAndPartitions(
-        among names: some Sequence<String>,
-        probing: Set<String> = []
-    ) async throws(StoreError) -> (shared: Set<String>, partitions: [String: Set<Int64>], fresh: Int64?) {
-        let sorted = Set(names).sorted()
-        let probed = probing.union(sorted).sorted()
-        guard !probed.isEmpty else { return ([], [:], nil) }
-        var shared: Set<String> = []
-        var named: [String: Set<Int64>] = [:]
-        var fresh: Int64?
-        var bindings = PostgresBindings()
-        bindings.append(sorted)
-        bindings.append(probed)
-        for row in try await self.query(SharedNamesAndPartitions.self, bindings) {
-            let (kind, name, partition) = try row.columns((String, String, Int64?).self)
-            switch (kind, partition) {
-            case ("s", _): shared.insert(name)
-            case ("p", let id?): named[name, default: []].insert(id)
-            case ("n", let id?): fresh = id
-            default: throw StoreError(.corrupt, "PostgreSQL returned an unexpected row: \(kind) \(name)")
-            }
-        }
-        return (shared, named.filter { !shared.contains($0.key) }, fresh)
     }
 
     /// A new, empty partition's id.
@@ -269,7 +227,14 @@ extension PostgresSession {
                 "DELETE FROM partition_resource WHERE partition_id = \(write.id) AND key = ANY(\(write.removed))"
             )
         }
-        for change in write.ingestion.changes {
+        // The last episode change goes into the partition's statement, unless a retirement written after
+        // it could touch the same episode.
+        var changes = write.ingestion.changes[...]
+        let last = changes.last.flatMap { change in
+            write.ingestion.retiredEpisodeIDs.isEmpty && Self.writesInOneStatement(change) ? change : nil
+        }
+        if last != nil { changes = changes.dropLast() }
+        for change in changes {
             try await self.write(change, partition: write.id, messageID: messageID, at: at)
         }
         if !write.ingestion.retiredEpisodeIDs.isEmpty {
@@ -287,6 +252,7 @@ extension PostgresSession {
         let evaluated = try write.book.evaluatedAt.map { value throws(StoreError) in try EpisodeJSON.encode(value).bytea
         }
         var bindings = PostgresBindings()
+        if let last { try Self.bind(last, partition: write.id, messageID: messageID, at: at, into: &bindings) }
         bindings.append(write.id)
         bindings.append(keys)
         bindings.append(held)
@@ -308,7 +274,11 @@ extension PostgresSession {
         bindings.append(NullableArray(audits.map(\.role)))
         bindings.append(NullableArray(audits.map(\.patient)))
         bindings.append(NullableArray(audits.map(\.source)))
-        try await self.query(PartitionRowsWrite.self, bindings)
+        if last == nil {
+            try await self.query(PartitionRowsWrite.self, bindings)
+        } else {
+            try await self.query(EpisodeAndPartitionRowsWrite.self, bindings)
+        }
         try await self.writeUnmatched(write, at: at)
     }
 
@@ -316,8 +286,9 @@ extension PostgresSession {
     /// unmatched), its row (made here for a partition new in this transaction) and audit entries
     /// (`$11`…`$21`, one array element per entry, inserted in order).
     private enum PartitionRowsWrite: PreparedStatementText {
-        static let sql = """
-            WITH resources AS (
+        /// Every part but the partition's row, as common table expressions.
+        static let rows = """
+            resources AS (
                 INSERT INTO partition_resource (key, partition_id, held, arrival)
                 SELECT r.key, $1::bigint, r.held, r.arrival
                 FROM unnest($2::text[], $3::bytea[], $4::int8[]) AS r(key, held, arrival)
@@ -338,10 +309,25 @@ extension PostgresSession {
                         patient_ref, source_address, position)
                 ORDER BY position
             )
+            """
+
+        static let partition = """
             INSERT INTO partition (id, version, evaluated_at, mappings_version, due_at)
             VALUES ($1::bigint, $7::bigint, $8::bytea, $9::text, $10::bigint)
             ON CONFLICT (id) DO UPDATE SET version = excluded.version, evaluated_at = excluded.evaluated_at,
                 mappings_version = excluded.mappings_version, due_at = excluded.due_at
+            """
+
+        static let sql = "WITH \(rows)\n\(partition)"
+    }
+
+    /// ``EpisodeWrite`` and ``PartitionRowsWrite`` in one statement: the episode's bindings first, then the
+    /// partition's. Neither part reads what the other writes, so sharing one snapshot changes nothing.
+    private enum EpisodeAndPartitionRowsWrite: PreparedStatementText {
+        static let sql = """
+            WITH \(EpisodeWrite.rows), events AS (
+            \(EpisodeWrite.events)), \(PartitionRowsWrite.rows.placeholdersShifted(by: EpisodeWrite.parameters))
+            \(PartitionRowsWrite.partition.placeholdersShifted(by: EpisodeWrite.parameters))
             """
     }
 

@@ -37,41 +37,6 @@ extension PostgresSession {
             """
     }
 
-    /// ``resourceHeader(type:id:locking:)`` and, with an `identifierKey`, the sender's resource that holds
-    /// it (``resourceHeader(type:identifierKey:owner:)``), both locked, in one statement.
-    func resourceHeaders(
-        type: String,
-        id: String,
-        identifierKey: String?,
-        owner: String
-    ) async throws(StoreError) -> (byID: ResourceHeader?, byIdentifierKey: ResourceHeader?) {
-        var found: (byID: ResourceHeader?, byIdentifierKey: ResourceHeader?) = (nil, nil)
-        var bindings = PostgresBindings()
-        bindings.append(type)
-        bindings.append(id)
-        bindings.append(identifierKey)
-        bindings.append(owner)
-        for row in try await self.query(ResourceHeadersLocked.self, bindings) {
-            let (isByID, id, version, deleted, owner) = try row.columns((Bool, String, Int64, Bool, String).self)
-            let header = ResourceHeader(id: id, version: Int(version), deleted: deleted, owner: owner)
-            if isByID { found.byID = header } else { found.byIdentifierKey = header }
-        }
-        return found
-    }
-
-    private enum ResourceHeadersLocked: PreparedStatementText {
-        static let sql = """
-            WITH by_id AS (
-                SELECT id, version, deleted, owner FROM resource WHERE type = $1::text AND id = $2::text FOR UPDATE
-            ), by_key AS (
-                SELECT id, version, deleted, owner FROM resource
-                WHERE owner = $4::text AND type = $1::text AND identifier_key = $3::text
-                FOR UPDATE
-            )
-            SELECT true, * FROM by_id UNION ALL SELECT false, * FROM by_key
-            """
-    }
-
     private func header(_ rows: [PostgresRow]) throws(StoreError) -> ResourceHeader? {
         guard let row = rows.first else { return nil }
         let (id, version, deleted, owner) = try row.columns((String, Int64, Bool, String).self)

@@ -15,6 +15,22 @@ protocol PreparedStatementText {
     static var sql: String { get }
 }
 
+extension String {
+    /// This statement text with each placeholder `$n` renumbered `$(n + offset)`: the text's part of a
+    /// statement whose bindings follow `offset` others.
+    func placeholdersShifted(by offset: Int) -> String {
+        var shifted = ""
+        var rest = self[...]
+        while let dollar = rest.firstIndex(of: "$") {
+            shifted += rest[...dollar]
+            let digits = rest[rest.index(after: dollar)...].prefix(while: \.isASCII).prefix(while: \.isNumber)
+            if let number = Int(digits) { shifted += String(number + offset) }
+            rest = rest[digits.endIndex...]
+        }
+        return shifted + rest
+    }
+}
+
 /// A ``PreparedStatementText`` with its bindings, as postgres-nio prepares and runs it.
 struct PreparedStatement<Text: PreparedStatementText>: PostgresPreparedStatement {
     typealias Row = PostgresRow
