@@ -1,5 +1,6 @@
 import FHIRCore
 import Foundation
+import PostgresNIO
 import Testing
 
 @testable import CoManagement
@@ -102,6 +103,10 @@ import Testing
         )
     }
 
+    private enum OutboxNumberingAlone: PreparedStatementText {
+        static let sql = PostgresSession.OutboxNumbering.select
+    }
+
     /// Plans in the store's own transaction, as an ingest does.
     static func plan(_ ingestion: Ingestion, _ planning: any OutboxPlanning, in store: any OutboxStore) async throws {
         switch store {
@@ -118,9 +123,21 @@ import Testing
             }
         case let store as PostgresStore:
             _ = try await store.withTransaction { (session) throws(StoreError) in
-                try await session.planOutbox(
+                // As a partition's write numbers them, in a statement of its own.
+                let plans = PostgresSession.planOutbox(
                     ingestion,
                     resources: [],
+                    planning: planning,
+                    traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                    at: 5_000
+                )
+                var bindings = PostgresBindings()
+                PostgresSession.OutboxNumbering.bind(plans, into: &bindings)
+                return try await session.insertOutbox(
+                    plans,
+                    numbered: try PostgresSession.OutboxNumbering.numbers(
+                        try await session.query(OutboxNumberingAlone.self, bindings)
+                    ),
                     planning: planning,
                     traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
                     messageID: nil,

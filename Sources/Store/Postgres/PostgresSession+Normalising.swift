@@ -238,11 +238,20 @@ extension PostgresSession {
             tasks += stored
         }
         try await self.mergePartitions(write.absorbed, into: write.id)
-        try await self.write(write, messageID: messageID, at: at, audits: audits)
-        if let planning = ledger.planning {
-            write.plannedDeliveries = try await self.planOutbox(
+        let plans = ledger.planning.map { planning in
+            Self.planOutbox(
                 write.ingestion,
                 resources: resources + tasks,
+                planning: planning,
+                traceparent: traceparent,
+                at: at
+            )
+        }
+        let numbered = try await self.write(write, messageID: messageID, at: at, audits: audits, numbering: plans ?? [])
+        if let planning = ledger.planning, let plans {
+            write.plannedDeliveries = try await self.insertOutbox(
+                plans,
+                numbered: numbered,
                 planning: planning,
                 traceparent: traceparent,
                 messageID: messageID,

@@ -4,25 +4,53 @@ import Foundation
 import NIOCore
 import PostgresNIO
 
+/// The outbox plan of one episode change of an ingestion, before its deliveries are numbered.
+struct ChangeOutboxPlan {
+    var change: Ingestion.EpisodeChange
+    var input: OutboxPlanningInput
+    var plan: OutboxPlan
+}
+
 extension PostgresSession {
-    /// Plans and inserts the outbox rows for each episode change of one ingestion, inside the ingest
-    /// transaction, with the message's partitions locked (so an episode's events are numbered in order).
-    /// Each new delivery draws its event number from its subscription's sequence, then gets its body. Rows
-    /// are inserted `ON CONFLICT DO NOTHING`, as SQLite's `INSERT OR IGNORE` skips them: a delivery planned
-    /// before keeps its row, number and body, and draws no number. Refusals are audited.
+    /// Plans the outbox rows for each episode change of one ingestion that has events; pure. The plans'
+    /// deliveries are numbered by the statement that writes the partition
+    /// (``write(_:messageID:at:audits:numbering:)``), then inserted (``insertOutbox(_:numbered:planning:traceparent:messageID:at:)``).
+    static func planOutbox(
+        _ ingestion: Ingestion,
+        resources: [Element],
+        planning: any OutboxPlanning,
+        traceparent: String?,
+        at: Int64
+    ) -> [ChangeOutboxPlan] {
+        ingestion.changes.map { change in
+            let input = planning.input(change, resources: resources, traceparent: traceparent, at: at)
+            return ChangeOutboxPlan(
+                change: change,
+                input: input,
+                plan: change.events.isEmpty ? OutboxPlan() : planning.plan(input)
+            )
+        }
+    }
+
+    /// Inserts the outbox rows of `plans`, inside the ingest transaction, with the message's partitions
+    /// locked (so an episode's events are numbered in order). `numbered` holds, per delivery id, the
+    /// number drawn from its subscription's sequence: nil when the row was planned before (it keeps its
+    /// row, number and body, as SQLite's `INSERT OR IGNORE` skips it), 0 when the sequence does not exist
+    /// yet (``drawEventNumbers(_:count:at:)`` makes it). Refusals are audited.
     ///
     /// Returns whether any row was written.
     @discardableResult
-    func planOutbox(
-        _ ingestion: Ingestion,
-        resources: [Element],
+    func insertOutbox(
+        _ plans: [ChangeOutboxPlan],
+        numbered: [String: Int64?],
         planning: any OutboxPlanning,
         traceparent: String?,
         messageID: Int64?,
         at: Int64
     ) async throws(StoreError) -> Bool {
         var planned = false
-        for change in ingestion.changes {
+        for var entry in plans {
+            let change = entry.change
             // A re-keyed episode keeps its streams: its rows move to the new id unless an original row would
             // collide with an original already there (that one stays behind and is dead-lettered when
             // claimed), as SQLite's `UPDATE OR IGNORE` does under the unique index over original rows;
@@ -39,18 +67,16 @@ extension PostgresSession {
                 )
             }
             guard !change.events.isEmpty else { continue }
-            let input = planning.input(change, resources: resources, traceparent: traceparent, at: at)
-            var plan = planning.plan(input)
-            plan.number(with: try await self.drawNumbers(for: &plan, at: at))
-            planned = planned || !plan.deliveries.isEmpty
+            entry.plan.number(with: try await self.drawNumbers(for: &entry.plan, numbered: numbered, at: at))
+            planned = planned || !entry.plan.deliveries.isEmpty
             try await self.insertOutboxRows(
-                plan.deliveries,
+                entry.plan.deliveries,
                 planning: planning,
-                input: input,
+                input: entry.input,
                 traceparent: traceparent,
                 at: at
             )
-            for var audit in plan.audits {
+            for var audit in entry.plan.audits {
                 audit.messageID = audit.messageID ?? messageID
                 try await self.insertAudit(audit)
             }
@@ -58,25 +84,18 @@ extension PostgresSession {
         return planned
     }
 
-    /// Drops from `plan` the deliveries planned before and draws the others' event numbers from their
-    /// subscriptions' sequences, in one statement; a subscription without a sequence yet gets one first
-    /// (``drawEventNumbers(_:count:at:)``).
-    private func drawNumbers(for plan: inout OutboxPlan, at: Int64) async throws(StoreError) -> [String: [Int]] {
-        guard !plan.deliveries.isEmpty else { return [:] }
-        var bindings = PostgresBindings()
-        bindings.append(plan.deliveries.map(\.id))
-        bindings.append(plan.deliveries.map { Self.sequenceName(for: $0.partnerID) })
-        var planned: Set<String> = []
-        var numbers: [String: Int64] = [:]
-        for row in try await self.query(PlannedOrNumbered.self, bindings) {
-            let (id, number) = try row.columns((String, Int64?).self)
-            if let number { numbers[id] = number } else { planned.insert(id) }
-        }
-        plan.deliveries.removeAll { planned.contains($0.id) }
+    /// Drops from `plan` the deliveries planned before and gives the others the numbers `numbered` drew;
+    /// a subscription without a sequence yet gets one first (``drawEventNumbers(_:count:at:)``).
+    private func drawNumbers(
+        for plan: inout OutboxPlan,
+        numbered: [String: Int64?],
+        at: Int64
+    ) async throws(StoreError) -> [String: [Int]] {
+        plan.deliveries.removeAll { numbered[$0.id] == .some(nil) }
         var drawn: [String: [Int]] = [:]
         var unsequenced: [String: Int] = [:]
         for delivery in plan.deliveries {
-            guard let number = numbers[delivery.id], number > 0 else {
+            guard let number = numbered[delivery.id] ?? nil, number > 0 else {
                 unsequenced[delivery.partnerID, default: 0] += 1
                 continue
             }
@@ -88,10 +107,13 @@ extension PostgresSession {
         return drawn.mapValues { $0.sorted() }
     }
 
-    /// Per delivery id (`$1`) with its subscription's sequence (`$2`): null when the row was planned before,
-    /// else the next number of the sequence, or 0 when the sequence does not exist.
-    private enum PlannedOrNumbered: PreparedStatementText {
-        static let sql = """
+    /// The numbering part of the statement that writes a partition: per delivery id (`$1`) with its
+    /// subscription's sequence (`$2`), null when the row was planned before, else the next number of the
+    /// sequence, or 0 when the sequence does not exist.
+    enum OutboxNumbering {
+        static let parameters = 2
+
+        static let select = """
             SELECT d.id, CASE
                 WHEN (SELECT delivery_id FROM outbox WHERE delivery_id = d.id) IS NOT NULL THEN NULL
                 WHEN to_regclass(d.sequence) IS NULL THEN 0
@@ -99,6 +121,23 @@ extension PostgresSession {
             END
             FROM unnest($1::text[], $2::text[]) AS d(id, sequence)
             """
+
+        /// Appends the bindings of ``select`` for the deliveries of `plans`.
+        static func bind(_ plans: [ChangeOutboxPlan], into bindings: inout PostgresBindings) {
+            let deliveries = plans.flatMap(\.plan.deliveries)
+            bindings.append(deliveries.map(\.id))
+            bindings.append(deliveries.map { PostgresSession.sequenceName(for: $0.partnerID) })
+        }
+
+        /// The rows of ``select``, by delivery id.
+        static func numbers(_ rows: [PostgresRow]) throws(StoreError) -> [String: Int64?] {
+            var numbered: [String: Int64?] = [:]
+            for row in rows {
+                let (id, number) = try row.columns((String, Int64?).self)
+                numbered[id] = .some(number)
+            }
+            return numbered
+        }
     }
 
     /// Inserts the planned deliveries, rendered, in one statement.

@@ -212,16 +212,18 @@ extension PostgresSession {
     }
 
     /// Writes a partition's part of a message: its new and changed held resources with their names, its
-    /// episode changes and retired episodes, its evaluation time and its next version.
+    /// episode changes and retired episodes, its evaluation time and its next version; and numbers the
+    /// deliveries of `numbering` (``OutboxNumbering``), answering their numbers by delivery id.
     ///
     /// Besides the episodes' own statements, one statement writes the held resources, the names, the
-    /// referrals now matched, the partition's row and the `audits` given.
+    /// referrals now matched, the partition's row and the `audits` given, and draws the numbers.
     func write(
         _ write: PartitionWrite,
         messageID: Int64?,
         at: Int64,
-        audits: [AuditEntry] = []
-    ) async throws(StoreError) {
+        audits: [AuditEntry] = [],
+        numbering: [ChangeOutboxPlan] = []
+    ) async throws(StoreError) -> [String: Int64?] {
         if !write.removed.isEmpty {
             try await self.query(
                 "DELETE FROM partition_resource WHERE partition_id = \(write.id) AND key = ANY(\(write.removed))"
@@ -274,18 +276,24 @@ extension PostgresSession {
         bindings.append(NullableArray(audits.map(\.role)))
         bindings.append(NullableArray(audits.map(\.patient)))
         bindings.append(NullableArray(audits.map(\.source)))
-        if last == nil {
-            try await self.query(PartitionRowsWrite.self, bindings)
-        } else {
-            try await self.query(EpisodeAndPartitionRowsWrite.self, bindings)
-        }
+        OutboxNumbering.bind(numbering, into: &bindings)
+        let numbered =
+            if last == nil {
+                try OutboxNumbering.numbers(try await self.query(PartitionRowsWrite.self, bindings))
+            } else {
+                try OutboxNumbering.numbers(try await self.query(EpisodeAndPartitionRowsWrite.self, bindings))
+            }
         try await self.writeUnmatched(write, at: at)
+        return numbered
     }
 
     /// A partition's held resources (upserted), its new names, its referrals now matched (removed from the
     /// unmatched), its row (made here for a partition new in this transaction) and audit entries
-    /// (`$11`…`$21`, one array element per entry, inserted in order).
+    /// (`$11`…`$21`, one array element per entry, inserted in order); then the deliveries' numbers
+    /// (``OutboxNumbering``, `$22` and `$23`).
     private enum PartitionRowsWrite: PreparedStatementText {
+        static let parameters = 21
+
         /// Every part but the partition's row, as common table expressions.
         static let rows = """
             resources AS (
@@ -318,16 +326,24 @@ extension PostgresSession {
                 mappings_version = excluded.mappings_version, due_at = excluded.due_at
             """
 
-        static let sql = "WITH \(rows)\n\(partition)"
+        /// The statement after the `WITH`, its placeholders following `offset` others.
+        static func text(after offset: Int) -> String {
+            """
+            \(rows.placeholdersShifted(by: offset)), partition_row AS (
+            \(partition.placeholdersShifted(by: offset)))
+            \(OutboxNumbering.select.placeholdersShifted(by: offset + parameters))
+            """
+        }
+
+        static let sql = "WITH " + text(after: 0)
     }
 
     /// ``EpisodeWrite`` and ``PartitionRowsWrite`` in one statement: the episode's bindings first, then the
-    /// partition's. Neither part reads what the other writes, so sharing one snapshot changes nothing.
+    /// partition's. No part reads what another writes, so sharing one snapshot changes nothing.
     private enum EpisodeAndPartitionRowsWrite: PreparedStatementText {
         static let sql = """
             WITH \(EpisodeWrite.rows), events AS (
-            \(EpisodeWrite.events)), \(PartitionRowsWrite.rows.placeholdersShifted(by: EpisodeWrite.parameters))
-            \(PartitionRowsWrite.partition.placeholdersShifted(by: EpisodeWrite.parameters))
+            \(EpisodeWrite.events)), \(PartitionRowsWrite.text(after: EpisodeWrite.parameters))
             """
     }
 
