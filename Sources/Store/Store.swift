@@ -66,6 +66,13 @@ public protocol Store: AuthorizationStore, SearchStore, SubscriptionStore {
     /// writing; the write checks again.
     func resourceID(type: String, identifierKey key: String, owner: String) async throws(StoreError) -> String?
 
+    /// Whether an ingest normalises its message ahead of the transaction, from the ids the server planned
+    /// (SQLite does, off its single writer): a write that lands on another resource than planned then
+    /// costs that work twice, so the server asks ``resourceID(type:identifierKey:owner:)`` first even for a
+    /// write nothing else refers to. A store that normalises inside the transaction (PostgreSQL) finds the
+    /// identifier's holder there for such a write, and the server spares it the round trip.
+    var normalisesAhead: Bool { get }
+
     /// What the store knows of the names a sender's message uses: which are the sender's own ids (and for
     /// which resources), and which are gateway ids of existing resources (and whose).
     func lookUp(_ names: Set<ResourceName>, sender: String) async throws(StoreError) -> NameLookup

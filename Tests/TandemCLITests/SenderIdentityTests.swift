@@ -167,6 +167,41 @@ import Testing
         }
     }
 
+    /// A referral POSTed again (no id of the sender's, the same business identifier) lands on the first:
+    /// the server plans no holder for it on PostgreSQL (``Store/normalisesAhead``), so the transaction
+    /// must find it.
+    @Test(arguments: LiveBackend.allCases)
+    func aReferralPostedAgainUpdatesTheResourceItsIdentifierNames(backend: LiveBackend) async throws {
+        try await backend.withServer { server in
+            let collection = server.baseURL.appendingPathComponent("fhir/ServiceRequest")
+            var locations: [String] = []
+            for status in ["active", "on-hold"] {
+                var referral = Series.serviceRequest(status: status)
+                referral.removeValue(forKey: "id")
+                let answer = try await GatewayClient.send(
+                    "POST",
+                    collection,
+                    body: try JSONSerialization.data(withJSONObject: referral)
+                )
+                #expect(answer.status / 100 == 2, "\(String(decoding: answer.body, as: UTF8.self))")
+                locations.append(answer.headers["Location"] as? String ?? "")
+            }
+            let ids = locations.map { $0.components(separatedBy: "/ServiceRequest/").last?.split(separator: "/").first }
+            #expect(ids[0] != nil && ids[0] == ids[1], "\(locations)")
+            #expect(locations[1].hasSuffix("/_history/2"), "\(locations)")
+            let found = try await GatewayClient.send(
+                "GET",
+                try #require(
+                    URL(string: collection.absoluteString + "?identifier=urn:oid:2.16.840.1.113883.3.999.7|ORD-7")
+                )
+            )
+            let bundle = try JSONSerialization.jsonObject(with: found.body) as? [String: Any]
+            let entries = bundle?["entry"] as? [[String: Any]] ?? []
+            #expect(entries.count == 1)
+            #expect((entries.first?["resource"] as? [String: Any])?["status"] as? String == "on-hold")
+        }
+    }
+
     @Test(arguments: LiveBackend.allCases)
     func conflictsAreAnsweredInTheDomainsWordsNeverTheDatabases(backend: LiveBackend) async throws {
         try await backend.withServer { server in

@@ -31,7 +31,14 @@ struct WritePlan: Sendable {
         var rewriter = ReferenceRewriter(namespace: namespace)
         var ids: [String] = []
         for entry in entries {
-            let id = try await Self.plannedID(of: entry, namespace: namespace, store: store)
+            // Nothing can refer to the id of a lone entry without an id or fullUrl of the sender's.
+            let unreferable = entries.count == 1 && entry.senderID == nil && entry.fullUrl == nil
+            let id = try await Self.plannedID(
+                of: entry,
+                namespace: namespace,
+                store: store,
+                unreferable: unreferable
+            )
             ids.append(id)
             if let fullUrl = entry.fullUrl { rewriter.map(fullUrl: fullUrl, to: "\(entry.type)/\(id)") }
             if let senderID = entry.senderID {
@@ -101,10 +108,14 @@ struct WritePlan: Sendable {
     }
 
     /// The gateway id an entry will have once written, as far as the store's current state tells.
+    ///
+    /// An `unreferable` entry's id appears nowhere else in its message, so the store may land its write on
+    /// the holder of its business identifier without a plan naming it (``Store/normalisesAhead``).
     private static func plannedID(
         of entry: BundleEntry,
         namespace: SenderNamespace,
-        store: any Store
+        store: any Store,
+        unreferable: Bool
     ) async throws -> String {
         let own = entry.senderID.map { ResourceName(type: entry.type, id: $0) }
         switch entry.action {
@@ -113,7 +124,7 @@ struct WritePlan: Sendable {
                 return match
             }
             if let own, namespace.ownResource(own) != nil { return namespace.writeTarget(own) }
-            if let key = ResourceCodec.identifierKey(of: entry.resource),
+            if !unreferable || store.normalisesAhead, let key = ResourceCodec.identifierKey(of: entry.resource),
                 let holder = try await store.resourceID(type: entry.type, identifierKey: key, owner: namespace.sender)
             {
                 return holder

@@ -64,6 +64,9 @@ public struct PostgresStore: OutboxStore {
     /// The normaliser and this replica's partitions in memory, when episodes are kept.
     let ledger: EpisodeLedger?
 
+    /// Messages are normalised inside their transactions, with their partitions locked.
+    public var normalisesAhead: Bool { false }
+
     /// Connects, applies pending migrations (one replica at a time) and returns the store; its queries
     /// wait until ``run()`` runs.
     ///

@@ -77,6 +77,9 @@ public struct SQLiteStore: Store, Service {
     /// dropped because another message overtook them.
     var planCounts: (written: Int, dropped: Int) { self.ledger?.planCounts ?? (0, 0) }
 
+    /// Messages are normalised on the readers before the writer takes them (``NormalisationPlan``).
+    public var normalisesAhead: Bool { true }
+
     /// Opens the database (creating the file and its directory if needed) and applies pending
     /// migrations.
     ///
