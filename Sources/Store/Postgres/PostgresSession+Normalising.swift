@@ -238,26 +238,26 @@ extension PostgresSession {
             tasks += stored
         }
         try await self.mergePartitions(write.absorbed, into: write.id)
-        let plans = ledger.planning.map { planning in
-            Self.planOutbox(
-                write.ingestion,
-                resources: resources + tasks,
-                planning: planning,
-                traceparent: traceparent,
-                at: at
-            )
+        guard let planning = ledger.planning else {
+            try await self.write(write, messageID: messageID, at: at, audits: audits)
+            return
         }
-        let numbered = try await self.write(write, messageID: messageID, at: at, audits: audits, numbering: plans ?? [])
-        if let planning = ledger.planning, let plans {
-            write.plannedDeliveries = try await self.insertOutbox(
-                plans,
-                numbered: numbered,
-                planning: planning,
-                traceparent: traceparent,
-                messageID: messageID,
-                at: at
-            )
-        }
+        let plans = Self.planOutbox(
+            write.ingestion,
+            resources: resources + tasks,
+            planning: planning,
+            traceparent: traceparent,
+            at: at
+        )
+        let numbered = try await self.write(write, messageID: messageID, at: at, audits: audits, numbering: plans)
+        write.plannedDeliveries = try await self.insertOutbox(
+            plans,
+            numbered: numbered,
+            planning: planning,
+            traceparent: traceparent,
+            messageID: messageID,
+            at: at
+        )
     }
 
     /// A locked partition at `version` from the cache, else read from its rows.

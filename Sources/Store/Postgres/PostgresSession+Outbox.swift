@@ -12,8 +12,8 @@ struct ChangeOutboxPlan {
 }
 
 extension PostgresSession {
-    /// Plans the outbox rows for each episode change of one ingestion that has events; pure. The plans'
-    /// deliveries are numbered by the statement that writes the partition
+    /// Plans the outbox rows of each episode change of one ingestion (none for a change without events);
+    /// pure. The plans' deliveries are numbered by the statement that writes the partition
     /// (``write(_:messageID:at:audits:numbering:)``), then inserted (``insertOutbox(_:numbered:planning:traceparent:messageID:at:)``).
     static func planOutbox(
         _ ingestion: Ingestion,

@@ -217,6 +217,7 @@ extension PostgresSession {
     ///
     /// Besides the episodes' own statements, one statement writes the held resources, the names, the
     /// referrals now matched, the partition's row and the `audits` given, and draws the numbers.
+    @discardableResult
     func write(
         _ write: PartitionWrite,
         messageID: Int64?,
