@@ -49,7 +49,6 @@ import Testing
             driver: DeliveryDriver(transport: ForwarderTests.PartnerTransport(), consentDefaultPermit: true),
             directory: SubscriptionDirectory(configured: [ForwarderTests().partner("a")], profiles: [], baseURL: ""),
             configuration: .init(concurrency: 2, pollInterval: .milliseconds(5)),
-            doorbell: doorbell,
             seat: seat,
             logger: Logger(label: "tandem.tests.forwarder")
         )

@@ -93,8 +93,8 @@ public struct Forwarder: Service {
     ///   - directory: the subscriptions delivered to now; a row for one no longer configured or active is
     ///     dead-lettered.
     ///   - doorbell: rung when rows are planned, so an idle forwarder claims them before its next poll.
-    ///   - seat: where replicas share a store, the seat this forwarder claims only while it holds (its
-    ///     doorbell must be the seat's); nil: it always claims.
+    ///   - seat: where replicas share a store, the seat this forwarder claims only while it holds; its
+    ///     doorbell is the one the forwarder waits on, in place of `doorbell`. Nil: it always claims.
     ///   - metrics: where each attempt's outcome and latency are counted.
     public init(
         queue: any DeliveryQueue,
@@ -110,7 +110,7 @@ public struct Forwarder: Service {
         self.driver = driver
         self.directory = directory
         self.configuration = configuration
-        self.doorbell = doorbell
+        self.doorbell = seat?.doorbell ?? doorbell
         self.seat = seat
         self.metrics = metrics
         self.logger = logger
