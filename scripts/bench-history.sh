@@ -3,8 +3,9 @@
 # drives a release `tandem serve` on SQLite over HTTP only:
 #  1. EPISODES new referrals, each for a new patient, posted 32 at a time as fast as the gateway takes
 #     them; then a graceful stop and a restart on the same store: seconds until /health/ready answers 200,
-#     resident memory once ready and after a warm-up of 20 referrals, beside the same restart of an empty
-#     store;
+#     resident memory once ready and after a warm-up of 20 referrals, and the seconds GET /measures takes
+#     (every episode's measures, as the console and the gauges read them), beside the same restart of an
+#     empty store;
 #  2. on the restarted gateway, 300 referrals for one patient posted one after another, interleaved with
 #     300 for 300 new patients (the baseline): the median latency of the first 30 and of the last 30.
 #

@@ -89,6 +89,15 @@ public protocol Store: AuthorizationStore, SearchStore, SubscriptionStore {
     /// One episode, or nil when there is none.
     func episode(id: String) async throws(StoreError) -> EpisodeRecord?
 
+    /// The measure facts of the live episodes of `serviceLine` (every one when nil), in id order after
+    /// `afterID` (`""` for the first), at most `limit`: one page of what measures are computed over.
+    func measureFacts(
+        serviceLine: String?,
+        afterID: String,
+        limit: Int
+    ) async throws(StoreError)
+        -> [EpisodeMeasureFacts]
+
     /// Records an audit entry on its own, for decisions that store no message (refusals).
     func record(_ entry: AuditEntry) async throws(StoreError)
 

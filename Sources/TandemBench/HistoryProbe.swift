@@ -6,7 +6,8 @@ import NIOPosix
 ///
 /// 1. A restart on an empty store (the baseline), then `episodes` new referrals, each for a new patient,
 ///    posted as fast as the gateway takes them, then a restart on that store: seconds until
-///    `/health/ready` answers 200 and resident memory, once ready and after a warm-up.
+///    `/health/ready` answers 200 and resident memory, once ready and after a warm-up; then the seconds
+///    `GET /measures` takes (every episode's measures, as the console and the gauges read them).
 /// 2. On the restarted gateway, `referrals` new referrals for one patient posted one after another,
 ///    interleaved with as many for as many new patients (the baseline): each one's latency.
 struct HistoryProbe: Sendable {
@@ -25,6 +26,8 @@ struct HistoryProbe: Sendable {
         var residentAtReady: Int
         var peakAtReady: Int
         var residentAfterWarmUp: Int
+        /// From sending `GET /measures` (as an operator) to the whole answer, after the warm-up.
+        var measuresSeconds: Double
     }
 
     struct Result: Sendable {
@@ -100,7 +103,7 @@ struct HistoryProbe: Sendable {
         let started = ContinuousClock.now
         let server = try ServeProcess.start(
             executable: self.executable,
-            configuration: ["senders": [ServeProcess.demoSender]],
+            configuration: ["senders": [ServeProcess.demoSender], "operators": [ServeProcess.demoOperator]],
             mappings: self.mappings,
             directory: directory
         )
@@ -137,11 +140,27 @@ struct HistoryProbe: Sendable {
             label: fromHistory ? "WF" : "WE",
             base: started.server.base
         )
+        let residentAfterWarmUp = ProcStatus.bytes("VmRSS", of: pid) ?? 0
+        let measures = started.server.base + "/measures"
+        let measuresSeconds = try await poster.pool.runIfActive {
+            guard let client = RawCurlClient() else { throw BenchmarkFailure("libcurl could not make a handle") }
+            let start = ContinuousClock.now
+            let status = client.get(
+                measures,
+                headers: ["Authorization: Bearer \(ServeProcess.demoOperatorToken)"],
+                timeoutMilliseconds: 600_000
+            )
+            guard status == 200 else {
+                throw BenchmarkFailure("GET /measures was answered \(status.map(String.init) ?? "nothing")")
+            }
+            return (ContinuousClock.now - start).seconds
+        }
         return Restart(
             secondsToReady: started.secondsToReady,
             residentAtReady: resident,
             peakAtReady: peak,
-            residentAfterWarmUp: ProcStatus.bytes("VmRSS", of: pid) ?? 0
+            residentAfterWarmUp: residentAfterWarmUp,
+            measuresSeconds: measuresSeconds
         )
     }
 }

@@ -25,7 +25,8 @@ struct HistoryReport {
                 + "graceful stop \(result.stopSeconds.formatted(2)) s",
             "",
             "restart on the store".padded(34) + "ready s".leftAligned(9) + "RSS at ready MB".leftAligned(18)
-                + "peak MB".leftAligned(10) + "RSS after \(self.probe.warmUp) referrals MB".leftAligned(30),
+                + "peak MB".leftAligned(10) + "RSS after \(self.probe.warmUp) referrals MB".leftAligned(30)
+                + "GET /measures s".leftAligned(16),
         ]
         for (name, restart) in [
             ("empty store (baseline)", result.empty), ("after \(result.ingested) episodes", result.full),
@@ -35,6 +36,7 @@ struct HistoryReport {
                     + megabytes(restart.residentAtReady).leftAligned(18)
                     + megabytes(restart.peakAtReady).leftAligned(10)
                     + megabytes(restart.residentAfterWarmUp).leftAligned(30)
+                    + restart.measuresSeconds.formatted(2).leftAligned(16)
             )
         }
         let megabyteTarget = "≤ \(Self.residentMegabytes.formatted(0))"

@@ -27,15 +27,22 @@ final class RawCurlClient: @unchecked Sendable {
         curl_easy_cleanup(self.handle)
     }
 
-    /// One GET (a readiness probe); the HTTP status, or nil when there was none.
-    func get(_ url: String) -> Int? {
+    /// One GET (a readiness probe, a timed read), the answer read and dropped; the HTTP status, or nil
+    /// when there was none.
+    func get(_ url: String, headers: [String] = [], timeoutMilliseconds: Int = 2_000) -> Int? {
         let curl = self.handle
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in headers { list = curl_slist_append(list, line) }
+        defer { curl_slist_free_all(list) }
         _ = ccurl_easy_setopt_string(curl, CURLOPT_URL, url)
         _ = ccurl_easy_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
         _ = ccurl_easy_setopt_long(curl, CURLOPT_HTTPGET, 1)
-        _ = ccurl_easy_setopt_long(curl, CURLOPT_TIMEOUT_MS, 2_000)
+        _ = ccurl_easy_setopt_slist(curl, CURLOPT_HTTPHEADER, list)
+        _ = ccurl_easy_setopt_long(curl, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
         _ = ccurl_easy_setopt_write_function(curl) { _, size, count, _ in size * count }
-        guard curl_easy_perform(curl) == CURLE_OK else { return nil }
+        let code = curl_easy_perform(curl)
+        _ = ccurl_easy_setopt_slist(curl, CURLOPT_HTTPHEADER, nil)
+        guard code == CURLE_OK else { return nil }
         var status = 0
         _ = ccurl_easy_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
         return status

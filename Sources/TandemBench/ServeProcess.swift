@@ -13,6 +13,12 @@ struct ServeProcess {
     }
     static let demoToken = "tandem-demo-token"
 
+    /// The operator the benchmarks read operators' routes as (`tandem-demo-operator-token`'s hash).
+    static var demoOperator: [String: Any] {
+        ["name": "demo-operator", "tokenHash": "12612a3e93695df9ebe5af3857a66ed84e21ecd547f4395ef565d3a2582ece27"]
+    }
+    static let demoOperatorToken = "tandem-demo-operator-token"
+
     /// The `tandem` executable at `path`, or by default the one beside this `tandem-bench` (found through
     /// Linux's link to the running executable).
     static func executable(_ path: String?) -> URL {

@@ -132,6 +132,31 @@ import Testing
         #expect(only.map(\.partner) == ["hie"])
     }
 
+    /// The facts kept beside an episode cover a partner exactly when the episode does: for an audience
+    /// representing each name every participant of the scenarios goes by, and for names none does.
+    @Test func factsCoverThePartnersTheirEpisodeCovers() throws {
+        let episodes = Self.evaluatedEpisodes()
+        var names: Set<String> = ["Organization/nobody", "urn:oid:1.2.3|none"]
+        for participant in episodes.flatMap(\.participants) {
+            names.insert(participant.key)
+            if let reference = participant.party.reference { names.insert(reference) }
+            for identifier in participant.party.identifiers { names.insert(identifier.token) }
+        }
+        #expect(names.count > 10)
+        var covered = 0
+        for episode in episodes {
+            let facts = MeasureFacts(episode)
+            for name in names.sorted() {
+                let audience = MeasureAudience(id: "p", represents: [name], serviceLines: [])
+                #expect(facts.isCovered(by: audience) == audience.covers(episode), "\(episode.serviceLine) \(name)")
+                if audience.covers(episode) { covered += 1 }
+            }
+            let watcher = MeasureAudience(id: "w", represents: [], serviceLines: [episode.serviceLine])
+            #expect(facts.isCovered(by: watcher) && watcher.covers(episode))
+        }
+        #expect(covered > 0)
+    }
+
     @Test func aPeriodSelectsEpisodesByWhenTheyOpened() throws {
         let query = MeasureQuery(from: FHIRInstant("2026-02-01"), to: FHIRInstant("2026-04-01"))
         let rows = MeasureTable.rows(of: Self.evaluatedEpisodes(), partners: [], query: query)

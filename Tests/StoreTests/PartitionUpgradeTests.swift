@@ -80,6 +80,18 @@ import Testing
                 let before = try #require(try await store.episodes(EpisodeQuery()).first)
                 let count = try Self.timeline(before).count
                 #expect(count > 3)
+                // The older gateway's episode was given its measure facts at start.
+                let facts = try await store.measureFacts(serviceLine: nil, afterID: "", limit: 10)
+                #expect(facts.map(\.episodeID) == [before.id])
+                #expect(
+                    facts.first?.facts
+                        == MeasureFacts(try JSONDecoder().decode(Episode.self, from: Data(before.document)))
+                )
+                let unfilled = try await RawSQL.rows(
+                    "SELECT CAST(count(*) AS TEXT) FROM episode WHERE measure IS NULL",
+                    in: store
+                )
+                #expect(unfilled == [["0"]])
                 // The members moved onto the episode row still find the episode by the resources it holds.
                 let document = try #require(
                     try JSONSerialization.jsonObject(with: Data(before.document)) as? [String: Any]

@@ -10,7 +10,8 @@ import Testing
             secondsToReady: ready,
             residentAtReady: 200_000_000,
             peakAtReady: 250_000_000,
-            residentAfterWarmUp: 210_000_000
+            residentAfterWarmUp: 210_000_000,
+            measuresSeconds: 1.25
         )
         return HistoryReport(
             result: HistoryProbe.Result(
@@ -56,6 +57,7 @@ import Testing
         #expect(slowing.contains("ready ≤ 3 s met"))
         let steady = Self.report(onePatient: [1, 1, 1, 5, 5, 5, 2, 2, 2]).render()
         #expect(steady.contains("last ≤ 2× first met"))
+        #expect(steady.contains("GET /measures s") && steady.contains("1.25"))
     }
 
     @Test func aShortRunSaysTheTargetsAreSetForAHundredThousandEpisodes() {

@@ -2,7 +2,7 @@
 /// so that measures over a large store are computed page by page without holding its episodes.
 public struct MeasureSample: Sendable, Hashable {
     public var serviceLine: String
-    /// When the episode opened (``MeasureTable/openedAt(_:)``).
+    /// When the episode opened (``MeasureFacts/openedAt``).
     public var openedAt: FHIRInstant?
     public var status: String
     /// Hours from the root referral's request to its acceptance, once accepted.
@@ -16,41 +16,18 @@ public struct MeasureSample: Sendable, Hashable {
 
     /// The figures of `episode`, counted for each of `audiences` that covers it.
     public init(_ episode: Episode, audiences: [MeasureAudience]) {
-        self.serviceLine = episode.serviceLine
-        self.openedAt = MeasureTable.openedAt(episode)
-        self.status = episode.status.rawValue
-        if let root = episode.referrals.first, let requested = root.lifecycle.requestedAt.flatMap(FHIRInstant.init),
-            let accepted = root.lifecycle.acceptedAt.flatMap(FHIRInstant.init)
-        {
-            self.turnaround = requested.hours(until: accepted)
-        }
-        self.acknowledgements = episode.handoffs.compactMap { handoff in
-            guard let effective = handoff.effective.flatMap(FHIRInstant.init),
-                let first = handoff.acknowledgements.compactMap({ $0.at.flatMap(FHIRInstant.init) }).min()
-            else { return nil }
-            return effective.hours(until: first)
-        }
-        var timeliness = MeasureRow.ReportTimeliness()
-        for report in episode.reports {
-            if let returned = report.returnedAt.flatMap(FHIRInstant.init) {
-                if let due = report.dueBy.flatMap(FHIRInstant.due), returned > due {
-                    timeliness.late += 1
-                } else {
-                    timeliness.onTime += 1
-                }
-            } else if report.overdue {
-                timeliness.overdue += 1
-            } else {
-                timeliness.pending += 1
-            }
-        }
-        self.timeliness = timeliness
-        var overdue = MeasureRow.OpenOverdue()
-        overdue.activities = episode.carePlans.flatMap(\.activities).filter(\.overdue).count
-        overdue.reports = episode.reports.filter(\.overdue).count
-        overdue.referrals = episode.referrals.filter { $0.lifecycle.unanswered == true }.count
-        overdue.handoffs = episode.tasks.filter { $0.kind == .handoff && $0.escalated == true }.count
-        self.overdue = overdue
-        self.partners = Set(audiences.filter { $0.covers(episode) }.map(\.id))
+        self.init(MeasureFacts(episode), audiences: audiences)
+    }
+
+    /// The figures an episode's `facts` hold, counted for each of `audiences` that covers it.
+    public init(_ facts: MeasureFacts, audiences: [MeasureAudience]) {
+        self.serviceLine = facts.serviceLine
+        self.openedAt = facts.openedAt.flatMap(FHIRInstant.init)
+        self.status = facts.status
+        self.turnaround = facts.turnaround
+        self.acknowledgements = facts.acknowledgements
+        self.timeliness = facts.timeliness
+        self.overdue = facts.overdue
+        self.partners = Set(audiences.filter(facts.isCovered(by:)).map(\.id))
     }
 }

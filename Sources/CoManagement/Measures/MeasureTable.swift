@@ -42,11 +42,6 @@ public enum MeasureTable {
         return true
     }
 
-    /// When an episode opened: its root referral's `authoredOn`, else the time of its first event.
-    public static func openedAt(_ episode: Episode) -> FHIRInstant? {
-        (episode.referrals.first?.lifecycle.requestedAt ?? episode.timeline.first?.at).flatMap(FHIRInstant.init)
-    }
-
     static func row(_ line: String, partner: String?, _ samples: [MeasureSample]) -> MeasureRow {
         var byStatus: [String: Int] = [:]
         var timeliness = MeasureRow.ReportTimeliness()

@@ -24,23 +24,23 @@ public struct EpisodeMeasures: Sendable {
         MeasureTable.rows(of: try await self.samples(query), partners: self.audiences, query: query)
     }
 
-    /// What each stored episode `query` selects contributes, read page by page in id order: only one page
-    /// of episodes is held at a time, whatever the size of the store.
+    /// What each stored episode `query` selects contributes, read page by page in id order from the facts
+    /// the store keeps beside each episode: only one page is held at a time, whatever the size of the store.
     func samples(_ query: MeasureQuery) async throws(StoreError) -> [MeasureSample] {
-        let decoder = JSONDecoder()
         var samples: [MeasureSample] = []
         var after = ""
         while true {
-            let page = try await self.store.episodes(
-                EpisodeQuery(serviceLine: query.serviceLine, limit: Self.pageSize, afterID: after)
+            let page = try await self.store.measureFacts(
+                serviceLine: query.serviceLine,
+                afterID: after,
+                limit: Self.pageSize
             )
             for record in page {
-                guard let episode = try? decoder.decode(Episode.self, from: Data(record.document)) else { continue }
-                let sample = MeasureSample(episode, audiences: self.audiences)
+                let sample = MeasureSample(record.facts, audiences: self.audiences)
                 if MeasureTable.selects(query, sample) { samples.append(sample) }
             }
             guard page.count == Self.pageSize, let last = page.last else { return samples }
-            after = last.id
+            after = last.episodeID
         }
     }
 

@@ -34,6 +34,11 @@ enum EpisodeJSON {
         return episode
     }
 
+    /// What the store keeps beside an episode for the measures (``CoManagement/MeasureFacts``).
+    static func measureFacts(of episode: Episode) throws(StoreError) -> [UInt8] {
+        try Self.encode(MeasureFacts(episode))
+    }
+
     /// The stored state of an episode: the episode without its timeline, which is kept event by event.
     static func state(of episode: Episode) throws(StoreError) -> [UInt8] {
         try Self.encode(episode.state)

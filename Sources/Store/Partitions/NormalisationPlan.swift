@@ -39,6 +39,8 @@ struct PartitionRows: Sendable {
     var states: [String: [UInt8]] = [:]
     /// Episode id → its new events' payloads, in the change's order.
     var events: [String: [[UInt8]]] = [:]
+    /// Episode id → its measure facts.
+    var measures: [String: [UInt8]] = [:]
     /// Referral key → its codes.
     var codes: [String: [UInt8]] = [:]
     var evaluatedAt: [UInt8]?
@@ -49,6 +51,7 @@ struct PartitionRows: Sendable {
         for item in write.resources { self.held[item.key] = try EpisodeJSON.encode(item) }
         for change in write.ingestion.changes {
             self.states[change.episodeID] = try EpisodeJSON.state(of: change.episode)
+            self.measures[change.episodeID] = try EpisodeJSON.measureFacts(of: change.episode)
             self.events[change.episodeID] = try change.events.map { event throws(StoreError) in
                 try EpisodeJSON.encode(event)
             }

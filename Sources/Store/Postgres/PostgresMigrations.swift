@@ -32,7 +32,7 @@ extension PostgresMigration {
     static let all: [PostgresMigration] = [
         .initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt, .senderIdentity, .partitions,
         .unmatchedReferrals, .accessAudit, .authorization, .timers, .subscriptions, .searchIndex, .leanerWrites,
-        .consoleSessions, .deadRowsIndexedAlone, .partitionsNamedUnderLocks,
+        .consoleSessions, .deadRowsIndexedAlone, .partitionsNamedUnderLocks, .measureFacts,
     ]
 
     /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the

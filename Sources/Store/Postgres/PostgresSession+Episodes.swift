@@ -103,6 +103,7 @@ extension PostgresSession {
         bindings.append(events.map(\.0))
         bindings.append(events.map(\.1))
         bindings.append(events.map(\.2))
+        bindings.append(try EpisodeJSON.measureFacts(of: episode).bytea)
     }
 
     /// An episode's row in place with its members (`$8`, one per line, and `$9`) and the senders owning
@@ -110,7 +111,7 @@ extension PostgresSession {
     /// that changed against those the row held, and its new timeline events.
     enum EpisodeWrite: PreparedStatementText {
         /// How many bindings ``PostgresSession/bind(_:partition:messageID:at:into:)`` appends.
-        static let parameters = 16
+        static let parameters = 17
 
         /// Every part but the events' insert, as common table expressions.
         static let rows = """
@@ -127,13 +128,14 @@ extension PostgresSession {
                 WHERE owner != ''
             ), written AS (
                 INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at, members,
-                    owners)
-                SELECT $1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bytea, $7::bigint, $8::text, list
+                    owners, measure)
+                SELECT $1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bytea, $7::bigint, $8::text, list,
+                    $17::bytea
                 FROM owners
                 ON CONFLICT (id) DO UPDATE SET partition_id = excluded.partition_id,
                     patient_key = excluded.patient_key, service_line = excluded.service_line,
                     status = excluded.status, state = excluded.state, updated_at = excluded.updated_at,
-                    members = excluded.members, owners = excluded.owners
+                    members = excluded.members, owners = excluded.owners, measure = excluded.measure
             ), gone AS (
                 SELECT array_agg(l.reference) AS members FROM held, unnest(held.members) AS l(reference)
                 WHERE NOT l.reference = ANY($9::text[])
@@ -170,12 +172,13 @@ extension PostgresSession {
         let episode = change.episode
         try await self.query(
             """
-            INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at)
+            INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at, measure)
             VALUES (\(change.episodeID), \(partition), \(episode.patient.key), \(episode.serviceLine),
-                \(episode.status.rawValue), \(try EpisodeJSON.state(of: episode).bytea), \(at))
+                \(episode.status.rawValue), \(try EpisodeJSON.state(of: episode).bytea), \(at),
+                \(try EpisodeJSON.measureFacts(of: episode).bytea))
             ON CONFLICT (id) DO UPDATE SET partition_id = excluded.partition_id, patient_key = excluded.patient_key,
                 service_line = excluded.service_line, status = excluded.status, state = excluded.state,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, measure = excluded.measure
             """
         )
         try await self.replaceMembers(of: change.episodeID, with: episode.memberReferences)

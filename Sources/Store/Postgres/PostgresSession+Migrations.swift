@@ -41,7 +41,8 @@ extension PostgresSession {
     }
 
     /// What a replica does after migrating, one replica at a time (under the migration lock): gives the
-    /// configuration's subscriptions their rows and event sequences, and indexes the stored resources for
+    /// configuration's subscriptions their rows and event sequences, episodes written before migration 18
+    /// their measure facts, and indexes the stored resources for
     /// search when the index is older than `indexing`'s rules. Returns how many resources it indexed.
     func prepare(
         subscriptions: [String],
@@ -53,6 +54,10 @@ extension PostgresSession {
         do {
             try await self.transaction { (session) throws(StoreError) in
                 try await session.registerConfiguredSubscriptions(subscriptions, at: at)
+            }
+            let filled = try await self.fillMeasureFacts()
+            if filled > 0 {
+                self.logger.info("episodes given measure facts", metadata: ["tandem.store.episodes": "\(filled)"])
             }
             if let indexing {
                 result = .success(try await self.reindexSearch(indexing, at: at))

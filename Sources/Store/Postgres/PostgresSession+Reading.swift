@@ -240,20 +240,7 @@ extension PostgresSession {
             )
             rows.append((id, patientKey, serviceLine, status, [UInt8](bytea: state), updatedAt, partition))
         }
-        var events: [String: [[UInt8]]] = [:]
-        if !rows.isEmpty {
-            for row in try await self.query(
-                """
-                SELECT v.episode_id, v.payload FROM episode_event v
-                JOIN unnest(\(rows.map(\.6))::bigint[], \(rows.map(\.0))::text[]) AS r(partition_id, episode_id)
-                    ON v.partition_id = r.partition_id AND v.episode_id = r.episode_id
-                ORDER BY v.episode_id, v.number
-                """
-            ) {
-                let (id, payload) = try row.columns((String, ByteBuffer).self)
-                events[id, default: []].append([UInt8](bytea: payload))
-            }
-        }
+        let events = try await self.timelines(partitions: rows.map(\.6), episodeIDs: rows.map(\.0))
         return try rows.map { row throws(StoreError) in
             EpisodeRecord(
                 id: row.0,
@@ -264,6 +251,25 @@ extension PostgresSession {
                 updatedAt: Date(storeMilliseconds: row.5)
             )
         }
+    }
+
+    /// The timeline events of the episodes (each in its partition, `partitions[i]` holding
+    /// `episodeIDs[i]`) as stored, by episode id, in number order.
+    func timelines(partitions: [Int64], episodeIDs: [String]) async throws(StoreError) -> [String: [[UInt8]]] {
+        var events: [String: [[UInt8]]] = [:]
+        guard !episodeIDs.isEmpty else { return events }
+        for row in try await self.query(
+            """
+            SELECT v.episode_id, v.payload FROM episode_event v
+            JOIN unnest(\(partitions)::bigint[], \(episodeIDs)::text[]) AS r(partition_id, episode_id)
+                ON v.partition_id = r.partition_id AND v.episode_id = r.episode_id
+            ORDER BY v.episode_id, v.number
+            """
+        ) {
+            let (id, payload) = try row.columns((String, ByteBuffer).self)
+            events[id, default: []].append([UInt8](bytea: payload))
+        }
+        return events
     }
 
     func insertAudit(_ entry: AuditEntry) async throws(StoreError) {

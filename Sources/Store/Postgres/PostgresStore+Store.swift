@@ -170,6 +170,16 @@ extension PostgresStore {
         }
     }
 
+    public func measureFacts(
+        serviceLine: String?,
+        afterID: String,
+        limit: Int
+    ) async throws(StoreError) -> [EpisodeMeasureFacts] {
+        try await self.withSession { (session) throws(StoreError) in
+            try await session.measureFacts(serviceLine: serviceLine, afterID: afterID, limit: limit)
+        }
+    }
+
     public func record(_ entry: AuditEntry) async throws(StoreError) {
         try await self.withSession { (session) throws(StoreError) in
             try await session.insertAudit(entry)

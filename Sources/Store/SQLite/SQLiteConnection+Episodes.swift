@@ -54,6 +54,12 @@ extension SQLiteConnection {
         } else {
             state = try EpisodeJSON.state(of: episode)
         }
+        let measure: [UInt8]
+        if let encoded = rows?.measures[change.episodeID] {
+            measure = encoded
+        } else {
+            measure = try EpisodeJSON.measureFacts(of: episode)
+        }
         var payloads: [[UInt8]]
         if let encoded = rows?.events[change.episodeID] {
             payloads = encoded
@@ -63,15 +69,15 @@ extension SQLiteConnection {
         }
         try self.query(
             """
-            INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO episode (id, partition_id, patient_key, service_line, status, state, updated_at, measure)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET partition_id = excluded.partition_id, patient_key = excluded.patient_key,
                 service_line = excluded.service_line, status = excluded.status, state = excluded.state,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, measure = excluded.measure
             """,
             [
                 .text(change.episodeID), partition.map { .integer($0) } ?? .null, .text(episode.patient.key),
-                .text(episode.serviceLine), .text(episode.status.rawValue), .blob(state), .integer(at),
+                .text(episode.serviceLine), .text(episode.status.rawValue), .blob(state), .integer(at), .blob(measure),
             ]
         )
         try self.replaceMembers(of: change.episodeID, with: episode.memberReferences)
@@ -183,10 +189,7 @@ extension SQLiteConnection {
     /// An episode row as a record: its document is the stored state with the timeline read back.
     private mutating func episodeRecord(_ row: SQLiteRow) throws(StoreError) -> EpisodeRecord {
         let id = row.text(0) ?? ""
-        let events = try self.query(
-            "SELECT payload FROM episode_event WHERE partition_id = ? AND episode_id = ? ORDER BY number",
-            [.integer(row.integer(6) ?? 0), .text(id)]
-        ).map { $0.blob(0) }
+        let events = try self.timelinePayloads(partition: row.integer(6) ?? 0, episodeID: id)
         return EpisodeRecord(
             id: id,
             patientKey: row.text(1) ?? "",

@@ -139,6 +139,16 @@ extension SQLiteStore {
         }
     }
 
+    public func measureFacts(
+        serviceLine: String?,
+        afterID: String,
+        limit: Int
+    ) async throws(StoreError) -> [EpisodeMeasureFacts] {
+        try await self.read { (connection: inout SQLiteConnection) throws(StoreError) in
+            try connection.measureFacts(serviceLine: serviceLine, afterID: afterID, limit: limit)
+        }
+    }
+
     public func record(_ entry: AuditEntry) async throws(StoreError) {
         try await self.write { (connection: inout SQLiteConnection) throws(StoreError) in
             try connection.insertAudit(entry)

@@ -117,6 +117,10 @@ public struct SQLiteStore: Store, Service {
                     logger.info("store schema migrated", metadata: ["tandem.migrations": "\(applied)"])
                 }
                 try connection.upgradeToPartitions(logger: logger)
+                let filled = try connection.fillMeasureFacts()
+                if filled > 0 {
+                    logger.info("episodes given measure facts", metadata: ["tandem.store.episodes": "\(filled)"])
+                }
                 let now = Date().storeMilliseconds
                 try connection.registerConfiguredSubscriptions(outboxPlanning?.configuredSubscriptions ?? [], at: now)
                 if let searchIndexing {
