@@ -126,6 +126,34 @@ import Testing
     }
 
     /// The cataract scenario's evaluated episode, from the golden document in `Samples/`.
+    /// The overdue list comes from the facts of every episode (most overdue items first, the first 200 of
+    /// them); the charts say when they draw only the most recently changed episodes.
+    @Test func measuresListTheMostOverdueEpisodesOfTheirFactsAndSayWhenChartsAreCut() throws {
+        var facts = MeasureFacts(try Self.episode())
+        var overdue = (0..<205).map { index in
+            facts.overdue.activities = 1 + index % 3
+            facts.overdue.reports = index == 7 ? 9 : 0
+            return EpisodeMeasureFacts(episodeID: "e\(index)", facts: facts)
+        }
+        facts.overdue.activities = 0
+        overdue.append(EpisodeMeasureFacts(episodeID: "idle", facts: facts))
+        let page = MeasuresPage.render(
+            chrome: Self.chrome,
+            charted: [try Self.episode()],
+            chartLimit: 1,
+            rows: [],
+            overdue: overdue,
+            partners: [],
+            partner: nil
+        ).markup
+        let listed = page.components(separatedBy: "<tr><td><a href=\"/console/episodes/").dropFirst()
+        #expect(listed.count == 200)
+        #expect(listed.first?.hasPrefix("e7\"") == true, "nine overdue reports and an activity come first")
+        #expect(!page.contains("/console/episodes/idle\""), "an episode with nothing overdue is not listed")
+        #expect(page.contains("The 200 with the most overdue items of 205."))
+        #expect(page.contains("The charts draw the 1 most recently changed episodes."))
+    }
+
     static func episode() throws -> Episode {
         struct Document: Decodable { var episodes: [Episode] }
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -19,6 +19,8 @@ public struct MeasureFacts: Sendable, Hashable, Codable {
     /// without repeats. A partner counts the episode when it represents one of them
     /// (``EpisodeParties/participantKeys(representedBy:)``) or watches its service line.
     public var partyNames: [String]
+    /// The time the episode was last evaluated against for its overdue figures (``Measures/evaluatedAt``).
+    public var evaluatedAt: String?
 
     public init(_ episode: Episode) {
         self.serviceLine = episode.serviceLine
@@ -63,6 +65,7 @@ public struct MeasureFacts: Sendable, Hashable, Codable {
             for identifier in participant.party.identifiers { names.insert(identifier.token) }
         }
         self.partyNames = names.sorted()
+        self.evaluatedAt = episode.measures.evaluatedAt
     }
 
     /// Whether `audience` counts the episode, as ``MeasureAudience/covers(_:)`` decides it for the episode.
@@ -95,6 +98,8 @@ public struct MeasureFacts: Sendable, Hashable, Codable {
         self.overdue.referrals = counts[6]
         self.overdue.handoffs = counts[7]
         self.partyNames = try fields.decode([String].self)
+        // Absent from the facts written before it was kept.
+        self.evaluatedAt = fields.isAtEnd ? nil : try fields.decodeIfPresent(String.self)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -109,5 +114,6 @@ public struct MeasureFacts: Sendable, Hashable, Codable {
             self.overdue.activities, self.overdue.reports, self.overdue.referrals, self.overdue.handoffs,
         ])
         try fields.encode(self.partyNames)
+        try fields.encode(self.evaluatedAt)
     }
 }

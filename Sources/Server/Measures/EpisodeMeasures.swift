@@ -13,9 +13,6 @@ public struct EpisodeMeasures: Sendable {
         self.audiences = audiences
     }
 
-    /// The most episodes one computation reads.
-    public static let maximumEpisodes = 1_000_000
-
     /// How many episodes one page of ``samples(_:)`` reads.
     static let pageSize = 500
 
@@ -24,9 +21,29 @@ public struct EpisodeMeasures: Sendable {
         MeasureTable.rows(of: try await self.samples(query), partners: self.audiences, query: query)
     }
 
+    /// The rows of `query` and, of the episodes it selects for its partner (every one without), those with
+    /// overdue activities or reports: one pass over the facts.
+    func overview(
+        _ query: MeasureQuery
+    ) async throws(StoreError) -> (rows: [MeasureRow], overdue: [EpisodeMeasureFacts]) {
+        var overdue: [EpisodeMeasureFacts] = []
+        let samples = try await self.samples(query) { record, sample in
+            let facts = record.facts
+            guard facts.overdue.activities + facts.overdue.reports > 0,
+                query.partner.map(sample.partners.contains) ?? true
+            else { return }
+            overdue.append(record)
+        }
+        return (MeasureTable.rows(of: samples, partners: self.audiences, query: query), overdue)
+    }
+
     /// What each stored episode `query` selects contributes, read page by page in id order from the facts
     /// the store keeps beside each episode: only one page is held at a time, whatever the size of the store.
-    func samples(_ query: MeasureQuery) async throws(StoreError) -> [MeasureSample] {
+    /// `each` sees every selected episode's facts with its sample.
+    func samples(
+        _ query: MeasureQuery,
+        each: (EpisodeMeasureFacts, MeasureSample) -> Void = { _, _ in }
+    ) async throws(StoreError) -> [MeasureSample] {
         var samples: [MeasureSample] = []
         var after = ""
         while true {
@@ -37,20 +54,22 @@ public struct EpisodeMeasures: Sendable {
             )
             for record in page {
                 let sample = MeasureSample(record.facts, audiences: self.audiences)
-                if MeasureTable.selects(query, sample) { samples.append(sample) }
+                guard MeasureTable.selects(query, sample) else { continue }
+                samples.append(sample)
+                each(record, sample)
             }
             guard page.count == Self.pageSize, let last = page.last else { return samples }
             after = last.episodeID
         }
     }
 
-    /// The stored episodes of `query`'s service line (or all), as the rows are computed over them.
-    func episodes(_ query: MeasureQuery) async throws(StoreError) -> [Episode] {
-        let records = try await self.store.episodes(
-            EpisodeQuery(serviceLine: query.serviceLine, limit: Self.maximumEpisodes)
-        )
+    /// The `limit` most recently changed episodes of `query`'s service line (or all) that count for its
+    /// partner (every one without).
+    func recentEpisodes(_ query: MeasureQuery, limit: Int) async throws(StoreError) -> [Episode] {
+        let records = try await self.store.episodes(EpisodeQuery(serviceLine: query.serviceLine, limit: limit))
         let decoder = JSONDecoder()
         return records.compactMap { try? decoder.decode(Episode.self, from: Data($0.document)) }
+            .filter { self.covers($0, partner: query.partner) }
     }
 
     /// The configured partners' ids, in name order.

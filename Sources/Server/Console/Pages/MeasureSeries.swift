@@ -1,4 +1,5 @@
 public import CoManagement
+public import Store
 
 /// The points the measures page draws, derived from episodes: each episode's referral turnaround (request
 /// to acceptance) at the time its referral was requested, each hand-off's acknowledgement time at the time
@@ -55,13 +56,13 @@ public enum MeasureSeries {
         }
     }
 
-    /// Episodes with an overdue activity or report, most overdue items first.
-    public static func overdue(_ episodes: [Episode]) -> [Episode] {
-        episodes.filter { $0.measures.overdueActivities + $0.measures.overdueReports > 0 }
-            .sorted {
-                ($0.measures.overdueActivities + $0.measures.overdueReports, $1.id)
-                    > ($1.measures.overdueActivities + $1.measures.overdueReports, $0.id)
-            }
+    /// Episodes with an overdue activity or report, most overdue items first (then by id).
+    public static func overdue(_ episodes: [EpisodeMeasureFacts]) -> [EpisodeMeasureFacts] {
+        func items(_ record: EpisodeMeasureFacts) -> Int {
+            record.facts.overdue.activities + record.facts.overdue.reports
+        }
+        return episodes.filter { items($0) > 0 }
+            .sorted { (items($0), $1.episodeID) > (items($1), $0.episodeID) }
     }
 
     private static func series(_ episodes: [Episode], _ points: (Episode) -> [(Double, Double)]) -> [Series] {
