@@ -71,6 +71,33 @@ import Testing
         }
     }
 
+    /// Referrals left by two other versions, on either side of the current one in the index's order, are
+    /// each tried again once, batch after batch; on SQLite without stepping through the table.
+    @Test(arguments: Backend.allCases)
+    func referralsLeftByEveryOtherVersionAreTriedAgainOnce(backend: Backend) async throws {
+        let shipped = try SampleMessages.normaliser()
+        try await withRunningStore(backend, normaliser: shipped) { store in
+            #expect(try await store.useMappings(shipped, version: "b"))
+            for patient in ["p1", "p2", "p3"] { _ = try await store.ingest(Self.localReferral(patient: patient)) }
+            #expect(try await store.useMappings(shipped, version: "c"))
+            for patient in ["p4", "p5"] { _ = try await store.ingest(Self.localReferral(patient: patient)) }
+            #expect(try await store.useMappings(shipped, version: "a"))
+            var done: [Int] = []
+            for _ in 0..<5 { done.append(try await store.renormaliseUnmatched(limit: 2)) }
+            #expect(done.reduce(0, +) == 5 && done.last == 0, "\(done)")
+            let listed = try await store.unmatchedReferrals(limit: 10)
+            #expect(listed.count == 5 && listed.allSatisfy { $0.mappingsVersion == "a" })
+            if let sqlite = store as? SQLiteStore {
+                let scans = try await sqlite.write { (connection: inout SQLiteConnection) throws(StoreError) in
+                    connection.fullScanSteps().filter {
+                        $0.key.contains("mappings_version <") || $0.key.contains("WHERE partition_id IN")
+                    }
+                }
+                #expect(scans.allSatisfy { $0.value <= 3 }, "statements that stepped through the referrals: \(scans)")
+            }
+        }
+    }
+
     @Test func aReplicaRunningOtherMappingsIsUnavailable() async throws {
         let shipped = try SampleMessages.normaliser()
         try await withTestDatabase(.postgres) { database in

@@ -413,12 +413,17 @@ extension PostgresSession {
     func partitionToRenormalise(
         version: String
     ) async throws(StoreError) -> (id: Int64, version: Int64, keys: [String])? {
-        guard
+        // The first partitions of one other version (a few versions at most, probed through
+        // unmatched_referral_by_version), so finding the next is a walk of those other replicas hold.
+        // (`IS NULL` and `=` are the comparisons an index answers; `IS NOT DISTINCT FROM` is not.)
+        guard let stale = try await self.staleMappingsVersion(than: version),
             let row = try await self.query(
                 """
                 SELECT p.id, p.version FROM partition p
                 WHERE p.id IN (SELECT partition_id FROM unmatched_referral
-                    WHERE mappings_version IS DISTINCT FROM \(version))
+                    WHERE (\(stale.version)::text IS NULL AND mappings_version IS NULL)
+                        OR mappings_version = \(stale.version)
+                    ORDER BY mappings_version, partition_id LIMIT 256)
                 ORDER BY p.id LIMIT 1 FOR UPDATE SKIP LOCKED
                 """
             ).first
@@ -435,10 +440,27 @@ extension PostgresSession {
     /// is locked now.
     func hasUnmatchedToRenormalise(version: String?) async throws(StoreError) -> Bool {
         guard let version else { return false }
+        return try await self.staleMappingsVersion(than: version) != nil
+    }
+
+    /// A mappings version other than `version` that an unmatched referral was last tried with (nil inside
+    /// when one was tried with none), or nil when every one was tried with `version`. Three probes of
+    /// `unmatched_referral_by_version`, each one entry long.
+    private func staleMappingsVersion(than version: String) async throws(StoreError) -> StaleMappings? {
         let row = try await self.query(
-            "SELECT EXISTS (SELECT 1 FROM unmatched_referral WHERE mappings_version IS DISTINCT FROM \(version))"
+            """
+            (SELECT 0, NULL::text WHERE EXISTS (SELECT 1 FROM unmatched_referral WHERE mappings_version IS NULL))
+            UNION ALL (SELECT 1, mappings_version FROM unmatched_referral
+                WHERE mappings_version < \(version) ORDER BY mappings_version LIMIT 1)
+            UNION ALL (SELECT 2, mappings_version FROM unmatched_referral
+                WHERE mappings_version > \(version) ORDER BY mappings_version LIMIT 1)
+            LIMIT 1
+            """
         ).first
-        return try row?.columns(Bool.self) ?? false
+        return try row.map { row throws(StoreError) in
+            let (_, stale) = try row.columns((Int32, String?).self)
+            return StaleMappings(version: stale)
+        }
     }
 
     /// Marks the referrals as tried with `version` (those an episode took are gone already).
@@ -475,4 +497,10 @@ extension PostgresSession {
         }
         return records
     }
+}
+
+/// A mappings version unmatched referrals were last tried with, other than the current one: nil when they
+/// were tried with none.
+private struct StaleMappings {
+    var version: String?
 }

@@ -264,20 +264,39 @@ extension SQLiteConnection {
         return previous != version
     }
 
-    /// Up to `limit` partitions with referrals last tried with other mappings than `version`, with their keys.
+    /// Up to `limit` partitions with referrals last tried with other mappings than `version`, with their keys:
+    /// the first partitions of one such other version (or of none).
     mutating func partitionsToRenormalise(version: String, limit: Int) throws(StoreError) -> [(Int64, [String])] {
+        guard let stale = try self.staleMappingsVersion(than: version) else { return [] }
         var keys: [Int64: [String]] = [:]
         for row in try self.query(
             """
             SELECT partition_id, key FROM unmatched_referral
             WHERE partition_id IN (SELECT DISTINCT partition_id FROM unmatched_referral
-                WHERE mappings_version IS NOT ?1 ORDER BY partition_id LIMIT ?2)
+                WHERE mappings_version IS ?1 ORDER BY mappings_version, partition_id LIMIT ?2)
             """,
-            [.text(version), .integer(Int64(limit))]
+            [stale, .integer(Int64(limit))]
         ) {
             keys[row.integer(0) ?? 0, default: []].append(row.text(1) ?? "")
         }
         return keys.keys.sorted().map { ($0, keys[$0]!.sorted()) }
+    }
+
+    /// A mappings version other than `version` that an unmatched referral was last tried with (`.null` when
+    /// one was tried with none), or nil when every one was tried with `version`. Three probes of
+    /// `unmatched_referral_by_version`, each one entry long.
+    private mutating func staleMappingsVersion(than version: String) throws(StoreError) -> SQLiteValue? {
+        let row = try self.query(
+            """
+            SELECT 0, NULL WHERE EXISTS (SELECT 1 FROM unmatched_referral WHERE mappings_version IS NULL)
+            UNION ALL SELECT 1, * FROM (SELECT mappings_version FROM unmatched_referral
+                WHERE mappings_version < ?1 ORDER BY mappings_version LIMIT 1)
+            UNION ALL SELECT 2, * FROM (SELECT mappings_version FROM unmatched_referral
+                WHERE mappings_version > ?1 ORDER BY mappings_version LIMIT 1)
+            """,
+            [.text(version)]
+        ).first
+        return row?.values[1]
     }
 
     /// Marks the referrals as tried with `version` (those an episode took are gone already).
