@@ -33,7 +33,7 @@ extension PostgresMigration {
         .initialSchema, .deliveryAdministration, .outboxIndexes, .claimableAt, .senderIdentity, .partitions,
         .unmatchedReferrals, .accessAudit, .authorization, .timers, .subscriptions, .searchIndex, .leanerWrites,
         .consoleSessions, .deadRowsIndexedAlone, .partitionsNamedUnderLocks, .measureFacts,
-        .recentEpisodes, .unmatchedByVersion,
+        .recentEpisodes, .unmatchedByVersion, .resourcesByUpdate,
     ]
 
     /// The schema SQLite reaches after its migrations 1–3, in PostgreSQL's types, plus the stamp of the

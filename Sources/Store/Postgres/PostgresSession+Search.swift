@@ -13,12 +13,13 @@ extension PostgresSession {
         let total = Int(try await self.count(count.query))
         guard query.count > 0 else { return SearchPage(resources: [], total: total, next: nil) }
         let newest = query.order == .newestFirst
+        // The page's rows first, then their versions: the planner orders the resources alone through
+        // `resource_by_update` and stops, where a join's misjudged size had it sort every match.
         var page = PostgresQueryBuilder()
         page.add(
             """
-            SELECT r.id, r.version, r.last_updated, r.owner, v.content FROM resource r
-                JOIN resource_version v ON v.type = r.type AND v.id = r.id AND v.version = r.version
-            WHERE 
+            SELECT r.id, r.version, r.last_updated, r.owner, v.content FROM (
+                SELECT r.type, r.id, r.version, r.last_updated, r.owner FROM resource r WHERE 
             """
         )
         Self.filter(query, into: &page)
@@ -27,6 +28,12 @@ extension PostgresSession {
         }
         let direction = newest ? "DESC" : "ASC"
         page.add(" ORDER BY r.last_updated \(direction), r.id \(direction) LIMIT ?", Int64(query.count + 1))
+        page.add(
+            """
+            ) AS r JOIN resource_version v ON v.type = r.type AND v.id = r.id AND v.version = r.version
+            ORDER BY r.last_updated \(direction), r.id \(direction)
+            """
+        )
         let rows = try await self.query(page.query)
         var resources: [StoredResource] = []
         for row in rows.prefix(query.count) {

@@ -64,11 +64,17 @@ extension SQLiteConnection {
         }
         pageBindings.append(.integer(Int64(query.count + 1)))
         let direction = newest ? "DESC" : "ASC"
+        // The page walks `resource_by_update` in its order and stops, unless ids or tokens find fewer than
+        // `Self.fewMatches` resources: those are found by key and sorted (`+` keeps the planner, which has
+        // no statistics here, from walking the whole type in order looking for them).
+        let keyed = query.ids != nil || !query.tokens.isEmpty || !query.prefixes.isEmpty
+        let selective = keyed && total < Self.fewMatches
         let rows = try self.query(
             """
             SELECT r.id, r.version, r.last_updated, r.owner, v.content FROM resource r
                 JOIN resource_version v ON v.type = r.type AND v.id = r.id AND v.version = r.version
-            WHERE \(pageConditions) ORDER BY r.last_updated \(direction), r.id \(direction) LIMIT ?
+            WHERE \(pageConditions)
+            ORDER BY \(selective ? "+" : "")r.last_updated \(direction), r.id \(direction) LIMIT ?
             """,
             pageBindings
         )
@@ -88,6 +94,10 @@ extension SQLiteConnection {
             : nil
         return SearchPage(resources: resources, total: total, next: next)
     }
+
+    /// Below this many matches, a search by ids or tokens sorts what they find rather than walking the
+    /// type in update order.
+    static let fewMatches = 1_000
 
     /// One page of the audit trail, with the total.
     mutating func auditEvents(_ query: AuditQuery) throws(StoreError) -> AuditPage {

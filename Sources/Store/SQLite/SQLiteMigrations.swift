@@ -15,7 +15,7 @@ extension SQLiteMigration {
         .initialSchema, .episodeBook, .deliveryOutbox, .deliveryAdministration, .outboxIndexes, .outboxBodies,
         .attemptsByOutboxRow, .deadRowsIndexedAlone, .claimableAt, .senderIdentity, .partitions, .unmatchedReferrals,
         .accessAudit, .authorization, .timers, .subscriptions, .searchIndex, .leanerWrites, .consoleSessions,
-        .measureFacts, .recentEpisodes, .unmatchedByVersion,
+        .measureFacts, .recentEpisodes, .unmatchedByVersion, .resourcesByUpdate,
     ]
 
     /// The ingest, episode, outbox and audit tables.
