@@ -138,6 +138,7 @@ import Testing
         let episodes = Self.evaluatedEpisodes()
         var names: Set<String> = ["Organization/nobody", "urn:oid:1.2.3|none"]
         for participant in episodes.flatMap(\.participants) {
+            // Spelled out here rather than through `Participant.names`, which both sides share.
             names.insert(participant.key)
             if let reference = participant.party.reference { names.insert(reference) }
             for identifier in participant.party.identifiers { names.insert(identifier.token) }

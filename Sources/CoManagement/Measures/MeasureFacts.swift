@@ -15,8 +15,7 @@ public struct MeasureFacts: Sendable, Hashable, Codable {
     public var acknowledgements: [Double]
     public var timeliness: MeasureRow.ReportTimeliness
     public var overdue: MeasureRow.OpenOverdue
-    /// Every name a participant goes by: its key, its party's reference and identifier tokens, sorted and
-    /// without repeats. A partner counts the episode when it represents one of them
+    /// Every name a participant goes by (``Participant/names``), sorted and without repeats. A partner counts the episode when it represents one of them
     /// (``EpisodeParties/participantKeys(representedBy:)``) or watches its service line.
     public var partyNames: [String]
     /// The time the episode was last evaluated against for its overdue figures (``Measures/evaluatedAt``).
@@ -58,13 +57,7 @@ public struct MeasureFacts: Sendable, Hashable, Codable {
         overdue.referrals = episode.referrals.filter { $0.lifecycle.unanswered == true }.count
         overdue.handoffs = episode.tasks.filter { $0.kind == .handoff && $0.escalated == true }.count
         self.overdue = overdue
-        var names: Set<String> = []
-        for participant in episode.participants {
-            names.insert(participant.key)
-            if let reference = participant.party.reference { names.insert(reference) }
-            for identifier in participant.party.identifiers { names.insert(identifier.token) }
-        }
-        self.partyNames = names.sorted()
+        self.partyNames = Set(episode.participants.flatMap(\.names)).sorted()
         self.evaluatedAt = episode.measures.evaluatedAt
     }
 

@@ -2,11 +2,7 @@ extension EpisodeParties {
     /// The keys of the participants that a party speaking for `represents` is: those whose key, party
     /// reference or one of whose party identifiers (`system|value`) is in `represents`.
     public func participantKeys(representedBy represents: Set<String>) -> [String] {
-        self.participants.filter { participant in
-            represents.contains(participant.key)
-                || participant.party.reference.map(represents.contains) == true
-                || participant.party.identifiers.contains { represents.contains($0.token) }
-        }.map(\.key)
+        self.participants.filter { $0.names.contains(where: represents.contains) }.map(\.key)
     }
 
     /// The keys consent is asked about for a party speaking for `represents`: what it represents and the

@@ -34,6 +34,12 @@ public struct Participant: Sendable, Hashable, Codable {
         if let end = period.end.flatMap(FHIRInstant.init), time >= end { return false }
         return true
     }
+
+    /// Every name the participant goes by, as a partner's `represents` names it: its key, its party's
+    /// reference and its party's identifier tokens (`system|value`).
+    public var names: [String] {
+        [self.key] + (self.party.reference.map { [$0] } ?? []) + self.party.identifiers.map(\.token)
+    }
 }
 
 /// A practitioner, role or organisation as the messages named it.

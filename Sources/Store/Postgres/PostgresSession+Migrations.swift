@@ -42,8 +42,8 @@ extension PostgresSession {
 
     /// What a replica does after migrating, one replica at a time (under the migration lock): gives the
     /// configuration's subscriptions their rows and event sequences, episodes written before migration 18
-    /// their measure facts, and indexes the stored resources for
-    /// search when the index is older than `indexing`'s rules. Returns how many resources it indexed.
+    /// their measure facts, and indexes the stored resources for search when the index is older than
+    /// `indexing`'s rules. Returns how many resources it indexed.
     func prepare(
         subscriptions: [String],
         indexing: (any SearchIndexing)?,

@@ -1,9 +1,9 @@
 public import CoManagement
 public import Store
 
-/// The points the measures page draws, derived from episodes: each episode's referral turnaround (request
-/// to acceptance) at the time its referral was requested, each hand-off's acknowledgement time at the time
-/// it took effect, and the episodes with overdue items.
+/// What the measures page draws and lists: from episodes, each one's referral turnaround (request to
+/// acceptance) at the time its referral was requested and each hand-off's acknowledgement time at the time
+/// it took effect; from episodes' measure facts, those with overdue items.
 public enum MeasureSeries {
     public struct Point: Sendable, Hashable {
         /// Seconds since 1970: when the referral was requested, or the hand-off took effect.
