@@ -254,6 +254,11 @@ def run(driver, base):
     check(chart.size["width"] > 300, "the chart is drawn at a readable size")
     rows = driver.find_element(By.ID, "measure-rows").text
     check("eyecare" in rows and turnaround in rows, f"the measure rows hold the partner's turnaround: {rows}")
+    # The overdue list comes from the facts stored beside the episode, as the timers left them.
+    overdue = driver.find_element(By.ID, "overdue").text
+    activities = golden["measures"]["overdueActivities"]
+    check(golden["id"] in overdue and f"{golden['serviceLine']} {activities} " in overdue,
+          f"the overdue list holds the episode with its {activities} overdue activity: {overdue}")
     shoot(driver, "measures")
 
     # The raw message, and sign-out.
