@@ -11,6 +11,13 @@
 # busiest thread's share of a core, and how much of the machine stayed idle; then the gateway as a share
 # of the floor and of the ceiling, against issue 20's targets.
 #
+# With FLOOR_INDEXES (say "3/0 8/39", each RANDOM/ORDERED) more durable floors follow, each also adding per
+# message an entry keyed by random bytes to RANDOM tables and one keyed by the row id to ORDERED tables
+# (`--random-indexes`, `--ordered-indexes`): what a durable acceptance costs once each message must be
+# found by RANDOM random keys (a sender's identifier, a patient's partition, an episode id) and ORDERED
+# ordered ones (a time-ordered id, a partition number, a time), as the gateway's messages must. A "+read"
+# suffix ("8/26+read") has that floor also read and validate each message as FHIR and store it as JSON.
+#
 #   scripts/bench-ingest.sh [SECONDS]        (default 15 per server; CONNECTIONS and THREADS override 32 and 2)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -152,12 +159,26 @@ wait_ready "http://127.0.0.1:$port/count"
 run_target "http://127.0.0.1:$port" bench_count
 stop_server
 
+names=("tandem serve (durable commits)" "durable floor (SQLite append)" "HTTP ceiling (bare 201)")
+for floor in ${FLOOR_INDEXES:-}; do
+    indexes="${floor%+read}"
+    read_flag=() read_name=""
+    if [ "$floor" != "$indexes" ]; then read_flag=(--read) read_name=", read"; fi
+    port="$(free_port)"
+    "$bench" durable-floor --port "$port" --database "$work/floor-$RANDOM/floor.sqlite" \
+        --random-indexes "${indexes%/*}" --ordered-indexes "${indexes#*/}" "${read_flag[@]}" &
+    pid=$!
+    wait_ready "http://127.0.0.1:$port/count"
+    run_target "http://127.0.0.1:$port" bench_count
+    stop_server
+    names+=("floor + ${indexes%/*} random, ${indexes#*/} ordered$read_name")
+done
+
 echo
 echo "wrk: ${connections} connections, ${threads} threads, ${seconds}s per server; a new ServiceRequest per request, JSON and XML alternately"
-format='%-32s %10s %8s %8s %11s %10s %10s %-24s %6s %7s %7s\n'
+format='%-36s %10s %8s %8s %11s %10s %10s %-24s %6s %7s %7s\n'
 printf "$format" "server" "requests/s" "p50 ms" "p99 ms" "peak RSS MB" "CPU µs/req" "KiB/msg" \
     "busiest thread (% core)" "idle %" "iowait %" "errors"
-names=("tandem serve (durable commits)" "durable floor (SQLite append)" "HTTP ceiling (bare 201)")
 index=0
 while read -r rps p50 p99 rss errors cpu kib committed busiest share idle iowait; do
     printf "$format" "${names[$index]}" "$rps" "$p50" "$p99" "$rss" "$cpu" "$kib" "$busiest ($share%)" "$idle" \
@@ -165,7 +186,7 @@ while read -r rps p50 p99 rss errors cpu kib committed busiest share idle iowait
     index=$((index + 1))
 done <"$work/rows"
 # printf pads by bytes: each ≤ and ≥ is three bytes for one column, so their cells are two wider.
-printf '%-32s %12s %8s %8s %11s %12s %12s\n' "issue 20 target (tandem serve)" "≥40% floor" "" "" "" "≤ 300" "≤ 16"
+printf '%-36s %12s %8s %8s %11s %12s %12s\n' "issue 20 target (tandem serve)" "≥40% floor" "" "" "" "≤ 300" "≤ 16"
 awk '
     { rps[NR] = $1; cpu[NR] = $6; kib[NR] = $7; committed[NR] = $8 }
     END {
