@@ -12,13 +12,19 @@
 #   - the CPU each replica used during the load, in cores (CPU seconds per second, averaged over them).
 # Then issue 20's targets for these rows.
 #
+# A setup `pgfloor-N` runs N `tandem-bench postgres-floor` processes on a database of their own in place of
+# gateway replicas: each request is a transaction of 7 round trips on a pool of 8 connections (a gateway
+# replica's plain POST and pool) that appends the body and does nothing else, so pgfloor-3 against
+# pgfloor-1 is what this machine gives three processes over one for the PostgreSQL part of an ingest.
+#
 # With REPLICA_CPU_QUOTA=F each gateway process (the SQLite node too) runs in a cgroup of its own held to F
 # of a core (cgroup v1 `cpu` controller: cpu.cfs_period_us 100000, cpu.cfs_quota_us F x 100000), so that
 # scaling shows on a 2-core machine; PostgreSQL, wrk and the sink are not held. Needs root and the v1 cpu
 # controller mounted at /sys/fs/cgroup/cpu; the cgroups are removed on exit.
 #
 #   scripts/bench-replicas.sh [SECONDS]        (default 10; CONNECTIONS overrides 32; SETUPS overrides
-#                                               "sqlite-1 postgres-1 postgres-2 postgres-3";
+#                                               "sqlite-1 postgres-1 postgres-2 postgres-3"; pgfloor-N
+                                               setups are the PostgreSQL floor, see above;
 #                                               REPLICA_CPU_QUOTA=F, e.g. 0.25, holds each replica to F of a core;
 #                                               TANDEM_BIN=PATH runs that tandem instead of building this
 #                                               checkout, e.g. a baseline commit's, for an A/B in one hour;
@@ -69,6 +75,8 @@ else
     swift build -c release --package-path "$root" --product tandem >&2
     tandem="$root/.build/release/tandem"
 fi
+bench="$root/.build/release/tandem-bench"
+case " ${SETUPS:-} " in *" pgfloor-"*) swift build -c release --package-path "$root" --product tandem-bench >&2 ;; esac
 lua="$root/scripts/bench/post-service-request.lua"
 
 work="$(mktemp -d)"
@@ -152,8 +160,10 @@ write_config() { # FILE SINK_PORT
 EOF
 }
 
-planned_in() { # BACKEND DIR STORE_URL: the outbox rows planned so far
-    if [ "$1" = sqlite ]; then
+planned_in() { # BACKEND DIR STORE_URL: the outbox rows planned so far (the floor plans none)
+    if [ "$1" = pgfloor ]; then
+        echo 0
+    elif [ "$1" = sqlite ]; then
         sqlite3 "$2/data/tandem.sqlite" 'SELECT count(*) FROM outbox'
     else
         psql -qtA "$3" -c 'SELECT count(*) FROM outbox'
@@ -164,7 +174,7 @@ deliveries_in() { # OUTPUT_FILE: distinct delivery ids the sink received (a retr
     { grep -o "delivery=[^ ]*" "$1" 2>/dev/null || true; } | sort -u | wc -l
 }
 
-# One setup: BACKEND (sqlite|postgres) and REPLICAS. Appends one result row to $work/rows.
+# One setup: BACKEND (sqlite|postgres|pgfloor) and REPLICAS. Appends one result row to $work/rows.
 run_setup() {
     local backend="$1" replicas="$2" name="$1-$2"
     local dir="$work/$name.$round" store planned
@@ -187,6 +197,13 @@ run_setup() {
         cgroup="$(make_cgroup "$name-$replica.$round")"
         # The subshell joins the cgroup before it becomes the replica (exec keeps its pid), so every
         # thread of the replica is held from its start.
+        if [ "$backend" = pgfloor ]; then
+            (cd "$dir" && { [ -z "$cgroup" ] || echo "$BASHPID" >"$cgroup/cgroup.procs"; } &&
+                exec "$bench" postgres-floor --port "$port" --url "$store" 2>"$dir/serve-$replica.log") &
+            pids+=($!)
+            wait_ready "http://127.0.0.1:$port/count"
+            continue
+        fi
         (cd "$dir" && { [ -z "$cgroup" ] || echo "$BASHPID" >"$cgroup/cgroup.procs"; } && TANDEM_CONFIG="$dir/tandem.json" TANDEM_LISTEN="127.0.0.1:$port" TANDEM_STORE_URL="$store" \
             TANDEM_MAPPINGS="$root/Mappings" TANDEM_LOG_LEVEL=warning exec "$tandem" serve 2>"$dir/serve-$replica.log") &
         pids+=($!)
@@ -286,4 +303,6 @@ awk -v quota="$quota" -v rounds="$rounds" '
             else if (quota + 0 == 0.25) check("postgres-3 ingest/s against postgres-1 with REPLICA_CPU_QUOTA=0.25", rate["postgres-3"] / rate["postgres-1"], 2.4, "×")
             else printf "  postgres-3 ingest/s against postgres-1: %.2f× (issue 20 sets 2.4× for REPLICA_CPU_QUOTA=0.25 and 1× for none)\n", rate["postgres-3"] / rate["postgres-1"]
         }
+        if (("pgfloor-1" in rate) && ("pgfloor-3" in rate) && rate["pgfloor-1"] > 0)
+            printf "  the PostgreSQL floor, pgfloor-3 against pgfloor-1: %.2f× (no target: what the machine gives three processes)\n", rate["pgfloor-3"] / rate["pgfloor-1"]
     }' "$work/rows"

@@ -46,14 +46,7 @@ struct PostgresRoundTripCommand: AsyncParsableCommand {
                     database: endpoint.database
                 )
             } else {
-                PostgresClient.Configuration(
-                    host: endpoint.host,
-                    port: endpoint.port,
-                    username: endpoint.username,
-                    password: endpoint.password,
-                    database: endpoint.database,
-                    tls: .disable
-                )
+                endpoint.benchClientConfiguration
             }
         let client = PostgresClient(configuration: configuration)
         let logger = {

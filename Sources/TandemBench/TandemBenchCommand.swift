@@ -10,6 +10,7 @@ struct TandemBenchCommand: AsyncParsableCommand {
         subcommands: [
             CodecBenchmark.self, MemoryProbeCommand.self, HTTPCeilingCommand.self, DurableFloorCommand.self,
             DeliveryBenchmark.self, HistoryBenchmark.self, NormaliserBenchmark.self, PostgresRoundTripCommand.self,
+            PostgresFloorCommand.self,
         ]
     )
 }
