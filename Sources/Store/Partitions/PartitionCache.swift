@@ -37,6 +37,18 @@ final class PartitionCache: Sendable {
     private struct State {
         var entries: [Int64: (entry: Entry, used: UInt64)] = [:]
         var clock: UInt64 = 0
+
+        /// Removes all but the `keep` most recently used entries (at least one), and returns them. Each put
+        /// ticks the clock, so no two entries share a use: what goes is what was used before the
+        /// `keep`-th most recent use. Only the uses are sorted, not the entries with their books.
+        mutating func evict(keeping keep: Int) -> [Entry] {
+            guard self.entries.count > keep, keep > 0 else { return [] }
+            var uses = self.entries.values.map(\.used)
+            uses.sort(by: >)
+            let oldestKept = uses[keep - 1]
+            let stale = self.entries.compactMap { $0.value.used < oldestKept ? $0.key : nil }
+            return stale.compactMap { self.entries.removeValue(forKey: $0)?.entry }
+        }
     }
 
     init(capacity: Int) {
@@ -65,17 +77,19 @@ final class PartitionCache: Sendable {
     }
 
     /// Keeps `entry` as partition `id`, evicting the least recently used beyond the capacity.
+    ///
+    /// The evicted books are released after the lock, so that the plans peeking meanwhile do not wait for
+    /// their memory to be freed.
     func put(_ id: Int64, _ entry: Entry) {
         guard self.capacity > 0 else { return }
-        self.state.withLock { state in
+        let evicted = self.state.withLock { state -> [Entry] in
             state.clock += 1
             state.entries[id] = (entry, state.clock)
             // Evict in batches of a tenth, so that a full cache does not scan itself on every message.
-            guard state.entries.count > self.capacity else { return }
-            let keep = self.capacity - self.capacity / 10
-            let order = state.entries.sorted { $0.value.used > $1.value.used }
-            for (id, _) in order.dropFirst(keep) { state.entries[id] = nil }
+            guard state.entries.count > self.capacity else { return [] }
+            return state.evict(keeping: self.capacity - self.capacity / 10)
         }
+        withExtendedLifetime(evicted) {}
     }
 
     /// Forgets the partitions (merged into another, or written by a transaction that failed).
