@@ -11,7 +11,7 @@
 # busiest thread's share of a core, and how much of the machine stayed idle; then the gateway as a share
 # of the floor and of the ceiling, against issue 20's targets.
 #
-# With FLOOR_INDEXES (say "3/0 8/39", each RANDOM/ORDERED) more durable floors follow, each also adding per
+# With FLOOR_INDEXES (say "3/0 8/26", each RANDOM/ORDERED) more durable floors follow, each also adding per
 # message an entry keyed by random bytes to RANDOM tables and one keyed by the row id to ORDERED tables
 # (`--random-indexes`, `--ordered-indexes`): what a durable acceptance costs once each message must be
 # found by RANDOM random keys (a sender's identifier, a patient's partition, an episode id) and ORDERED

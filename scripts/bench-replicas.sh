@@ -24,7 +24,7 @@
 #
 #   scripts/bench-replicas.sh [SECONDS]        (default 10; CONNECTIONS overrides 32; SETUPS overrides
 #                                               "sqlite-1 postgres-1 postgres-2 postgres-3"; pgfloor-N
-                                               setups are the PostgreSQL floor, see above;
+#                                               setups are the PostgreSQL floor, see above;
 #                                               REPLICA_CPU_QUOTA=F, e.g. 0.25, holds each replica to F of a core;
 #                                               TANDEM_BIN=PATH runs that tandem instead of building this
 #                                               checkout, e.g. a baseline commit's, for an A/B in one hour;
