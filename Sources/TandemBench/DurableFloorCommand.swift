@@ -3,10 +3,7 @@ import FHIRCore
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
-import ServiceLifecycle
 import Store
-import UnixSignals
 
 /// `tandem-bench durable-floor --port N --database PATH` (hidden): a bare Hummingbird server whose every
 /// POST appends its body to SQLite and answers 201 once that is committed, for `scripts/bench-ingest.sh`

@@ -1,11 +1,9 @@
 import ArgumentParser
-import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Store
-import UnixSignals
 
 /// `tandem-bench postgres-floor --port N --url URL` (hidden): a bare Hummingbird server whose every POST
 /// appends its body to PostgreSQL in a transaction of `--round-trips` round trips (`BEGIN`, the insert,
