@@ -11,12 +11,12 @@
 # busiest thread's share of a core, and how much of the machine stayed idle; then the gateway as a share
 # of the floor and of the ceiling, against issue 20's targets.
 #
-# With FLOOR_INDEXES (say "3/0 8/26", each RANDOM/ORDERED) more durable floors follow, each also adding per
+# With FLOOR_INDEXES (say "3/0 7/26", each RANDOM/ORDERED) more durable floors follow, each also adding per
 # message an entry keyed by random bytes to RANDOM tables and one keyed by the row id to ORDERED tables
 # (`--random-indexes`, `--ordered-indexes`): what a durable acceptance costs once each message must be
 # found by RANDOM random keys (a sender's identifier, a patient's partition, an episode id) and ORDERED
 # ordered ones (a time-ordered id, a partition number, a time), as the gateway's messages must. A "+read"
-# suffix ("8/26+read") has that floor also read and validate each message as FHIR and store it as JSON.
+# suffix ("7/26+read") has that floor also read and validate each message as FHIR and store it as JSON.
 #
 #   scripts/bench-ingest.sh [SECONDS]        (default 15 per server; CONNECTIONS and THREADS override 32 and 2)
 set -euo pipefail
