@@ -35,7 +35,7 @@ import Testing
 
             // Each call ends on its own wait, as its message says: two seconds for the readiness check, the
             // configured 0.3 s for the ingest. (Not the wall clock: under a loaded test run the timers' wake-ups
-            // queue behind other tests, and this test once took 10.6 s with both waits honoured.)
+            // queue behind other tests.)
             let ping = await #expect(throws: StoreError.self) { try await store.ping() }
             #expect(ping?.code == .unavailable, "\(String(describing: ping))")
             #expect(
